@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './app.js';
+
+/** Liveness says the process answers; readiness says every dependency it needs answers too. */
+export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    const checks = await Promise.all(
+      Object.entries(deps.readiness).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2000);
+          return [name, 'ok'] as const;
+        } catch (err) {
+          return [name, (err as Error).message || 'failed'] as const;
+        }
+      }),
+    );
+    const ok = checks.every(([, s]) => s === 'ok');
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks: Object.fromEntries(checks) });
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * The command table: each command's name, one-line summary and usage. New commands add a row
+ * here and a case in main.ts.
+ */
+export const COMMANDS: Record<string, { summary: string; usage: string }> = {
+  migrate: { summary: 'apply pending database migrations', usage: 'ringwise migrate' },
+  api: { summary: 'run the control API (Fastify)', usage: 'ringwise api' },
+};
+
+export class UsageError extends Error {}
+
+export interface CommandLine {
+  name: string;
+  args: string[];
+  help: boolean;
+}
+
+export function parseCommandLine(argv: string[]): CommandLine {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') return { name: '', args, help: true };
+  if (!(name in COMMANDS)) throw new UsageError(`unknown command "${name}"`);
+  return { name, args, help: args.includes('--help') || args.includes('-h') };
+}
+
+export function commandHelp(name = ''): string {
+  const c = COMMANDS[name];
+  if (c) return `usage: ${c.usage}\n\n${c.summary}\n`;
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`);
+  return `usage: ringwise <command> [options]\n\ncommands:\n${rows.join('\n')}\n\nRun "ringwise <command> --help" for a command's options.\n`;
+}

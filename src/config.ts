@@ -1,0 +1,146 @@
+import { hostname } from 'node:os';
+import { ConfigError } from './shared/errors.js';
+
+/**
+ * The only reader of the environment. Everything is validated once at boot, every problem is
+ * reported together, and the result is frozen and passed down explicitly.
+ */
+export interface Config {
+  readonly env: 'production' | 'development' | 'test';
+  readonly logLevel: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly api: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  readonly ari: {
+    readonly url: string;
+    readonly user: string;
+    readonly password: string;
+    /** Stasis application name; unique per worker so several workers can share one Asterisk. */
+    readonly app: string;
+  };
+  readonly ami: { readonly host: string; readonly port: number; readonly user: string; readonly password: string };
+  readonly dialer: {
+    /** Dial string template; `{number}` is replaced by the E.164 number without '+'-stripping. */
+    readonly dialTemplate: string;
+    readonly ringTimeoutSeconds: number;
+    readonly maxChannels: number;
+    readonly callsPerSecond: number;
+    readonly workerId: string;
+  };
+  readonly defaultRegion: string;
+  readonly policyProfile: string;
+  readonly bank: { readonly name: string; readonly callbackNumber: string };
+  readonly paths: {
+    /** Where rendered prompts are written (host path). */
+    readonly promptDir: string;
+    /** The same folder as Asterisk sees it, for `sound:` URIs. */
+    readonly promptDirOnAsterisk: string;
+    readonly recordingDir: string;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+
+  const str = (key: string, fallback?: string): string => {
+    const v = env[key];
+    if (v === undefined || v === '') {
+      if (fallback === undefined) {
+        problems.push(`${key} is required`);
+        return '';
+      }
+      return fallback;
+    }
+    return v;
+  };
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (key: string, fallback: string, protocols: string[]): string => {
+    const v = str(key, fallback);
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) problems.push(`${key} must use ${protocols.join(' or ')} (got ${u.protocol})`);
+    } catch {
+      problems.push(`${key} is not a valid URL`);
+    }
+    return v;
+  };
+  const oneOf = <T extends string>(key: string, fallback: T, allowed: readonly T[]): T => {
+    const v = str(key, fallback);
+    if (!allowed.includes(v as T)) problems.push(`${key} must be one of ${allowed.join(', ')} (got "${v}")`);
+    return v as T;
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', 'development', ['production', 'development', 'test'] as const);
+  const isProd = nodeEnv === 'production';
+  // Development defaults match the sandbox; production must say every secret explicitly.
+  const secret = (key: string, devDefault: string): string => str(key, isProd ? undefined : devDefault);
+
+  const dialTemplate = str('RINGWISE_DIAL_TEMPLATE', 'PJSIP/{number}@carrier');
+  if (!dialTemplate.includes('{number}')) problems.push('RINGWISE_DIAL_TEMPLATE must contain {number}');
+  const defaultRegion = str('RINGWISE_DEFAULT_REGION', 'CN').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(defaultRegion)) problems.push('RINGWISE_DEFAULT_REGION must be an ISO 3166 alpha-2 code');
+  const workerId = str('RINGWISE_WORKER_ID', hostname().replace(/[^A-Za-z0-9_-]/g, '-'));
+
+  const config: Config = {
+    env: nodeEnv,
+    logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ringwise', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    api: {
+      host: str('RINGWISE_API_HOST', '127.0.0.1'),
+      port: int('RINGWISE_API_PORT', 3000, 0, 65535),
+      bodyLimitBytes: int('RINGWISE_API_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
+    ari: {
+      url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
+      user: str('ARI_USER', 'ringwise'),
+      password: secret('ARI_PASSWORD', 'ringwise-dev'),
+      app: str('ARI_APP', `ringwise-${workerId}`),
+    },
+    ami: {
+      host: str('AMI_HOST', '127.0.0.1'),
+      port: int('AMI_PORT', 5038, 1, 65535),
+      user: str('AMI_USER', 'ringwise'),
+      password: secret('AMI_PASSWORD', 'ringwise-dev'),
+    },
+    dialer: {
+      dialTemplate,
+      ringTimeoutSeconds: int('RINGWISE_RING_TIMEOUT_SECONDS', 25, 15, 120),
+      maxChannels: int('RINGWISE_MAX_CHANNELS', 100, 1, 10_000),
+      callsPerSecond: int('RINGWISE_CALLS_PER_SECOND', 10, 1, 1_000),
+      workerId,
+    },
+    defaultRegion,
+    policyProfile: str('RINGWISE_POLICY_PROFILE', 'cn-bank'),
+    bank: {
+      name: str('RINGWISE_BANK_NAME', 'Ringwise Demo Bank'),
+      callbackNumber: str('RINGWISE_BANK_CALLBACK_NUMBER', '+8695500'),
+    },
+    paths: {
+      promptDir: str('RINGWISE_PROMPT_DIR', '/var/lib/ringwise/prompts'),
+      promptDirOnAsterisk: str('RINGWISE_PROMPT_DIR_ON_ASTERISK', '/var/lib/ringwise/prompts'),
+      recordingDir: str('RINGWISE_RECORDING_DIR', '/var/spool/asterisk/recording'),
+    },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(obj: T): T {
+  for (const v of Object.values(obj as object)) {
+    if (v && typeof v === 'object') deepFreeze(v);
+  }
+  return Object.freeze(obj);
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/shared/errors.js';
+
+describe('loadConfig', () => {
+  it('gives sandbox-compatible defaults in development', () => {
+    const c = loadConfig({});
+    expect(c.dialer.dialTemplate).toBe('PJSIP/{number}@carrier');
+    expect(c.dialer.ringTimeoutSeconds).toBe(25);
+    expect(c.defaultRegion).toBe('CN');
+    expect(Object.isFrozen(c.dialer)).toBe(true);
+  });
+
+  it('reports every problem at once', () => {
+    try {
+      loadConfig({ RINGWISE_API_PORT: 'x', DATABASE_URL: 'mysql://h/db', RINGWISE_RING_TIMEOUT_SECONDS: '5' });
+      expect.fail('should throw');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).details as { problems: string[] };
+      expect(problems.problems).toHaveLength(3);
+      expect(problems.problems.join('\n')).toMatch(/RINGWISE_API_PORT/);
+      expect(problems.problems.join('\n')).toMatch(/RINGWISE_RING_TIMEOUT_SECONDS must be an integer from 15/);
+    }
+  });
+
+  it('requires secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ARI_PASSWORD is required[\s\S]*AMI_PASSWORD is required/);
+  });
+
+  it('rejects a dial template without {number}', () => {
+    expect(() => loadConfig({ RINGWISE_DIAL_TEMPLATE: 'PJSIP/carrier' })).toThrow(/must contain \{number\}/);
+  });
+});
