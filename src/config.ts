@@ -26,7 +26,13 @@ export interface Config {
     readonly maxChannels: number;
     readonly callsPerSecond: number;
     readonly workerId: string;
+    /** Seconds to wait for a menu digit after the prompt has played. */
+    readonly menuTimeoutSeconds: number;
+    /** BullMQ job lock: how long before a crashed worker's dial job is replayed elsewhere. */
+    readonly jobLockMs: number;
   };
+  /** Prefix of every BullMQ and pacing key in Redis (tests use a random one per file). */
+  readonly queuePrefix: string;
   readonly defaultRegion: string;
   readonly policyProfile: string;
   readonly bank: { readonly name: string; readonly callbackNumber: string };
@@ -120,7 +126,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxChannels: int('RINGWISE_MAX_CHANNELS', 100, 1, 10_000),
       callsPerSecond: int('RINGWISE_CALLS_PER_SECOND', 10, 1, 1_000),
       workerId,
+      menuTimeoutSeconds: int('RINGWISE_MENU_TIMEOUT_SECONDS', 6, 1, 60),
+      jobLockMs: int('RINGWISE_JOB_LOCK_MS', 30_000, 1_000, 600_000),
     },
+    queuePrefix: str('RINGWISE_QUEUE_PREFIX', 'ringwise'),
     defaultRegion,
     policyProfile: str('RINGWISE_POLICY_PROFILE', 'cn-bank'),
     bank: {
