@@ -5,6 +5,11 @@ import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
+import { installAuth } from './auth.js';
+import { installDocs } from './docs.js';
+import { installHttpMetrics, metricsRoutes } from './metrics.routes.js';
+import { Metrics } from '../observability/metrics.js';
+import { auditRoutes } from './audit.routes.js';
 
 /** The app type every route module registers on: TypeBox schemas give the handlers their types. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -15,6 +20,10 @@ export interface ApiDeps {
   db: Db;
   /** Named dependency probes for /readyz; each resolves when that dependency answers. */
   readiness: Record<string, () => Promise<unknown>>;
+  /** The process's metrics registry (served at /metrics); buildApp makes one when absent. */
+  metrics?: Metrics;
+  /** Told after a campaign state change commits, so the dialer can start or stop its work. */
+  events?: { campaignStateChanged(id: number, state: string): Promise<void> };
 }
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
@@ -27,6 +36,14 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  const metrics = deps.metrics ?? new Metrics();
+  deps = { ...deps, metrics };
+  // Auth, metrics and docs hook into every route, so they go before any route is registered.
+  installAuth(app, deps.db);
+  installHttpMetrics(app, metrics);
+  await installDocs(app);
   await app.register(healthRoutes, deps);
+  await app.register(metricsRoutes, { metrics });
+  await app.register(auditRoutes, deps);
   return app;
 }

@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+
+/** The one error shape: `{ error: { code, message, details } }`. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Unknown() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+/** Documented on every route (the error handler produces them all). */
+export const ErrorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+  415: ErrorBody,
+  422: ErrorBody,
+};
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false });
+
+/** Nullable helper: `T | null`. */
+export function Nullable<T extends import('@sinclair/typebox').TSchema>(t: T) {
+  return Type.Union([t, Type.Null()]);
+}

@@ -1,0 +1,65 @@
+import { buildApp, type ApiApp, type ApiDeps } from '../../src/api/app.js';
+import { createApiKey } from '../../src/api/keys.repo.js';
+import { ROLES, type Role } from '../../src/api/roles.js';
+import { loadConfig } from '../../src/config.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { createTestDb, type TestDb } from './db.js';
+import { testEnv } from './sandbox-env.js';
+
+export interface TestApi {
+  t: TestDb;
+  app: ApiApp;
+  deps: ApiDeps;
+  /** One live key per role, in clear text. */
+  keys: Record<Role, string>;
+  keyIds: Record<Role, number>;
+  /** Headers for `app.inject`: `{ authorization: 'Bearer rw_...' }`. */
+  as(role: Role): { authorization: string };
+  /** Mints another key (e.g. an agent key bound to an agent id). */
+  mintKey(role: Role, opts?: { name?: string; agentId?: number | null }): Promise<{ key: string; id: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The control API over a fresh test database (one per test file), with a key for every role.
+ * Usage: `let api: TestApi; beforeAll(async () => { api = await createTestApi(); }); afterAll(() => api.close());`
+ */
+export async function createTestApi(opts: { env?: Record<string, string>; deps?: Partial<ApiDeps> } = {}): Promise<TestApi> {
+  const t = await createTestDb();
+  const config = loadConfig(testEnv({ DATABASE_URL: t.url, ...opts.env }));
+  const deps: ApiDeps = {
+    config,
+    log: createLogger('silent'),
+    db: t.db,
+    readiness: { postgres: () => t.db.query('SELECT 1') },
+    metrics: new Metrics(),
+    ...opts.deps,
+  };
+  const app = await buildApp(deps);
+  await app.ready();
+  const keys = {} as Record<Role, string>;
+  const keyIds = {} as Record<Role, number>;
+  const mintKey: TestApi['mintKey'] = async (role, o = {}) => {
+    const { key, row } = await createApiKey(t.db, { name: o.name ?? `test-${role}`, role, agentId: o.agentId ?? null });
+    return { key, id: row.id };
+  };
+  for (const role of ROLES) {
+    const k = await mintKey(role);
+    keys[role] = k.key;
+    keyIds[role] = k.id;
+  }
+  return {
+    t,
+    app,
+    deps,
+    keys,
+    keyIds,
+    as: (role) => ({ authorization: `Bearer ${keys[role]}` }),
+    mintKey,
+    async close() {
+      await app.close();
+      await t.drop();
+    },
+  };
+}
