@@ -1,0 +1,67 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+
+/**
+ * Queue names and payloads. Payloads carry ids only: no names or phone numbers ever reach
+ * Redis. Job ids are deterministic, so a double launch or a replayed producer adds nothing new.
+ */
+export const QUEUE_DIAL = 'dial';
+export const QUEUE_CAMPAIGN = 'campaign';
+
+export interface DialJob {
+  campaignId: string;
+  contactId: string;
+  attemptNo: number;
+  /** When the job was first queued (ISO), for the ledger's queued_at. */
+  queuedAt: string;
+}
+
+export interface ExpandJob {
+  campaignId: string;
+}
+
+export function dialJobId(campaignId: string | number, contactId: string | number, attemptNo: number): string {
+  return `dial:${campaignId}:${contactId}:${attemptNo}`;
+}
+
+export function expandJobId(campaignId: string | number): string {
+  return `expand:${campaignId}`;
+}
+
+/** Pub/sub channel on which campaign state changes reach every worker. */
+export function campaignStateChannel(prefix: string): string {
+  return `${prefix}:campaign-state`;
+}
+
+// Completed dial jobs are removed so a contact put back to pending (pause) can be queued again
+// under the same id; the ledger, not Redis, is what keeps a dial from happening twice.
+export const DIAL_JOB_OPTS: JobsOptions = {
+  removeOnComplete: true,
+  removeOnFail: { count: 10_000 },
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2_000 },
+};
+
+export const EXPAND_JOB_OPTS: JobsOptions = {
+  removeOnComplete: true,
+  removeOnFail: { count: 1_000 },
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+};
+
+export interface Queues {
+  dial: Queue<DialJob>;
+  campaign: Queue<ExpandJob>;
+  close(): Promise<void>;
+}
+
+export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
+  const dial = new Queue<DialJob>(QUEUE_DIAL, { connection, prefix });
+  const campaign = new Queue<ExpandJob>(QUEUE_CAMPAIGN, { connection, prefix });
+  return {
+    dial,
+    campaign,
+    async close() {
+      await Promise.allSettled([dial.close(), campaign.close()]);
+    },
+  };
+}
