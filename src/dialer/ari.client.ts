@@ -1,0 +1,205 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../shared/logger.js';
+import { AriError, createAriHttp, isAriError, seg, type AriHttp } from './ari.http.js';
+import { createAriRest, type AriRest, type EventFilter } from './ari.rest.js';
+import { createAriSocket, type BackoffOptions } from './ari.socket.js';
+import { isKnownAriEvent, parseAriEvent, type Application, type AriEvent, type AriEventOf, type AriEventType, type UnknownAriEvent } from './ari.types.js';
+
+export { AriError, isAriError } from './ari.http.js';
+export type * from './ari.rest.js';
+
+/** Connection lifecycle, delivered through the same registry as Asterisk's events. */
+export interface AriLifecycleEvents {
+  /** The websocket is open and the Stasis app is registered: dialing is safe. */
+  connected: { reconnected: boolean };
+  /** Asterisk would hang up answered calls now: stop dialing until `connected`. */
+  disconnected: { code: number; reason: string };
+  reconnecting: { attempt: number; delayMs: number; error: string };
+}
+
+export type AriListenerMap = { [K in AriEventType]: AriEventOf<K> } & AriLifecycleEvents;
+
+export interface AriClientOptions {
+  url: string;
+  user: string;
+  password: string;
+  app: string;
+  log: Logger;
+  requestTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  pingIntervalMs?: number;
+  /** Applied at every (re)connect. Default drops ChannelVarset and ChannelDialplan; null keeps all. */
+  eventFilter?: EventFilter | null;
+  random?: () => number;
+}
+
+/**
+ * A thin typed ARI client over fetch and ws (replacing ari-client 2.2.0: see the README).
+ * One websocket per Stasis app, reconnected forever with capped, jittered backoff.
+ */
+export interface AriClient extends AriRest {
+  readonly app: string;
+  readonly isConnected: boolean;
+  /** Starts the connection loop (idempotent); resolves once connected. Rejects on bad credentials, close(), or timeoutMs (the loop keeps going). */
+  connect(opts?: { timeoutMs?: number }): Promise<void>;
+  /** Stops reconnecting, closes the socket and aborts requests in flight; leaves no timer. */
+  close(): Promise<void>;
+  on<K extends keyof AriListenerMap>(type: K, listener: (event: AriListenerMap[K]) => void): () => void;
+  /** Every event from Asterisk, including types this client does not name. */
+  onAny(listener: (event: AriEvent | UnknownAriEvent) => void): () => void;
+  /** Escape hatch for ARI calls not wrapped above; same errors and timeouts. */
+  readonly http: AriHttp;
+}
+
+const DEFAULT_FILTER: EventFilter = { disallowed: ['ChannelVarset', 'ChannelDialplan'] };
+
+type AnyListener = (event: unknown) => void;
+
+export function createAriClient(opts: AriClientOptions): AriClient {
+  const log = opts.log.child({ component: 'ari', app: opts.app });
+  const http = createAriHttp({ url: opts.url, user: opts.user, password: opts.password, timeoutMs: opts.requestTimeoutMs ?? 10_000 });
+  const req = http.request;
+  const rest = createAriRest(http, opts.app);
+  const app = opts.app;
+  const filter = opts.eventFilter === undefined ? DEFAULT_FILTER : opts.eventFilter;
+
+  // One registry for the whole client: callers route by id, nothing is attached per channel.
+  const listeners = new Map<string, Set<AnyListener>>();
+  const anyListeners = new Set<AnyListener>();
+  let waiters: Array<{ resolve(): void; reject(err: Error): void }> = [];
+  let fatal: AriError | undefined;
+  let closed = false;
+
+  function emit(type: string, event: unknown): void {
+    for (const set of [listeners.get(type), isLifecycle(type) ? undefined : anyListeners]) {
+      if (!set) continue;
+      for (const fn of [...set]) {
+        try {
+          fn(event);
+        } catch (err) {
+          log.error({ err, type }, 'ARI event listener threw');
+        }
+      }
+    }
+  }
+
+  function settle(err?: Error): void {
+    const w = waiters;
+    waiters = [];
+    for (const x of w) {
+      if (err) x.reject(err);
+      else x.resolve();
+    }
+  }
+
+  async function prepareApp(): Promise<void> {
+    // The socket opens a moment before Asterisk registers the app; an originate in that gap
+    // would be refused, so `connected` waits until the app is visible.
+    for (let i = 0; ; i++) {
+      try {
+        await req<Application>('GET', `/applications/${seg(app)}`, { timeoutMs: 2_000 });
+        break;
+      } catch (err) {
+        if (!isAriError(err, 404) || i >= 40) throw err;
+        await sleep(50);
+      }
+    }
+    if (filter) await rest.setEventFilter(filter);
+  }
+
+  const socket = createAriSocket(
+    { url: opts.url, user: opts.user, password: opts.password, app, log, backoff: opts.backoff, pingIntervalMs: opts.pingIntervalMs, random: opts.random },
+    {
+      message(data) {
+        const event = parseAriEvent(data);
+        if (!event) {
+          log.warn({ bytes: data.length }, 'ARI sent a frame that is not an event');
+          return;
+        }
+        if (!isKnownAriEvent(event)) log.debug({ type: event.type }, 'ARI event of a type this client does not name');
+        emit(event.type, event);
+      },
+      ready: prepareApp,
+      connected(info) {
+        emit('connected', info);
+        settle();
+      },
+      disconnected(info) {
+        emit('disconnected', info);
+      },
+      reconnecting(info) {
+        emit('reconnecting', info);
+      },
+      fatal(err) {
+        fatal = err;
+        log.error({ err }, 'ARI refused the credentials; not retrying');
+        settle(err);
+      },
+    },
+  );
+
+  return {
+    app,
+    http,
+    get isConnected() {
+      return socket.isConnected;
+    },
+
+    connect({ timeoutMs } = {}) {
+      if (fatal) return Promise.reject(fatal);
+      if (closed) return Promise.reject(new AriError({ method: 'GET', path: '/events', message: 'ARI client is closed' }));
+      if (socket.isConnected) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const waiter = {
+          resolve() {
+            if (timer) clearTimeout(timer);
+            resolve();
+          },
+          reject(err: Error) {
+            if (timer) clearTimeout(timer);
+            reject(err);
+          },
+        };
+        waiters.push(waiter);
+        if (timeoutMs !== undefined) {
+          timer = setTimeout(() => {
+            waiters = waiters.filter((w) => w !== waiter);
+            reject(new AriError({ method: 'GET', path: '/events', message: `ARI websocket not connected within ${timeoutMs} ms`, timedOut: true }));
+          }, timeoutMs);
+        }
+        socket.start();
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      settle(new AriError({ method: 'GET', path: '/events', message: 'ARI client closed before it connected' }));
+      http.abortAll('ARI client closed');
+      await socket.stop();
+    },
+
+    on(type, listener) {
+      let set = listeners.get(type);
+      if (!set) listeners.set(type, (set = new Set()));
+      const fn = listener as AnyListener;
+      set.add(fn);
+      return () => {
+        set.delete(fn);
+        if (set.size === 0 && listeners.get(type) === set) listeners.delete(type);
+      };
+    },
+    onAny(listener) {
+      const fn = listener as AnyListener;
+      anyListeners.add(fn);
+      return () => void anyListeners.delete(fn);
+    },
+
+    ...rest,
+  };
+}
+
+function isLifecycle(type: string): boolean {
+  return type === 'connected' || type === 'disconnected' || type === 'reconnecting';
+}

@@ -1,0 +1,144 @@
+import { AppError } from '../shared/errors.js';
+
+/**
+ * A failed ARI request. `code` is stable (`ari_http_<status>` or `ari_unreachable`); the
+ * Asterisk status and body travel with it. Its own `status` is what the API would answer if
+ * it ever surfaced (502/503): an ARI 404 is a gateway failure, not a missing API resource.
+ */
+export class AriError extends AppError {
+  /** HTTP status Asterisk answered, or undefined when it never answered. */
+  readonly httpStatus: number | undefined;
+  readonly body: string;
+  readonly method: string;
+  readonly path: string;
+  /** True when the request was abandoned at its deadline: it may still have taken effect. */
+  readonly timedOut: boolean;
+
+  constructor(opts: { method: string; path: string; httpStatus?: number; body?: string; message: string; timedOut?: boolean; cause?: unknown }) {
+    const code = opts.httpStatus === undefined ? 'ari_unreachable' : `ari_http_${opts.httpStatus}`;
+    super(code, opts.message, opts.httpStatus === undefined ? 503 : 502, {
+      method: opts.method,
+      path: opts.path,
+      httpStatus: opts.httpStatus ?? null,
+      body: opts.body ?? '',
+    });
+    this.name = 'AriError';
+    this.httpStatus = opts.httpStatus;
+    this.body = opts.body ?? '';
+    this.method = opts.method;
+    this.path = opts.path;
+    this.timedOut = opts.timedOut ?? false;
+    if (opts.cause !== undefined) (this as { cause?: unknown }).cause = opts.cause;
+  }
+}
+
+export function isAriError(err: unknown, httpStatus?: number): err is AriError {
+  return err instanceof AriError && (httpStatus === undefined || err.httpStatus === httpStatus);
+}
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+export interface AriRequest {
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+export interface AriHttp {
+  request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, req?: AriRequest): Promise<T>;
+  /** Aborts every request in flight (used by close()). */
+  abortAll(reason: string): void;
+}
+
+export interface AriHttpOptions {
+  /** Base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 (with or without /ari). */
+  url: string;
+  user: string;
+  password: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export function ariBaseUrl(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith('/ari') ? trimmed : `${trimmed}/ari`;
+}
+
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** Path segment: ids come from callers and must never change the route. */
+export const seg = (s: string): string => encodeURIComponent(s);
+
+export function createAriHttp(opts: AriHttpOptions): AriHttp {
+  const base = ariBaseUrl(opts.url);
+  const auth = basicAuth(opts.user, opts.password);
+  const defaultTimeout = opts.timeoutMs ?? 10_000;
+  const doFetch = opts.fetch ?? fetch;
+  const inFlight = new Set<AbortController>();
+
+  async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, req: AriRequest = {}): Promise<T> {
+    const url = new URL(base + path);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v === undefined) continue;
+      url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    }
+    const timeoutMs = req.timeoutMs ?? defaultTimeout;
+    const mine = new AbortController();
+    inFlight.add(mine);
+    const headers: Record<string, string> = { authorization: auth, accept: 'application/json' };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(url, {
+        method,
+        headers,
+        body: req.body === undefined ? null : JSON.stringify(req.body),
+        signal: AbortSignal.any([mine.signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      text = await res.text();
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      const why = timedOut ? `no answer within ${timeoutMs} ms` : errorText(err);
+      throw new AriError({ method, path, message: `ARI ${method} ${path}: ${why}`, timedOut, cause: err });
+    } finally {
+      inFlight.delete(mine);
+    }
+    if (!res.ok) {
+      throw new AriError({ method, path, httpStatus: res.status, body: text, message: `ARI ${method} ${path} failed with ${res.status}: ${bodyMessage(text)}` });
+    }
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new AriError({ method, path, httpStatus: res.status, body: text, message: `ARI ${method} ${path}: response is not JSON`, cause: err });
+    }
+  }
+
+  return {
+    request,
+    abortAll(reason) {
+      for (const c of inFlight) c.abort(new Error(reason));
+      inFlight.clear();
+    },
+  };
+}
+
+function bodyMessage(text: string): string {
+  try {
+    const v = JSON.parse(text) as { message?: unknown };
+    if (typeof v.message === 'string') return v.message;
+  } catch {
+    // Asterisk answers some failures (401) with plain text or HTML.
+  }
+  return text.slice(0, 200).trim() || '(empty body)';
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
+  return code ? `${err.message} (${code})` : err.message;
+}
