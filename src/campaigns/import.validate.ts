@@ -1,0 +1,309 @@
+import { IANAZone } from 'luxon';
+import { toE164 } from './phone.js';
+
+/**
+ * Pure validation of one imported customer row. Parsers (CSV or JSON) hand over the raw cell
+ * values keyed by canonical field; this returns either a normalised row ready for staging or
+ * every problem found in the row. No I/O, no state besides small lookup caches.
+ */
+
+export const IMPORT_FIELDS = [
+  'externalId',
+  'name',
+  'phone',
+  'timezone',
+  'locale',
+  'amountDue',
+  'currency',
+  'dueDate',
+  'daysPastDue',
+  'riskScore',
+  'riskTier',
+] as const;
+export type ImportField = (typeof IMPORT_FIELDS)[number];
+
+export const REQUIRED_FIELDS: readonly ImportField[] = ['externalId', 'name', 'phone'];
+
+/** CSV column name for each field (JSON uses the camelCase field names themselves). */
+export const CSV_COLUMNS: Record<ImportField, string> = {
+  externalId: 'external_id',
+  name: 'name',
+  phone: 'phone',
+  timezone: 'timezone',
+  locale: 'locale',
+  amountDue: 'amount_due',
+  currency: 'currency',
+  dueDate: 'due_date',
+  daysPastDue: 'days_past_due',
+  riskScore: 'risk_score',
+  riskTier: 'risk_tier',
+};
+
+export const DEFAULT_SUPPORTED_LOCALES: readonly string[] = ['zh-CN', 'en-US'];
+export const RISK_TIERS = ['low', 'medium', 'high'] as const;
+export const MAX_PHONES = 10;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_EXTERNAL_ID_LENGTH = 100;
+/** numeric(14, 2): twelve digits before the point. */
+const MAX_AMOUNT_INTEGER_DIGITS = 12;
+const MAX_DAYS_PAST_DUE = 100_000;
+
+/**
+ * Stable row error codes. `field` is null for problems of the whole row or file.
+ * (Phone codes come from `toE164`: phone_not_a_number, phone_invalid_country, phone_too_short,
+ * phone_too_long, phone_invalid.)
+ */
+export type RowErrorCode =
+  | 'required'
+  | 'invalid_type'
+  | 'invalid_format'
+  | 'invalid_characters'
+  | 'too_long'
+  | 'out_of_range'
+  | 'too_many_decimals'
+  | 'invalid_date'
+  | 'invalid_time_zone'
+  | 'unsupported_locale'
+  | 'unknown_currency'
+  | 'invalid_value'
+  | 'too_many_phones'
+  | 'duplicate_phone'
+  | 'phone_not_a_number'
+  | 'phone_invalid_country'
+  | 'phone_too_short'
+  | 'phone_too_long'
+  | 'phone_invalid'
+  | 'phone_missing'
+  // Raised by the parsers and the service, never by validateRow:
+  | 'unknown_field'
+  | 'unknown_column'
+  | 'missing_column'
+  | 'duplicate_column'
+  | 'missing_header'
+  | 'wrong_field_count'
+  | 'not_an_object'
+  | 'row_too_large'
+  | 'csv_malformed'
+  | 'json_malformed'
+  | 'duplicate_row';
+
+export interface RowError {
+  /** 1-based data row (CSV: the header is row 0; JSON: the array element's position). */
+  row: number;
+  field: string | null;
+  code: RowErrorCode;
+  message: string;
+  /** CSV only: the physical line the row ended on (the header is line 1). */
+  line?: number;
+}
+
+/** A row that passed validation, normalised for the staging table. */
+export interface ValidRow {
+  externalId: string;
+  name: string;
+  /** E.164, de-duplicated, in the order given: the first is preferred. */
+  phones: string[];
+  timeZone: string | null;
+  locale: string | null;
+  /** Decimal string, at most two places: money never passes through a float. */
+  amountDue: string | null;
+  currency: string | null;
+  /** yyyy-mm-dd */
+  dueDate: string | null;
+  daysPastDue: number | null;
+  riskScore: number | null;
+  riskTier: (typeof RISK_TIERS)[number] | null;
+}
+
+export type RawValues = Partial<Record<ImportField, unknown>>;
+
+export interface ValidateOptions {
+  defaultRegion: string;
+  supportedLocales?: readonly string[];
+  /** How fields are named in errors: CSV column names, or the JSON keys (the default). */
+  labels?: Record<ImportField, string>;
+}
+
+export type ValidateResult = { ok: true; value: ValidRow } | { ok: false; errors: RowError[] };
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const PHONE_SEPARATORS = /[;|]/;
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/**
+ * Validates one row. `row` is only used to label errors. Empty strings and null mean "not
+ * given"; optional fields not given are null in the result.
+ */
+export function validateRow(row: number, values: RawValues, opts: ValidateOptions): ValidateResult {
+  const errors: RowError[] = [];
+  const label = (f: ImportField): string => opts.labels?.[f] ?? f;
+  // Messages say `{field}` where the field's label goes.
+  const err: Err = (field, code, message) => {
+    const l = label(field);
+    errors.push({ row, field: l, code, message: message.replace('{field}', l) });
+    return null;
+  };
+  const locales = opts.supportedLocales ?? DEFAULT_SUPPORTED_LOCALES;
+
+  const externalId = text(values.externalId, 'externalId', MAX_EXTERNAL_ID_LENGTH, err, true);
+  const name = text(values.name, 'name', MAX_NAME_LENGTH, err, true);
+  const phones = phoneList(values.phone, opts.defaultRegion, err);
+
+  const tz = scalar(values.timezone, 'timezone', err);
+  const timeZone = tz === null ? null : (canonicalZone(tz) ?? err('timezone', 'invalid_time_zone', `"${tz.slice(0, 64)}" is not an IANA time zone (e.g. Asia/Shanghai)`));
+
+  const loc = scalar(values.locale, 'locale', err);
+  const locale = loc === null ? null : checkLocale(loc, locales, err);
+
+  const amt = scalar(values.amountDue, 'amountDue', err);
+  const amountDue = amt === null ? null : checkAmount(amt, err);
+
+  const cur = scalar(values.currency, 'currency', err);
+  let currency: string | null = null;
+  if (cur !== null) {
+    if (!/^[A-Za-z]{3}$/.test(cur)) err('currency', 'invalid_format', '{field} must be a 3-letter ISO 4217 code');
+    else if (!CURRENCIES.has(cur.toUpperCase())) err('currency', 'unknown_currency', `${cur.toUpperCase()} is not an ISO 4217 currency`);
+    else currency = cur.toUpperCase();
+  }
+
+  const due = scalar(values.dueDate, 'dueDate', err);
+  const dueDate = due === null ? null : checkDate(due, err);
+
+  const daysPastDue = integer(values.daysPastDue, 'daysPastDue', 0, MAX_DAYS_PAST_DUE, err);
+  const riskScore = integer(values.riskScore, 'riskScore', 0, 100, err);
+
+  const tier = scalar(values.riskTier, 'riskTier', err);
+  let riskTier: ValidRow['riskTier'] = null;
+  if (tier !== null) {
+    const t = tier.toLowerCase();
+    if ((RISK_TIERS as readonly string[]).includes(t)) riskTier = t as ValidRow['riskTier'];
+    else err('riskTier', 'invalid_value', `{field} must be one of ${RISK_TIERS.join(', ')}`);
+  }
+
+  if (errors.length > 0 || externalId === null || name === null || phones === null) return { ok: false, errors };
+  return { ok: true, value: { externalId, name, phones, timeZone, locale, amountDue, currency, dueDate, daysPastDue, riskScore, riskTier } };
+}
+
+/** The external id of a row that failed validation, if it has a usable one (for duplicates). */
+export function externalIdOf(v: unknown): string | null {
+  const s = typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+  return s !== '' && s.length <= MAX_EXTERNAL_ID_LENGTH && !CONTROL_CHARS.test(s) ? s : null;
+}
+
+type Err = (field: ImportField, code: RowErrorCode, message: string) => null;
+
+/** A string (or, from JSON, a number) trimmed; null when absent or empty. */
+function scalar(v: unknown, field: ImportField, err: Err): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return err(field, 'invalid_type', '{field} must be a finite number');
+    return String(v);
+  }
+  if (typeof v !== 'string') return err(field, 'invalid_type', '{field} must be a string or a number');
+  const s = v.trim();
+  return s === '' ? null : s;
+}
+
+function text(v: unknown, field: ImportField, max: number, err: Err, required: boolean): string | null {
+  if (v !== undefined && v !== null && typeof v !== 'string' && !(field === 'externalId' && typeof v === 'number')) {
+    return err(field, 'invalid_type', '{field} must be a string');
+  }
+  const s = scalar(v, field, err);
+  if (s === null) return required ? err(field, 'required', '{field} is required') : null;
+  if (CONTROL_CHARS.test(s)) return err(field, 'invalid_characters', '{field} must not contain control characters');
+  if (s.length > max) return err(field, 'too_long', `{field} is longer than ${max} characters`);
+  return s;
+}
+
+function phoneList(v: unknown, region: string, err: Err): string[] | null {
+  let parts: unknown[];
+  if (v === undefined || v === null) parts = [];
+  else if (typeof v === 'string') parts = v.split(PHONE_SEPARATORS);
+  else if (Array.isArray(v)) parts = v.flatMap((p) => (typeof p === 'string' ? p.split(PHONE_SEPARATORS) : [p]));
+  else return err('phone', 'invalid_type', '{field} must be a string or an array of strings');
+
+  const raws: string[] = [];
+  for (const p of parts) {
+    if (typeof p !== 'string') return err('phone', 'invalid_type', '{field} must be a string or an array of strings');
+    const t = p.trim();
+    if (t !== '') raws.push(t);
+  }
+  if (raws.length === 0) return err('phone', 'required', '{field} is required');
+  if (raws.length > MAX_PHONES) return err('phone', 'too_many_phones', `at most ${MAX_PHONES} phone numbers per customer`);
+
+  const out: string[] = [];
+  let failed = false;
+  raws.forEach((raw, i) => {
+    const r = toE164(raw, region);
+    // Messages name the position, never the number: error bodies end up in logs and tickets.
+    const which = raws.length > 1 ? `phone ${i + 1} of ${raws.length}` : 'phone';
+    if (!r.ok) {
+      failed = true;
+      err('phone', r.code, `${which}: ${r.message}`);
+    } else if (out.includes(r.e164)) {
+      failed = true;
+      err('phone', 'duplicate_phone', `${which} repeats an earlier number`);
+    } else {
+      out.push(r.e164);
+    }
+  });
+  return failed ? null : out;
+}
+
+// A handful of distinct zones per file: cache the (slow) Intl lookups, with a cap.
+const zoneCache = new Map<string, string | null>();
+function canonicalZone(z: string): string | null {
+  const hit = zoneCache.get(z);
+  if (hit !== undefined) return hit;
+  // Offsets such as "+08:00" are not zones: they ignore daylight saving and local law.
+  const result = IANAZone.isValidZone(z) ? new Intl.DateTimeFormat('en-US', { timeZone: z }).resolvedOptions().timeZone : null;
+  if (zoneCache.size < 1000) zoneCache.set(z, result);
+  return result;
+}
+
+const LOCALE_SHAPE = /^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|\d{3}))?$/;
+function checkLocale(loc: string, supported: readonly string[], err: Err): string | null {
+  const s = loc.replace(/_/g, '-');
+  if (!LOCALE_SHAPE.test(s)) return err('locale', 'invalid_format', '{field} must be a BCP 47 tag such as zh-CN');
+  let canonical: string;
+  try {
+    canonical = Intl.getCanonicalLocales(s)[0] ?? s;
+  } catch {
+    return err('locale', 'invalid_format', '{field} must be a BCP 47 tag such as zh-CN');
+  }
+  if (!supported.includes(canonical)) return err('locale', 'unsupported_locale', `locale ${canonical} is not supported (supported: ${supported.join(', ')})`);
+  return canonical;
+}
+
+function checkAmount(s: string, err: Err): string | null {
+  if (/^-\d+(\.\d+)?$/.test(s)) return err('amountDue', 'out_of_range', '{field} must not be negative');
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) return err('amountDue', 'invalid_format', '{field} must be a decimal number such as 1234.50');
+  const [, whole = '', frac = ''] = m;
+  if (frac.length > 2) return err('amountDue', 'too_many_decimals', '{field} has more than 2 decimal places');
+  if (whole.replace(/^0+(?=\d)/, '').length > MAX_AMOUNT_INTEGER_DIGITS) return err('amountDue', 'out_of_range', '{field} is too large');
+  return s;
+}
+
+function checkDate(s: string, err: Err): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return err('dueDate', 'invalid_format', '{field} must be yyyy-mm-dd');
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1900 || date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    return err('dueDate', 'invalid_date', `${s} is not a real date`);
+  }
+  return s;
+}
+
+function integer(v: unknown, field: ImportField, min: number, max: number, err: Err): number | null {
+  const s = scalar(v, field, err);
+  if (s === null) return null;
+  if (!/^[-+]?\d+$/.test(s)) return err(field, 'invalid_format', '{field} must be a whole number');
+  const n = Number(s);
+  if (n < min || n > max) return err(field, 'out_of_range', `{field} must be from ${min} to ${max}`);
+  return n;
+}
