@@ -10,6 +10,8 @@ import { installDocs } from './docs.js';
 import { installHttpMetrics, metricsRoutes } from './metrics.routes.js';
 import { Metrics } from '../observability/metrics.js';
 import { auditRoutes } from './audit.routes.js';
+import { installValidation } from './validation.js';
+import { campaignsRoutes } from './campaigns.routes.js';
 
 /** The app type every route module registers on: TypeBox schemas give the handlers their types. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -36,6 +38,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  installValidation(app);
   const metrics = deps.metrics ?? new Metrics();
   deps = { ...deps, metrics };
   // Auth, metrics and docs hook into every route, so they go before any route is registered.
@@ -45,5 +48,6 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(healthRoutes, deps);
   await app.register(metricsRoutes, { metrics });
   await app.register(auditRoutes, deps);
+  await app.register(campaignsRoutes, deps);
   return app;
 }

@@ -26,3 +26,8 @@ export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Nu
 export function Nullable<T extends import('@sinclair/typebox').TSchema>(t: T) {
   return Type.Union([t, Type.Null()]);
 }
+
+/** A string enum (`{type: 'string', enum: [...]}`), typed as the union of its values. */
+export function StringEnum<const T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
+}

@@ -1,0 +1,128 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { CAMPAIGN_STATES } from '../campaigns/campaign.state.js';
+import { CALL_OUTCOMES, CONTACT_STATES } from '../campaigns/campaign.stats.js';
+import { Nullable, StringEnum } from './schemas.js';
+
+const closed = { additionalProperties: false } as const;
+
+const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+/** BCP 47-ish: zh-CN, en-US, en. */
+export const LOCALE_PATTERN = '^[a-z]{2,3}(-[A-Z]{2})?$';
+
+export const PromptSegment = Type.Union([
+  Type.Object({ promptId: Type.Integer({ minimum: 1, description: 'a prompt (audio or tts) from /v1/prompts' }) }, closed),
+  Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000, description: 'an inline tts template' }) }, closed),
+]);
+
+export const CampaignPrompt = Type.Record(
+  Type.String({ pattern: LOCALE_PATTERN }),
+  Type.Object({ segments: Type.Array(PromptSegment, { minItems: 1, maxItems: 50 }) }, closed),
+  { ...closed, maxProperties: 20, description: 'what each customer hears, by locale: {"zh-CN": {"segments": [...]}}' },
+);
+
+export const PolicyOverrides = Type.Object(
+  {
+    windowStart: Type.Optional(Type.String({ pattern: HHMM, description: 'local time HH:mm the calling window opens' })),
+    windowEnd: Type.Optional(Type.String({ pattern: HHMM, description: 'local time HH:mm the calling window closes' })),
+    maxAttemptsPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    maxConnectedPerDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    maxAttemptsPerContact: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    minGapMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
+    allowedWeekdays: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: 'ISO weekdays, 1 = Monday' })),
+  },
+  { ...closed, description: 'only ever stricter than the global policy' },
+);
+
+const RetryRule = Type.Object(
+  { delaySeconds: Type.Integer({ minimum: 60, maximum: 7 * 86_400 }), maxRetries: Type.Integer({ minimum: 0, maximum: 10 }) },
+  closed,
+);
+
+export const RetryPolicy = Type.Object(
+  { busy: Type.Optional(RetryRule), no_answer: Type.Optional(RetryRule), machine: Type.Optional(RetryRule), failed: Type.Optional(RetryRule) },
+  closed,
+);
+
+const settings = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  prompt: CampaignPrompt,
+  callerId: Nullable(Type.String({ pattern: '^\\+?[0-9]{3,20}$', description: 'E.164 or digits' })),
+  policyOverrides: PolicyOverrides,
+  riskThreshold: Nullable(Type.Integer({ minimum: 0, maximum: 100, description: 'risk score at or above which answered calls go to an agent' })),
+  maxConcurrent: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  callsPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }),
+  retryPolicy: RetryPolicy,
+  amdEnabled: Type.Boolean(),
+  amdMachineAction: Type.Union([Type.Literal('hangup'), Type.Literal('message')]),
+  defaultTimeZone: Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Asia/Shanghai' })),
+};
+
+export const CreateCampaignBody = Type.Object(
+  {
+    name: settings.name,
+    prompt: Type.Optional(settings.prompt),
+    callerId: Type.Optional(settings.callerId),
+    policyOverrides: Type.Optional(settings.policyOverrides),
+    riskThreshold: Type.Optional(settings.riskThreshold),
+    maxConcurrent: Type.Optional(settings.maxConcurrent),
+    callsPerSecond: Type.Optional(settings.callsPerSecond),
+    retryPolicy: Type.Optional(settings.retryPolicy),
+    amdEnabled: Type.Optional(settings.amdEnabled),
+    amdMachineAction: Type.Optional(settings.amdMachineAction),
+    defaultTimeZone: Type.Optional(settings.defaultTimeZone),
+  },
+  closed,
+);
+export type CreateCampaignBody = Static<typeof CreateCampaignBody>;
+
+export const PatchCampaignBody = Type.Partial(CreateCampaignBody, { ...closed, minProperties: 1 });
+export type PatchCampaignBody = Static<typeof PatchCampaignBody>;
+
+export const CampaignResponse = Type.Object(
+  {
+    id: Type.Integer(),
+    state: StringEnum(CAMPAIGN_STATES),
+    ...settings,
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    launchedAt: Nullable(Type.String({ format: 'date-time' })),
+    endedAt: Nullable(Type.String({ format: 'date-time' })),
+  },
+  closed,
+);
+
+const counts = (keys: readonly string[]) =>
+  Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Integer()])), { additionalProperties: Type.Integer() });
+
+export const CampaignStatsResponse = Type.Object(
+  {
+    campaignId: Type.Integer(),
+    contacts: Type.Object(
+      {
+        total: Type.Integer(),
+        byState: counts(CONTACT_STATES),
+        reasons: Type.Object(
+          { deferred: Type.Record(Type.String(), Type.Integer()), blocked: Type.Record(Type.String(), Type.Integer()) },
+          closed,
+        ),
+      },
+      closed,
+    ),
+    attempts: Type.Object(
+      { total: Type.Integer(), live: Type.Integer(), answeredHuman: Type.Integer(), byOutcome: counts(CALL_OUTCOMES) },
+      closed,
+    ),
+    abandonRate: Nullable(Type.Number()),
+    progress: Nullable(Type.Number()),
+  },
+  closed,
+);
+
+export const ListCampaignsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 400 })),
+    state: Type.Optional(StringEnum(CAMPAIGN_STATES)),
+  },
+  closed,
+);

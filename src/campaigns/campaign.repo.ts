@@ -1,0 +1,144 @@
+import type { Queryable } from '../store/db.js';
+import type { CampaignState } from './campaign.state.js';
+
+export type Locale = string;
+export type PromptSegment = { promptId: number } | { text: string };
+export type CampaignPrompt = Record<Locale, { segments: PromptSegment[] }>;
+
+export interface PolicyOverrides {
+  windowStart?: string;
+  windowEnd?: string;
+  maxAttemptsPerDay?: number;
+  maxConnectedPerDay?: number;
+  maxAttemptsPerContact?: number;
+  minGapMinutes?: number;
+  allowedWeekdays?: number[];
+}
+
+export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed'] as const;
+export type RetryOutcome = (typeof RETRY_OUTCOMES)[number];
+export type RetryPolicy = Partial<Record<RetryOutcome, { delaySeconds: number; maxRetries: number }>>;
+
+/** The settings a client may set; everything but `name` has a database default. */
+export interface CampaignSettings {
+  name: string;
+  prompt: CampaignPrompt;
+  callerId: string | null;
+  policyOverrides: PolicyOverrides;
+  riskThreshold: number | null;
+  maxConcurrent: number;
+  callsPerSecond: number;
+  retryPolicy: RetryPolicy;
+  amdEnabled: boolean;
+  amdMachineAction: 'hangup' | 'message';
+  defaultTimeZone: string | null;
+}
+
+export interface Campaign extends CampaignSettings {
+  id: number;
+  state: CampaignState;
+  createdAt: Date;
+  updatedAt: Date;
+  launchedAt: Date | null;
+  endedAt: Date | null;
+}
+
+/** API field → column; the only columns a create or patch can write. */
+const COLUMNS: Record<keyof CampaignSettings, { col: string; json?: true }> = {
+  name: { col: 'name' },
+  prompt: { col: 'prompt', json: true },
+  callerId: { col: 'caller_id' },
+  policyOverrides: { col: 'policy_overrides', json: true },
+  riskThreshold: { col: 'risk_threshold' },
+  maxConcurrent: { col: 'max_concurrent' },
+  callsPerSecond: { col: 'calls_per_second' },
+  retryPolicy: { col: 'retry_policy', json: true },
+  amdEnabled: { col: 'amd_enabled' },
+  amdMachineAction: { col: 'amd_machine_action' },
+  defaultTimeZone: { col: 'default_time_zone' },
+};
+
+const SELECT = `id, name, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
+  risk_threshold AS "riskThreshold", max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
+  retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
+  default_time_zone AS "defaultTimeZone", created_at AS "createdAt", updated_at AS "updatedAt",
+  launched_at AS "launchedAt", ended_at AS "endedAt"`;
+
+function assignments(input: Partial<CampaignSettings>): { cols: string[]; values: unknown[] } {
+  const cols: string[] = [];
+  const values: unknown[] = [];
+  for (const [field, spec] of Object.entries(COLUMNS) as [keyof CampaignSettings, { col: string; json?: true }][]) {
+    if (!(field in input) || input[field] === undefined) continue;
+    cols.push(spec.col);
+    values.push(spec.json ? JSON.stringify(input[field]) : input[field]);
+  }
+  return { cols, values };
+}
+
+export async function insertCampaign(q: Queryable, input: Partial<CampaignSettings> & { name: string }): Promise<Campaign> {
+  const { cols, values } = assignments(input);
+  const params = cols.map((_, i) => `$${i + 1}`);
+  const { rows } = await q.query<Campaign>(`INSERT INTO campaigns (${cols.join(', ')}) VALUES (${params.join(', ')}) RETURNING ${SELECT}`, values);
+  return rows[0]!;
+}
+
+export async function getCampaign(q: Queryable, id: number): Promise<Campaign | null> {
+  const { rows } = await q.query<Campaign>(`SELECT ${SELECT} FROM campaigns WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function getCampaignState(q: Queryable, id: number): Promise<CampaignState | null> {
+  const { rows } = await q.query<{ state: CampaignState }>(`SELECT state FROM campaigns WHERE id = $1`, [id]);
+  return rows[0]?.state ?? null;
+}
+
+/** Newest first; `beforeId` is the keyset cursor. */
+export async function listCampaigns(q: Queryable, f: { state?: CampaignState | undefined; beforeId?: number | undefined; limit: number }): Promise<Campaign[]> {
+  const { rows } = await q.query<Campaign>(
+    `SELECT ${SELECT} FROM campaigns
+      WHERE ($1::text IS NULL OR state = $1) AND ($2::bigint IS NULL OR id < $2)
+      ORDER BY id DESC LIMIT $3`,
+    [f.state ?? null, f.beforeId ?? null, f.limit],
+  );
+  return rows;
+}
+
+/** Applies a patch only while the campaign is still a draft; null when it is not (or missing). */
+export async function updateDraftCampaign(q: Queryable, id: number, patch: Partial<CampaignSettings>): Promise<Campaign | null> {
+  const { cols, values } = assignments(patch);
+  const sets = cols.map((c, i) => `${c} = $${i + 2}`);
+  sets.push('updated_at = now()');
+  const { rows } = await q.query<Campaign>(
+    `UPDATE campaigns SET ${sets.join(', ')} WHERE id = $1 AND state = 'draft' RETURNING ${SELECT}`,
+    [id, ...values],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Moves a campaign to `to` only if it is in one of `from` right now: two racing requests
+ * cannot both succeed. Null when the campaign is missing or in another state.
+ */
+export async function updateCampaignState(q: Queryable, id: number, from: readonly CampaignState[], to: CampaignState): Promise<Campaign | null> {
+  const { rows } = await q.query<Campaign>(
+    `UPDATE campaigns
+        SET state = $3,
+            updated_at = now(),
+            launched_at = CASE WHEN $3 = 'running' THEN COALESCE(launched_at, now()) ELSE launched_at END,
+            ended_at = CASE WHEN $3 IN ('completed', 'cancelled') THEN now() ELSE ended_at END
+      WHERE id = $1 AND state = ANY($2::text[])
+      RETURNING ${SELECT}`,
+    [id, from, to],
+  );
+  return rows[0] ?? null;
+}
+
+/** On cancel: contacts that were still waiting will never be dialed. Returns how many. */
+export async function cancelWaitingContacts(q: Queryable, campaignId: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE campaign_contacts SET state = 'cancelled', reason = 'campaign_cancelled', next_attempt_at = NULL, updated_at = now()
+      WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred')`,
+    [campaignId],
+  );
+  return rowCount ?? 0;
+}

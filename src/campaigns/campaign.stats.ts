@@ -1,0 +1,92 @@
+import type { Queryable } from '../store/db.js';
+
+export const CONTACT_STATES = ['pending', 'queued', 'deferred', 'dialing', 'completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired'] as const;
+export type ContactState = (typeof CONTACT_STATES)[number];
+
+/** Contact states that will not be dialed again: they count as progress. */
+export const FINISHED_CONTACT_STATES: readonly ContactState[] = ['completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired'];
+
+export const CALL_OUTCOMES = [
+  'answered_human',
+  'answered_machine',
+  'answered_unknown',
+  'busy',
+  'no_answer',
+  'rejected',
+  'congestion',
+  'failed',
+  'invalid_number',
+  'hangup_during_prompt',
+  'completed',
+  'bridged',
+  'abandoned',
+  'opted_out',
+] as const;
+
+export interface CampaignStats {
+  campaignId: number;
+  contacts: { total: number; byState: Record<string, number>; reasons: { deferred: Record<string, number>; blocked: Record<string, number> } };
+  attempts: { total: number; live: number; answeredHuman: number; byOutcome: Record<string, number> };
+  /** abandoned / answered by a person; null before anyone answered. */
+  abandonRate: number | null;
+  /** finished contacts / all contacts; null for a campaign without contacts. */
+  progress: number | null;
+}
+
+export interface StatsRows {
+  contacts: { state: string; reason: string | null; n: number }[];
+  outcomes: { outcome: string | null; n: number }[];
+  live: number;
+  answeredHuman: number;
+}
+
+/** Pure: turns grouped counts into the stats document (every known key present, zero if none). */
+export function summarizeStats(campaignId: number, rows: StatsRows): CampaignStats {
+  const byState: Record<string, number> = Object.fromEntries(CONTACT_STATES.map((s) => [s, 0]));
+  const reasons = { deferred: {} as Record<string, number>, blocked: {} as Record<string, number> };
+  let total = 0;
+  for (const r of rows.contacts) {
+    byState[r.state] = (byState[r.state] ?? 0) + r.n;
+    total += r.n;
+    if (r.state === 'deferred' || r.state === 'blocked') {
+      const key = r.reason ?? 'unspecified';
+      reasons[r.state][key] = (reasons[r.state][key] ?? 0) + r.n;
+    }
+  }
+  const byOutcome: Record<string, number> = Object.fromEntries(CALL_OUTCOMES.map((o) => [o, 0]));
+  let attempts = 0;
+  for (const r of rows.outcomes) {
+    attempts += r.n;
+    if (r.outcome !== null) byOutcome[r.outcome] = (byOutcome[r.outcome] ?? 0) + r.n;
+  }
+  const finished = FINISHED_CONTACT_STATES.reduce((sum, s) => sum + (byState[s] ?? 0), 0);
+  return {
+    campaignId,
+    contacts: { total, byState, reasons },
+    attempts: { total: attempts, live: rows.live, answeredHuman: rows.answeredHuman, byOutcome },
+    abandonRate: rows.answeredHuman > 0 ? (byOutcome['abandoned'] ?? 0) / rows.answeredHuman : null,
+    progress: total > 0 ? finished / total : null,
+  };
+}
+
+/** Outcomes that mean a person picked up, whether or not the dialer set `connected`. */
+const HUMAN_OUTCOMES = ['answered_human', 'bridged', 'abandoned', 'completed', 'opted_out'];
+
+export async function loadStatsRows(q: Queryable, campaignId: number): Promise<StatsRows> {
+  const contacts = await q.query<{ state: string; reason: string | null; n: number }>(
+    `SELECT state, CASE WHEN state IN ('deferred', 'blocked') THEN reason END AS reason, count(*) AS n
+       FROM campaign_contacts WHERE campaign_id = $1 GROUP BY 1, 2`,
+    [campaignId],
+  );
+  const outcomes = await q.query<{ outcome: string | null; n: number }>(
+    `SELECT outcome, count(*) AS n FROM call_attempts WHERE campaign_id = $1 GROUP BY outcome`,
+    [campaignId],
+  );
+  const totals = await q.query<{ live: number; human: number }>(
+    `SELECT count(*) FILTER (WHERE state <> 'ended') AS live,
+            count(*) FILTER (WHERE connected OR outcome = ANY($2::text[])) AS human
+       FROM call_attempts WHERE campaign_id = $1`,
+    [campaignId, HUMAN_OUTCOMES],
+  );
+  return { contacts: contacts.rows, outcomes: outcomes.rows, live: totals.rows[0]?.live ?? 0, answeredHuman: totals.rows[0]?.human ?? 0 };
+}

@@ -1,0 +1,40 @@
+import { IANAZone } from 'luxon';
+import { ValidationError } from '../shared/errors.js';
+import type { CampaignSettings } from './campaign.repo.js';
+
+export interface FieldProblem {
+  field: string;
+  code: string;
+  message: string;
+}
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+}
+
+/**
+ * Checks what a schema cannot: the time zone exists, the calling window is not empty. Returns
+ * every problem at once. (Whether overrides are stricter than the global policy is the
+ * compliance module's call.)
+ */
+export function campaignProblems(s: Partial<CampaignSettings>): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  if (s.defaultTimeZone != null && !IANAZone.isValidZone(s.defaultTimeZone)) {
+    out.push({ field: 'defaultTimeZone', code: 'invalid_time_zone', message: `unknown IANA time zone "${s.defaultTimeZone}"` });
+  }
+  const p = s.policyOverrides;
+  if (p?.windowStart !== undefined && p.windowEnd !== undefined && minutes(p.windowStart) >= minutes(p.windowEnd)) {
+    out.push({ field: 'policyOverrides.windowEnd', code: 'empty_window', message: 'windowEnd must be after windowStart' });
+  }
+  if (p?.allowedWeekdays && new Set(p.allowedWeekdays).size !== p.allowedWeekdays.length) {
+    out.push({ field: 'policyOverrides.allowedWeekdays', code: 'duplicate_weekday', message: 'allowedWeekdays lists a day twice' });
+  }
+  return out;
+}
+
+/** Throws a 422 naming every problem; the first problem's code is the error code. */
+export function assertValidCampaign(s: Partial<CampaignSettings>): void {
+  const problems = campaignProblems(s);
+  if (problems.length > 0) throw new ValidationError(problems.map((p) => p.message).join('; '), { problems }, problems[0]!.code);
+}
