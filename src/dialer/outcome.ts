@@ -40,6 +40,7 @@ export interface CallFacts {
   /** The channel reached Up (a real answer, not early media). */
   answered: boolean;
   amdStatus?: AmdStatus | null;
+  amdCause?: string | null;
   /** ChannelDestroyed cause (Q.850) and tech_cause (SIP code), when seen. */
   cause?: number | null;
   techCause?: number | null;

@@ -1,0 +1,45 @@
+import type { AriClient } from './ari.client.js';
+import type { AriEvent, AriPort } from './ports.js';
+
+/** The dialer's view of the typed ARI client. */
+export function ariPortFrom(client: AriClient): AriPort {
+  return {
+    app: client.app,
+    isConnected: () => client.isConnected,
+    onEvent(handler) {
+      client.onAny((e) => handler(e as unknown as AriEvent));
+    },
+    onConnectionChange(handler) {
+      client.on('connected', () => handler(true));
+      client.on('disconnected', () => handler(false));
+    },
+    async createChannel(p) {
+      const variables: Record<string, string> = { ...(p.variables ?? {}) };
+      // channels/create has no callerId parameter: the channel's own variable sets it.
+      if (p.callerId) variables['CALLERID(num)'] = p.callerId;
+      await client.createChannel({
+        endpoint: p.endpoint,
+        channelId: p.channelId,
+        variables: Object.keys(variables).length > 0 ? variables : undefined,
+      });
+    },
+    dial: (channelId, timeoutSeconds) => client.dial(channelId, { timeout: timeoutSeconds }),
+    async subscribeChannel(channelId) {
+      await client.subscribe(`channel:${channelId}`);
+    },
+    setVariable: (channelId, name, value) => client.setChannelVar(channelId, name, value),
+    async continueInDialplan(channelId, context, extension, priority) {
+      await client.http.request('POST', `/channels/${encodeURIComponent(channelId)}/continue`, {
+        query: { context, extension, priority },
+      });
+    },
+    async play(channelId, media, playbackId) {
+      await client.play(channelId, media, { playbackId });
+    },
+    stopPlayback: (playbackId) => client.stopPlayback(playbackId),
+    hangup: (channelId) => client.hangup(channelId),
+    async listChannelIds() {
+      return (await client.listChannels()).map((c) => c.id);
+    },
+  };
+}

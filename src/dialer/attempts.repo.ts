@@ -1,0 +1,127 @@
+import type { Queryable } from '../store/db.js';
+import type { Outcome } from './outcome.js';
+import type { SessionResult } from './call-session.js';
+import { isConnected } from './outcome.js';
+
+/** The call-attempt ledger as the dialer writes it: one function per query. */
+export type AttemptState = 'reserved' | 'originating' | 'ringing' | 'answered' | 'ended';
+
+export interface AttemptRow {
+  id: string;
+  campaignId: string | null;
+  contactId: string | null;
+  customerId: string;
+  attemptNo: number;
+  phone: string;
+  state: AttemptState;
+  outcome: Outcome | null;
+  workerId: string | null;
+  answeredAt: Date | null;
+}
+
+const ATTEMPT_COLS = `id, campaign_id::text AS "campaignId", contact_id::text AS "contactId",
+  customer_id::text AS "customerId", attempt_no AS "attemptNo", phone, state, outcome,
+  worker_id AS "workerId", answered_at AS "answeredAt"`;
+
+export async function getAttempt(db: Queryable, id: string): Promise<AttemptRow | null> {
+  const r = await db.query<AttemptRow>(`SELECT ${ATTEMPT_COLS} FROM call_attempts WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+/**
+ * The crash-safety boundary: only a 'reserved' attempt may be dialed, and it becomes
+ * 'originating' before the request is sent (events can arrive before the response).
+ * Returns false when the attempt was already past 'reserved'.
+ */
+export async function markOriginating(db: Queryable, id: string, workerId: string, queuedAt: Date | null): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE call_attempts
+        SET state = 'originating', originated_at = now(), worker_id = $2,
+            queued_at = COALESCE(queued_at, $3)
+      WHERE id = $1 AND state = 'reserved'`,
+    [id, workerId, queuedAt],
+  );
+  return (r.rowCount ?? 0) === 1;
+}
+
+export async function markRinging(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE call_attempts SET state = 'ringing' WHERE id = $1 AND state = 'originating'`, [id]);
+}
+
+export async function markAnswered(db: Queryable, id: string, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE call_attempts SET state = 'answered', answered_at = $2 WHERE id = $1 AND state IN ('originating', 'ringing')`,
+    [id, at],
+  );
+}
+
+export interface AttemptEnd {
+  outcome: Outcome;
+  cause: number | null;
+  techCause: number | null;
+  amdStatus: string | null;
+  amdCause: string | null;
+  digits: string;
+  promptVersion: string | null;
+  endReason: string | null;
+  answeredAt: Date | null;
+  endedAt: Date;
+}
+
+export function endFromResult(r: SessionResult, promptVersion: string | null): AttemptEnd {
+  return {
+    outcome: r.outcome,
+    cause: r.facts.cause ?? null,
+    techCause: r.facts.techCause ?? null,
+    amdStatus: r.facts.amdStatus ?? null,
+    amdCause: r.facts.amdCause ?? null,
+    digits: r.facts.digits ?? '',
+    promptVersion,
+    endReason: r.facts.endReason ?? null,
+    answeredAt: r.answeredAt,
+    endedAt: r.endedAt,
+  };
+}
+
+/** Ends an attempt once: ring and talk times come from the stored timestamps. */
+export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE call_attempts
+        SET state = 'ended', outcome = $2, cause = $3, tech_cause = $4, amd_status = $5,
+            amd_cause = $6, digits = $7, prompt_version = COALESCE($8, prompt_version),
+            end_reason = $9, connected = $10,
+            answered_at = COALESCE(answered_at, $11), ended_at = $12,
+            ring_ms = CASE WHEN originated_at IS NULL THEN NULL
+                           ELSE GREATEST(0, (EXTRACT(EPOCH FROM (COALESCE(answered_at, $11, $12) - originated_at)) * 1000))::int END,
+            talk_ms = CASE WHEN COALESCE(answered_at, $11) IS NULL THEN NULL
+                           ELSE GREATEST(0, (EXTRACT(EPOCH FROM ($12 - COALESCE(answered_at, $11))) * 1000))::int END
+      WHERE id = $1 AND state <> 'ended'`,
+    [id, e.outcome, e.cause, e.techCause, e.amdStatus, e.amdCause, e.digits, e.promptVersion, e.endReason, isConnected(e.outcome), e.answeredAt, e.endedAt],
+  );
+  return (r.rowCount ?? 0) === 1;
+}
+
+export async function setPromptVersion(db: Queryable, id: string, version: string): Promise<void> {
+  await db.query(`UPDATE call_attempts SET prompt_version = $2 WHERE id = $1`, [id, version]);
+}
+
+/** Attempts this worker left live (crash, restart): the startup sweep ends them. */
+export async function liveAttemptsOfWorker(db: Queryable, workerId: string): Promise<AttemptRow[]> {
+  const r = await db.query<AttemptRow>(
+    `SELECT ${ATTEMPT_COLS} FROM call_attempts WHERE worker_id = $1 AND state <> 'ended' ORDER BY reserved_at`,
+    [workerId],
+  );
+  return r.rows;
+}
+
+export async function insertOptOut(db: Queryable, phone: string, customerId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO dnc_entries (phone, customer_id, reason, source) VALUES ($1, $2, 'opted_out', 'ivr')`,
+    [phone, customerId],
+  );
+}
+
+/** A reservation the dialer gave back before dialing (the campaign was paused meanwhile). */
+export async function deleteUndialedAttempt(db: Queryable, id: string): Promise<void> {
+  await db.query(`DELETE FROM call_attempts WHERE id = $1 AND state = 'reserved'`, [id]);
+}

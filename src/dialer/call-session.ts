@@ -1,0 +1,338 @@
+import type { Logger } from '../shared/logger.js';
+import { classifyOutcome, type AmdStatus, type CallFacts, type EndReason, type Outcome } from './outcome.js';
+import type { AriEvent, AriPort } from './ports.js';
+
+/**
+ * One live call: its own state, timers and child logger, fed ARI events by the dialer. The
+ * session never touches the database; it reports through hooks and ends with a result.
+ */
+export type SessionPhase = 'new' | 'dialing' | 'amd' | 'prompt' | 'menu' | 'closing' | 'ended';
+
+export interface SessionHooks {
+  /** Ringing / Up, to record in the ledger as they happen. */
+  onProgress?(state: 'ringing' | 'answered', at: Date): void;
+  /** Digit 9: put the customer on the do-not-call list before confirming. */
+  onOptOut(session: CallSession): Promise<void>;
+  /** Digit 1: the seam where the agents module bridges the call; by default we hang up. */
+  onAgentRequested?(session: CallSession): Promise<void>;
+}
+
+export interface SessionOptions {
+  attemptId: string;
+  endpoint: string;
+  callerId?: string;
+  media: string[];
+  amd: { enabled: boolean; machineAction: 'hangup' | 'message'; context: string };
+  ringTimeoutSeconds: number;
+  menuTimeoutMs: number;
+  /** Sounds for the confirmations and the voicemail message. */
+  sounds: { acknowledged: string[]; optedOut: string[]; machineMessage: string[] };
+  maxCallMs?: number;
+  now?: () => Date;
+}
+
+export interface SessionResult {
+  attemptId: string;
+  outcome: Outcome;
+  facts: CallFacts;
+  originatedAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date;
+}
+
+const HANGUP_GUARD_MS = 5_000;
+const AMD_GUARD_MS = 15_000;
+
+export class CallSession {
+  readonly attemptId: string;
+  readonly log: Logger;
+  phase: SessionPhase = 'new';
+  readonly facts: CallFacts = { answered: false, digits: '' };
+  originatedAt: Date | null = null;
+  answeredAt: Date | null = null;
+  readonly done: Promise<SessionResult>;
+
+  private resolveDone!: (r: SessionResult) => void;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private playbackSeq = 0;
+  private currentPlayback: string | null = null;
+  private promptPlayback: string | null = null;
+  private afterPlayback: (() => void) | null = null;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly ari: AriPort,
+    private readonly opts: SessionOptions,
+    private readonly hooks: SessionHooks,
+    log: Logger,
+  ) {
+    this.attemptId = opts.attemptId;
+    this.log = log;
+    this.now = opts.now ?? (() => new Date());
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Creates the channel inside our app and dials it; resolves once the dial was requested. */
+  async start(): Promise<void> {
+    this.phase = 'dialing';
+    this.originatedAt = this.now();
+    try {
+      await this.ari.createChannel({ channelId: this.attemptId, endpoint: this.opts.endpoint, callerId: this.opts.callerId });
+      if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
+      // Asterisk's own ring timeout, and ours a little later in case its never fires.
+      this.timer('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
+      this.timer('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
+      await this.ari.dial(this.attemptId, this.opts.ringTimeoutSeconds);
+    } catch (err) {
+      this.log.warn({ err }, 'originate failed');
+      this.facts.endReason = 'originate_failed';
+      // The channel may exist (create succeeded, dial failed): make sure it is gone.
+      await this.ari.hangup(this.attemptId).catch(() => undefined);
+      this.finish();
+    }
+  }
+
+  handle(e: AriEvent): void {
+    if (this.phase === 'ended') return;
+    switch (e.type) {
+      case 'ChannelStateChange':
+        if (e.channel?.state === 'Ringing') this.hooks.onProgress?.('ringing', this.now());
+        if (e.channel?.state === 'Up') this.onUp();
+        break;
+      case 'StasisStart':
+        // With AMD the channel comes back into the app from the dialplan with its verdict.
+        if (this.phase === 'amd' && e.args && e.args.length > 0) this.onAmd(e.args);
+        break;
+      case 'ChannelDtmfReceived':
+        if (e.digit) this.onDigit(e.digit);
+        break;
+      case 'PlaybackStarted':
+        if (e.playback?.id === this.promptPlayback) this.facts.promptStarted = true;
+        break;
+      case 'PlaybackFinished':
+        if (e.playback?.id) this.onPlaybackFinished(e.playback.id);
+        break;
+      case 'ChannelHangupRequest':
+        if (!this.facts.hungUpBy) this.facts.hungUpBy = 'remote';
+        break;
+      case 'ChannelDestroyed':
+        if (!this.facts.hungUpBy) this.facts.hungUpBy = 'remote';
+        this.facts.cause = e.cause ?? null;
+        this.facts.techCause = e.tech_cause ?? null;
+        this.finish();
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The channel is gone and no event told us (ARI disconnect, crash recovery). */
+  markLost(): void {
+    if (this.phase === 'ended') return;
+    this.facts.endReason = 'lost';
+    this.finish();
+  }
+
+  /** Ends the call from our side; the outcome follows from ChannelDestroyed (or a guard). */
+  hangup(reason: EndReason): void {
+    if (this.phase === 'ended' || this.phase === 'closing') return;
+    this.phase = 'closing';
+    if (!this.facts.endReason) this.facts.endReason = reason;
+    if (!this.facts.hungUpBy) this.facts.hungUpBy = 'us';
+    this.clearTimer('menu');
+    this.ari.hangup(this.attemptId).catch((err: unknown) => this.log.debug({ err }, 'hangup request failed'));
+    this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
+  }
+
+  private onUp(): void {
+    if (this.facts.answered) return;
+    this.facts.answered = true;
+    this.answeredAt = this.now();
+    this.clearTimer('ring');
+    this.hooks.onProgress?.('answered', this.answeredAt);
+    this.log.info({ ringMs: this.answeredAt.getTime() - (this.originatedAt?.getTime() ?? 0) }, 'answered');
+    if (this.phase === 'closing') return; // answered just as we gave up ringing
+    if (this.opts.amd.enabled) {
+      this.phase = 'amd';
+      this.timer('amd', AMD_GUARD_MS, () => this.hangup('lost'));
+      void this.intoAmd();
+    } else {
+      this.startPrompt();
+    }
+  }
+
+  private async intoAmd(): Promise<void> {
+    try {
+      await this.ari.setVariable(this.attemptId, 'RINGWISE_APP', this.ari.app);
+      await this.ari.continueInDialplan(this.attemptId, this.opts.amd.context, 's', 1);
+    } catch (err) {
+      this.log.warn({ err }, 'could not start AMD; treating the answer as human');
+      this.clearTimer('amd');
+      this.startPrompt();
+    }
+  }
+
+  private onAmd(rawArgs: string[]): void {
+    this.clearTimer('amd');
+    // The dialplan enters Stasis with ["amd", AMDSTATUS, AMDCAUSE].
+    const args = rawArgs[0] === 'amd' ? rawArgs.slice(1) : rawArgs;
+    const status = (args[0] ?? '').toUpperCase();
+    this.facts.amdStatus = (['HUMAN', 'MACHINE', 'NOTSURE', 'HANGUP'].includes(status) ? status : 'NOTSURE') as AmdStatus;
+    this.facts.amdCause = args[1] || null;
+    this.log.info({ amd: this.facts.amdStatus, amdCause: this.facts.amdCause }, 'amd result');
+    if (this.facts.amdStatus === 'MACHINE') {
+      if (this.opts.amd.machineAction === 'message' && this.opts.sounds.machineMessage.length > 0) {
+        this.phase = 'closing';
+        this.playThen(this.opts.sounds.machineMessage, () => {
+          this.phase = 'menu';
+          this.hangup('machine');
+        });
+      } else {
+        this.hangup('machine');
+      }
+      return;
+    }
+    if (this.facts.amdStatus === 'HANGUP') return; // ChannelDestroyed follows
+    this.startPrompt();
+  }
+
+  private startPrompt(): void {
+    this.phase = 'prompt';
+    this.clearTimer('menu');
+    const id = this.nextPlaybackId();
+    this.promptPlayback = id;
+    this.currentPlayback = id;
+    this.afterPlayback = null;
+    this.ari.play(this.attemptId, this.opts.media, id).catch((err: unknown) => {
+      this.log.warn({ err }, 'prompt playback failed');
+      this.hangup('lost');
+    });
+  }
+
+  private onPlaybackFinished(id: string): void {
+    if (id !== this.currentPlayback) return; // a playback we stopped on purpose
+    this.currentPlayback = null;
+    if (id === this.promptPlayback) {
+      this.facts.promptStarted = true;
+      this.facts.promptFinished = true;
+      this.promptPlayback = null;
+      this.phase = 'menu';
+      this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
+      return;
+    }
+    const next = this.afterPlayback;
+    this.afterPlayback = null;
+    next?.();
+  }
+
+  private onDigit(digit: string): void {
+    if (this.phase !== 'prompt' && this.phase !== 'menu') return;
+    this.facts.digits = (this.facts.digits ?? '') + digit;
+    this.log.info({ digit }, 'dtmf');
+    switch (digit) {
+      case '0':
+        this.stopCurrent();
+        this.startPrompt();
+        break;
+      case '1':
+        this.stopCurrent();
+        this.phase = 'closing';
+        this.facts.endReason = 'agent_requested';
+        void this.agent();
+        break;
+      case '2':
+        this.stopCurrent();
+        this.facts.endReason = 'promise_to_pay';
+        this.phase = 'closing';
+        this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup('promise_to_pay'));
+        break;
+      case '9':
+        this.stopCurrent();
+        this.phase = 'closing';
+        void this.optOut();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async agent(): Promise<void> {
+    try {
+      if (this.hooks.onAgentRequested) await this.hooks.onAgentRequested(this);
+      else this.finalHangup('agent_requested');
+    } catch (err) {
+      this.log.warn({ err }, 'agent hand-off failed');
+      this.finalHangup('agent_requested');
+    }
+  }
+
+  private async optOut(): Promise<void> {
+    try {
+      await this.hooks.onOptOut(this);
+      this.facts.optedOut = true;
+      this.facts.endReason = 'opted_out';
+    } catch (err) {
+      this.log.error({ err }, 'opt-out could not be recorded');
+    }
+    this.playThen(this.opts.sounds.optedOut, () => this.finalHangup('opted_out'));
+  }
+
+  private finalHangup(reason: EndReason): void {
+    this.phase = 'menu';
+    this.hangup(reason);
+  }
+
+  private playThen(media: string[], then: () => void): void {
+    if (media.length === 0) return then();
+    const id = this.nextPlaybackId();
+    this.currentPlayback = id;
+    this.afterPlayback = then;
+    this.ari.play(this.attemptId, media, id).catch(() => {
+      this.currentPlayback = null;
+      this.afterPlayback = null;
+      then();
+    });
+  }
+
+  private stopCurrent(): void {
+    this.clearTimer('menu');
+    const id = this.currentPlayback;
+    this.currentPlayback = null;
+    this.promptPlayback = null;
+    this.afterPlayback = null;
+    // DTMF does not stop a playback in Asterisk: only DELETE /playbacks/{id} does.
+    if (id) this.ari.stopPlayback(id).catch(() => undefined);
+  }
+
+  private nextPlaybackId(): string {
+    this.playbackSeq += 1;
+    return `${this.attemptId}.p${this.playbackSeq}`;
+  }
+
+  private finish(): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    const outcome = classifyOutcome(this.facts);
+    const endedAt = this.now();
+    this.log.info({ outcome, cause: this.facts.cause, techCause: this.facts.techCause, endReason: this.facts.endReason }, 'call ended');
+    this.resolveDone({ attemptId: this.attemptId, outcome, facts: this.facts, originatedAt: this.originatedAt, answeredAt: this.answeredAt, endedAt });
+  }
+
+  private timer(name: string, ms: number, fn: () => void): void {
+    this.clearTimer(name);
+    const t = setTimeout(() => {
+      this.timers.delete(name);
+      fn();
+    }, ms);
+    t.unref?.();
+    this.timers.set(name, t);
+  }
+
+  private clearTimer(name: string): void {
+    const t = this.timers.get(name);
+    if (t) clearTimeout(t);
+    this.timers.delete(name);
+  }
+}

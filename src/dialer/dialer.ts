@@ -1,0 +1,188 @@
+import type { Db } from '../store/db.js';
+import type { Logger } from '../shared/logger.js';
+import { maskPhone } from '../shared/redact.js';
+import { CallSession, type SessionResult } from './call-session.js';
+import { SessionRegistry } from './session-registry.js';
+import { classifyOutcome } from './outcome.js';
+import type { AriEvent, AriPort } from './ports.js';
+import { endAttempt, endFromResult, insertOptOut, liveAttemptsOfWorker, markAnswered, markRinging, type AttemptRow } from './attempts.repo.js';
+
+export const AMD_CONTEXT = 'ringwise-amd';
+
+export interface DialerSettings {
+  dialTemplate: string;
+  ringTimeoutSeconds: number;
+  menuTimeoutSeconds: number;
+  workerId: string;
+  sounds?: { acknowledged: string[]; optedOut: string[] };
+  maxCallMs?: number;
+}
+
+export interface PlaceCall {
+  attemptId: string;
+  phone: string;
+  customerId: string;
+  callerId: string | null;
+  media: string[];
+  promptVersion: string;
+  amd: { enabled: boolean; machineAction: 'hangup' | 'message' };
+  log: Logger;
+}
+
+export interface LostAttempt {
+  row: AttemptRow;
+  answered: boolean;
+}
+
+/**
+ * One ARI connection's worth of calls: builds a CallSession per call, routes events to it,
+ * writes the ledger as the call progresses, and reconciles with Asterisk after a reconnect or
+ * a crash so no attempt stays live forever.
+ */
+export class Dialer {
+  readonly registry = new SessionRegistry();
+  private readonly connectionListeners: ((up: boolean) => void)[] = [];
+  /** Seam for the agents module: digit 1 hands the session over; by default we hang up. */
+  onAgentRequested: ((session: CallSession) => Promise<void>) | undefined;
+
+  constructor(
+    private readonly ari: AriPort,
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly settings: DialerSettings,
+  ) {
+    ari.onEvent((e) => this.onEvent(e));
+    ari.onConnectionChange((up) => {
+      this.log.warn({ up, live: this.registry.size }, up ? 'ARI connected' : 'ARI disconnected');
+      for (const l of this.connectionListeners) l(up);
+      if (up) void this.reconcile().catch((err: unknown) => this.log.error({ err }, 'reconcile failed'));
+    });
+  }
+
+  get connected(): boolean {
+    return this.ari.isConnected();
+  }
+
+  onConnectionChange(listener: (up: boolean) => void): void {
+    this.connectionListeners.push(listener);
+  }
+
+  endpointFor(phone: string): string {
+    return this.settings.dialTemplate.replace('{number}', phone);
+  }
+
+  /** Places one call whose attempt is already 'originating' in the ledger, and waits for its end. */
+  async placeCall(p: PlaceCall): Promise<SessionResult> {
+    const { attemptId } = p;
+    const log = p.log.child({ attemptId });
+    const session = new CallSession(
+      this.ari,
+      {
+        attemptId,
+        endpoint: this.endpointFor(p.phone),
+        callerId: p.callerId ?? undefined,
+        media: p.media,
+        amd: { enabled: p.amd.enabled, machineAction: p.amd.machineAction, context: AMD_CONTEXT },
+        ringTimeoutSeconds: this.settings.ringTimeoutSeconds,
+        menuTimeoutMs: this.settings.menuTimeoutSeconds * 1000,
+        sounds: {
+          acknowledged: this.settings.sounds?.acknowledged ?? ['sound:auth-thankyou'],
+          optedOut: this.settings.sounds?.optedOut ?? ['sound:goodbye'],
+          machineMessage: p.media,
+        },
+        maxCallMs: this.settings.maxCallMs,
+      },
+      {
+        onProgress: (state, at) => {
+          const write = state === 'ringing' ? markRinging(this.db, attemptId) : markAnswered(this.db, attemptId, at);
+          write.catch((err: unknown) => log.error({ err, state }, 'ledger progress write failed'));
+        },
+        onOptOut: async () => {
+          await insertOptOut(this.db, p.phone, p.customerId);
+          log.info({ phone: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
+        },
+        onAgentRequested: this.onAgentRequested,
+      },
+      log,
+    );
+    // Registered before the request: events can arrive before the HTTP response.
+    this.registry.add(session);
+    log.info({ phone: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
+    await session.start();
+    const result = await session.done;
+    await endAttempt(this.db, attemptId, endFromResult(result, p.promptVersion));
+    return result;
+  }
+
+  private onEvent(e: AriEvent): void {
+    if (!this.registry.dispatch(e) && e.type === 'StasisStart' && e.channel?.id) {
+      // A channel we do not know in our app (a previous life of this worker): not ours to keep.
+      this.log.warn({ channelId: e.channel.id }, 'unknown channel entered the app; hanging up');
+      this.ari.hangup(e.channel.id).catch(() => undefined);
+    }
+  }
+
+  /** After a reconnect: sessions whose channel Asterisk no longer has are ended as lost. */
+  async reconcile(): Promise<number> {
+    if (this.registry.size === 0) return 0;
+    const live = new Set(await this.ari.listChannelIds());
+    let lost = 0;
+    for (const s of this.registry.all()) {
+      if (!live.has(s.attemptId) && s.phase !== 'new') {
+        s.markLost();
+        lost++;
+      }
+    }
+    if (lost > 0) this.log.warn({ lost }, 'reconciled: sessions lost while disconnected');
+    return lost;
+  }
+
+  /**
+   * An attempt past 'reserved' that no session of ours drives (a replayed job after a crash,
+   * or the startup sweep): hang its channel up if Asterisk still has it, and end it as lost.
+   * Returns whether this call ended it (false when it had already ended).
+   */
+  async endOrphan(row: AttemptRow, liveChannels?: Set<string>): Promise<boolean> {
+    if (this.registry.get(row.id)) return false;
+    const live = liveChannels ?? new Set(await this.ari.listChannelIds());
+    if (live.has(row.id)) await this.ari.hangup(row.id).catch(() => undefined);
+    const answered = row.state === 'answered' || row.answeredAt !== null;
+    const outcome = classifyOutcome({ answered, endReason: 'lost' });
+    return endAttempt(this.db, row.id, {
+      outcome,
+      cause: null,
+      techCause: null,
+      amdStatus: null,
+      amdCause: null,
+      digits: '',
+      promptVersion: null,
+      endReason: 'lost',
+      answeredAt: null,
+      endedAt: new Date(),
+    });
+  }
+
+  /** On startup: this worker id's attempts left live by a previous life are ended. */
+  async sweep(): Promise<LostAttempt[]> {
+    const rows = await liveAttemptsOfWorker(this.db, this.settings.workerId);
+    if (rows.length === 0) return [];
+    const live = new Set(await this.ari.listChannelIds());
+    const out: LostAttempt[] = [];
+    for (const row of rows) {
+      if (row.state === 'reserved') continue; // never dialed: its job will dial it
+      if (await this.endOrphan(row, live)) out.push({ row, answered: row.state === 'answered' });
+    }
+    if (out.length > 0) this.log.warn({ count: out.length }, 'startup sweep ended attempts left live');
+    return out;
+  }
+
+  /** Graceful stop: wait for live calls to end, hanging up whatever is left at the deadline. */
+  async drain(timeoutMs: number): Promise<void> {
+    const all = Promise.allSettled(this.registry.all().map((s) => s.done));
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+    if ((await Promise.race([all, timeout])) === 'timeout') {
+      for (const s of this.registry.all()) s.hangup('shutdown');
+      await Promise.race([Promise.allSettled(this.registry.all().map((s) => s.done)), new Promise((r) => setTimeout(r, 6_000).unref())]);
+    }
+  }
+}

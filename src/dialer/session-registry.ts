@@ -1,0 +1,50 @@
+import type { CallSession } from './call-session.js';
+import type { AriEvent } from './ports.js';
+
+/**
+ * Every live call of this worker, keyed by attempt id (= ARI channel id). The dialer routes
+ * each ARI event to its session through here; playback events carry the playback id, which
+ * the session derives from its attempt id.
+ */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, CallSession>();
+
+  add(session: CallSession): void {
+    this.sessions.set(session.attemptId, session);
+    void session.done.finally(() => {
+      if (this.sessions.get(session.attemptId) === session) this.sessions.delete(session.attemptId);
+    });
+  }
+
+  get(attemptId: string): CallSession | undefined {
+    return this.sessions.get(attemptId);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  all(): CallSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** The session an event belongs to, if it is one of ours. */
+  route(e: AriEvent): CallSession | undefined {
+    if (e.channel?.id) return this.sessions.get(e.channel.id);
+    const target = e.playback?.target_uri;
+    if (target?.startsWith('channel:')) return this.sessions.get(target.slice('channel:'.length));
+    const pid = e.playback?.id;
+    if (pid) {
+      const dot = pid.lastIndexOf('.p');
+      if (dot > 0) return this.sessions.get(pid.slice(0, dot));
+    }
+    return undefined;
+  }
+
+  dispatch(e: AriEvent): boolean {
+    const s = this.route(e);
+    if (!s) return false;
+    s.handle(e);
+    return true;
+  }
+}

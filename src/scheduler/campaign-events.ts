@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.js';
+import { campaignStateChannel, EXPAND_JOB_OPTS, expandJobId, type Queues } from './queues.js';
+import type { CampaignState } from './campaign.repo.js';
+
+/**
+ * The API's side of campaign control: launch and resume queue an expand job (which queues the
+ * pending contacts), and every change is published so workers see pause and cancel at once.
+ */
+export interface CampaignEvents {
+  campaignStateChanged(campaignId: string | number, state: string): Promise<void>;
+}
+
+export function createCampaignEvents(queues: Pick<Queues, 'campaign'>, redis: Redis, prefix: string, log: Logger): CampaignEvents {
+  return {
+    async campaignStateChanged(campaignId, state) {
+      const id = String(campaignId);
+      await redis.publish(campaignStateChannel(prefix), JSON.stringify({ campaignId: id, state }));
+      if (state === 'running') {
+        await queues.campaign.add('expand', { campaignId: id }, { ...EXPAND_JOB_OPTS, jobId: expandJobId(id) });
+      }
+      log.info({ campaignId: id, state }, 'campaign state published');
+    },
+  };
+}
+
+/** The workers' side: a local view of campaign states, fed by the API's messages. */
+export interface CampaignStateWatch {
+  get(campaignId: string): CampaignState | undefined;
+  close(): Promise<void>;
+}
+
+export async function watchCampaignStates(subscriber: Redis, prefix: string, log: Logger): Promise<CampaignStateWatch> {
+  const states = new Map<string, CampaignState>();
+  const channel = campaignStateChannel(prefix);
+  subscriber.on('message', (ch: string, message: string) => {
+    if (ch !== channel) return;
+    try {
+      const m = JSON.parse(message) as { campaignId?: unknown; state?: unknown };
+      if (typeof m.campaignId === 'string' && typeof m.state === 'string') {
+        states.set(m.campaignId, m.state as CampaignState);
+        log.info({ campaignId: m.campaignId, state: m.state }, 'campaign state changed');
+      }
+    } catch {
+      log.warn('unreadable campaign state message');
+    }
+  });
+  await subscriber.subscribe(channel);
+  return {
+    get: (id) => states.get(id),
+    async close() {
+      await subscriber.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import type { Queryable } from '../store/db.js';
+
+/** Campaign and contact reads and writes the scheduler needs; one function per query. */
+export type CampaignState = 'draft' | 'running' | 'paused' | 'completed' | 'cancelled';
+
+export interface DialCampaign {
+  id: string;
+  state: CampaignState;
+  prompt: unknown;
+  callerId: string | null;
+  policyOverrides: unknown;
+  maxConcurrent: number;
+  callsPerSecond: number;
+  retryPolicy: unknown;
+  amdEnabled: boolean;
+  amdMachineAction: 'hangup' | 'message';
+}
+
+export async function getDialCampaign(db: Queryable, id: string): Promise<DialCampaign | null> {
+  const r = await db.query<DialCampaign>(
+    `SELECT id::text, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
+            max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
+            retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction"
+       FROM campaigns WHERE id = $1`,
+    [id],
+  );
+  return r.rows[0] ?? null;
+}
+
+export async function getCampaignState(db: Queryable, id: string): Promise<CampaignState | null> {
+  const r = await db.query<{ state: CampaignState }>(`SELECT state FROM campaigns WHERE id = $1`, [id]);
+  return r.rows[0]?.state ?? null;
+}
+
+export interface DialContact {
+  id: string;
+  campaignId: string;
+  customerId: string;
+  state: string;
+  attempts: number;
+  phone: string;
+  name: string;
+  locale: string;
+  amountDue: string | null;
+  currency: string | null;
+  dueDate: string | null;
+  daysPastDue: number | null;
+}
+
+export async function getDialContact(db: Queryable, contactId: string): Promise<DialContact | null> {
+  const r = await db.query<DialContact>(
+    `SELECT cc.id::text, cc.campaign_id::text AS "campaignId", cc.customer_id::text AS "customerId",
+            cc.state, cc.attempts, c.phones[1] AS phone, c.name, c.locale,
+            c.amount_due::text AS "amountDue", c.currency, to_char(c.due_date, 'YYYY-MM-DD') AS "dueDate",
+            c.days_past_due AS "daysPastDue"
+       FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id
+      WHERE cc.id = $1`,
+    [contactId],
+  );
+  return r.rows[0] ?? null;
+}
+
+export const FINAL_CONTACT_STATES = new Set(['completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired']);
+
+export interface ContactUpdate {
+  state: string;
+  reason?: string | null;
+  lastOutcome?: string | null;
+  attempts?: number | null;
+  nextAttemptAt?: Date | null;
+}
+
+export async function setContactState(db: Queryable, contactId: string, u: ContactUpdate): Promise<void> {
+  await db.query(
+    `UPDATE campaign_contacts
+        SET state = $2, reason = COALESCE($3, reason), last_outcome = COALESCE($4, last_outcome),
+            attempts = GREATEST(attempts, COALESCE($5, 0)), next_attempt_at = $6, updated_at = now()
+      WHERE id = $1`,
+    [contactId, u.state, u.reason ?? null, u.lastOutcome ?? null, u.attempts ?? null, u.nextAttemptAt ?? null],
+  );
+}
+
+/** A paused campaign's job gives its contact back; resume queues it again. */
+export async function contactBackToPending(db: Queryable, contactId: string): Promise<void> {
+  await db.query(
+    `UPDATE campaign_contacts SET state = 'pending', updated_at = now()
+      WHERE id = $1 AND state IN ('queued', 'deferred')`,
+    [contactId],
+  );
+}
+
+export interface PendingContact {
+  id: string;
+  nextAttemptNo: number;
+}
+
+/** One chunk of pending contacts, keyset-paginated by id (bounded memory for any size). */
+export async function pendingContactsPage(db: Queryable, campaignId: string, afterId: string, limit: number): Promise<PendingContact[]> {
+  const r = await db.query<PendingContact>(
+    `SELECT cc.id::text,
+            COALESCE((SELECT max(a.attempt_no) FROM call_attempts a WHERE a.contact_id = cc.id), 0) + 1 AS "nextAttemptNo"
+       FROM campaign_contacts cc
+      WHERE cc.campaign_id = $1 AND cc.state = 'pending' AND cc.id > $2
+      ORDER BY cc.id
+      LIMIT $3`,
+    [campaignId, afterId, limit],
+  );
+  return r.rows;
+}
+
+export async function markQueued(db: Queryable, contactIds: string[]): Promise<void> {
+  await db.query(
+    `UPDATE campaign_contacts SET state = 'queued', updated_at = now()
+      WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
+    [contactIds],
+  );
+}
+
+/** running → completed once no contact can still be dialed. */
+export async function completeCampaignIfDone(db: Queryable, campaignId: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE campaigns SET state = 'completed', ended_at = now(), updated_at = now()
+      WHERE id = $1 AND state = 'running'
+        AND NOT EXISTS (SELECT 1 FROM campaign_contacts
+                         WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred', 'dialing'))`,
+    [campaignId],
+  );
+  return (r.rowCount ?? 0) === 1;
+}

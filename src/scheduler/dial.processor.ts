@@ -1,0 +1,203 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Db } from '../store/db.js';
+import type { Logger } from '../shared/logger.js';
+import type { Dialer } from '../dialer/dialer.js';
+import type { GatePort, PromptPort } from '../dialer/ports.js';
+import type { Outcome } from '../dialer/outcome.js';
+import { deleteUndialedAttempt, getAttempt, markOriginating, setPromptVersion, type AttemptRow } from '../dialer/attempts.repo.js';
+import { isAppError } from '../shared/errors.js';
+import type { Pacer } from './pacing.js';
+import { decideRetry, parseRetryPolicy } from './retry.js';
+import { DIAL_JOB_OPTS, dialJobId, type DialJob, type Queues } from './queues.js';
+import {
+  completeCampaignIfDone,
+  contactBackToPending,
+  FINAL_CONTACT_STATES,
+  getCampaignState,
+  getDialCampaign,
+  getDialContact,
+  setContactState,
+  type CampaignState,
+  type DialCampaign,
+} from './campaign.repo.js';
+
+export interface DialContext {
+  db: Db;
+  log: Logger;
+  queues: Pick<Queues, 'dial'>;
+  pacer: Pacer;
+  dialer: Dialer;
+  gate: GatePort;
+  renderPrompt: PromptPort;
+  workerId: string;
+  /** Campaign states pushed by the API over pub/sub (a fast path; the database decides). */
+  knownState?: (campaignId: string) => CampaignState | undefined;
+  now?: () => Date;
+}
+
+/** Outcomes after which the contact was reached: its final state is completed. */
+const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt']);
+const LEASE_RENEW_MS = 30_000;
+
+async function delayJob(job: Job<DialJob>, token: string | undefined, until: number): Promise<never> {
+  await job.moveToDelayed(until, token);
+  throw new DelayedError();
+}
+
+/**
+ * One dial job: campaign state → prompt → pacing slot → compliance gate → 'originating' in the
+ * ledger → the call → the outcome, the contact's next state and any retry. The job lives as
+ * long as its call, so a crashed worker's job is replayed, finds its attempt through the gate,
+ * and ends it instead of dialing again.
+ */
+export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: string): Promise<string> {
+  const { campaignId, contactId, attemptNo } = job.data;
+  const { db } = ctx;
+  const now = ctx.now ?? (() => new Date());
+  const log = ctx.log.child({ jobId: job.id, campaignId, contactId, attemptNo });
+
+  if (ctx.knownState?.(campaignId) === 'paused') {
+    await contactBackToPending(db, contactId);
+    return 'paused';
+  }
+  const campaign = await getDialCampaign(db, campaignId);
+  if (!campaign) return 'campaign_missing';
+  const stop = await stopForCampaignState(ctx, campaign.state, contactId);
+  if (stop) return stop;
+  const contact = await getDialContact(db, contactId);
+  if (!contact) return 'contact_missing';
+  if (FINAL_CONTACT_STATES.has(contact.state)) return `contact_${contact.state}`;
+
+  let prompt: { media: string[]; version: string };
+  try {
+    prompt = await ctx.renderPrompt(campaign.prompt, { ...contact, id: contact.customerId }, contact.locale);
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    log.warn({ code: err.code }, 'prompt cannot be rendered for this contact');
+    await setContactState(db, contactId, { state: 'failed', reason: err.code });
+    await completeCampaignIfDone(db, campaignId);
+    throw new UnrecoverableError(`prompt: ${err.code}`);
+  }
+
+  const member = `${contactId}:${attemptNo}`;
+  const wait = await ctx.pacer.tryAcquire(campaignId, member, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
+  if (wait > 0) return delayJob(job, token, Date.now() + wait + Math.floor(Math.random() * 100));
+
+  const renew = setInterval(() => void ctx.pacer.renew(campaignId, member).catch(() => undefined), LEASE_RENEW_MS);
+  renew.unref();
+  try {
+    const decision = await ctx.gate({
+      campaignId,
+      contactId,
+      customerId: contact.customerId,
+      attemptNo,
+      phone: contact.phone,
+      now: now(),
+      workerId: ctx.workerId,
+      policyOverrides: campaign.policyOverrides,
+    });
+    if (decision.kind === 'defer') {
+      log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
+      await ctx.pacer.release(campaignId, member);
+      await setContactState(db, contactId, { state: 'deferred', reason: decision.reason, nextAttemptAt: decision.until });
+      return delayJob(job, token, decision.until.getTime());
+    }
+    if (decision.kind === 'block') {
+      log.info({ rule: decision.rule }, 'blocked by policy');
+      await setContactState(db, contactId, { state: 'blocked', reason: decision.reason });
+      await completeCampaignIfDone(db, campaignId);
+      throw new UnrecoverableError(`blocked: ${decision.reason}`);
+    }
+
+    const attemptId = decision.attemptId;
+    if (decision.existing) {
+      const row = await getAttempt(db, attemptId);
+      if (row && row.state !== 'reserved') return recoverAttempt(ctx, campaign, row, contact.state, log);
+    }
+    // A pause takes effect for new dials at once: look again right before dialing.
+    const state = ctx.knownState?.(campaignId) ?? (await getCampaignState(db, campaignId));
+    if (state !== 'running') {
+      await deleteUndialedAttempt(db, attemptId);
+      return (await stopForCampaignState(ctx, state ?? 'cancelled', contactId)) ?? 'stopped';
+    }
+    // The crash-safety boundary: after this, a replay never dials this attempt again.
+    if (!(await markOriginating(db, attemptId, ctx.workerId, new Date(job.data.queuedAt)))) {
+      const row = await getAttempt(db, attemptId);
+      if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
+      return 'attempt_missing';
+    }
+    await setPromptVersion(db, attemptId, prompt.version);
+    await setContactState(db, contactId, { state: 'dialing', attempts: attemptNo });
+    const result = await ctx.dialer.placeCall({
+      attemptId,
+      phone: contact.phone,
+      customerId: contact.customerId,
+      callerId: campaign.callerId,
+      media: prompt.media,
+      promptVersion: prompt.version,
+      amd: { enabled: campaign.amdEnabled, machineAction: campaign.amdMachineAction },
+      log,
+    });
+    await ctx.pacer.release(campaignId, member);
+    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered);
+    return result.outcome;
+  } finally {
+    clearInterval(renew);
+    await ctx.pacer.release(campaignId, member).catch((err: unknown) => log.error({ err }, 'slot release failed'));
+  }
+}
+
+async function stopForCampaignState(ctx: DialContext, state: CampaignState, contactId: string): Promise<string | null> {
+  if (state === 'running') return null;
+  if (state === 'paused' || state === 'draft') {
+    await contactBackToPending(ctx.db, contactId);
+    return 'paused';
+  }
+  const contact = await getDialContact(ctx.db, contactId);
+  if (contact && !FINAL_CONTACT_STATES.has(contact.state)) await setContactState(ctx.db, contactId, { state: 'cancelled', reason: `campaign ${state}` });
+  return state;
+}
+
+/** A replayed job whose attempt already went past 'reserved': end it, never dial it again. */
+async function recoverAttempt(ctx: DialContext, campaign: DialCampaign, row: AttemptRow, contactState: string, log: Logger): Promise<string> {
+  if (row.state !== 'ended') {
+    log.warn({ attemptId: row.id, state: row.state }, 'replayed job found its attempt live: ending it as lost');
+    await ctx.dialer.endOrphan(row);
+  }
+  const ended = await getAttempt(ctx.db, row.id);
+  if (ended && contactState === 'dialing' && row.contactId) {
+    await settleContact(ctx, campaign, row.contactId, row.attemptNo, ended.outcome ?? 'failed', ended.answeredAt !== null);
+  }
+  return `recovered_${ended?.outcome ?? 'unknown'}`;
+}
+
+/** After an outcome: the contact's next state, and the next attempt as a delayed job if earned. */
+export async function settleContact(
+  ctx: Pick<DialContext, 'db' | 'queues' | 'log'>,
+  campaign: Pick<DialCampaign, 'id' | 'retryPolicy'>,
+  contactId: string,
+  attemptNo: number,
+  outcome: Outcome,
+  answered: boolean,
+): Promise<void> {
+  const { db } = ctx;
+  if (outcome === 'opted_out') {
+    await setContactState(db, contactId, { state: 'opted_out', lastOutcome: outcome, attempts: attemptNo, reason: 'opted_out' });
+  } else {
+    const retry = decideRetry(parseRetryPolicy(campaign.retryPolicy), outcome, attemptNo, answered);
+    if (retry.retry) {
+      const at = new Date(Date.now() + retry.delaySeconds * 1000);
+      // Deterministic id: settling the same outcome twice adds the retry once.
+      await ctx.queues.dial.add(
+        'dial',
+        { campaignId: campaign.id, contactId, attemptNo: retry.attemptNo, queuedAt: at.toISOString() },
+        { ...DIAL_JOB_OPTS, jobId: dialJobId(campaign.id, contactId, retry.attemptNo), delay: retry.delaySeconds * 1000 },
+      );
+      await setContactState(db, contactId, { state: 'queued', lastOutcome: outcome, attempts: attemptNo, nextAttemptAt: at });
+    } else {
+      const final = REACHED.has(outcome) ? 'completed' : 'failed';
+      await setContactState(db, contactId, { state: final, lastOutcome: outcome, attempts: attemptNo });
+    }
+  }
+  if (await completeCampaignIfDone(db, campaign.id)) ctx.log.info({ campaignId: campaign.id }, 'campaign completed');
+}

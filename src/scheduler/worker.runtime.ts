@@ -1,0 +1,125 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Db } from '../store/db.js';
+import type { Logger } from '../shared/logger.js';
+import { Dialer, type DialerSettings } from '../dialer/dialer.js';
+import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
+import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
+import { createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
+import { processDial, settleContact, type DialContext } from './dial.processor.js';
+import { processExpand } from './expand.processor.js';
+import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
+import { getDialCampaign } from './campaign.repo.js';
+
+export interface DialWorkerOptions {
+  db: Db;
+  /** A connected ioredis client (maxRetriesPerRequest: null); duplicated for blocking calls. */
+  redis: Redis;
+  log: Logger;
+  ari: AriPort;
+  gate: GatePort;
+  renderPrompt: PromptPort;
+  prefix: string;
+  dialer: DialerSettings;
+  global: PaceLimits;
+  /** Live calls this worker runs at once (its BullMQ concurrency). */
+  concurrency: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Slot lease; renewed every 30 s while the call lives. */
+  slotLeaseMs?: number;
+}
+
+export interface DialWorker {
+  dialer: Dialer;
+  queues: Queues;
+  pacer: Pacer;
+  worker: Worker<DialJob>;
+  /** Stops taking jobs, lets live calls end (hanging up what is left after drainMs), closes. */
+  close(drainMs?: number): Promise<void>;
+}
+
+/**
+ * The worker process's dialing side: one ARI app, one Dialer, the dial and campaign queues'
+ * workers, pacing in Redis and campaign states over pub/sub. Dial jobs are taken only while
+ * ARI is connected (Asterisk hangs up answered calls whose app is gone).
+ */
+export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker> {
+  const log = o.log.child({ component: 'dial-worker', workerId: o.dialer.workerId });
+  const queues = createQueues(o.redis, o.prefix);
+  const pacer = createRedisPacer(o.redis, o.prefix, o.global, o.slotLeaseMs ?? 120_000);
+  const dialer = new Dialer(o.ari, o.db, log, o.dialer);
+  let watch: CampaignStateWatch | undefined;
+  watch = await watchCampaignStates(o.redis.duplicate(), o.prefix, log);
+
+  const ctx: DialContext = {
+    db: o.db,
+    log,
+    queues,
+    pacer,
+    dialer,
+    gate: o.gate,
+    renderPrompt: o.renderPrompt,
+    workerId: o.dialer.workerId,
+    knownState: (id) => watch?.get(id),
+  };
+
+  // Attempts a previous life of this worker left live end now, before any new call.
+  if (o.ari.isConnected()) await sweep(ctx);
+
+  const worker = new Worker<DialJob>(QUEUE_DIAL, (job, token) => processDial(ctx, job, token), {
+    connection: o.redis,
+    prefix: o.prefix,
+    concurrency: o.concurrency,
+    lockDuration: o.lockDurationMs ?? 30_000,
+    stalledInterval: o.stalledIntervalMs ?? o.lockDurationMs ?? 30_000,
+    maxStalledCount: 2,
+    autorun: false,
+  });
+  worker.on('error', (err) => log.error({ err }, 'dial worker error'));
+  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'dial job failed'));
+
+  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job) => processExpand({ db: o.db, log, queues }, job), {
+    connection: o.redis,
+    prefix: o.prefix,
+    concurrency: 1,
+  });
+  expander.on('error', (err) => log.error({ err }, 'campaign worker error'));
+
+  let closing = false;
+  dialer.onConnectionChange((up) => {
+    if (closing) return;
+    if (up) {
+      worker.resume();
+    } else {
+      // Not waiting for active jobs: their calls are reconciled after the reconnect.
+      void worker.pause(true);
+    }
+  });
+  if (!o.ari.isConnected()) void worker.pause(true);
+  void worker.run().catch((err: unknown) => log.error({ err }, 'dial worker stopped'));
+
+  return {
+    dialer,
+    queues,
+    pacer,
+    worker,
+    async close(drainMs = 60_000) {
+      closing = true;
+      await Promise.all([worker.close(), dialer.drain(drainMs)]);
+      await expander.close();
+      await watch?.close();
+      watch = undefined;
+      await queues.close();
+    },
+  };
+}
+
+async function sweep(ctx: DialContext): Promise<void> {
+  const lost = await ctx.dialer.sweep();
+  for (const { row, answered } of lost) {
+    if (!row.campaignId || !row.contactId) continue;
+    const campaign = await getDialCampaign(ctx.db, row.campaignId);
+    if (campaign) await settleContact(ctx, campaign, row.contactId, row.attemptNo, 'failed', answered);
+  }
+}
