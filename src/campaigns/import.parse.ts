@@ -21,6 +21,8 @@ export interface ParsedRow {
   values: RawValues;
   /** Problems the parser already found in this row (unknown keys, wrong field count...). */
   problems: RowError[];
+  /** Not a record at all (a JSON element that is not an object): nothing to validate. */
+  unreadable?: boolean;
 }
 
 /** The input cannot be read any further (broken quoting, bad header, malformed JSON). */
@@ -93,9 +95,11 @@ async function* parseCsv(source: Readable): AsyncGenerator<ParsedRow> {
     }
   } catch (err) {
     if (err instanceof CsvError) {
-      const line = (err as CsvError & { lines?: number }).lines;
+      const { lines, records } = err as CsvError & { lines?: number; records?: number };
+      // The parser runs ahead of us: count from its records (the header is record 1).
+      const failed = typeof records === 'number' ? records : row + 1;
       const hint = err.code === 'CSV_MAX_RECORD_SIZE' ? ' (an unclosed quote?)' : '';
-      throw new ImportParseError([{ row: row + 1, field: null, code: 'csv_malformed', message: `line ${line ?? '?'}: ${err.message}${hint}` }]);
+      throw new ImportParseError([{ row: failed, field: null, code: 'csv_malformed', message: `line ${lines ?? '?'}: ${err.message}${hint}` }]);
     }
     throw err;
   }
@@ -118,7 +122,7 @@ async function* parseJson(source: Readable): AsyncGenerator<ParsedRow> {
     const problems: RowError[] = [];
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       problems.push({ row, field: null, code: 'not_an_object', message: `element ${row} is not an object` });
-      return { row, values: {}, problems };
+      return { row, values: {}, problems, unreadable: true };
     }
     const values: RawValues = {};
     for (const [k, v] of Object.entries(value)) {

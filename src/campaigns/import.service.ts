@@ -46,7 +46,7 @@ export interface ImportSummary {
 
 export interface ImportDeps {
   db: Db;
-  log: Logger;
+  log: Pick<Logger, 'info'>;
   defaultRegion: string;
   supportedLocales?: readonly string[];
   /** Errors reported in full (the count is always exact). */
@@ -105,7 +105,7 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
       try {
         for await (const parsed of parseRows(req.source, req.format)) {
           rows++;
-          const result = validateRow(parsed.row, parsed.values, validateOpts);
+          const result = parsed.unreadable ? ({ ok: false, errors: [] } as const) : validateRow(parsed.row, parsed.values, validateOpts);
           const line = parsed.line;
           const withLine = (e: RowError): RowError => (line === undefined ? e : { ...e, line });
           if (result.ok && parsed.problems.length === 0) {

@@ -237,13 +237,13 @@ function phoneList(v: unknown, region: string, err: Err): string[] | null {
   raws.forEach((raw, i) => {
     const r = toE164(raw, region);
     // Messages name the position, never the number: error bodies end up in logs and tickets.
-    const which = raws.length > 1 ? `phone ${i + 1} of ${raws.length}` : 'phone';
+    const which = raws.length > 1 ? `number ${i + 1} of ${raws.length}: ` : '';
     if (!r.ok) {
       failed = true;
-      err('phone', r.code, `${which}: ${r.message}`);
+      err('phone', r.code, `${which}${r.message}`);
     } else if (out.includes(r.e164)) {
       failed = true;
-      err('phone', 'duplicate_phone', `${which} repeats an earlier number`);
+      err('phone', 'duplicate_phone', `${which}repeats an earlier number`);
     } else {
       out.push(r.e164);
     }
