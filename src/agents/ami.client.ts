@@ -129,7 +129,8 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
         p.reject(new AmiError('ami_disconnected', 'AMI connection closed before the answer'));
       }
       if (wasLoggedIn) {
-        log.warn({ reason: lastError || 'closed' }, 'AMI disconnected');
+        if (closed) log.info('AMI closed');
+        else log.warn({ reason: lastError || 'closed' }, 'AMI disconnected');
         emit('disconnected', { reason: lastError || 'closed' }, false);
       }
       closedSignal?.();

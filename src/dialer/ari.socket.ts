@@ -24,6 +24,7 @@ export interface AriSocketOptions {
   user: string;
   password: string;
   app: string;
+  /** Expected to carry the app name already (the client's child logger does). */
   log: Logger;
   backoff?: BackoffOptions;
   /** A ping this often; no pong by the next one means the link is dead and is dropped. */
@@ -100,7 +101,7 @@ export function createAriSocket(opts: AriSocketOptions, on: AriSocketHandlers): 
       if (stopped) return;
       pingTimer = setInterval(() => {
         if (awaitingPong) {
-          log.warn({ app: opts.app }, 'ARI websocket missed a pong; dropping it');
+          log.warn({}, 'ARI websocket missed a pong; dropping it');
           sock.terminate();
           return;
         }
@@ -114,12 +115,12 @@ export function createAriSocket(opts: AriSocketOptions, on: AriSocketHandlers): 
           attempt = 0;
           const reconnected = everConnected;
           everConnected = true;
-          log.info({ app: opts.app, reconnected }, 'ARI websocket connected');
+          log.info({ reconnected }, 'ARI websocket connected');
           on.connected({ reconnected });
         },
         (err: unknown) => {
           lastError = err instanceof Error ? err.message : String(err);
-          log.warn({ app: opts.app, err }, 'ARI websocket opened but the app could not be prepared; retrying');
+          log.warn({ err }, 'ARI websocket opened but the app could not be prepared; retrying');
           sock.terminate();
         },
       );
@@ -132,7 +133,8 @@ export function createAriSocket(opts: AriSocketOptions, on: AriSocketHandlers): 
       connected = false;
       const reason = reasonBuf.toString('utf8') || lastError;
       if (wasConnected) {
-        log.warn({ app: opts.app, code, reason }, 'ARI websocket disconnected');
+        if (stopped) log.info({ code }, 'ARI websocket closed');
+        else log.warn({ code, reason }, 'ARI websocket disconnected');
         on.disconnected({ code, reason });
       }
       if (stopped) return;
@@ -146,7 +148,7 @@ export function createAriSocket(opts: AriSocketOptions, on: AriSocketHandlers): 
       const delayMs = backoffDelay(attempt, backoff, random);
       attempt += 1;
       const error = rejectedStatus !== undefined ? `HTTP ${rejectedStatus}` : reason || `closed with ${code}`;
-      log.info({ app: opts.app, attempt, delayMs, error }, 'ARI websocket reconnecting');
+      log.info({ attempt, delayMs, error }, 'ARI websocket reconnecting');
       on.reconnecting({ attempt, delayMs, error });
       retryTimer = setTimeout(open, delayMs);
     });

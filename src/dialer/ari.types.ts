@@ -255,6 +255,28 @@ export interface DeviceStateChanged extends EventBase {
 export interface ApplicationReplaced extends EventBase {
   type: 'ApplicationReplaced';
 }
+export interface ApplicationRegistered extends EventBase {
+  type: 'ApplicationRegistered';
+}
+export interface ApplicationUnregistered extends EventBase {
+  type: 'ApplicationUnregistered';
+}
+export interface ChannelHold extends ChannelEvent {
+  type: 'ChannelHold';
+  musicclass?: string;
+}
+export interface ChannelUnhold extends ChannelEvent {
+  type: 'ChannelUnhold';
+}
+export interface ChannelToneDetected extends ChannelEvent {
+  type: 'ChannelToneDetected';
+}
+export interface ChannelUserevent extends EventBase {
+  type: 'ChannelUserevent';
+  eventname: string;
+  channel?: Channel;
+  userevent: Record<string, unknown>;
+}
 
 /** Every event ringwise knows by name; `type` discriminates. */
 export type AriEvent =
@@ -284,7 +306,13 @@ export type AriEvent =
   | ContactStatusChange
   | EndpointStateChange
   | DeviceStateChanged
-  | ApplicationReplaced;
+  | ApplicationReplaced
+  | ApplicationRegistered
+  | ApplicationUnregistered
+  | ChannelHold
+  | ChannelUnhold
+  | ChannelToneDetected
+  | ChannelUserevent;
 
 export type AriEventType = AriEvent['type'];
 export type AriEventOf<T extends AriEventType> = Extract<AriEvent, { type: T }>;
@@ -325,6 +353,12 @@ const KNOWN: ReadonlySet<string> = new Set<AriEventType>([
   'EndpointStateChange',
   'DeviceStateChanged',
   'ApplicationReplaced',
+  'ApplicationRegistered',
+  'ApplicationUnregistered',
+  'ChannelHold',
+  'ChannelUnhold',
+  'ChannelToneDetected',
+  'ChannelUserevent',
 ]);
 
 export function isKnownAriEvent(e: { type: string }): e is AriEvent {
