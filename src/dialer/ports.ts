@@ -58,8 +58,6 @@ export interface GateRequest {
   phone: string;
   now: Date;
   workerId: string;
-  /** The campaign's policy overrides as stored; the adapter resolves the effective policy. */
-  policyOverrides: unknown;
 }
 
 export type GatePort = (req: GateRequest) => Promise<GateDecision>;

@@ -94,7 +94,6 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       phone: contact.phone,
       now: now(),
       workerId: ctx.workerId,
-      policyOverrides: campaign.policyOverrides,
     });
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');

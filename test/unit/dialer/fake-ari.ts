@@ -1,0 +1,71 @@
+import type { AriEvent, AriPort, CreateChannelParams } from '../../../src/dialer/ports.js';
+
+/** An AriPort that records every request and lets the test play Asterisk's events. */
+export class FakeAri implements AriPort {
+  readonly app = 'ringwise-test';
+  connected = true;
+  calls: Array<{ op: string; args: unknown[] }> = [];
+  channels = new Set<string>();
+  failCreate: Error | null = null;
+  private handlers: Array<(e: AriEvent) => void> = [];
+  private connHandlers: Array<(up: boolean) => void> = [];
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+  onEvent(h: (e: AriEvent) => void): void {
+    this.handlers.push(h);
+  }
+  onConnectionChange(h: (up: boolean) => void): void {
+    this.connHandlers.push(h);
+  }
+  emit(e: AriEvent): void {
+    for (const h of this.handlers) h(e);
+  }
+  setConnected(up: boolean): void {
+    this.connected = up;
+    for (const h of this.connHandlers) h(up);
+  }
+  ops(): string[] {
+    return this.calls.map((c) => c.op);
+  }
+  private rec(op: string, ...args: unknown[]): Promise<void> {
+    this.calls.push({ op, args });
+    return Promise.resolve();
+  }
+  async createChannel(p: CreateChannelParams): Promise<void> {
+    this.calls.push({ op: 'createChannel', args: [p] });
+    if (this.failCreate) throw this.failCreate;
+    this.channels.add(p.channelId);
+  }
+  dial(id: string, t: number) {
+    return this.rec('dial', id, t);
+  }
+  subscribeChannel(id: string) {
+    return this.rec('subscribeChannel', id);
+  }
+  setVariable(id: string, n: string, v: string) {
+    return this.rec('setVariable', id, n, v);
+  }
+  continueInDialplan(id: string, c: string, e: string, p: number) {
+    return this.rec('continueInDialplan', id, c, e, p);
+  }
+  play(id: string, media: string[], playbackId: string) {
+    return this.rec('play', id, media, playbackId);
+  }
+  stopPlayback(id: string) {
+    return this.rec('stopPlayback', id);
+  }
+  hangup(id: string) {
+    this.channels.delete(id);
+    return this.rec('hangup', id);
+  }
+  async listChannelIds(): Promise<string[]> {
+    return [...this.channels];
+  }
+  /** The last playback id the session asked for. */
+  lastPlaybackId(): string {
+    const p = [...this.calls].reverse().find((c) => c.op === 'play');
+    return p ? String(p.args[2]) : '';
+  }
+}
