@@ -8,7 +8,7 @@ import { amountWords, dateWords, digitWords, integerWords, isSpeechLocale, SPEEC
 export const PROMPT_FIELDS = ['name', 'amount', 'due_date', 'days_past_due', 'callback_number', 'bank_name'] as const;
 export type PromptField = (typeof PROMPT_FIELDS)[number];
 
-export const TTS_TEXT_MAX = 1000;
+export const TTS_TEXT_MAX = 2000;
 
 // Asterisk sound names relative to its sounds folder ("hello-world", "digits/5"): no absolute
 // paths, no "..", no commas (a comma would split an ARI media list).
@@ -22,7 +22,7 @@ export const PromptSegmentSchema = Type.Union([
 export type PromptSegment = Static<typeof PromptSegmentSchema>;
 
 export const LocalePromptSchema = Type.Object(
-  { segments: Type.Array(PromptSegmentSchema, { minItems: 1, maxItems: 30 }) },
+  { segments: Type.Array(PromptSegmentSchema, { minItems: 1, maxItems: 50 }) },
   { additionalProperties: false },
 );
 export type LocalePrompt = Static<typeof LocalePromptSchema>;
@@ -79,11 +79,40 @@ export function validateTtsTemplate(text: string, where: Record<string, unknown>
 }
 
 /**
+ * Accepts the untyped shorthand `{ promptId }` / `{ text }` (the campaigns API schema's form) as
+ * `{ type: 'audio', promptId }` / `{ type: 'tts', text }`. Returns a copy; anything else is
+ * left for the schema check to reject.
+ */
+function withSegmentTypes(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = {};
+  for (const [locale, lp] of Object.entries(input)) {
+    const segments = (lp as { segments?: unknown } | null)?.segments;
+    if (!Array.isArray(segments)) {
+      out[locale] = lp;
+      continue;
+    }
+    out[locale] = {
+      ...(lp as object),
+      segments: segments.map((s: unknown) => {
+        if (typeof s !== 'object' || s === null || 'type' in s) return s;
+        if ('promptId' in s) return { type: 'audio', ...s };
+        if ('text' in s) return { type: 'tts', ...s };
+        return s;
+      }),
+    };
+  }
+  return out;
+}
+
+/**
  * Validates a campaign's `prompt` value (for campaign create and patch). Throws a 422
  * ValidationError: `prompt_invalid` (shape), `prompt_unsupported_locale`, `prompt_unknown_field`,
- * `prompt_invalid_template`. Whether audio promptIds exist is the caller's check (a query).
+ * `prompt_invalid_template`. Returns the prompt with every segment typed (see withSegmentTypes).
+ * Whether audio promptIds exist is the caller's check (`missingPromptIds`).
  */
-export function validatePrompt(prompt: unknown): CampaignPrompt {
+export function validatePrompt(input: unknown): CampaignPrompt {
+  const prompt = withSegmentTypes(input);
   if (!Value.Check(CampaignPromptSchema, prompt)) {
     const errors = [...Value.Errors(CampaignPromptSchema, prompt)].slice(0, 10).map((e) => ({ path: e.path, message: e.message }));
     throw new ValidationError('prompt must be { "<locale>": { "segments": [ ... ] } }', { errors }, 'prompt_invalid');

@@ -79,9 +79,16 @@ describe('validatePrompt', () => {
   };
 
   it('accepts a well-formed prompt and lists its audio ids', () => {
-    expect(validatePrompt(good)).toBe(good);
+    expect(validatePrompt(good)).toEqual(good);
     expect(promptIds(validatePrompt(good))).toEqual([12]);
     expect(validatePrompt({})).toEqual({});
+  });
+
+  it('accepts the untyped shorthand of the campaigns API and returns it typed', () => {
+    const input = { 'zh-CN': { segments: [{ promptId: 3 }, { text: '您好{name}' }] } };
+    expect(validatePrompt(input)).toEqual({ 'zh-CN': { segments: [{ type: 'audio', promptId: 3 }, { type: 'tts', text: '您好{name}' }] } });
+    expect(input['zh-CN'].segments[0]).toEqual({ promptId: 3 });
+    expect(codeOf(() => validatePrompt({ 'zh-CN': { segments: [{ text: '{nope}' }] } }))).toBe('prompt_unknown_field');
   });
 
   it.each([
