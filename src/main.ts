@@ -8,6 +8,7 @@ import { buildApp } from './api/app.js';
 import { serve } from './api/server.js';
 import { isAppError } from './shared/errors.js';
 import { commandHelp, parseCommandLine, UsageError } from './cli/cli.args.js';
+import { runImportCommand } from './cli/import.command.js';
 
 // migrations/ sits beside src/ (and beside dist/ in a build).
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -28,6 +29,13 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`migrations applied: ${applied.length ? applied.join(', ') : 'none (up to date)'}\n`);
       await deps.close();
       return 0;
+    }
+    case 'import': {
+      try {
+        return await runImportCommand(cmd.args, { db, log, defaultRegion: config.defaultRegion });
+      } finally {
+        await deps.close();
+      }
     }
     case 'api': {
       await redis.connect();

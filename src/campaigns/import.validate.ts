@@ -263,15 +263,27 @@ function canonicalZone(z: string): string | null {
 }
 
 const LOCALE_SHAPE = /^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|\d{3}))?$/;
-function checkLocale(loc: string, supported: readonly string[], err: Err): string | null {
+// Canonical form of each well-formed tag seen (null: not well-formed); few distinct per file.
+const localeCache = new Map<string, string | null>();
+function canonicalLocale(loc: string): string | null {
+  const hit = localeCache.get(loc);
+  if (hit !== undefined) return hit;
   const s = loc.replace(/_/g, '-');
-  if (!LOCALE_SHAPE.test(s)) return err('locale', 'invalid_format', '{field} must be a BCP 47 tag such as zh-CN');
-  let canonical: string;
-  try {
-    canonical = Intl.getCanonicalLocales(s)[0] ?? s;
-  } catch {
-    return err('locale', 'invalid_format', '{field} must be a BCP 47 tag such as zh-CN');
+  let result: string | null = null;
+  if (LOCALE_SHAPE.test(s)) {
+    try {
+      result = Intl.getCanonicalLocales(s)[0] ?? null;
+    } catch {
+      result = null;
+    }
   }
+  if (localeCache.size < 1000) localeCache.set(loc, result);
+  return result;
+}
+
+function checkLocale(loc: string, supported: readonly string[], err: Err): string | null {
+  const canonical = canonicalLocale(loc);
+  if (canonical === null) return err('locale', 'invalid_format', '{field} must be a BCP 47 tag such as zh-CN');
   if (!supported.includes(canonical)) return err('locale', 'unsupported_locale', `locale ${canonical} is not supported (supported: ${supported.join(', ')})`);
   return canonical;
 }
