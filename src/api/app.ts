@@ -13,6 +13,9 @@ import { auditRoutes } from './audit.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { installValidation } from './validation.js';
 import { campaignsRoutes } from './campaigns.routes.js';
+import { dncRoutes } from './dnc.routes.js';
+import { customersRoutes } from './customers.routes.js';
+import { callsRoutes } from './calls.routes.js';
 
 /** The app type every route module registers on: TypeBox schemas give the handlers their types. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -51,5 +54,8 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(auditRoutes, deps);
   await app.register(contactsRoutes, deps);
   await app.register(campaignsRoutes, deps);
+  await app.register(dncRoutes, deps);
+  await app.register(customersRoutes, deps);
+  await app.register(callsRoutes, deps);
   return app;
 }

@@ -1,0 +1,126 @@
+import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import { CALL_OUTCOMES } from '../campaigns/campaign.stats.js';
+import { maskPhone } from '../shared/redact.js';
+import type { ApiApp, ApiDeps } from './app.js';
+import { requireRole } from './auth.js';
+import { callsCsv } from './calls.csv.js';
+import { listCallsDesc, type CallFilter, type CallRow } from './calls.repo.js';
+import { decodeCursor, InvalidCursorError, Page, PageQuery, pageOf } from './pagination.js';
+import { seesPersonalData, type Role } from './roles.js';
+import { ErrorResponses, Nullable } from './schemas.js';
+
+const closed = { additionalProperties: false } as const;
+const ts = Nullable(Type.String({ format: 'date-time' }));
+
+const CallResponse = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    campaignId: Nullable(Type.Integer()),
+    contactId: Nullable(Type.Integer()),
+    customerId: Type.Integer(),
+    attemptNo: Type.Integer(),
+    phone: Type.String({ description: 'E.164; masked for viewers' }),
+    state: Type.String(),
+    outcome: Nullable(Type.String()),
+    cause: Nullable(Type.Integer()),
+    techCause: Nullable(Type.Integer()),
+    amdStatus: Nullable(Type.String()),
+    amdCause: Nullable(Type.String()),
+    digits: Type.String(),
+    connected: Type.Boolean(),
+    agentId: Nullable(Type.Integer()),
+    promptVersion: Nullable(Type.String()),
+    workerId: Nullable(Type.String()),
+    queuedAt: ts,
+    reservedAt: Type.String({ format: 'date-time' }),
+    originatedAt: ts,
+    answeredAt: ts,
+    bridgedAt: ts,
+    endedAt: ts,
+    ringMs: Nullable(Type.Integer()),
+    talkMs: Nullable(Type.Integer()),
+  },
+  closed,
+);
+
+const filters = {
+  campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
+  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  outcome: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...CALL_OUTCOMES] })),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'reserved at or after (inclusive)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'reserved before (exclusive)' })),
+};
+
+const TS_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+function callJson(r: CallRow, maskPhones: boolean) {
+  const { cursorAt: _cursor, ...rest } = r;
+  return {
+    ...rest,
+    phone: maskPhones ? maskPhone(r.phone) : r.phone,
+    queuedAt: iso(r.queuedAt),
+    reservedAt: r.reservedAt.toISOString(),
+    originatedAt: iso(r.originatedAt),
+    answeredAt: iso(r.answeredAt),
+    bridgedAt: iso(r.bridgedAt),
+    endedAt: iso(r.endedAt),
+  };
+}
+
+/** Bulk exports carry full numbers only for admins and supervisors; everyone else gets them masked. */
+export const FULL_EXPORT_ROLES: readonly Role[] = ['admin', 'supervisor'];
+
+/** The call-attempt ledger: a keyset-paged list (newest first) and a streaming CSV export (oldest first). */
+export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
+  app.get(
+    '/v1/calls',
+    {
+      preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
+      schema: {
+        tags: ['calls'],
+        summary: 'List call attempts, newest first (keyset pagination on reserved_at, id)',
+        querystring: Type.Object({ ...PageQuery, ...filters }, closed),
+        response: { 200: Page(CallResponse), ...ErrorResponses },
+      },
+    },
+    async (req) => {
+      const { limit = 50, cursor, ...f } = req.query;
+      let after = null;
+      if (cursor) {
+        const [at, id] = decodeCursor(cursor, ['string', 'string'] as const);
+        if (!TS_TEXT.test(at) || !UUID.test(id)) throw new InvalidCursorError();
+        after = { at, id };
+      }
+      const rows = await listCallsDesc(deps.db, f as CallFilter, after, limit + 1);
+      const mask = !seesPersonalData(req.principal);
+      return pageOf(rows, limit, (r) => [r.cursorAt, r.id], (r) => callJson(r, mask));
+    },
+  );
+
+  app.get(
+    '/v1/calls.csv',
+    {
+      preHandler: requireRole('operator', 'supervisor', 'viewer'),
+      schema: {
+        tags: ['calls'],
+        summary: 'Export call attempts as CSV, oldest first, streamed (phones masked except for admin and supervisor)',
+        querystring: Type.Object(filters, closed),
+        response: ErrorResponses,
+      },
+    },
+    async (req, reply) => {
+      const maskPhones = !FULL_EXPORT_ROLES.includes(req.principal.role);
+      const stream = Readable.from(callsCsv(deps.db, req.query as CallFilter, { maskPhones }));
+      stream.on('error', (err) => req.log.error({ err }, 'calls export failed mid-stream'));
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="calls.csv"')
+        .header('cache-control', 'no-store')
+        .send(stream as never);
+    },
+  );
+}

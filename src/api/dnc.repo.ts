@@ -1,0 +1,53 @@
+import type { Queryable } from '../store/db.js';
+
+export interface DncEntry {
+  id: number;
+  phone: string | null;
+  customerId: number | null;
+  reason: string;
+  source: string;
+  expiresAt: Date | null;
+  createdBy: number | null;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, phone, customer_id AS "customerId", reason, source, expires_at AS "expiresAt", created_by AS "createdBy", created_at AS "createdAt"`;
+
+export async function insertDnc(
+  q: Queryable,
+  e: { phone: string | null; customerId: number | null; reason: string; source: string; expiresAt: Date | null; createdBy: number | null },
+): Promise<DncEntry> {
+  const { rows } = await q.query<DncEntry>(
+    `INSERT INTO dnc_entries (phone, customer_id, reason, source, expires_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [e.phone, e.customerId, e.reason, e.source, e.expiresAt, e.createdBy],
+  );
+  return rows[0]!;
+}
+
+export interface DncFilter {
+  phone?: string | undefined;
+  customerId?: number | undefined;
+  /** Only entries in force now (not expired). */
+  activeOnly?: boolean | undefined;
+  beforeId?: number | undefined;
+  limit: number;
+}
+
+/** Newest first. */
+export async function listDnc(q: Queryable, f: DncFilter): Promise<DncEntry[]> {
+  const { rows } = await q.query<DncEntry>(
+    `SELECT ${COLUMNS} FROM dnc_entries
+      WHERE ($1::text IS NULL OR phone = $1)
+        AND ($2::bigint IS NULL OR customer_id = $2)
+        AND (NOT $3::boolean OR expires_at IS NULL OR expires_at > now())
+        AND ($4::bigint IS NULL OR id < $4)
+      ORDER BY id DESC LIMIT $5`,
+    [f.phone ?? null, f.customerId ?? null, f.activeOnly ?? false, f.beforeId ?? null, f.limit],
+  );
+  return rows;
+}
+
+export async function deleteDnc(q: Queryable, id: number): Promise<DncEntry | null> {
+  const { rows } = await q.query<DncEntry>(`DELETE FROM dnc_entries WHERE id = $1 RETURNING ${COLUMNS}`, [id]);
+  return rows[0] ?? null;
+}
