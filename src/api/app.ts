@@ -10,6 +10,7 @@ import { installDocs } from './docs.js';
 import { installHttpMetrics, metricsRoutes } from './metrics.routes.js';
 import { Metrics } from '../observability/metrics.js';
 import { auditRoutes } from './audit.routes.js';
+import { promptsRoutes } from './prompts.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { installValidation } from './validation.js';
 import { campaignsRoutes } from './campaigns.routes.js';
@@ -52,6 +53,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(healthRoutes, deps);
   await app.register(metricsRoutes, { metrics });
   await app.register(auditRoutes, deps);
+  await app.register(promptsRoutes, deps);
   await app.register(contactsRoutes, deps);
   await app.register(campaignsRoutes, deps);
   await app.register(dncRoutes, deps);
