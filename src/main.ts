@@ -9,6 +9,7 @@ import { serve } from './api/server.js';
 import { isAppError } from './shared/errors.js';
 import { commandHelp, parseCommandLine, UsageError } from './cli/cli.args.js';
 import { runImportCommand } from './cli/import.command.js';
+import { runKeysCommand } from './cli/keys.command.js';
 
 // migrations/ sits beside src/ (and beside dist/ in a build).
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -29,6 +30,13 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`migrations applied: ${applied.length ? applied.join(', ') : 'none (up to date)'}\n`);
       await deps.close();
       return 0;
+    }
+    case 'keys': {
+      try {
+        return await runKeysCommand(cmd.args, { db, stdout: process.stdout, stderr: process.stderr });
+      } finally {
+        await deps.close();
+      }
     }
     case 'import': {
       try {
