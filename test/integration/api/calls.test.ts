@@ -44,7 +44,8 @@ describe('calls API and campaign stats', () => {
     const items: { id: string; reservedAt: string; phone: string; campaignId: number; customerId: number; outcome: string | null }[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api.app.inject({ url: `/v1/calls?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`, headers: api.as(role) });
+      const url: string = `/v1/calls?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await api.app.inject({ url, headers: api.as(role) });
       expect(res.statusCode, res.body).toBe(200);
       items.push(...res.json().items);
       cursor = res.json().nextCursor;

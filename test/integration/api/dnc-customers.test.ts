@@ -102,7 +102,8 @@ describe('DNC and customers API', () => {
       const ids: number[] = [];
       let cursor: string | null = null;
       do {
-        const res = await api.app.inject({ url: `/v1/dnc?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: api.as('operator') });
+        const url: string = `/v1/dnc?limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+        const res = await api.app.inject({ url, headers: api.as('operator') });
         expect(res.statusCode).toBe(200);
         ids.push(...res.json().items.map((i: { id: number }) => i.id));
         cursor = res.json().nextCursor;
