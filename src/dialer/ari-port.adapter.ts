@@ -38,8 +38,8 @@ export function ariPortFrom(client: AriClient): AriPort {
     },
     stopPlayback: (playbackId) => client.stopPlayback(playbackId),
     hangup: (channelId) => client.hangup(channelId),
-    async listChannelIds() {
-      return (await client.listChannels()).map((c) => c.id);
+    async listChannels() {
+      return (await client.listChannels()).map((c) => ({ id: c.id, state: c.state }));
     },
   };
 }

@@ -42,6 +42,8 @@ export interface SessionResult {
 
 const HANGUP_GUARD_MS = 5_000;
 const AMD_GUARD_MS = 15_000;
+// A prompt still playing after a reconnect gets this long before we stop waiting for it.
+const RESYNC_GRACE_MS = 60_000;
 
 export class CallSession {
   readonly attemptId: string;
@@ -131,6 +133,18 @@ export class CallSession {
     if (this.phase === 'ended') return;
     this.facts.endReason = 'lost';
     this.finish();
+  }
+
+  /**
+   * After a reconnect the channel is still there but events may have been missed: take its
+   * state from Asterisk and make sure a timer will end the call.
+   */
+  resync(channelState: string): void {
+    if (this.phase === 'ended') return;
+    if (channelState === 'Up' && !this.facts.answered) this.onUp();
+    const guard = this.opts.menuTimeoutMs + RESYNC_GRACE_MS;
+    if (this.phase === 'prompt' || this.phase === 'menu' || this.phase === 'amd') this.timer('menu', guard, () => this.hangup('menu_timeout'));
+    if (this.phase === 'closing') this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
   }
 
   /** Ends the call from our side; the outcome follows from ChannelDestroyed (or a guard). */

@@ -125,12 +125,17 @@ export class Dialer {
   /** After a reconnect: sessions whose channel Asterisk no longer has are ended as lost. */
   async reconcile(): Promise<number> {
     if (this.registry.size === 0) return 0;
-    const live = new Set(await this.ari.listChannelIds());
+    const live = new Map((await this.ari.listChannels()).map((c) => [c.id, c.state]));
     let lost = 0;
     for (const s of this.registry.all()) {
-      if (!live.has(s.attemptId) && s.phase !== 'new') {
+      if (s.phase === 'new') continue;
+      const state = live.get(s.attemptId);
+      if (state === undefined) {
         s.markLost();
         lost++;
+      } else {
+        // Still there: events were missed, so re-arm the session's timers from what Asterisk says.
+        s.resync(state);
       }
     }
     if (lost > 0) this.log.warn({ lost }, 'reconciled: sessions lost while disconnected');
@@ -144,7 +149,7 @@ export class Dialer {
    */
   async endOrphan(row: AttemptRow, liveChannels?: Set<string>): Promise<boolean> {
     if (this.registry.get(row.id)) return false;
-    const live = liveChannels ?? new Set(await this.ari.listChannelIds());
+    const live = liveChannels ?? new Set((await this.ari.listChannels()).map((c) => c.id));
     if (live.has(row.id)) await this.ari.hangup(row.id).catch(() => undefined);
     const answered = row.state === 'answered' || row.answeredAt !== null;
     const outcome = classifyOutcome({ answered, endReason: 'lost' });
@@ -166,7 +171,7 @@ export class Dialer {
   async sweep(): Promise<LostAttempt[]> {
     const rows = await liveAttemptsOfWorker(this.db, this.settings.workerId);
     if (rows.length === 0) return [];
-    const live = new Set(await this.ari.listChannelIds());
+    const live = new Set((await this.ari.listChannels()).map((c) => c.id));
     const out: LostAttempt[] = [];
     for (const row of rows) {
       if (row.state === 'reserved') continue; // never dialed: its job will dial it

@@ -41,7 +41,8 @@ export interface AriPort {
   play(channelId: string, media: string[], playbackId: string): Promise<void>;
   stopPlayback(playbackId: string): Promise<void>;
   hangup(channelId: string): Promise<void>;
-  listChannelIds(): Promise<string[]>;
+  /** Every channel Asterisk has now (id and state), to reconcile after a reconnect. */
+  listChannels(): Promise<Array<{ id: string; state: string }>>;
 }
 
 /** The compliance gate's answer (src/compliance/gate.ts). */

@@ -60,8 +60,9 @@ export class FakeAri implements AriPort {
     this.channels.delete(id);
     return this.rec('hangup', id);
   }
-  async listChannelIds(): Promise<string[]> {
-    return [...this.channels];
+  channelState = new Map<string, string>();
+  async listChannels(): Promise<Array<{ id: string; state: string }>> {
+    return [...this.channels].map((id) => ({ id, state: this.channelState.get(id) ?? 'Ring' }));
   }
   /** The last playback id the session asked for. */
   lastPlaybackId(): string {
