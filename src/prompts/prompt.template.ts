@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { AppError, ValidationError } from '../shared/errors.js';
-import { amountWords, dateWords, digitWords, integerWords, isSpeechLocale, SPEECH_LOCALES, type SpeechLocale } from './speak.words.js';
+import { amountWords, countWords, dateWords, digitWords, isSpeechLocale, SPEECH_LOCALES, type SpeechLocale } from './speak.words.js';
 
 /** The placeholders a TTS template may use. */
 export const PROMPT_FIELDS = ['name', 'amount', 'due_date', 'days_past_due', 'callback_number', 'bank_name'] as const;
@@ -178,7 +178,7 @@ export function renderText(template: string, customer: PromptCustomer, bank: Pro
         return dateWords(isoDate(customer.dueDate), locale);
       case 'days_past_due':
         if (customer.daysPastDue === null) break;
-        return integerWords(customer.daysPastDue, locale);
+        return countWords(customer.daysPastDue, locale);
       case 'callback_number':
         return callbackWords(bank.callbackNumber, locale);
       case 'bank_name':

@@ -23,6 +23,15 @@ export function integerWords(value: number | bigint, locale: SpeechLocale): stri
   return locale === 'zh-CN' ? zhInteger(value) : enInteger(value);
 }
 
+/**
+ * A count before a measure word ("{days_past_due}天", "{n} days"): as integerWords, except that
+ * Mandarin says 两 for a lone 2 there (两天, never 二天); 十二天, 二十二天 keep 二.
+ */
+export function countWords(value: number | bigint, locale: SpeechLocale): string {
+  if (locale === 'zh-CN' && BigInt(value) === 2n) return '两';
+  return integerWords(value, locale);
+}
+
 const AMOUNT_RE = /^(\d+)(?:\.(\d{1,2}))?$/;
 
 /**

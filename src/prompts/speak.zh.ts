@@ -3,8 +3,9 @@
  * engine reads them as words, never as digit strings.
  *
  * Choices (conventions of spoken bank reminders):
- * - 2 is always 二, never 两 ("二千", "二万"). Both are heard; 二 is unambiguous over a phone
- *   line and matches how amounts are written in figures-to-words rules.
+ * - 2 is always 二 in numbers and amounts ("二千", "二万元"). Both are heard; 二 is unambiguous
+ *   over a phone line and matches how amounts are written in figures-to-words rules. The one
+ *   exception is a lone 2 before a measure word (两天), see `countWords`.
  * - A leading 一十 is shortened to 十 (10 → 十, 150000 → 十五万), but not inside a number
  *   (110 → 一百一十).
  * - Gaps of zeros are read as one 零 (1005 → 一千零五, 100000001 → 一亿零一).

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { amountWords, dateWords, digitWords, integerWords, toSpeechLocale } from '../../../src/prompts/speak.words.js';
+import { amountWords, countWords, dateWords, digitWords, integerWords, toSpeechLocale } from '../../../src/prompts/speak.words.js';
 import { enOrdinal, enYear } from '../../../src/prompts/speak.en.js';
 
 /** A tiny reader of Chinese numerals, independent of the writer under test. */
@@ -174,6 +174,13 @@ describe('dateWords', () => {
 
   it('rejects impossible dates', () => {
     for (const bad of ['2026-02-30', '2026-13-01', '12/05/2026', '']) expect(() => dateWords(bad, 'en-US'), bad).toThrow(RangeError);
+  });
+});
+
+describe('countWords', () => {
+  it('says 两 for a lone 2 before a measure word in Mandarin, and nothing else changes', () => {
+    expect([0, 1, 2, 12, 20, 22, 200].map((n) => countWords(n, 'zh-CN'))).toEqual(['零', '一', '两', '十二', '二十', '二十二', '二百']);
+    expect(countWords(2, 'en-US')).toBe('two');
   });
 });
 

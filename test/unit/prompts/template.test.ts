@@ -37,6 +37,10 @@ describe('renderText', () => {
     );
   });
 
+  it('says 两天 for two days', () => {
+    expect(renderText('逾期{days_past_due}天', { ...customer, daysPastDue: 2 }, bank, 'zh-CN')).toBe('逾期两天');
+  });
+
   it('accepts the Date that pg makes of a date column, and spaces inside braces', () => {
     expect(renderText('{ due_date }', { ...customer, dueDate: new Date(2026, 11, 5) }, bank, 'zh-CN')).toBe('十二月五日');
   });
