@@ -1,0 +1,132 @@
+import { AppError, NotFoundError } from '../shared/errors.js';
+import { withTransaction, type Db, type Queryable } from '../store/db.js';
+import { decide } from './decide.js';
+import {
+  bumpContactAttempts,
+  countContactAttempts,
+  deleteReservedAttempt,
+  insertReservedAttempt,
+  lockCustomer,
+  markContactHeld,
+  selectAttemptByKey,
+  selectContact,
+  selectDnc,
+  selectHistory,
+  type Id,
+  type LockedCustomer,
+} from './gate.sql.js';
+import { loadCampaignPolicy } from './policy.store.js';
+import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
+
+export interface ReserveRequest {
+  campaignId: Id;
+  contactId: Id;
+  customerId: Id;
+  attemptNo: number;
+  /** The E.164 number about to be dialed. */
+  phone: string;
+  now: Date;
+  workerId: string;
+  /**
+   * The effective policy. When absent the gate reads the global policy and the campaign's
+   * overrides inside its transaction, so a policy change applies to the very next dial.
+   */
+  policy?: Policy;
+  /** Profile that applies when no global policy was saved (config.policyProfile). */
+  defaultProfile?: string;
+  holidays?: HolidayCalendar;
+}
+
+export type ReserveResult =
+  | { kind: 'allow'; attemptId: string; existing: boolean }
+  | { kind: 'defer'; until: Date; reason: string; rule: RuleName }
+  | { kind: 'block'; reason: string; rule: RuleName | 'no_allowed_time' };
+
+const DAY = 86_400_000;
+
+/** How far back the rules of `policy` look, with a day of margin for local-date rules. */
+export function historyLookbackMs(policy: Policy): number {
+  const days = Math.max(2, (policy.maxAttemptsInRollingDays?.days ?? 0) + 2, (policy.cooldownAfterConversationDays ?? 0) + 2);
+  return Math.max(days * DAY, ((policy.minGapMinutes ?? 0) + 1) * 60_000);
+}
+
+/** Everything decide() needs about one customer, read with `q` (inside the gate: under the lock). */
+export async function loadDecisionInput(
+  q: Queryable,
+  a: { customer: LockedCustomer; phone: string; now: Date; policy: Policy; contactId: Id | null; excludeAttemptId?: string | null; holidays?: HolidayCalendar },
+): Promise<DecisionInput> {
+  const exclude = a.excludeAttemptId ?? null;
+  const [history, dnc, contactAttempts] = [
+    await selectHistory(q, a.customer.id, new Date(a.now.getTime() - historyLookbackMs(a.policy)), exclude),
+    await selectDnc(q, a.phone, a.customer.id, a.now),
+    a.contactId === null ? 0 : await countContactAttempts(q, a.contactId, exclude),
+  ];
+  return {
+    now: a.now,
+    policy: a.policy,
+    customer: { timeZone: a.customer.timeZone, phones: a.customer.phones },
+    phone: a.phone,
+    history,
+    dnc,
+    contactAttempts,
+    ...(a.holidays ? { holidays: a.holidays } : {}),
+  };
+}
+
+/**
+ * The gate before every dial, retries and callbacks included. In one transaction: lock the
+ * customer, read history, DNC and the contact's attempts, decide, and on allow reserve the
+ * attempt in the ledger; racing workers queue on the customer row, so no cap can be exceeded.
+ *
+ * Idempotent on (contactId, attemptNo): a row past 'reserved' is returned as `existing` with no
+ * check (it was dialed; the dialer recovers it). A row still 'reserved' was never dialed, so it
+ * is checked again as if new (not counting itself); if it may no longer be dialed — a DNC entry
+ * since, the window closed — it is released and the defer or block returned.
+ */
+export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<ReserveResult> {
+  return withTransaction(db, async (tx) => {
+    const customer = await lockCustomer(tx, req.customerId);
+    if (!customer) throw new NotFoundError('customer', String(req.customerId));
+    const contact = await selectContact(tx, req.contactId);
+    if (!contact || contact.customerId !== String(req.customerId) || contact.campaignId !== String(req.campaignId)) {
+      throw new AppError('contact_mismatch', `contact ${req.contactId} is not customer ${req.customerId} in campaign ${req.campaignId}`, 422);
+    }
+    const existing = await selectAttemptByKey(tx, req.contactId, req.attemptNo);
+    if (existing && existing.state !== 'reserved') return { kind: 'allow', attemptId: existing.id, existing: true };
+
+    const policy = req.policy ?? (await loadCampaignPolicy(tx, req.campaignId, req.defaultProfile));
+    const input = await loadDecisionInput(tx, {
+      customer,
+      phone: req.phone,
+      now: req.now,
+      policy,
+      contactId: req.contactId,
+      excludeAttemptId: existing?.id ?? null,
+      ...(req.holidays ? { holidays: req.holidays } : {}),
+    });
+    const decision = decide(input);
+
+    if (decision.kind === 'allow') {
+      if (existing) return { kind: 'allow', attemptId: existing.id, existing: true };
+      const attemptId = await insertReservedAttempt(tx, {
+        campaignId: req.campaignId,
+        contactId: req.contactId,
+        customerId: req.customerId,
+        attemptNo: req.attemptNo,
+        phone: req.phone,
+        workerId: req.workerId,
+        reservedAt: req.now,
+      });
+      await bumpContactAttempts(tx, req.contactId, req.attemptNo);
+      return { kind: 'allow', attemptId, existing: false };
+    }
+    if (existing) await deleteReservedAttempt(tx, existing.id);
+    const reason = `${decision.rule}: ${decision.reason}`;
+    if (decision.kind === 'defer') {
+      await markContactHeld(tx, req.contactId, 'deferred', reason, decision.until);
+      return decision;
+    }
+    await markContactHeld(tx, req.contactId, 'blocked', reason, null);
+    return decision;
+  });
+}
