@@ -42,9 +42,16 @@ function check(principal: Principal, allowed: readonly Role[]): void {
   if (principal.role !== 'admin' && !allowed.includes(principal.role)) throw new ForbiddenError(principal.role, allowed);
 }
 
-async function resolve(req: FastifyRequest, allowed: readonly Role[]): Promise<void> {
+async function resolve(req: FastifyRequest, reply: FastifyReply, allowed: readonly Role[]): Promise<void> {
   // Set once per request: the early onRequest check and the preHandler share the lookup.
-  if (!req.principal) req.principal = await req.server.authenticate(req);
+  if (!req.principal) {
+    try {
+      req.principal = await req.server.authenticate(req);
+    } catch (err) {
+      if (err instanceof UnauthorizedError) reply.header('www-authenticate', 'Bearer');
+      throw err;
+    }
+  }
   check(req.principal, allowed);
 }
 
@@ -55,8 +62,8 @@ async function resolve(req: FastifyRequest, allowed: readonly Role[]): Promise<v
  */
 export function requireRole(...roles: Role[]): preHandlerHookHandler {
   const allowed = Object.freeze([...roles]);
-  const hook: TaggedHook = async function requireRoleHook(req: FastifyRequest, _reply: FastifyReply) {
-    await resolve(req, allowed);
+  const hook: TaggedHook = async function requireRoleHook(req: FastifyRequest, reply: FastifyReply) {
+    await resolve(req, reply, allowed);
   };
   hook[ROLES_TAG] = allowed;
   return hook;
@@ -95,8 +102,8 @@ export function installAuth(app: ApiApp, db: Db): void {
   app.addHook('onRoute', (route) => {
     const roles = rolesOf(route.preHandler);
     if (!roles) return;
-    const early: onRequestHookHandler = async function authenticateEarly(req) {
-      await resolve(req, roles);
+    const early: onRequestHookHandler = async function authenticateEarly(req, reply) {
+      await resolve(req, reply, roles);
     };
     const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
     route.onRequest = [early, ...existing];
