@@ -88,12 +88,20 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+async function touch(file: string): Promise<boolean> {
+  try {
+    const now = new Date();
+    await utimes(file, now, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function ensureTts(deps: RenderDeps, hash: string, text: string, locale: SpeechLocale): Promise<void> {
   const file = join(deps.promptDir, `${hash}.wav`);
-  if (await exists(file)) {
-    // Touched on use, so a future clean-up can drop renders no campaign has played for a while.
-    const now = new Date();
-    await utimes(file, now, now).catch(() => undefined);
+  // Touched on use: pruneRenderedPrompts drops what no call has needed for a while.
+  if ((await exists(file)) && (await touch(file))) {
     deps.log.debug({ hash, locale }, 'prompt cache hit');
     return;
   }

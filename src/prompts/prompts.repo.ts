@@ -62,6 +62,12 @@ export async function listPrompts(q: Queryable, f: PromptFilter): Promise<Prompt
   return rows;
 }
 
+/** The files of uploaded recordings: pruning must never delete these. */
+export async function audioFileNames(q: Queryable): Promise<Set<string>> {
+  const { rows } = await q.query<{ audioFile: string }>(`SELECT DISTINCT audio_file AS "audioFile" FROM prompts WHERE audio_file IS NOT NULL`);
+  return new Set(rows.map((r) => r.audioFile));
+}
+
 /**
  * A PromptLookup for renderPromptAudio. Prompt rows are never updated, so a found row is kept
  * for the life of the lookup (one per worker); misses are not kept.

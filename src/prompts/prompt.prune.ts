@@ -1,0 +1,48 @@
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../shared/logger.js';
+
+export interface PruneOptions {
+  promptDir: string;
+  /** Rendered speech not played for this long is deleted (it carries names and amounts). */
+  olderThanMs: number;
+  /** File names to keep whatever their age: uploaded recordings (`audioFileNames`). */
+  keep: ReadonlySet<string>;
+  log: Logger;
+  now?: Date;
+}
+
+const RENDERED = /^[0-9a-f]{64}\.wav$/;
+const TEMP = /\.tmp$/;
+const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes cached TTS renders that no call has used for `olderThanMs` (renders are touched on
+ * every cache hit), and temporary files left by crashed writers. Uploaded recordings are kept.
+ * A render is re-created if it is needed again, so the only cost of pruning is one TTS run.
+ */
+export async function pruneRenderedPrompts(opts: PruneOptions): Promise<{ deleted: number; kept: number }> {
+  const now = (opts.now ?? new Date()).getTime();
+  let names: string[];
+  try {
+    names = await readdir(opts.promptDir);
+  } catch {
+    return { deleted: 0, kept: 0 };
+  }
+  let deleted = 0;
+  let kept = 0;
+  for (const name of names) {
+    const rendered = RENDERED.test(name) && !opts.keep.has(name);
+    const temp = TEMP.test(name);
+    if (!rendered && !temp) continue;
+    const path = join(opts.promptDir, name);
+    const st = await stat(path).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const age = now - st.mtimeMs;
+    if (age > (temp ? TEMP_MAX_AGE_MS : opts.olderThanMs)) {
+      await unlink(path).then(() => deleted++, () => undefined);
+    } else kept++;
+  }
+  opts.log.info({ deleted, kept, promptDir: opts.promptDir }, 'pruned rendered prompts');
+  return { deleted, kept };
+}
