@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
 import { renderText, validatePrompt, type PromptBank, type PromptCustomer } from './prompt.template.js';
-import { isSpeechLocale, toSpeechLocale, type SpeechLocale } from './speak.words.js';
+import { toSpeechLocale, type SpeechLocale } from './speak.words.js';
 import type { TtsEngine } from './tts.engine.js';
 import { isTelephonyWav, parseWav } from './wav.js';
 
@@ -140,7 +140,8 @@ export async function renderPromptAudio(
   const prompt = validatePrompt(campaignPrompt);
   const chosen = pickPromptLocale(Object.keys(prompt), locale ?? customer.locale);
   const segments = chosen ? prompt[chosen]?.segments : undefined;
-  if (!chosen || !segments || !isSpeechLocale(chosen)) throw new PromptRenderError('prompt_missing', 'the campaign has no prompt');
+  const speech = toSpeechLocale(chosen);
+  if (!chosen || !segments || !speech) throw new PromptRenderError('prompt_missing', 'the campaign has no prompt');
   await mkdir(deps.promptDir, { recursive: true });
   const onAsterisk = (hash: string) => `sound:${deps.promptDirOnAsterisk.replace(/\/+$/, '')}/${hash}`;
 
@@ -157,11 +158,11 @@ export async function renderPromptAudio(
         case 'sound':
           return `sound:${s.name}`;
         case 'tts':
-          return tts(s.text, chosen);
+          return tts(s.text, speech);
         case 'audio': {
           const stored = deps.lookupPrompt ? await deps.lookupPrompt(s.promptId) : undefined;
           if (!stored) throw new PromptRenderError('prompt_not_found', `prompt ${s.promptId} does not exist`, { promptId: s.promptId });
-          if (stored.kind === 'tts' && stored.text !== null) return tts(stored.text, isSpeechLocale(stored.locale) ? stored.locale : chosen);
+          if (stored.kind === 'tts' && stored.text !== null) return tts(stored.text, toSpeechLocale(stored.locale) ?? speech);
           const file = stored.audioFile ?? '';
           if (!/^[0-9a-f]{64}\.wav$/.test(file) || !(await exists(join(deps.promptDir, file)))) {
             throw new PromptRenderError('prompt_audio_missing', `the audio of prompt ${s.promptId} is missing from the prompt folder`, { promptId: s.promptId });

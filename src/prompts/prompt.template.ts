@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { AppError, ValidationError } from '../shared/errors.js';
-import { amountWords, countWords, dateWords, digitWords, isSpeechLocale, SPEECH_LOCALES, type SpeechLocale } from './speak.words.js';
+import { amountWords, countWords, dateWords, digitWords, SPEECH_LOCALES, toSpeechLocale, type SpeechLocale } from './speak.words.js';
 
 /** The placeholders a TTS template may use. */
 export const PROMPT_FIELDS = ['name', 'amount', 'due_date', 'days_past_due', 'callback_number', 'bank_name'] as const;
@@ -118,8 +118,9 @@ export function validatePrompt(input: unknown): CampaignPrompt {
     throw new ValidationError('prompt must be { "<locale>": { "segments": [ ... ] } }', { errors }, 'prompt_invalid');
   }
   for (const [locale, lp] of Object.entries(prompt)) {
-    if (!isSpeechLocale(locale)) {
-      throw new ValidationError(`locale ${locale} cannot be spoken; supported: ${SPEECH_LOCALES.join(', ')}`, { locale, supported: SPEECH_LOCALES }, 'prompt_unsupported_locale');
+    // Keys are matched by language ("zh", "zh-CN", "en", "en-GB" are all fine): see toSpeechLocale.
+    if (!toSpeechLocale(locale)) {
+      throw new ValidationError(`locale ${locale} cannot be spoken; supported languages: ${SPEECH_LOCALES.join(', ')}`, { locale, supported: SPEECH_LOCALES }, 'prompt_unsupported_locale');
     }
     lp.segments.forEach((s, i) => {
       if (s.type === 'tts') validateTtsTemplate(s.text, { locale, segment: i });

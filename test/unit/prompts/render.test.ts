@@ -92,6 +92,12 @@ describe('renderPromptAudio', () => {
     expect(pickPromptLocale([], 'zh-CN')).toBeUndefined();
   });
 
+  it('speaks a language-only locale key in its language', async () => {
+    const r = await renderPromptAudio(deps, { en: { segments: [{ type: 'tts', text: 'You owe {amount}.' }] } }, { ...customer, currency: 'USD' }, 'en-US', bank);
+    expect(r.locale).toBe('en');
+    expect(tts.calls).toEqual([{ text: 'You owe three thousand two hundred dollars.', locale: 'en-US' }]);
+  });
+
   it('speaks stored TTS prompts in their own locale', async () => {
     const r = await renderPromptAudio(deps, { 'zh-CN': { segments: [{ type: 'audio', promptId: 8 }] } }, customer, 'zh-CN', bank);
     expect(tts.calls).toEqual([{ text: 'Call nine five five zero zero.', locale: 'en-US' }]);

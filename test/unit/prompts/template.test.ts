@@ -95,6 +95,11 @@ describe('validatePrompt', () => {
     expect(codeOf(() => validatePrompt({ 'zh-CN': { segments: [{ text: '{nope}' }] } }))).toBe('prompt_unknown_field');
   });
 
+  it('accepts locale keys by language', () => {
+    const p = { zh: { segments: [{ type: 'sound', name: 'x' }] }, 'en-GB': { segments: [{ type: 'sound', name: 'y' }] } };
+    expect(validatePrompt(p)).toEqual(p);
+  });
+
   it.each([
     ['unknown field', { 'zh-CN': { segments: [{ type: 'tts', text: '您好{customer}' }] } }, 'prompt_unknown_field'],
     ['stray brace', { 'zh-CN': { segments: [{ type: 'tts', text: '您好{name' }] } }, 'prompt_invalid_template'],
