@@ -13,6 +13,7 @@ import { auditRoutes } from './audit.routes.js';
 import { promptsRoutes } from './prompts.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { installValidation } from './validation.js';
+import { installRequestLogRedaction } from './request-log.js';
 import { campaignsRoutes } from './campaigns.routes.js';
 import { dncRoutes } from './dnc.routes.js';
 import { customersRoutes } from './customers.routes.js';
@@ -44,6 +45,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
 
   installErrorHandler(app);
   installValidation(app);
+  installRequestLogRedaction(app);
   const metrics = deps.metrics ?? new Metrics();
   deps = { ...deps, metrics };
   // Auth, metrics and docs hook into every route, so they go before any route is registered.
