@@ -34,8 +34,11 @@ export interface AriClientOptions {
 }
 
 /**
- * A thin typed ARI client over fetch and ws (replacing ari-client 2.2.0: see the README).
- * One websocket per Stasis app, reconnected forever with capped, jittered backoff.
+ * A thin typed ARI client over fetch and ws. It replaces ari-client 2.2.0, which has had no
+ * commit since 2020, turns HTTP errors into bare body text (the status is lost), gives up
+ * reconnecting after 10 tries (about 43 s) and never frees the listeners it attaches to each
+ * channel or bridge object. Here: one websocket per Stasis app, reconnected forever with capped,
+ * jittered backoff; one listener registry; AriError carrying the status; a deadline on every call.
  */
 export interface AriClient extends AriRest {
   readonly app: string;
@@ -104,7 +107,9 @@ export function createAriClient(opts: AriClientOptions): AriClient {
         await sleep(50);
       }
     }
-    if (filter) await rest.setEventFilter(filter);
+    if (!filter) return;
+    // A filter is an optimisation: an Asterisk that refuses it still gets a working app.
+    await rest.setEventFilter(filter).catch((err: unknown) => log.warn({ err }, 'ARI event filter refused; receiving every event type'));
   }
 
   const socket = createAriSocket(
