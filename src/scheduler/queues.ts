@@ -19,12 +19,13 @@ export interface ExpandJob {
   campaignId: string;
 }
 
+// BullMQ refuses ':' in custom job ids (it separates Redis key parts), hence '-'.
 export function dialJobId(campaignId: string | number, contactId: string | number, attemptNo: number): string {
-  return `dial:${campaignId}:${contactId}:${attemptNo}`;
+  return `dial-${campaignId}-${contactId}-${attemptNo}`;
 }
 
 export function expandJobId(campaignId: string | number): string {
-  return `expand:${campaignId}`;
+  return `expand-${campaignId}`;
 }
 
 /** Pub/sub channel on which campaign state changes reach every worker. */

@@ -38,7 +38,12 @@ export class FakeAri implements AriPort {
     if (this.failCreate) throw this.failCreate;
     this.channels.add(p.channelId);
   }
+  /** Called after each dial request, to script what the far end does. */
+  onDial: ((channelId: string, endpoint: string) => void) | null = null;
   dial(id: string, t: number) {
+    const create = this.calls.find((c) => c.op === 'createChannel' && (c.args[0] as CreateChannelParams).channelId === id);
+    const endpoint = create ? (create.args[0] as CreateChannelParams).endpoint : '';
+    if (this.onDial) setTimeout(() => this.onDial?.(id, endpoint), 1);
     return this.rec('dial', id, t);
   }
   subscribeChannel(id: string) {
