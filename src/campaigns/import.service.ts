@@ -126,7 +126,15 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
       }
       if (batch) yield Buffer.from(batch);
     }
+    const phases: Record<string, number> = {};
+    let mark = Date.now();
+    const phase = (name: string): void => {
+      const now = Date.now();
+      phases[`${name}Ms`] = now - mark;
+      mark = now;
+    };
     await pipeline(stagingText, copyIntoStaging(client));
+    phase('read');
 
     const dups = await findDuplicateRows(client, maxErrors);
     if (errorCount > 0 || dups.count > 0) {
@@ -142,17 +150,23 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
       throw new ImportInvalidError(merged, errorCount + dups.count);
     }
 
+    phase('duplicates');
     await analyzeStaging(client);
     await lockImportMerge(client);
     // Re-checked under lock: the campaign may have ended while the file was uploading.
     assertImportable(req.campaignId, await getCampaignState(client, req.campaignId, true));
+    phase('lock');
     const imported = await insertNewCustomers(client, supported[0] ?? 'zh-CN');
+    phase('insert');
     const updated = await updateExistingCustomers(client);
+    phase('update');
     const added = await addCampaignContacts(client, req.campaignId);
+    phase('contacts');
     const summary: ImportSummary = { imported, updated, duplicates: validRows - added, rows };
     if (req.beforeCommit) await req.beforeCommit(client, summary);
     await client.query('COMMIT');
-    deps.log.info({ campaignId: req.campaignId, ...summary, ms: Date.now() - started }, 'contacts imported');
+    phase('commit');
+    deps.log.info({ campaignId: req.campaignId, ...summary, ms: Date.now() - started, ...phases }, 'contacts imported');
     return summary;
   } catch (err) {
     // Rolls back the staging table and every row merged so far; a connection that cannot
