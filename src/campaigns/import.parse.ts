@@ -117,7 +117,9 @@ async function* parseJson(source: Readable): AsyncGenerator<ParsedRow> {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      throw new ImportParseError([{ row, field: null, code: 'json_malformed', message: `element ${row}: ${(err as Error).message}` }]);
+      // V8 quotes the offending text in some messages: keep customer data out of error bodies.
+      const reason = (err as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+      throw new ImportParseError([{ row, field: null, code: 'json_malformed', message: `element ${row}: ${reason}` }]);
     }
     const problems: RowError[] = [];
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -123,6 +123,12 @@ describe('JSON rows', () => {
     expect(error?.errors[0]?.message).toMatch(message);
   });
 
+  it('keeps the element text out of the message', async () => {
+    const { error } = await collect('[{"name":"张伟", "phone": 13800138000x}]', 'json');
+    expect(error?.errors[0]?.message).toMatch(/^element 1: /);
+    expect(error?.errors[0]?.message).not.toMatch(/张伟|13800138000/);
+  });
+
   it('refuses an element larger than the record limit without buffering it', async () => {
     const text = `[{"name":"${'x'.repeat(MAX_RECORD_BYTES + 10)}"}]`;
     const { error } = await collect(text, 'json', 1024);
