@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createPool, type Db } from './store/db.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { Metrics } from './observability/metrics.js';
 
 /** What every command needs, built once in main and passed down; nothing is global. */
 export interface Deps {
@@ -9,6 +10,8 @@ export interface Deps {
   log: Logger;
   db: Db;
   redis: Redis;
+  /** The process's metrics registry: modules register counters and gauges; the API serves /metrics. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export function createDeps(config: Config, log: Logger = createLogger(config.log
     log,
     db,
     redis,
+    metrics: new Metrics(),
     async close() {
       await Promise.allSettled([db.end(), redis.quit()]);
     },

@@ -10,6 +10,7 @@ import { isAppError } from './shared/errors.js';
 import { commandHelp, parseCommandLine, UsageError } from './cli/cli.args.js';
 import { runImportCommand } from './cli/import.command.js';
 import { runKeysCommand } from './cli/keys.command.js';
+import { asteriskProbe } from './observability/asterisk-probe.js';
 
 // migrations/ sits beside src/ (and beside dist/ in a build).
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -51,9 +52,11 @@ async function main(argv: string[]): Promise<number> {
         config,
         log,
         db,
+        metrics: deps.metrics,
         readiness: {
           postgres: () => db.query('SELECT 1'),
           redis: () => redis.ping(),
+          asterisk: asteriskProbe(config.ari),
         },
       });
       await serve(app, config.api.host, config.api.port, log, deps.close);
