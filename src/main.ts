@@ -11,6 +11,9 @@ import { commandHelp, parseCommandLine, UsageError } from './cli/cli.args.js';
 import { runImportCommand } from './cli/import.command.js';
 import { runKeysCommand } from './cli/keys.command.js';
 import { asteriskProbe } from './observability/asterisk-probe.js';
+import { runWorker } from './cli/worker.command.js';
+import { createQueues } from './scheduler/queues.js';
+import { createCampaignEvents } from './scheduler/campaign-events.js';
 
 // migrations/ sits beside src/ (and beside dist/ in a build).
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -48,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'api': {
       await redis.connect();
+      // Launch/resume queue the campaign's contacts; pause/cancel reach workers over pub/sub.
+      const queues = createQueues(redis, config.queuePrefix);
       const app = await buildApp({
         config,
         log,
@@ -58,9 +63,17 @@ async function main(argv: string[]): Promise<number> {
           redis: () => redis.ping(),
           asterisk: asteriskProbe(config.ari),
         },
+        events: createCampaignEvents(queues, redis, config.queuePrefix, log),
       });
-      await serve(app, config.api.host, config.api.port, log, deps.close);
+      await serve(app, config.api.host, config.api.port, log, async () => {
+        await queues.close();
+        await deps.close();
+      });
       return -1; // keeps running
+    }
+    case 'worker': {
+      await runWorker(deps);
+      return 0;
     }
     default:
       throw new UsageError(`unknown command "${cmd.name}"`);

@@ -7,6 +7,7 @@ export const COMMANDS: Record<string, { summary: string; usage: string }> = {
   api: { summary: 'run the control API (Fastify)', usage: 'ringwise api' },
   keys: { summary: 'create, list or revoke API keys (create prints the key once)', usage: 'ringwise keys create --role ROLE [--name NAME] [--agent-id ID] | keys list | keys revoke ID' },
   import: { summary: 'import contacts into a campaign from a CSV or JSON file (all or nothing)', usage: 'ringwise import --campaign ID --file contacts.csv|contacts.json|- [--format csv|json]' },
+  worker: { summary: 'run a dialing worker (BullMQ queues + its own ARI app) until SIGTERM', usage: 'ringwise worker' },
 };
 
 export class UsageError extends Error {}

@@ -1,0 +1,55 @@
+import { once } from 'node:events';
+import type { Deps } from '../deps.js';
+import { createAriClient } from '../dialer/ari.client.js';
+import { ariPortFrom } from '../dialer/ari-port.adapter.js';
+import { startDialWorker } from '../scheduler/worker.runtime.js';
+import { createGatePort } from '../scheduler/gate.adapter.js';
+import { createPromptPort } from '../scheduler/prompt.adapter.js';
+
+/**
+ * `ringwise worker`: one ARI app, the dial and campaign queues, until SIGTERM or SIGINT. On a
+ * signal it stops taking jobs, lets live calls end (hanging up what is left after a minute) and
+ * closes everything.
+ */
+export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void> {
+  const { config, log, db, redis } = deps;
+  await redis.connect();
+  const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log });
+  const ari = ariPortFrom(client);
+  // The loop keeps reconnecting after a timeout; the worker starts paused until it connects.
+  await client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err }, 'ARI not reachable yet; dialing waits for it'));
+  const worker = await startDialWorker({
+    db,
+    redis,
+    log,
+    ari,
+    gate: createGatePort(db, config.policyProfile),
+    renderPrompt: createPromptPort(config, db, log),
+    prefix: config.queuePrefix,
+    dialer: {
+      dialTemplate: config.dialer.dialTemplate,
+      ringTimeoutSeconds: config.dialer.ringTimeoutSeconds,
+      menuTimeoutSeconds: config.dialer.menuTimeoutSeconds,
+      workerId: config.dialer.workerId,
+    },
+    global: { maxChannels: config.dialer.maxChannels, callsPerSecond: config.dialer.callsPerSecond },
+    concurrency: config.dialer.maxChannels,
+    lockDurationMs: config.dialer.jobLockMs,
+  });
+  log.info({ app: config.ari.app, workerId: config.dialer.workerId, prefix: config.queuePrefix }, 'worker running');
+
+  const stop = new AbortController();
+  const onSignal = (sig: string) => {
+    log.info({ sig }, 'worker stopping: no new calls, letting live calls end');
+    stop.abort();
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  await once(stop.signal, 'abort');
+
+  await worker.close(60_000);
+  await client.close();
+  await deps.close();
+  log.info('worker stopped');
+}

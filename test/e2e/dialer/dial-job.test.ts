@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/shared/logger.js';
+import { startDialWorker, type DialWorker } from '../../../src/scheduler/worker.runtime.js';
+import { createGatePort } from '../../../src/scheduler/gate.adapter.js';
+import { createCampaignEvents, type CampaignEvents } from '../../../src/scheduler/campaign-events.js';
+import { createQueues, dialJobId, type Queues } from '../../../src/scheduler/queues.js';
+import { saveGlobalPolicy } from '../../../src/compliance/policy.store.js';
+import { getProfile } from '../../../src/compliance/policy.profiles.js';
+import type { PromptPort } from '../../../src/dialer/ports.js';
+import { createTestDb, type TestDb } from '../../helpers/db.js';
+import { sandboxEnv } from '../../helpers/sandbox-env.js';
+import { FakeAri } from '../../unit/dialer/fake-ari.js';
+
+// The scheduler against real PostgreSQL, Redis and compliance gate, with a scripted fake ARI:
+// deterministic checks of launch, idempotency, crash recovery, defer and pause.
+describe('dial jobs (real PG + Redis, fake ARI)', () => {
+  let tdb: TestDb;
+  let redis: Redis;
+  let ari: FakeAri;
+  let worker: DialWorker;
+  let queues: Queues;
+  let events: CampaignEvents;
+  const prefix = `rwt-job-${randomBytes(4).toString('hex')}`;
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const prompt: PromptPort = async () => ({ media: ['sound:hello-world'], version: 'v-test' });
+
+  beforeAll(async () => {
+    tdb = await createTestDb();
+    redis = new Redis(process.env.REDIS_URL ?? sandboxEnv()['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    await saveGlobalPolicy(tdb.db, 'cn-bank', { ...getProfile('cn-bank'), windowStart: '00:00', windowEnd: '24:00' }, null);
+    ari = new FakeAri();
+    // The far end: numbers ending 20 are busy; anything else answers, then hangs up at once.
+    ari.onDial = (id, endpoint) => {
+      if (endpoint.endsWith('20@carrier')) {
+        ari.channels.delete(id);
+        ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 17, tech_cause: 486 });
+      } else {
+        ari.emit({ type: 'ChannelStateChange', channel: { id, state: 'Up' } });
+        setTimeout(() => ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 16 }), 20);
+      }
+    };
+    queues = createQueues(redis, prefix);
+    events = createCampaignEvents(queues, redis, prefix, log);
+    worker = await startDialWorker({
+      db: tdb.db,
+      redis,
+      log,
+      ari,
+      gate: createGatePort(tdb.db, 'cn-bank'),
+      renderPrompt: prompt,
+      prefix,
+      dialer: { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 15, menuTimeoutSeconds: 1, workerId: 'w-job' },
+      global: { maxChannels: 10, callsPerSecond: 100 },
+      concurrency: 10,
+      lockDurationMs: 5_000,
+    });
+  });
+  afterAll(async () => {
+    await worker?.close(1_000);
+    await queues?.close();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis?.quit();
+    await tdb?.drop();
+  });
+  beforeEach(() => {
+    ari.calls = [];
+  });
+
+  let seq = 0;
+  async function seed(phones: string[], over: { retryPolicy?: object; policyOverrides?: object; state?: string } = {}) {
+    const c = await tdb.db.query<{ id: string }>(
+      `INSERT INTO campaigns (name, state, prompt, retry_policy, policy_overrides) VALUES ($1, $2, '{}', $3, $4) RETURNING id::text`,
+      [`job ${++seq}`, over.state ?? 'draft', JSON.stringify(over.retryPolicy ?? {}), JSON.stringify(over.policyOverrides ?? {})],
+    );
+    const campaignId = c.rows[0]!.id;
+    const contacts: string[] = [];
+    for (const phone of phones) {
+      const cu = await tdb.db.query<{ id: string }>(
+        `INSERT INTO customers (external_id, name, phones, time_zone) VALUES ($1, 'X', ARRAY[$2], 'Asia/Shanghai')
+         ON CONFLICT (external_id) DO UPDATE SET updated_at = now() RETURNING id::text`,
+        [`job-${phone}`, phone],
+      );
+      const cc = await tdb.db.query<{ id: string }>(`INSERT INTO campaign_contacts (campaign_id, customer_id) VALUES ($1, $2) RETURNING id::text`, [campaignId, cu.rows[0]!.id]);
+      contacts.push(cc.rows[0]!.id);
+    }
+    return { campaignId, contacts };
+  }
+  const launch = async (id: string) => {
+    await tdb.db.query(`UPDATE campaigns SET state = 'running' WHERE id = $1`, [id]);
+    await events.campaignStateChanged(id, 'running');
+  };
+  const campaignState = async (id: string) => (await tdb.db.query<{ state: string }>(`SELECT state FROM campaigns WHERE id = $1`, [id])).rows[0]!.state;
+  const rows = async (id: string) =>
+    (await tdb.db.query(`SELECT contact_id::text AS contact, attempt_no AS n, state, outcome, end_reason AS "endReason" FROM call_attempts WHERE campaign_id = $1 ORDER BY contact_id, attempt_no`, [id])).rows;
+  async function until(what: string, f: () => Promise<boolean>, ms = 15_000) {
+    const end = Date.now() + ms;
+    while (!(await f())) {
+      if (Date.now() > end) throw new Error(`timed out: ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('launch expands contacts into jobs; a double launch dials each contact once', async () => {
+    const { campaignId, contacts } = await seed(['+8613800001101', '+8613800001120', '+8613800001102']);
+    await launch(campaignId);
+    await launch(campaignId);
+    await until('completed', async () => (await campaignState(campaignId)) === 'completed');
+    const r = await rows(campaignId);
+    expect(r).toHaveLength(3);
+    expect(r.map((x) => x.contact).sort()).toEqual([...contacts].sort());
+    expect(r.filter((x) => x.outcome === 'busy')).toHaveLength(1);
+    expect(ari.ops().filter((o) => o === 'createChannel')).toHaveLength(3);
+  });
+
+  it('a replayed job whose attempt is past reserved ends it instead of dialing', async () => {
+    const { campaignId, contacts } = await seed(['+8613800001203'], { state: 'running' });
+    const contactId = contacts[0]!;
+    const customer = await tdb.db.query<{ id: string }>(`SELECT customer_id::text AS id FROM campaign_contacts WHERE id = $1`, [contactId]);
+    // What a crashed worker leaves: the attempt answered, the contact dialing, the job replayed.
+    await tdb.db.query(
+      `INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, state, worker_id, originated_at, answered_at)
+       VALUES ($1, $2, $3, 1, '+8613800001203', 'answered', 'w-dead', now(), now())`,
+      [campaignId, contactId, customer.rows[0]!.id],
+    );
+    await tdb.db.query(`UPDATE campaign_contacts SET state = 'dialing', attempts = 1 WHERE id = $1`, [contactId]);
+    await queues.dial.add('dial', { campaignId, contactId, attemptNo: 1, queuedAt: new Date().toISOString() }, { jobId: dialJobId(campaignId, contactId, 1) });
+    await until('completed', async () => (await campaignState(campaignId)) === 'completed');
+    expect(await rows(campaignId)).toEqual([{ contact: contactId, n: 1, state: 'ended', outcome: 'failed', endReason: 'lost' }]);
+    expect(ari.ops()).not.toContain('createChannel');
+  });
+
+  it('busy is retried as a new delayed job through the gate; the capped contact is blocked instead', async () => {
+    const retryPolicy = { busy: { delaySeconds: 0.2, maxRetries: 2 } };
+    const free = await seed(['+8613800001320'], { retryPolicy });
+    const capped = await seed(['+8613800001420'], { retryPolicy, policyOverrides: { maxAttemptsPerContact: 2 } });
+    await launch(free.campaignId);
+    await launch(capped.campaignId);
+    await until('both completed', async () => (await campaignState(free.campaignId)) === 'completed' && (await campaignState(capped.campaignId)) === 'completed');
+    expect((await rows(free.campaignId)).map((x) => [x.n, x.outcome])).toEqual([
+      [1, 'busy'],
+      [2, 'busy'],
+      [3, 'busy'],
+    ]);
+    expect((await rows(capped.campaignId)).map((x) => [x.n, x.outcome])).toEqual([
+      [1, 'busy'],
+      [2, 'busy'],
+    ]);
+    const st = await tdb.db.query(`SELECT state FROM campaign_contacts WHERE campaign_id = $1`, [capped.campaignId]);
+    expect(st.rows).toEqual([{ state: 'blocked' }]);
+  });
+
+  it('a paused campaign dials nothing and gives its contacts back; resume dials them', async () => {
+    const { campaignId } = await seed(['+8613800001501', '+8613800001502']);
+    await launch(campaignId);
+    await tdb.db.query(`UPDATE campaigns SET state = 'paused' WHERE id = $1`, [campaignId]);
+    await events.campaignStateChanged(campaignId, 'paused');
+    await until('contacts back to pending or done', async () => {
+      const r = await tdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state IN ('queued', 'dialing')`, [campaignId]);
+      return r.rows[0]!.n === 0;
+    });
+    const dialedWhilePaused = (await rows(campaignId)).length;
+    await launch(campaignId);
+    await until('completed', async () => (await campaignState(campaignId)) === 'completed');
+    expect((await rows(campaignId)).length).toBe(2);
+    expect(dialedWhilePaused).toBeLessThanOrEqual(2);
+  });
+});
