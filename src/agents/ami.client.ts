@@ -145,11 +145,12 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
     });
 
     connectTimer = setTimeout(() => {
+      // The library can neither cancel a TCP connect in progress nor destroy a socket (its
+      // disconnect() only half-closes, and orphans one still connecting): abandon the attempt,
+      // let the socket end when the peer closes or connects, and move on to a fresh one.
       lastError = `not logged in within ${opts.connectTimeoutMs ?? 5_000} ms`;
-      if (tcpOpen) return mgr.disconnect();
-      // The library cannot cancel a TCP connect in progress (disconnect() would orphan the
-      // socket): abandon this attempt, close it as soon as it connects, and move on.
       abandoned = true;
+      if (tcpOpen) mgr.disconnect();
       current = undefined;
       scheduleRetry(lastError);
     }, opts.connectTimeoutMs ?? 5_000);

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/shared/logger.js';
 import { AmiError, createAmiClient, type AmiClient, type AmiClientOptions, type AmiListenerMap, type ContactListEvent } from '../../../src/agents/ami.client.js';
@@ -132,5 +133,26 @@ describe('AMI client', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.connections).toBe(n);
     await expect(c.action('Ping')).rejects.toMatchObject({ code: 'ami_closed' });
+  });
+
+  it('gives up on a login that never completes and retries, within connectTimeoutMs', async () => {
+    const sockets = new Set<Socket>();
+    let accepted = 0;
+    const silent = createServer((sock) => {
+      accepted += 1;
+      sockets.add(sock);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const c = client({ port: (silent.address() as { port: number }).port, connectTimeoutMs: 100 });
+      const retry = next(c, 'reconnecting');
+      await expect(c.connect({ timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'ami_not_connected' });
+      expect((await retry).error).toContain('not logged in within 100 ms');
+      expect(accepted).toBeGreaterThan(1);
+      await c.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });
