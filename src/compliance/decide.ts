@@ -92,7 +92,7 @@ function earliestAllowed(rules: readonly TimeRule[], from: number): number | nul
   return null;
 }
 
-function evaluate(input: DecisionInput): Explanation {
+function evaluate(input: DecisionInput, full: boolean): Explanation {
   const resolved = resolveZones(input.customer.timeZone, input.phone);
   const now = input.now.getTime();
   const blocks = blockers(input, resolved);
@@ -105,16 +105,19 @@ function evaluate(input: DecisionInput): Explanation {
   const base = { zones: resolved.zones, zoneSource: resolved.source, country: resolved.country };
 
   const firstBlock = blocks.find((b) => b.blocked);
-  if (firstBlock) return { ...base, decision: { kind: 'block', rule: firstBlock.rule, reason: firstBlock.detail }, rules: verdicts };
+  if (firstBlock && !full) return { ...base, decision: { kind: 'block', rule: firstBlock.rule, reason: firstBlock.detail }, rules: verdicts };
 
+  // explain() still shows every time rule under a block, so one look shows everything wrong.
   const rules = timeRules(input, resolved);
   const limit = now + HORIZON_DAYS * DAY;
   let firstFailing: { rule: TimeRule; detail: string } | undefined;
   for (const rule of rules) {
-    const d = rule.describe(now);
     const ok = rule.ok(now);
-    const until = ok ? null : rule.next(now, limit);
+    if (ok && !full) continue;
+    const d = rule.describe(now);
     if (!ok && !firstFailing) firstFailing = { rule, detail: rule.zone === undefined ? d.detail : `${d.detail} (${rule.zone})` };
+    if (!full) break;
+    const until = ok ? null : rule.next(now, limit);
     verdicts.push({
       rule: rule.name,
       ...(rule.zone === undefined ? {} : { zone: rule.zone }),
@@ -123,6 +126,7 @@ function evaluate(input: DecisionInput): Explanation {
       ...d,
     });
   }
+  if (firstBlock) return { ...base, decision: { kind: 'block', rule: firstBlock.rule, reason: firstBlock.detail }, rules: verdicts };
   if (!firstFailing) return { ...base, decision: { kind: 'allow' }, rules: verdicts };
 
   const until = earliestAllowed(rules, now);
@@ -135,10 +139,10 @@ function evaluate(input: DecisionInput): Explanation {
 
 /** allow, defer to the earliest instant every rule allows, or block. Pure apart from the clock-free input. */
 export function decide(input: DecisionInput): Decision {
-  return evaluate(input).decision;
+  return evaluate(input, false).decision;
 }
 
 /** The decision plus every rule's own verdict at `input.now`, for the eligibility endpoint. */
 export function explain(input: DecisionInput): Explanation {
-  return evaluate(input);
+  return evaluate(input, true);
 }

@@ -10,8 +10,68 @@ import { DateTime } from 'luxon';
 export const MINUTE = 60_000;
 export const DAY = 86_400_000;
 
-export function offsetMs(zone: string, ms: number): number {
+function rawOffsetMs(zone: string, ms: number): number {
   return DateTime.fromMillis(ms, { zone }).offset * MINUTE;
+}
+
+/**
+ * A stretch of constant UTC offset. An exact end is an offset change found to the millisecond;
+ * an inexact one is only as far as the search looked (the offset is still the same there).
+ */
+interface Span {
+  readonly from: number;
+  readonly to: number;
+  readonly offset: number;
+  readonly toExact: boolean;
+}
+
+const PROBE = DAY;
+const REACH_AHEAD = 400 * DAY;
+const REACH_BACK = 40 * DAY;
+
+// Memo of immutable tz data: asking the offset through Intl costs ~10 µs, and the rules ask
+// thousands of times per decision. Assumes at most one offset change per day (true of every
+// zone since 1970), so probing a day apart cannot miss one.
+const spansByZone = new Map<string, Span[]>();
+
+function bisect(zone: string, lo: number, hi: number, offset: number): number {
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (rawOffsetMs(zone, mid) === offset) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+function spanAt(zone: string, ms: number): Span {
+  let spans = spansByZone.get(zone);
+  if (!spans) spansByZone.set(zone, (spans = []));
+  for (const s of spans) if (ms >= s.from && ms < s.to) return s;
+  const offset = rawOffsetMs(zone, ms);
+  let to = ms + REACH_AHEAD;
+  let toExact = false;
+  for (let p = ms + PROBE; p <= ms + REACH_AHEAD; p += PROBE) {
+    if (rawOffsetMs(zone, p) !== offset) {
+      to = bisect(zone, p - PROBE, p, offset);
+      toExact = true;
+      break;
+    }
+  }
+  let from = ms - REACH_BACK;
+  for (let p = ms - PROBE; p >= ms - REACH_BACK; p -= PROBE) {
+    if (rawOffsetMs(zone, p) !== offset) {
+      from = bisect(zone, p, p + PROBE, rawOffsetMs(zone, p));
+      break;
+    }
+  }
+  const span = { from, to, offset, toExact };
+  spans.push(span);
+  if (spans.length > 256) spans.shift();
+  return span;
+}
+
+export function offsetMs(zone: string, ms: number): number {
+  return spanAt(zone, ms).offset;
 }
 
 /** Local wall-clock time of `ms` in `zone`, as if it were a UTC timestamp. */
@@ -33,21 +93,11 @@ export function dayToWeekday(day: number): number {
   return ((new Date(day * DAY).getUTCDay() + 6) % 7) + 1;
 }
 
-/**
- * The first instant in (from, to] whose offset differs from the offset at `from`, or null.
- * Assumes at most one change in the span (true of every zone since 1970 for spans ≤ 1 day).
- */
+/** The first instant in (from, to] whose offset differs from the offset at `from`, or null. */
 function nextOffsetChange(zone: string, from: number, to: number): number | null {
-  const o = offsetMs(zone, from);
-  if (offsetMs(zone, to) === o) return null;
-  let lo = from;
-  let hi = to;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (offsetMs(zone, mid) === o) lo = mid;
-    else hi = mid;
-  }
-  return hi;
+  let s = spanAt(zone, from);
+  while (!s.toExact && s.to <= to) s = spanAt(zone, s.to);
+  return s.to <= to ? s.to : null;
 }
 
 export interface LocalSpec {
@@ -73,7 +123,7 @@ export function nextLocal(zone: string, from: number, spec: LocalSpec, limit: nu
   let s = from;
   while (s < limit) {
     const o = offsetMs(zone, s);
-    const e = nextOffsetChange(zone, s, s + DAY) ?? s + DAY;
+    const e = nextOffsetChange(zone, s, limit) ?? limit;
     const l0 = s + o;
     const l1 = e + o;
     for (let day = Math.floor(l0 / DAY); day * DAY < l1; day++) {
