@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderPromptAudio, ttsHash, type RenderDeps } from '../../../src/prompts/prompt.render.js';
 import type { PromptCustomer } from '../../../src/prompts/prompt.template.js';
 import type { SpeechLocale } from '../../../src/prompts/speak.words.js';
-import { EspeakTts, TtsFailedError, type TtsEngine } from '../../../src/prompts/tts.engine.js';
+import { amountWords, countWords, dateWords, digitWords, integerWords } from '../../../src/prompts/speak.words.js';
+import { ESPEAK_VOICES, EspeakTts, TtsFailedError, type TtsEngine } from '../../../src/prompts/tts.engine.js';
 import { parseWav } from '../../../src/prompts/wav.js';
 import { createLogger } from '../../../src/shared/logger.js';
 
@@ -100,6 +101,19 @@ describe('prompt rendering with espeak-ng and sox', () => {
     expect(tts.calls).toBe(before + 1);
     const text = '您好赵六，您的贷款三千二百元已逾期十五天，请于十二月五日前还款。回电请拨九五五零零。';
     expect((await readdir(deps.promptDir))).toContain(`${ttsHash(tts.id, 'zh-CN', text)}.wav`);
+  });
+
+  it('reads every Mandarin word the prompts produce as Mandarin, never falling back to English', () => {
+    const words = [
+      integerWords(1234567890, 'zh-CN'), integerWords(100010005, 'zh-CN'), countWords(2, 'zh-CN'),
+      ...['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'JPY'].map((c) => amountWords('120345.67', c, 'zh-CN')),
+      dateWords('2026-12-05', 'zh-CN', { withYear: true }), digitWords('0123456789', 'zh-CN'),
+      '您好，您的贷款已逾期天，请于前还款。回电请拨',
+    ].join('，');
+    // -x prints phonemes; a voice switch shows as "(en)" (Debian's `cmn` voice does that for 您, 三, 元...).
+    const phonemes = execFileSync('espeak-ng', ['-v', ESPEAK_VOICES['zh-CN'], '-x', '-q', '--stdin'], { input: words, encoding: 'utf8' });
+    expect(phonemes.length).toBeGreaterThan(100);
+    expect(phonemes).not.toContain('(en)');
   });
 
   it('speaks text that looks like an option', async () => {
