@@ -101,6 +101,13 @@ export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
             format,
             source,
             beforeCommit: (q, summary) => audit(q, req.principal, 'campaign.contacts.import', { type: 'campaign', id: req.params.id }, { format, ...summary }),
+            // A running campaign queues pending contacts when it is (re)launched: ask for that
+            // again so the new contacts are dialed now (the expand job is idempotent).
+            afterCommit: async (summary, state) => {
+              if (state !== 'running' || summary.rows - summary.duplicates === 0 || !deps.events) return;
+              // The import is committed whatever happens here; the next resume picks them up.
+              await deps.events.campaignStateChanged(req.params.id, 'running').catch((err: unknown) => req.log.warn({ err, campaignId: req.params.id }, 'could not queue imported contacts'));
+            },
           },
         );
       } finally {

@@ -61,6 +61,8 @@ export interface ImportRequest {
   source: Readable;
   /** Runs inside the transaction right before COMMIT: the audit row goes here. */
   beforeCommit?: (q: Queryable, summary: ImportSummary) => Promise<void>;
+  /** Runs after COMMIT with the campaign's state (e.g. to have a running campaign queue its new contacts). */
+  afterCommit?: (summary: ImportSummary, campaignState: string) => Promise<void>;
 }
 
 export class ImportInvalidError extends AppError {
@@ -85,6 +87,7 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
 
   const client = await deps.db.connect();
   let discard = false;
+  let committed = false;
   try {
     await client.query('BEGIN');
     // Checked before a byte of the body is read: a wrong id fails fast.
@@ -154,7 +157,8 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
     await analyzeStaging(client);
     await lockImportMerge(client);
     // Re-checked under lock: the campaign may have ended while the file was uploading.
-    assertImportable(req.campaignId, await getCampaignState(client, req.campaignId, true));
+    const state = await getCampaignState(client, req.campaignId, true);
+    assertImportable(req.campaignId, state);
     phase('lock');
     const imported = await insertNewCustomers(client, supported[0] ?? 'zh-CN');
     phase('insert');
@@ -167,8 +171,11 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
     await client.query('COMMIT');
     phase('commit');
     deps.log.info({ campaignId: req.campaignId, ...summary, ms: Date.now() - started, ...phases }, 'contacts imported');
+    committed = true;
+    if (req.afterCommit) await req.afterCommit(summary, state!);
     return summary;
   } catch (err) {
+    if (committed) throw err;
     // Rolls back the staging table and every row merged so far; a connection that cannot
     // even roll back (a COPY cut off mid-way) is not returned to the pool.
     await client.query('ROLLBACK').catch(() => {
