@@ -261,13 +261,15 @@ stop_asterisk() {
 # ------------------------------------------------------------------------------------------------
 # The simulated carrier (SIPp UAS) and its audio
 # ------------------------------------------------------------------------------------------------
+# Bump AUDIO_RECIPE when the commands in make_audio change (the audio is then remade).
+AUDIO_RECIPE="espeak-ng -s 160; sox gain -n -3; silence tail 60 s"
 HELLO_TEXT='Hello?'
 GREETING_TEXT='Hello, you have reached the voicemail of Li Wei. I am not available to take your call right now. Please leave your name, your number and a short message after the tone, and I will call you back as soon as I can. Thank you.'
 
 make_audio() {
   mkdir -p "$AUDIO"
   local want
-  want=$(printf '%s\n%s\n' "$HELLO_TEXT" "$GREETING_TEXT" | cat - "$ROOT/scripts/sandbox/make-rtp-pcap.mjs" | sha256sum | cut -c1-16)
+  want=$(printf "%s\n%s\n%s\n" "$AUDIO_RECIPE" "$HELLO_TEXT" "$GREETING_TEXT" | cat - "$ROOT/scripts/sandbox/make-rtp-pcap.mjs" | sha256sum | cut -c1-16)
   if [[ -f $AUDIO/hello.pcap && -f $AUDIO/greeting.pcap && $(cat "$AUDIO/stamp" 2>/dev/null) == "$want" ]]; then
     return 0
   fi
@@ -277,7 +279,8 @@ make_audio() {
     [[ $name == hello ]] && text=$HELLO_TEXT || text=$GREETING_TEXT
     espeak-ng -v en -s 160 -w "$AUDIO/$name.wav" "$text"
     sox "$AUDIO/$name.wav" -r 8000 -c 1 -t ul "$AUDIO/$name.ulaw" gain -n -3
-    node "$ROOT/scripts/sandbox/make-rtp-pcap.mjs" "$AUDIO/$name.ulaw" "$AUDIO/$name.pcap" >/dev/null
+    # 60 s of silence after the words (see make-rtp-pcap.mjs): AMD needs frames to hear silence.
+    node "$ROOT/scripts/sandbox/make-rtp-pcap.mjs" "$AUDIO/$name.ulaw" "$AUDIO/$name.pcap" 60 >/dev/null
   done
   echo "$want" >"$AUDIO/stamp"
 }

@@ -1,16 +1,19 @@
 // Turn raw 8 kHz mu-law audio into a pcap of RTP packets that SIPp's play_pcap_audio replays.
-//   node make-rtp-pcap.mjs IN.ulaw OUT.pcap
+//   node make-rtp-pcap.mjs IN.ulaw OUT.pcap [SILENCE_TAIL_SECONDS]
+// A silence tail keeps RTP flowing after the speech, as a real phone does: Asterisk's AMD()
+// counts silence in received frames, so a callee that sends nothing never becomes HUMAN.
 // One UDP stream (127.0.0.1:40000 -> 127.0.0.1:40002), PT 0 (PCMU), 160-byte payloads 20 ms
 // apart. SIPp rewrites addresses and ports at play time, so only the timing and payload matter.
 // No dependencies: runs before `npm ci` on a fresh machine.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [input, output] = process.argv.slice(2);
-if (!input || !output) {
-  console.error('usage: node make-rtp-pcap.mjs IN.ulaw OUT.pcap');
+const [input, output, tail = '0'] = process.argv.slice(2);
+if (!input || !output || !/^[0-9]+$/.test(tail)) {
+  console.error('usage: node make-rtp-pcap.mjs IN.ulaw OUT.pcap [SILENCE_TAIL_SECONDS]');
   process.exit(2);
 }
-const audio = readFileSync(input);
+// 0xff is mu-law silence.
+const audio = Buffer.concat([readFileSync(input), Buffer.alloc(Number(tail) * 8000, 0xff)]);
 const FRAME = 160;
 const frames = Math.ceil(audio.length / FRAME);
 
@@ -31,7 +34,7 @@ function ipChecksum(buf) {
 const parts = [global];
 const ssrc = 0x52494e47; // "RING"
 for (let i = 0; i < frames; i++) {
-  const payload = Buffer.alloc(FRAME, 0xff); // 0xff is mu-law silence: pads the last frame
+  const payload = Buffer.alloc(FRAME, 0xff); // pads the last frame with silence
   audio.copy(payload, 0, i * FRAME, Math.min(audio.length, (i + 1) * FRAME));
   const rtp = Buffer.alloc(12);
   rtp[0] = 0x80;
