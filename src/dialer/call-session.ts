@@ -112,13 +112,14 @@ export class CallSession {
         if (e.playback?.id === this.promptPlayback) this.facts.promptStarted = true;
         break;
       case 'PlaybackFinished':
-        if (e.playback?.id) this.onPlaybackFinished(e.playback.id);
+        if (e.playback?.id) this.onPlaybackFinished(e.playback.id, e.playback.state);
         break;
       case 'ChannelHangupRequest':
         if (!this.facts.hungUpBy) this.facts.hungUpBy = 'remote';
         break;
       case 'ChannelDestroyed':
         if (!this.facts.hungUpBy) this.facts.hungUpBy = 'remote';
+        if (this.phase === 'amd') this.facts.amdIncomplete = true;
         this.facts.cause = e.cause ?? null;
         this.facts.techCause = e.tech_cause ?? null;
         this.finish();
@@ -223,9 +224,17 @@ export class CallSession {
     });
   }
 
-  private onPlaybackFinished(id: string): void {
+  private onPlaybackFinished(id: string, state: string | undefined): void {
     if (id !== this.currentPlayback) return; // a playback we stopped on purpose
     this.currentPlayback = null;
+    // A hang-up cuts the playback short: Asterisk reports it finished with state "failed".
+    if (state === 'failed' || this.facts.hungUpBy === 'remote') {
+      if (!this.facts.hungUpBy) {
+        this.log.warn({ playbackId: id }, 'playback failed');
+        this.hangup('lost');
+      }
+      return;
+    }
     if (id === this.promptPlayback) {
       this.facts.promptStarted = true;
       this.facts.promptFinished = true;

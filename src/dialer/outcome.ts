@@ -41,6 +41,8 @@ export interface CallFacts {
   answered: boolean;
   amdStatus?: AmdStatus | null;
   amdCause?: string | null;
+  /** AMD was started but the call ended before it gave a verdict. */
+  amdIncomplete?: boolean;
   /** ChannelDestroyed cause (Q.850) and tech_cause (SIP code), when seen. */
   cause?: number | null;
   techCause?: number | null;
@@ -97,8 +99,8 @@ export function classifyOutcome(f: CallFacts): Outcome {
   if (digits.includes('1') || f.endReason === 'agent_requested') return 'answered_human';
   if (digits.includes('2') || f.endReason === 'promise_to_pay') return 'completed';
   if (f.promptFinished) return 'completed';
-  // AMD saw the far end hang up while it listened: nobody heard anything.
-  if (f.amdStatus === 'HANGUP') return 'answered_unknown';
+  // AMD saw the far end hang up while it listened (or never finished): nobody heard anything.
+  if (f.amdStatus === 'HANGUP' || (f.amdIncomplete && !f.promptStarted)) return 'answered_unknown';
   if (f.hungUpBy === 'remote') return 'hangup_during_prompt';
   if (f.amdStatus === 'NOTSURE') return 'answered_unknown';
   return 'answered_human';

@@ -106,6 +106,17 @@ describe('CallSession', () => {
     expect(r.facts.hungUpBy).toBe('remote');
   });
 
+  it('a playback cut short by the hang-up is not a finished prompt', async () => {
+    const { s, up, pb, ev, destroyed, ari } = setup();
+    await s.start();
+    up();
+    pb('PlaybackStarted');
+    ev('ChannelHangupRequest', { cause: 16 });
+    s.handle({ type: 'PlaybackFinished', playback: { id: ari.lastPlaybackId(), state: 'failed' } });
+    destroyed(16);
+    expect((await s.done).outcome).toBe('hangup_during_prompt');
+  });
+
   it('digit 0 stops the playback and repeats the prompt', async () => {
     const { ari, s, up, pb } = setup();
     await s.start();

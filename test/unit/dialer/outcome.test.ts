@@ -95,6 +95,10 @@ describe('classifyOutcome: answered calls', () => {
     expect(classifyOutcome(answered({ amdStatus: 'NOTSURE', promptFinished: true }))).toBe('completed');
   });
 
+  it('AMD started but never gave a verdict: answered_unknown', () => {
+    expect(classifyOutcome(answered({ amdIncomplete: true, hungUpBy: 'remote', cause: 16 }))).toBe('answered_unknown');
+  });
+
   it('a call lost after answer is failed', () => {
     expect(classifyOutcome(answered({ endReason: 'lost', promptStarted: true }))).toBe('failed');
   });
