@@ -107,5 +107,11 @@ export function installAuth(app: ApiApp, db: Db): void {
     };
     const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
     route.onRequest = [early, ...existing];
+    // The OpenAPI document says who may call each route (docs register their hook after this one).
+    if (route.schema) {
+      const who = `Roles: admin, ${roles.filter((r) => r !== 'admin').join(', ')}.`.replace(', .', '.');
+      const description = (route.schema as { description?: string }).description;
+      route.schema = { ...route.schema, description: description ? `${description}\n\n${who}` : who };
+    }
   });
 }

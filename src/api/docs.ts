@@ -10,8 +10,12 @@ export async function installDocs(app: ApiApp): Promise<void> {
       info: {
         title: 'ringwise control API',
         version: '1',
-        description:
-          'Outbound payment-reminder dialer. Every /v1 route needs `Authorization: Bearer <key>`; errors are `{error: {code, message, details}}`.',
+        description: [
+          'Outbound payment-reminder dialer. Every /v1 route needs `Authorization: Bearer <key>` (401 `unauthorized` without a valid key, 403 `forbidden` for a role the route does not list; admin passes every check).',
+          'Errors are `{error: {code, message, details}}`: 400 `invalid_request` (schema; unknown fields are rejected), `malformed_json`, `invalid_cursor`; 404 `not_found`; 409 `invalid_transition`, `campaign_not_editable`, `conflict`; 413 `body_too_large`; 415 `unsupported_media_type`; 422 for values a schema cannot judge (`invalid_time_zone`, `phone_*`, ...).',
+          'Personal data: names and phone numbers are masked for the viewer role; the calls CSV export carries full numbers only for admin and supervisor.',
+          'Lists are newest first with `limit` (1-500) and an opaque `cursor` (`nextCursor` of the previous page, null on the last).',
+        ].join('\n\n'),
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

@@ -60,6 +60,8 @@ describe('audit listing, OpenAPI and /metrics', () => {
         if (json) expect(json.schema.additionalProperties, `${method} ${path} body`).toBe(false);
       }
     }
+    const dncDelete = spec.paths['/v1/dnc/{id}']!['delete'] as unknown as { description: string };
+    expect(dncDelete.description).toBe('Roles: admin, supervisor.');
     const ui = await api.app.inject({ url: '/docs' });
     expect([200, 302]).toContain(ui.statusCode);
   });
