@@ -348,7 +348,8 @@ softphone_start() {
     die "softphone $user did not start"
   echo "$conf" >"$RUN/softphones/$user.conf"
   printf '%s\n' "$port" >"$RUN/softphones/$user.port"
-  for ((i = 0; i < 100; i++)); do
+  local deadline=$((SECONDS + 10))
+  while ((SECONDS < deadline)); do
     if softphone_registered "$user"; then log "softphone $user registered from $HOST:$port ($mode)"; return 0; fi
     sleep 0.1
   done
