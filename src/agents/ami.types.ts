@@ -54,17 +54,20 @@ export interface DeviceStateChangeEvent extends AmiEventBase {
   state: 'UNKNOWN' | 'NOT_INUSE' | 'INUSE' | 'BUSY' | 'INVALID' | 'UNAVAILABLE' | 'RINGING' | 'RINGINUSE' | 'ONHOLD';
 }
 
-/** One row of PJSIPShowContacts. */
+/** One row of PJSIPShowContacts (22.10 sends no aor field: objectname is `<aor>;@<hash>`). */
 export interface ContactListEvent extends AmiEventBase {
   event: 'ContactList';
   objectname: string;
   uri: string;
-  aor: string;
   endpoint: string;
+  /** NonQualified, Reachable, Unreachable, Unknown… */
   status: string;
   useragent?: string;
+  /** Unix seconds. */
   expirationtime?: string;
-  viaaddress?: string;
+  viaaddr?: string;
+  viaport?: string;
+  qualifyfrequency?: string;
 }
 
 export interface FullyBootedEvent extends AmiEventBase {

@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AmiClient, ContactListEvent, ContactStatusEvent } from '../../../src/agents/ami.client.js';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
-import type { ContactStatusChange } from '../../../src/dialer/ari.types.js';
+import type { ContactStatusChange, EndpointStateChange, PeerStatusChange } from '../../../src/dialer/ari.types.js';
 import { recordAmi, recordAri, requireSandbox, sandboxAmi, sandboxAri, sandboxSh, uniqueApp, type EventLog } from '../../helpers/ari.js';
 
 // An agent provisioned the way ringwise will do it (ARI dynamic configuration into astdb), a
@@ -65,11 +65,20 @@ afterAll(async () => {
 });
 
 describe('agent softphone registration', () => {
+  it("the sandbox's demo agent (from .sandbox/env) is registered and online", async () => {
+    const demo = requireSandbox()['AGENT_DEMO_1_USERNAME'];
+    expect(demo, '.sandbox/env names AGENT_DEMO_1_USERNAME').toBeTruthy();
+    const { events } = await ami.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');
+    const contact = events.find((e) => e.endpoint === demo);
+    expect(contact?.uri).toContain(`sip:${demo}@`);
+    expect((await ari.getEndpoint('PJSIP', demo!)).state).toBe('online');
+  });
+
   it('a provisioned agent starts offline with no contact', async () => {
     const ep = await ari.getEndpoint('PJSIP', USER);
     expect(ep.state).toBe('offline');
     const { events } = await ami.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');
-    expect(events.filter((e) => e.aor === USER)).toEqual([]);
+    expect(events.filter((e) => e.endpoint === USER)).toEqual([]);
   });
 
   it('its REGISTER is seen through AMI (ContactStatus, PJSIPShowContacts) and ARI (ContactStatusChange, endpoint online)', async () => {
@@ -79,17 +88,25 @@ describe('agent softphone registration', () => {
 
     const created = await amiLog.waitFor<ContactStatusEvent>((e) => e.event === 'ContactStatus' && (e as ContactStatusEvent).aor === USER, 15_000, `AMI ContactStatus for ${USER}`);
     expect(created.endpointname).toBe(USER);
-    expect(created.contactstatus).toBe('Created');
+    // Observed on 22.10: a new contact on an aor with qualify_frequency=0 is announced once, as
+    // NonQualified (no separate Created), and with PeerStatus Reachable.
+    expect(created.contactstatus).toBe('NonQualified');
     expect(created.uri).toContain(`:${port}`);
 
     const change = await ariLog.waitFor<ContactStatusChange>((e) => e.type === 'ContactStatusChange' && (e as ContactStatusChange).endpoint.resource === USER, 15_000, `ARI ContactStatusChange for ${USER}`);
     expect(change.contact_info.aor).toBe(USER);
+    expect(change.contact_info.contact_status).toBe('NonQualified');
     expect(change.contact_info.uri).toContain(`:${port}`);
+    const peer = await ariLog.waitFor<PeerStatusChange>((e) => e.type === 'PeerStatusChange' && (e as PeerStatusChange).endpoint.resource === USER, 5_000, 'PeerStatusChange');
+    expect(peer.peer.peer_status).toBe('Reachable');
+    const online = await ariLog.waitFor<EndpointStateChange>((e) => e.type === 'EndpointStateChange' && (e as EndpointStateChange).endpoint.resource === USER, 5_000, 'EndpointStateChange');
+    expect(online.endpoint.state).toBe('online');
 
     const { events } = await ami.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');
-    const mine = events.filter((e) => e.aor === USER);
+    const mine = events.filter((e) => e.endpoint === USER);
     expect(mine).toHaveLength(1);
     expect(mine[0]!.uri).toContain(`:${port}`);
+    expect(mine[0]!.objectname.startsWith(`${USER};@`)).toBe(true);
     expect((await ari.getEndpoint('PJSIP', USER)).state).toBe('online');
   });
 
@@ -102,7 +119,11 @@ describe('agent softphone registration', () => {
       `AMI ContactStatus Removed for ${USER}`,
     );
     expect(removed.endpointname).toBe(USER);
-    await ariLog.waitFor((e) => e.type === 'EndpointStateChange' && (e as { endpoint: { resource: string; state?: string } }).endpoint.resource === USER && (e as { endpoint: { state?: string } }).endpoint.state === 'offline', 15_000, 'EndpointStateChange offline');
+    await ariLog.waitFor(
+      (e) => e.type === 'EndpointStateChange' && (e as EndpointStateChange).endpoint.resource === USER && (e as EndpointStateChange).endpoint.state === 'offline',
+      15_000,
+      'EndpointStateChange offline',
+    );
     expect((await ari.getEndpoint('PJSIP', USER)).state).toBe('offline');
   });
 });

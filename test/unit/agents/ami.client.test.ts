@@ -77,14 +77,14 @@ describe('AMI client', () => {
     await c.connect();
     expect((await c.listAction('PJSIPShowContacts', {}, 'ContactListComplete')).events).toEqual([]);
     fake.contacts = [
-      { ObjectName: 'alice;@abc', Uri: 'sip:alice@127.0.0.1:5071', Aor: 'alice', Endpoint: 'alice', Status: 'NonQualified' },
-      { ObjectName: 'bob;@def', Uri: 'sip:bob@127.0.0.1:5072', Aor: 'bob', Endpoint: 'bob', Status: 'Reachable' },
+      { ObjectName: 'alice;@abc', Uri: 'sip:alice@127.0.0.1:5071', Endpoint: 'alice', Status: 'NonQualified' },
+      { ObjectName: 'bob;@def', Uri: 'sip:bob@127.0.0.1:5072', Endpoint: 'bob', Status: 'Reachable' },
     ];
     const seen: string[] = [];
     c.onAny((e) => seen.push(e.event));
     const { response, events } = await c.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');
     expect(response.response).toBe('Success');
-    expect(events.map((e) => [e.event, e.aor, e.status])).toEqual([
+    expect(events.map((e) => [e.event, e.endpoint, e.status])).toEqual([
       ['ContactList', 'alice', 'NonQualified'],
       ['ContactList', 'bob', 'Reachable'],
     ]);
