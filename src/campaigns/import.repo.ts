@@ -63,6 +63,8 @@ export function invalidStagingLine(row: number, externalId: string | null): stri
 export async function analyzeStaging(q: Queryable): Promise<void> {
   // Temporary tables are never analysed automatically; the merges join on it.
   await q.query('ANALYZE import_staging');
+  // The merges sort by key (index locality, lock order): keep a million-row sort off disk.
+  await q.query(`SET LOCAL work_mem = '64MB'`);
 }
 
 export interface DuplicateRow {
