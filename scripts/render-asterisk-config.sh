@@ -35,7 +35,8 @@ for name in "${!files[@]}"; do
   is_verbatim "$name" && continue
   while IFS= read -r var; do
     [[ -n $var ]] || continue
-    if [[ -z ${!var-} ]]; then missing[$var]+="${missing[$var]:+, }$name"; fi
+    # printenv, not ${!var}: the values are read from the environment, so they must be exported.
+    if [[ -z $(printenv "$var") ]]; then missing[$var]+="${missing[$var]:+, }$name"; fi
   done < <(grep -o '\${[A-Za-z_][A-Za-z0-9_]*}' "${files[$name]}" | sed 's/^\${//; s/}$//' | sort -u)
   if grep -n '\${' "${files[$name]}" | grep -v '\${[A-Za-z_][A-Za-z0-9_]*}' >/dev/null; then
     echo "render: malformed placeholder in ${files[$name]}:" >&2
