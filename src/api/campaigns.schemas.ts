@@ -50,7 +50,7 @@ const settings = {
   policyOverrides: PolicyOverrides,
   riskThreshold: Nullable(Type.Integer({ minimum: 0, maximum: 100, description: 'risk score at or above which answered calls go to an agent' })),
   maxConcurrent: Type.Integer({ minimum: 1, maximum: 10_000 }),
-  callsPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }),
+  callsPerSecond: Type.Number({ minimum: 0.01, maximum: 1000, description: 'stored to two decimals' }),
   retryPolicy: RetryPolicy,
   amdEnabled: Type.Boolean(),
   amdMachineAction: Type.Union([Type.Literal('hangup'), Type.Literal('message')]),

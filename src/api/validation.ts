@@ -1,18 +1,53 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { ApiApp } from './app.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
+/** Finds a string holding U+0000 (PostgreSQL text and jsonb refuse it); returns its JSON pointer. */
+export function findNul(v: unknown, path = ''): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = findNul(v[i], `${path}/${i}`);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const p = k.includes('\u0000') ? `${path}/${k}` : findNul(x, `${path}/${k}`);
+      if (p !== null) return p;
+    }
+  }
+  return null;
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
 /**
  * JSON bodies are validated strictly: `"5"` is not a number, `null` is not `false`, a string is
  * not a one-item array. Query strings and path params are text on the wire, so they keep
  * Fastify's coercion. Unknown fields are never stripped: `additionalProperties: false` rejects.
+ * Every part also refuses NUL characters, which the database would turn into a 500.
  */
 export function installValidation(app: ApiApp): void {
   const base: Options = { useDefaults: true, allErrors: true, removeAdditional: false, addUsedSchema: false, strict: false };
   const strict = addFormats(new Ajv({ ...base, coerceTypes: false }));
   const coercing = addFormats(new Ajv({ ...base, coerceTypes: 'array' }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = (httpPart === 'body' ? strict : coercing).compile(schema);
+    const wrapped: Validator = (data: unknown) => {
+      const nul = findNul(data);
+      if (nul !== null) {
+        wrapped.errors = [{ instancePath: nul, schemaPath: '#', keyword: 'noNul', params: {}, message: 'must not contain NUL characters' }];
+        return false;
+      }
+      const ok = validate(data) as boolean;
+      wrapped.errors = validate.errors ?? null;
+      return ok;
+    };
+    return wrapped;
+  });
 }

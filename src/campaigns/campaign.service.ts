@@ -12,15 +12,15 @@ import {
   type CampaignSettings,
 } from './campaign.repo.js';
 import { allowedFrom, targetOf, transition, type CampaignAction } from './campaign.state.js';
-import { assertValidCampaign } from './campaign.validate.js';
+import { normalizeCampaign } from './campaign.validate.js';
 
 /** Field names only: settings may hold a caller id, which is not for the audit log. */
 function changedFields(input: Partial<CampaignSettings>): string[] {
   return Object.keys(input).filter((k) => input[k as keyof CampaignSettings] !== undefined);
 }
 
-export async function createCampaign(db: Db, principal: Principal | null, input: Partial<CampaignSettings> & { name: string }): Promise<Campaign> {
-  assertValidCampaign(input);
+export async function createCampaign(db: Db, principal: Principal | null, raw: Partial<CampaignSettings> & { name: string }): Promise<Campaign> {
+  const input = normalizeCampaign(raw);
   return withTransaction(db, async (c) => {
     const campaign = await insertCampaign(c, input);
     await audit(c, principal, 'campaign.create', { type: 'campaign', id: campaign.id }, { fields: changedFields(input) });
@@ -28,8 +28,8 @@ export async function createCampaign(db: Db, principal: Principal | null, input:
   });
 }
 
-export async function patchCampaign(db: Db, principal: Principal | null, id: number, patch: Partial<CampaignSettings>): Promise<Campaign> {
-  assertValidCampaign(patch);
+export async function patchCampaign(db: Db, principal: Principal | null, id: number, raw: Partial<CampaignSettings>): Promise<Campaign> {
+  const patch = normalizeCampaign(raw);
   return withTransaction(db, async (c) => {
     const updated = await updateDraftCampaign(c, id, patch);
     if (!updated) {

@@ -38,3 +38,18 @@ export function assertValidCampaign(s: Partial<CampaignSettings>): void {
   const problems = campaignProblems(s);
   if (problems.length > 0) throw new ValidationError(problems.map((p) => p.message).join('; '), { problems }, problems[0]!.code);
 }
+
+/** The zone's canonical spelling (`asia/shanghai` → `Asia/Shanghai`), so stored zones compare equal. */
+export function canonicalZone(zone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return zone;
+  }
+}
+
+/** Validates (422 on problems) and returns the settings with canonical spellings. */
+export function normalizeCampaign<T extends Partial<CampaignSettings>>(s: T): T {
+  assertValidCampaign(s);
+  return s.defaultTimeZone ? { ...s, defaultTimeZone: canonicalZone(s.defaultTimeZone) } : s;
+}

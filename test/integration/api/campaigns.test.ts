@@ -34,7 +34,7 @@ describe('campaigns API', () => {
   });
 
   const create = (body: unknown, role: 'operator' | 'admin' = 'operator') =>
-    api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as(role), payload: body as object });
+    api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as(role), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
   const count = async (table: string) => (await api.t.db.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
   it('creates a campaign with every field, reads it back, audits it', async () => {
@@ -83,6 +83,11 @@ describe('campaigns API', () => {
       ['unknown segment field', { name: 'x', prompt: { 'zh-CN': { segments: [{ text: 'hi', voice: 'x' }] } } }, 400, 'invalid_request'],
       ['unknown time zone', { name: 'x', defaultTimeZone: 'Mars/Olympus' }, 422, 'invalid_time_zone'],
       ['array body', [{ name: 'x' }], 400, 'invalid_request'],
+      ['null body', null, 400, 'invalid_request'],
+      ['NUL in name', { name: 'a\u0000b' }, 400, 'invalid_request'],
+      ['NUL in a prompt', { name: 'x', prompt: { 'zh-CN': { segments: [{ text: 'a\u0000' }] } } }, 400, 'invalid_request'],
+      ['cps below two decimals', { name: 'x', callsPerSecond: 0.001 }, 400, 'invalid_request'],
+      ['fractional risk', { name: 'x', riskThreshold: 50.5 }, 400, 'invalid_request'],
     ];
     it.each(bad)('%s → %i %s', async (_label, body, status, code) => {
       const before = await count('campaigns');
@@ -122,6 +127,18 @@ describe('campaigns API', () => {
       expect(missing.statusCode).toBe(404);
       expect(missing.json().error.code).toBe('not_found');
     });
+  });
+
+  it('stores time zones in their canonical spelling', async () => {
+    const res = await create({ name: 'tz', defaultTimeZone: 'asia/shanghai' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().defaultTimeZone).toBe('Asia/Shanghai');
+  });
+
+  it('refuses NUL characters in query strings too', async () => {
+    const res = await api.app.inject({ url: '/v1/audit?action=%00', headers: api.as('admin') });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid_request');
   });
 
   it('patches only while draft', async () => {

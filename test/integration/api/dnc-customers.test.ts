@@ -86,6 +86,7 @@ describe('DNC and customers API', () => {
       ['expiry in the past', { customerId: 1, reason: 'r', source: 's', expiresAt: '2020-01-01T00:00:00Z' }, 422, 'expires_in_past'],
       ['bad expiry format', { customerId: 1, reason: 'r', source: 's', expiresAt: 'tomorrow' }, 400, 'invalid_request'],
       ['missing reason', { phone: '13800138000', source: 's' }, 400, 'invalid_request'],
+      ['NUL in reason', { phone: '13800138000', reason: 'a\u0000', source: 's' }, 400, 'invalid_request'],
       ['unknown field', { phone: '13800138000', reason: 'r', source: 's', note: 'x' }, 400, 'invalid_request'],
       ['number as phone', { phone: 13800138000, reason: 'r', source: 's' }, 400, 'invalid_request'],
     ])('refuses %s', async (_label, body, status, code) => {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { CALL_OUTCOMES, CONTACT_STATES, summarizeStats } from '../../../src/campaigns/campaign.stats.js';
+
+describe('summarizeStats', () => {
+  it('always lists every contact state and outcome, with zeros', () => {
+    const s = summarizeStats(1, { contacts: [], outcomes: [], live: 0, answeredHuman: 0 });
+    expect(Object.keys(s.contacts.byState)).toEqual([...CONTACT_STATES]);
+    expect(Object.keys(s.attempts.byOutcome)).toEqual([...CALL_OUTCOMES]);
+    expect(Object.values(s.contacts.byState).every((n) => n === 0)).toBe(true);
+    expect(s.abandonRate).toBeNull();
+    expect(s.progress).toBeNull();
+  });
+
+  it('computes totals, reasons, abandon rate and progress', () => {
+    const s = summarizeStats(7, {
+      contacts: [
+        { state: 'pending', reason: null, n: 4 },
+        { state: 'deferred', reason: 'quiet_hours', n: 2 },
+        { state: 'deferred', reason: null, n: 1 },
+        { state: 'blocked', reason: 'daily_cap', n: 1 },
+        { state: 'completed', reason: null, n: 1 },
+        { state: 'opted_out', reason: null, n: 1 },
+      ],
+      outcomes: [
+        { outcome: 'answered_human', n: 6 },
+        { outcome: 'abandoned', n: 2 },
+        { outcome: 'busy', n: 3 },
+        { outcome: null, n: 1 },
+        { outcome: 'something_new', n: 1 },
+      ],
+      live: 1,
+      answeredHuman: 8,
+    });
+    expect(s.campaignId).toBe(7);
+    expect(s.contacts.total).toBe(10);
+    expect(s.contacts.reasons).toEqual({ deferred: { quiet_hours: 2, unspecified: 1 }, blocked: { daily_cap: 1 } });
+    expect(s.attempts.total).toBe(13);
+    expect(s.attempts.byOutcome['something_new']).toBe(1);
+    expect(s.abandonRate).toBe(2 / 8);
+    expect(s.progress).toBe(3 / 10);
+  });
+});
