@@ -34,7 +34,7 @@ export async function auditRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
             action: Type.Optional(Type.String({ maxLength: 100 })),
             targetType: Type.Optional(Type.String({ maxLength: 100 })),
             targetId: Type.Optional(Type.String({ maxLength: 100 })),
-            keyId: Type.Optional(Type.Integer({ minimum: 1 })),
+            keyId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
           },
           { additionalProperties: false },
         ),

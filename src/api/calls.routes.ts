@@ -45,8 +45,8 @@ const CallResponse = Type.Object(
 );
 
 const filters = {
-  campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
-  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  campaignId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+  customerId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   outcome: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...CALL_OUTCOMES] })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'reserved at or after (inclusive)' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'reserved before (exclusive)' })),

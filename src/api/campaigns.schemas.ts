@@ -10,7 +10,7 @@ const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 export const LOCALE_PATTERN = '^[a-z]{2,3}(-[A-Z]{2})?$';
 
 export const PromptSegment = Type.Union([
-  Type.Object({ promptId: Type.Integer({ minimum: 1, description: 'a prompt (audio or tts) from /v1/prompts' }) }, closed),
+  Type.Object({ promptId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'a prompt (audio or tts) from /v1/prompts' }) }, closed),
   Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000, description: 'an inline tts template' }) }, closed),
 ]);
 

@@ -30,7 +30,7 @@ const DncResponse = Type.Object(
 const CreateDncBody = Type.Object(
   {
     phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'any format; national numbers are read in the configured default region' })),
-    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+    customerId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     reason: Type.String({ minLength: 1, maxLength: 500 }),
     source: Type.String({ minLength: 1, maxLength: 100, description: 'e.g. customer_request, complaint, regulator, agent' }),
     expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -66,7 +66,7 @@ export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
           {
             ...PageQuery,
             phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-            customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+            customerId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
             active: Type.Optional(Type.Boolean({ description: 'only entries not yet expired' })),
           },
           closed,

@@ -83,6 +83,7 @@ describe('DNC and customers API', () => {
       ['invalid phone', { phone: '12345', reason: 'r', source: 's' }, 422, 'phone_too_short'],
       ['not a phone', { phone: 'call me', reason: 'r', source: 's' }, 422, 'phone_not_a_number'],
       ['unknown customer', { customerId: 987654, reason: 'r', source: 's' }, 422, 'reference_not_found'],
+      ['customer id past bigint', { customerId: 1e20, reason: 'r', source: 's' }, 400, 'invalid_request'],
       ['expiry in the past', { customerId: 1, reason: 'r', source: 's', expiresAt: '2020-01-01T00:00:00Z' }, 422, 'expires_in_past'],
       ['bad expiry format', { customerId: 1, reason: 'r', source: 's', expiresAt: 'tomorrow' }, 400, 'invalid_request'],
       ['missing reason', { phone: '13800138000', source: 's' }, 400, 'invalid_request'],
