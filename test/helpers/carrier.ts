@@ -5,9 +5,9 @@
  * trunk as `PJSIP/${number}@carrier` or inside Asterisk as `Local/${number}@sim-pstn`.
  */
 export const CARRIER = {
-  /** 00: answers, says "hello?" (real RTP audio), then silent until hung up. AMD: HUMAN. */
+  /** 0x: answers, says "hello?" (real RTP audio), then RTP silence until hung up. AMD: HUMAN. */
   human: '+8613800000001',
-  /** Also a human (any 0x or 9x number). */
+  /** Also a human (any 0x number). */
   human2: '+8613800000002',
   /** 10-19: answer, "hello?", ~2 s later RFC 2833 DTMF of the units digit. */
   dtmf0: '+8613800000010',
@@ -16,7 +16,7 @@ export const CARRIER = {
   dtmf9: '+8613800000019',
   /** 486 Busy Here: ChannelDestroyed cause 17. */
   busy: '+8613800000020',
-  /** 180 Ringing forever: the originate timeout ends it (cause 19 seen through ARI). */
+  /** 180 Ringing forever: the originate timeout ends it (cause 19, tech_cause 480). */
   noAnswer: '+8613800000030',
   /** 603 Decline: cause 21. */
   rejected: '+8613800000040',
@@ -24,10 +24,12 @@ export const CARRIER = {
   congestion: '+8613800000050',
   /** Answering machine: a ~14 s spoken greeting. AMD: MACHINE. */
   machine: '+8613800000060',
-  /** Answers, "hello?", then the callee hangs up (BYE) ~1.5 s after the hello starts. */
+  /** Answers, "hello?", then the callee hangs up (BYE, Q.850 cause 16) ~1.8 s after answer. */
   hangsUp: '+8613800000070',
   /** 404 Not Found: cause 1. */
   notFound: '+8613800000080',
+  /** 90-99: answers and sends no RTP at all until hung up; cheap calls for load tests. */
+  silent: '+8613800000090',
 } as const;
 
 export type CarrierCase = keyof typeof CARRIER;
