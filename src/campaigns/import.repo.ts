@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DbClient, Queryable } from '../store/db.js';
-import type { ValidRow } from './import.validate.js';
+import type { ValidRow } from './import.fields.js';
 
 /**
  * The import's SQL: a per-transaction staging table filled with COPY, then set-based checks

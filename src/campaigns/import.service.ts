@@ -18,7 +18,8 @@ import {
   stagingLine,
   updateExistingCustomers,
 } from './import.repo.js';
-import { DEFAULT_SUPPORTED_LOCALES, externalIdOf, validateRow, type RowError } from './import.validate.js';
+import { DEFAULT_SUPPORTED_LOCALES, type RowError } from './import.fields.js';
+import { externalIdOf, validateRow } from './import.validate.js';
 
 /**
  * The contact import, shared by the API route and the CLI: stream → parse → validate → COPY

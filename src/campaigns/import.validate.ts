@@ -1,5 +1,17 @@
 import { IANAZone } from 'luxon';
 import { toE164 } from './phone.js';
+import {
+  DEFAULT_SUPPORTED_LOCALES,
+  MAX_EXTERNAL_ID_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PHONES,
+  RISK_TIERS,
+  type ImportField,
+  type RawValues,
+  type RowError,
+  type RowErrorCode,
+  type ValidRow,
+} from './import.fields.js';
 
 /**
  * Pure validation of one imported customer row. Parsers (CSV or JSON) hand over the raw cell
@@ -7,115 +19,9 @@ import { toE164 } from './phone.js';
  * every problem found in the row. No I/O, no state besides small lookup caches.
  */
 
-export const IMPORT_FIELDS = [
-  'externalId',
-  'name',
-  'phone',
-  'timezone',
-  'locale',
-  'amountDue',
-  'currency',
-  'dueDate',
-  'daysPastDue',
-  'riskScore',
-  'riskTier',
-] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
-
-export const REQUIRED_FIELDS: readonly ImportField[] = ['externalId', 'name', 'phone'];
-
-/** CSV column name for each field (JSON uses the camelCase field names themselves). */
-export const CSV_COLUMNS: Record<ImportField, string> = {
-  externalId: 'external_id',
-  name: 'name',
-  phone: 'phone',
-  timezone: 'timezone',
-  locale: 'locale',
-  amountDue: 'amount_due',
-  currency: 'currency',
-  dueDate: 'due_date',
-  daysPastDue: 'days_past_due',
-  riskScore: 'risk_score',
-  riskTier: 'risk_tier',
-};
-
-export const DEFAULT_SUPPORTED_LOCALES: readonly string[] = ['zh-CN', 'en-US'];
-export const RISK_TIERS = ['low', 'medium', 'high'] as const;
-export const MAX_PHONES = 10;
-export const MAX_NAME_LENGTH = 200;
-export const MAX_EXTERNAL_ID_LENGTH = 100;
 /** numeric(14, 2): twelve digits before the point. */
 const MAX_AMOUNT_INTEGER_DIGITS = 12;
 const MAX_DAYS_PAST_DUE = 100_000;
-
-/**
- * Stable row error codes. `field` is null for problems of the whole row or file.
- * (Phone codes come from `toE164`: phone_not_a_number, phone_invalid_country, phone_too_short,
- * phone_too_long, phone_invalid.)
- */
-export type RowErrorCode =
-  | 'required'
-  | 'invalid_type'
-  | 'invalid_format'
-  | 'invalid_characters'
-  | 'too_long'
-  | 'out_of_range'
-  | 'too_many_decimals'
-  | 'invalid_date'
-  | 'invalid_time_zone'
-  | 'unsupported_locale'
-  | 'unknown_currency'
-  | 'invalid_value'
-  | 'too_many_phones'
-  | 'duplicate_phone'
-  | 'phone_not_a_number'
-  | 'phone_invalid_country'
-  | 'phone_too_short'
-  | 'phone_too_long'
-  | 'phone_invalid'
-  | 'phone_missing'
-  // Raised by the parsers and the service, never by validateRow:
-  | 'unknown_field'
-  | 'unknown_column'
-  | 'missing_column'
-  | 'duplicate_column'
-  | 'missing_header'
-  | 'wrong_field_count'
-  | 'not_an_object'
-  | 'row_too_large'
-  | 'csv_malformed'
-  | 'json_malformed'
-  | 'duplicate_row';
-
-export interface RowError {
-  /** 1-based data row (CSV: the header is row 0; JSON: the array element's position). */
-  row: number;
-  field: string | null;
-  code: RowErrorCode;
-  message: string;
-  /** CSV only: the physical line the row ended on (the header is line 1). */
-  line?: number;
-}
-
-/** A row that passed validation, normalised for the staging table. */
-export interface ValidRow {
-  externalId: string;
-  name: string;
-  /** E.164, de-duplicated, in the order given: the first is preferred. */
-  phones: string[];
-  timeZone: string | null;
-  locale: string | null;
-  /** Decimal string, at most two places: money never passes through a float. */
-  amountDue: string | null;
-  currency: string | null;
-  /** yyyy-mm-dd */
-  dueDate: string | null;
-  daysPastDue: number | null;
-  riskScore: number | null;
-  riskTier: (typeof RISK_TIERS)[number] | null;
-}
-
-export type RawValues = Partial<Record<ImportField, unknown>>;
 
 export interface ValidateOptions {
   defaultRegion: string;

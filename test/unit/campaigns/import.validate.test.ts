@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, externalIdOf, MAX_PHONES, validateRow, type RawValues, type RowError } from '../../../src/campaigns/import.validate.js';
+import { CSV_COLUMNS, MAX_PHONES, type RawValues, type RowError } from '../../../src/campaigns/import.fields.js';
+import { externalIdOf, validateRow } from '../../../src/campaigns/import.validate.js';
 
 const opts = { defaultRegion: 'CN' };
 const base: RawValues = { externalId: 'C-1', name: 'Zhang Wei', phone: '13800138000' };
