@@ -6,6 +6,8 @@
 //     --max-ms N        give up after N ms (default 40000)
 // Ends at ChannelDestroyed. Reads ARI_URL/ARI_USER/ARI_PASSWORD from .sandbox/env. Used by
 // scripts/sandbox/verify.sh; no dependencies (Node 20's experimental WebSocket).
+/* global process, console, fetch, WebSocket, setTimeout, URLSearchParams */
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -56,7 +58,9 @@ const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/ari/events?app=${app}&a
 const done = (code) => {
   try {
     ws.close();
-  } catch {}
+  } catch {
+    // already closed
+  }
   process.exit(code);
 };
 setTimeout(() => {

@@ -5,6 +5,8 @@
 // One UDP stream (127.0.0.1:40000 -> 127.0.0.1:40002), PT 0 (PCMU), 160-byte payloads 20 ms
 // apart. SIPp rewrites addresses and ports at play time, so only the timing and payload matter.
 // No dependencies: runs before `npm ci` on a fresh machine.
+/* global process, console */
+import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [input, output, tail = '0'] = process.argv.slice(2);
