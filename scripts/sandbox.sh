@@ -207,7 +207,7 @@ render_config() {
   export CARRIER_HOST=$HOST CARRIER_PORT CARRIER_MATCH=$HOST:$CARRIER_PORT
   bash "$ROOT/scripts/render-asterisk-config.sh" "$ROOT/asterisk-config" "$CHROOT$AST_ETC" \
     "$ROOT/asterisk-config/sandbox" >/dev/null
-  mkdir -p "$CHROOT/var/run/asterisk" "$CHROOT/var/log/asterisk" "$CHROOT/var/lib/asterisk" \
+  mkdir -p "$CHROOT/var/run/asterisk" "$CHROOT/var/log/asterisk" "$CHROOT/var/lib/asterisk/keys" \
     "$CHROOT$RECORDINGS_IN_CHROOT" "$CHROOT$PROMPTS_IN_CHROOT"
   chmod 0755 "$CHROOT$PROMPTS_IN_CHROOT" "$CHROOT$RECORDINGS_IN_CHROOT"
   cat "$CHROOT$AST_ETC"/*.conf | sha256sum | cut -c1-16
