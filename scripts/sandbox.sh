@@ -38,7 +38,9 @@ RTP_END=20000
 ARI_USER=ringwise
 AMI_USER=ringwise
 DEMO_AGENTS=("agent-demo-1 5081 answer" "agent-demo-2 5082 noanswer")
-SIPP_WATCHDOG=(-watchdog_major_maxtriggers 100000000 -watchdog_minor_maxtriggers 100000000)
+# Every SIPp: control socket on loopback only (it binds 0.0.0.0:8888+ otherwise), and a watchdog
+# that never ends a long-running process on a busy machine.
+SIPP_COMMON=(-ci 127.0.0.1 -watchdog_major_maxtriggers 100000000 -watchdog_minor_maxtriggers 100000000)
 
 log() { printf '[sandbox] %s\n' "$*" >&2; }
 die() { printf '[sandbox] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -290,7 +292,7 @@ start_sipp() {
   local dir=$1 pidfile=$2 logfile=$3 out pid
   shift 3
   # sipp -bg prints the daemon's pid; its own exit status is not meaningful.
-  out=$(cd "$dir" && sipp "$@" -bg -trace_err -error_file "$logfile" "${SIPP_WATCHDOG[@]}" 2>&1 </dev/null 9>&-) || true
+  out=$(cd "$dir" && sipp "$@" -bg -trace_err -error_file "$logfile" "${SIPP_COMMON[@]}" 2>&1 </dev/null 9>&-) || true
   pid=$(grep -o 'PID=\[[0-9]*\]' <<<"$out" | grep -o '[0-9]\+' || true)
   [[ -n $pid ]] || { echo "$out" >&2; return 1; }
   echo "$pid" >"$pidfile"
@@ -301,7 +303,8 @@ start_sipp() {
 start_carrier() {
   local hash
   make_audio
-  hash=$(cat "$ROOT/test/sipp/carrier.xml" "$AUDIO/stamp" | sha256sum | cut -c1-16)
+  local args=(-sf "$ROOT/test/sipp/carrier.xml" -i $HOST -p $CARRIER_PORT -mi $HOST -mp $CARRIER_MEDIA_PORT -aa)
+  hash=$( { cat "$ROOT/test/sipp/carrier.xml" "$AUDIO/stamp"; echo "${args[*]} ${SIPP_COMMON[*]}"; } | sha256sum | cut -c1-16)
   if alive "$RUN/carrier.pid" "test/sipp/carrier.xml"; then
     [[ $(cat "$RUN/carrier.hash" 2>/dev/null) == "$hash" ]] && return 0
     log "carrier scenario changed: restarting the carrier"
@@ -309,8 +312,7 @@ start_carrier() {
     sleep 0.2
   fi
   udp_bound $CARRIER_PORT && die "UDP $HOST:$CARRIER_PORT is taken by a process this sandbox did not start"
-  start_sipp "$AUDIO" "$RUN/carrier.pid" "$LOGS/carrier-errors.log" \
-    -sf "$ROOT/test/sipp/carrier.xml" -i $HOST -p $CARRIER_PORT -mi $HOST -mp $CARRIER_MEDIA_PORT -aa ||
+  start_sipp "$AUDIO" "$RUN/carrier.pid" "$LOGS/carrier-errors.log" "${args[@]}" ||
     die "the SIPp carrier did not start"
   echo "$hash" >"$RUN/carrier.hash"
 }
@@ -330,7 +332,7 @@ softphone_start() {
   [[ $mode == answer || $mode == noanswer ]] || die "mode must be answer or noanswer"
   alive "$RUN/asterisk.pid" "$AST_CONF" || die "the sandbox is not up (bash scripts/sandbox.sh up)"
   mkdir -p "$RUN/softphones"
-  conf="$port $mode $(printf '%s' "$pass" | sha256sum | cut -c1-16)"
+  conf="$port $mode $(printf '%s' "$pass" | sha256sum | cut -c1-16) ${SIPP_COMMON[*]}"
   if alive "$RUN/softphones/$user.pid" "-s $user "; then
     if [[ $(cat "$RUN/softphones/$user.conf" 2>/dev/null) == "$conf" ]]; then
       log "softphone $user already running (port $port, $mode)"
@@ -367,7 +369,7 @@ softphone_stop() {
     # Remove the registration now instead of letting it expire (Contact: *, Expires: 0).
     if [[ -n $port ]] && alive "$RUN/asterisk.pid" "$AST_CONF"; then
       (cd "$STATE" && timeout 10 sipp "$HOST:$SIP_PORT" -sf "$ROOT/test/sipp/agent-unregister.xml" \
-        -s "$user" -au "$user" -ap "$pass" -i $HOST -p "$port" -m 1 -nostdin \
+        -s "$user" -au "$user" -ap "$pass" -i $HOST -p "$port" -m 1 -nostdin -ci $HOST \
         -trace_err -error_file "$LOGS/softphone-$user-errors.log" >/dev/null 2>&1 </dev/null) ||
         log "softphone $user stopped; unregistering failed (the contact expires within 120 s)"
     fi
