@@ -1,4 +1,4 @@
-import type { AriClient } from './ari.client.js';
+import { isAriError, type AriClient } from './ari.client.js';
 import type { AriEvent, AriPort } from './ports.js';
 
 /** The dialer's view of the typed ARI client. */
@@ -37,6 +37,15 @@ export function ariPortFrom(client: AriClient): AriPort {
       await client.play(channelId, media, { playbackId });
     },
     stopPlayback: (playbackId) => client.stopPlayback(playbackId),
+    async playbackExists(playbackId) {
+      try {
+        await client.http.request('GET', `/playbacks/${encodeURIComponent(playbackId)}`);
+        return true;
+      } catch (err) {
+        if (isAriError(err, 404)) return false;
+        throw err;
+      }
+    },
     hangup: (channelId) => client.hangup(channelId),
     async listChannels() {
       return (await client.listChannels()).map((c) => ({ id: c.id, state: c.state }));

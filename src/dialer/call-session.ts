@@ -140,11 +140,17 @@ export class CallSession {
    * After a reconnect the channel is still there but events may have been missed: take its
    * state from Asterisk and make sure a timer will end the call.
    */
-  resync(channelState: string): void {
+  async resync(channelState: string): Promise<void> {
     if (this.phase === 'ended') return;
     if (channelState === 'Up' && !this.facts.answered) this.onUp();
-    const guard = this.opts.menuTimeoutMs + RESYNC_GRACE_MS;
-    if (this.phase === 'prompt' || this.phase === 'menu' || this.phase === 'amd') this.timer('menu', guard, () => this.hangup('menu_timeout'));
+    const playing = this.currentPlayback;
+    if (playing && !(await this.ari.playbackExists(playing).catch(() => true))) {
+      // It finished while we could not hear: carry on as if the event had arrived.
+      this.onPlaybackFinished(playing, 'done');
+      return;
+    }
+    if (this.phase === 'menu') this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
+    if (this.phase === 'prompt' || this.phase === 'amd') this.timer('menu', this.opts.menuTimeoutMs + RESYNC_GRACE_MS, () => this.hangup('menu_timeout'));
     if (this.phase === 'closing') this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
   }
 

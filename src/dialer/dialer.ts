@@ -135,7 +135,7 @@ export class Dialer {
         lost++;
       } else {
         // Still there: events were missed, so re-arm the session's timers from what Asterisk says.
-        s.resync(state);
+        void s.resync(state).catch((err: unknown) => this.log.warn({ err, attemptId: s.attemptId }, 'resync failed'));
       }
     }
     if (lost > 0) this.log.warn({ lost }, 'reconciled: sessions lost while disconnected');

@@ -40,6 +40,8 @@ export interface AriPort {
   continueInDialplan(channelId: string, context: string, extension: string, priority: number): Promise<void>;
   play(channelId: string, media: string[], playbackId: string): Promise<void>;
   stopPlayback(playbackId: string): Promise<void>;
+  /** Whether Asterisk still has this playback (false once it finished). */
+  playbackExists(playbackId: string): Promise<boolean>;
   hangup(channelId: string): Promise<void>;
   /** Every channel Asterisk has now (id and state), to reconcile after a reconnect. */
   listChannels(): Promise<Array<{ id: string; state: string }>>;

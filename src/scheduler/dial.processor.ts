@@ -119,6 +119,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       await deleteUndialedAttempt(db, attemptId);
       return (await stopForCampaignState(ctx, state ?? 'cancelled', contactId)) ?? 'stopped';
     }
+    // Asterisk hangs up answered calls whose app has no websocket: never dial while disconnected.
+    if (!ctx.dialer.connected) {
+      await deleteUndialedAttempt(db, attemptId);
+      await ctx.pacer.release(campaignId, member);
+      return delayJob(job, token, Date.now() + 1_000);
+    }
     // The crash-safety boundary: after this, a replay never dials this attempt again.
     if (!(await markOriginating(db, attemptId, ctx.workerId, new Date(job.data.queuedAt)))) {
       const row = await getAttempt(db, attemptId);

@@ -86,9 +86,9 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number; ariUrl?: string } = {}): Promise<RunningWorker> {
   const { config } = h;
-  const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log: h.log, backoff: { initialMs: 200, maxMs: 1_000 } });
+  const client = createAriClient({ url: opts.ariUrl ?? config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log: h.log, backoff: { initialMs: 200, maxMs: 1_000 } });
   await client.connect({ timeoutMs: 10_000 });
   const created: string[] = [];
   const base = ariPortFrom(client);

@@ -239,6 +239,21 @@ describe('CallSession', () => {
     expect(r.facts.endReason).toBe('originate_failed');
   });
 
+  it('resync after a reconnect: a prompt that finished unseen moves on to the menu', async () => {
+    const { s, up, pb, ari, destroyed } = setup();
+    await s.start();
+    up();
+    pb('PlaybackStarted');
+    // Asterisk no longer has the playback: it finished while the websocket was down.
+    await s.resync('Up');
+    expect(s.phase).toBe('menu');
+    expect(s.facts.promptFinished).toBe(true);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(ari.ops().at(-1)).toBe('hangup');
+    destroyed(16);
+    expect((await s.done).outcome).toBe('completed');
+  });
+
   it('lost (ARI disconnect) ends the session at once', async () => {
     const { s, up } = setup();
     await s.start();

@@ -58,6 +58,10 @@ export class FakeAri implements AriPort {
   play(id: string, media: string[], playbackId: string) {
     return this.rec('play', id, media, playbackId);
   }
+  livePlaybacks = new Set<string>();
+  async playbackExists(id: string): Promise<boolean> {
+    return this.livePlaybacks.has(id);
+  }
   stopPlayback(id: string) {
     return this.rec('stopPlayback', id);
   }
