@@ -212,7 +212,12 @@ render_config() {
   mkdir -p "$CHROOT/var/run/asterisk" "$CHROOT/var/log/asterisk" "$CHROOT/var/lib/asterisk/keys" \
     "$CHROOT$RECORDINGS_IN_CHROOT" "$CHROOT$PROMPTS_IN_CHROOT"
   chmod 0755 "$CHROOT$PROMPTS_IN_CHROOT" "$CHROOT$RECORDINGS_IN_CHROOT"
-  cat "$CHROOT$AST_ETC"/*.conf | sha256sum | cut -c1-16
+  # Everything the sandbox's Asterisk talks to is an IP on loopback: no DNS. An empty resolv.conf
+  # (mmdebstrap copied the host's) keeps pjproject from opening resolver sockets on 0.0.0.0 and
+  # from ever sending a query off the machine.
+  printf '# ringwise sandbox: no DNS inside the Asterisk chroot\n' >"$CHROOT/etc/resolv.conf.tmp"
+  mv "$CHROOT/etc/resolv.conf.tmp" "$CHROOT/etc/resolv.conf"
+  cat "$CHROOT$AST_ETC"/*.conf "$CHROOT/etc/resolv.conf" | sha256sum | cut -c1-16
 }
 
 start_asterisk() {
