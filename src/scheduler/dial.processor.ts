@@ -30,8 +30,6 @@ export interface DialContext {
   gate: GatePort;
   renderPrompt: PromptPort;
   workerId: string;
-  /** Campaign states pushed by the API over pub/sub (a fast path; the database decides). */
-  knownState?: (campaignId: string) => CampaignState | undefined;
   now?: () => Date;
 }
 
@@ -56,10 +54,6 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const now = ctx.now ?? (() => new Date());
   const log = ctx.log.child({ jobId: job.id, campaignId, contactId, attemptNo });
 
-  if (ctx.knownState?.(campaignId) === 'paused') {
-    await contactBackToPending(db, contactId);
-    return 'paused';
-  }
   const campaign = await getDialCampaign(db, campaignId);
   if (!campaign) return 'campaign_missing';
   const stop = await stopForCampaignState(ctx, campaign.state, contactId);
@@ -114,7 +108,8 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       if (row && row.state !== 'reserved') return recoverAttempt(ctx, campaign, row, contact.state, log);
     }
     // A pause takes effect for new dials at once: look again right before dialing.
-    const state = ctx.knownState?.(campaignId) ?? (await getCampaignState(db, campaignId));
+    // The database decides (a missed pub/sub message must never stall a campaign).
+    const state = await getCampaignState(db, campaignId);
     if (state !== 'running') {
       await deleteUndialedAttempt(db, attemptId);
       return (await stopForCampaignState(ctx, state ?? 'cancelled', contactId)) ?? 'stopped';

@@ -61,7 +61,6 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     gate: o.gate,
     renderPrompt: o.renderPrompt,
     workerId: o.dialer.workerId,
-    knownState: (id) => watch?.get(id),
   };
 
   // Attempts a previous life of this worker left live end now, before any new call.

@@ -167,4 +167,20 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     expect((await rows(campaignId)).length).toBe(2);
     expect(dialedWhilePaused).toBeLessThanOrEqual(2);
   });
+
+  it('a cancelled campaign dials nothing more: its remaining contacts are cancelled', async () => {
+    const { campaignId } = await seed(['+8613800001601', '+8613800001602', '+8613800001603']);
+    await tdb.db.query(`UPDATE campaigns SET state = 'cancelled' WHERE id = $1`, [campaignId]);
+    // Jobs that were already queued when the cancel landed.
+    for (const contactId of (await tdb.db.query<{ id: string }>(`SELECT id::text FROM campaign_contacts WHERE campaign_id = $1`, [campaignId])).rows.map((r) => r.id)) {
+      await queues.dial.add('dial', { campaignId, contactId, attemptNo: 1, queuedAt: new Date().toISOString() }, { jobId: dialJobId(campaignId, contactId, 1) });
+    }
+    await events.campaignStateChanged(campaignId, 'cancelled');
+    await until('contacts cancelled', async () => {
+      const r = await tdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'cancelled'`, [campaignId]);
+      return r.rows[0]!.n === 3;
+    });
+    expect(await rows(campaignId)).toEqual([]);
+    expect(ari.ops()).not.toContain('createChannel');
+  });
 });

@@ -97,4 +97,26 @@ describe('Dialer', () => {
     expect(end?.params[1]).toBe('failed');
     expect(end?.params[8]).toBe('lost');
   });
+
+  it('startup sweep: this worker’s attempts left live end as lost; reserved ones are left to their job', async () => {
+    const ari = new FakeAri();
+    const row = (id: string, state: string) => ({ id, campaignId: '1', contactId: id, customerId: '3', attemptNo: 1, phone: '+8613800000001', state, outcome: null, workerId: 'w1', answeredAt: null });
+    const ended: string[] = [];
+    const db = {
+      query: vi.fn(async (sql: string, params: unknown[] = []) => {
+        if (sql.includes('FROM call_attempts WHERE worker_id')) return { rowCount: 3, rows: [row('r', 'reserved'), row('o', 'originating'), row('a', 'answered')] };
+        if (sql.includes("state = 'ended'")) ended.push(String(params[0]));
+        return { rowCount: 1, rows: [] };
+      }),
+    } as unknown as Db;
+    ari.channels.add('a');
+    const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' });
+    const lost = await dialer.sweep();
+    expect(lost.map((l) => [l.row.id, l.answered])).toEqual([
+      ['o', false],
+      ['a', true],
+    ]);
+    expect(ended).toEqual(['o', 'a']);
+    expect(ari.calls).toEqual([{ op: 'hangup', args: ['a'] }]);
+  });
 });
