@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { getCampaign, listCampaigns, type Campaign, type CampaignSettings } from '../campaigns/campaign.repo.js';
 import { changeCampaignState, createCampaign, patchCampaign } from '../campaigns/campaign.service.js';
 import type { CampaignAction, CampaignState } from '../campaigns/campaign.state.js';
@@ -8,6 +9,9 @@ import { requireRole } from './auth.js';
 import { CampaignResponse, CampaignStatsResponse, CreateCampaignBody, ListCampaignsQuery, PatchCampaignBody } from './campaigns.schemas.js';
 import { decodeCursor, Page, pageOf } from './pagination.js';
 import { ErrorResponses, IdParams } from './schemas.js';
+
+// No body, or an empty object: anything with fields is refused like every other unknown field.
+const NoBody = Type.Unsafe<Record<string, never> | undefined>({ additionalProperties: false, maxProperties: 0, description: 'no body, or {}' });
 
 const READERS = ['operator', 'supervisor', 'agent', 'viewer'] as const;
 const WRITERS = ['operator'] as const;
@@ -90,7 +94,13 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       `/v1/campaigns/:id/${action}`,
       {
         preHandler: requireRole(...CONTROLLERS),
-        schema: { tags: ['campaigns'], summary: `${action}: ${summary} (409 invalid_transition otherwise)`, params: IdParams, response: { 200: CampaignResponse, ...ErrorResponses } },
+        schema: {
+          tags: ['campaigns'],
+          summary: `${action}: ${summary} (409 invalid_transition otherwise)`,
+          params: IdParams,
+          body: NoBody,
+          response: { 200: CampaignResponse, ...ErrorResponses },
+        },
       },
       async (req) => {
         const c = await changeCampaignState(deps.db, req.principal, req.params.id, action);

@@ -167,6 +167,12 @@ describe('campaigns API', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toMatchObject({ code: 'invalid_transition', details: { from: 'draft', to: 'paused', action: 'pause' } });
 
+    const withBody = await api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/launch`, headers: api.as('operator'), payload: { force: true } });
+    expect(withBody.statusCode).toBe(400);
+    expect(withBody.json().error.code).toBe('invalid_request');
+    const emptyBody = await api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/pause`, headers: api.as('operator'), payload: {} });
+    expect(emptyBody.json().error.code).toBe('invalid_transition');
+
     res = await act('launch');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ state: 'running' });
