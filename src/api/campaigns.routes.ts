@@ -3,6 +3,7 @@ import { getCampaign, listCampaigns, type Campaign, type CampaignSettings } from
 import { changeCampaignState, createCampaign, patchCampaign } from '../campaigns/campaign.service.js';
 import type { CampaignAction, CampaignState } from '../campaigns/campaign.state.js';
 import { loadStatsRows, summarizeStats } from '../campaigns/campaign.stats.js';
+import { registerDbGauges } from '../observability/db-gauges.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { ApiApp, ApiDeps } from './app.js';
 import { requireRole } from './auth.js';
@@ -29,6 +30,8 @@ export function campaignJson(c: Campaign) {
 
 /** Campaign CRUD (edits only while draft), the state machine, and stats. */
 export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
+  if (deps.metrics) registerDbGauges(deps.metrics, deps.db);
+
   app.post(
     '/v1/campaigns',
     {

@@ -90,3 +90,12 @@ export async function loadStatsRows(q: Queryable, campaignId: number): Promise<S
   );
   return { contacts: contacts.rows, outcomes: outcomes.rows, live: totals.rows[0]?.live ?? 0, answeredHuman: totals.rows[0]?.human ?? 0 };
 }
+
+/** For the metrics scrape: campaigns per state and attempts still in progress, in one round trip. */
+export async function loadGaugeRows(q: Queryable): Promise<{ campaigns: { state: string; n: number }[]; liveCalls: number }> {
+  const { rows } = await q.query<{ campaigns: { state: string; n: number }[] | null; live: number }>(
+    `SELECT (SELECT json_agg(json_build_object('state', state, 'n', n)) FROM (SELECT state, count(*) AS n FROM campaigns GROUP BY state) s) AS campaigns,
+            (SELECT count(*) FROM call_attempts WHERE state <> 'ended') AS live`,
+  );
+  return { campaigns: rows[0]?.campaigns ?? [], liveCalls: rows[0]?.live ?? 0 };
+}

@@ -77,6 +77,10 @@ describe('audit listing, OpenAPI and /metrics', () => {
     expect(res.body).toMatch(/ringwise_http_request_duration_seconds_count\{method="GET",route="\/v1\/campaigns\/:id"\} 2/);
     expect(res.body).not.toContain('12345');
     expect(res.body).toContain('route="unmatched"');
+    const { rows } = await api.t.db.query(`SELECT count(*)::int AS n FROM campaigns WHERE state = 'draft'`);
+    expect(res.body).toContain(`ringwise_campaigns{state="draft"} ${rows[0].n}`);
+    expect(res.body).toContain('ringwise_campaigns{state="completed"} 0');
+    expect(res.body).toContain('ringwise_call_attempts_live 0');
   });
 
   it('lets other modules register metrics on the shared registry', async () => {
