@@ -55,7 +55,7 @@ export function stagingLine(row: number, v: ValidRow): string {
   }\t${v.dueDate ?? NULL}\t${num(v.daysPastDue)}\t${num(v.riskScore)}\t${v.riskTier ?? NULL}\n`;
 }
 
-/** An invalid row is staged with its external id only, for the duplicate check. */
+/** An invalid row (or any row once the file has an error) is staged with its external id only, for the duplicate check. */
 export function invalidStagingLine(row: number, externalId: string | null): string {
   return `${row}\tf\t${esc(externalId)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n`;
 }

@@ -114,7 +114,8 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
           const withLine = (e: RowError): RowError => (line === undefined ? e : { ...e, line });
           if (result.ok && parsed.problems.length === 0) {
             validRows++;
-            batch += stagingLine(parsed.row, result.value);
+            // Once the file is known to be rejected, only ids are staged (for the duplicate check).
+            batch += errorCount === 0 ? stagingLine(parsed.row, result.value) : invalidStagingLine(parsed.row, result.value.externalId);
           } else {
             report([...parsed.problems, ...(result.ok ? [] : result.errors)].map(withLine));
             batch += invalidStagingLine(parsed.row, externalIdOf(parsed.values.externalId));
