@@ -63,8 +63,15 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     workerId: o.dialer.workerId,
   };
 
-  // Attempts a previous life of this worker left live end now, before any new call.
-  if (o.ari.isConnected()) await sweep(ctx);
+  // Attempts a previous life of this worker left live end now, before any new call (or at the
+  // first connect, when ARI was not reachable at start).
+  let swept = false;
+  const sweepOnce = async () => {
+    if (swept) return;
+    swept = true;
+    await sweep(ctx).catch((err: unknown) => log.error({ err }, 'startup sweep failed'));
+  };
+  if (o.ari.isConnected()) await sweepOnce();
 
   const worker = new Worker<DialJob>(QUEUE_DIAL, (job, token) => processDial(ctx, job, token), {
     connection: o.redis,
@@ -89,7 +96,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   dialer.onConnectionChange((up) => {
     if (closing) return;
     if (up) {
-      worker.resume();
+      void sweepOnce().then(() => worker.resume());
     } else {
       // Not waiting for active jobs: their calls are reconciled after the reconnect.
       void worker.pause(true);
