@@ -3,7 +3,10 @@
  * in memory), imports them into a fresh database through the import service, and optionally
  * through the HTTP route on a real listening server, then prints rows/s and peak RSS as JSON.
  *
- *   npm run bench:import -- [--rows 1000000] [--http] [--json]
+ *   npm run bench:import -- [--rows 1000000] [--http] [--json] [--bad-every N]
+ *
+ * --bad-every N makes every Nth phone invalid: the import is rejected, and the report shows
+ * how long a full validation of a bad file takes and that memory stays flat then too.
  *
  * The PostgreSQL server is TEST_PG_URL (default postgres://postgres@127.0.0.1:5432); a
  * database `ringwise_bench_<random>` is created, migrated and dropped.
@@ -17,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { buildApp } from '../src/api/app.js';
 import { createApiKey } from '../src/api/keys.repo.js';
-import { importContacts } from '../src/campaigns/import.service.js';
+import { importContacts, ImportInvalidError } from '../src/campaigns/import.service.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/shared/logger.js';
 import { createPool, type Db } from '../src/store/db.js';
@@ -32,6 +35,8 @@ const option = (name: string, fallback: number): number => {
 };
 const ROWS = option('rows', 1_000_000);
 const FORMAT = flag('json') ? 'json' : 'csv';
+const BAD_EVERY = option('bad-every', 0);
+const isBad = (i: number): boolean => BAD_EVERY > 0 && i % BAD_EVERY === BAD_EVERY - 1;
 const server = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
 async function admin(sql: string): Promise<void> {
@@ -48,7 +53,7 @@ const ZONES = ['Asia/Shanghai', 'Asia/Shanghai', 'Asia/Shanghai', 'Asia/Hong_Kon
 
 /** Customer i; id offset lets a second pass import different customers. */
 function csvLine(i: number): string {
-  const mobile = `1${[3, 5, 8][i % 3]}${String(i).padStart(9, '0')}`; // 130, 150, 180 ranges
+  const mobile = isBad(i) ? '12345' : `1${[3, 5, 8][i % 3]}${String(i).padStart(9, '0')}`; // 130, 150, 180 ranges
   const phones = i % 10 === 0 ? `${mobile};+86 21 ${String(60000000 + (i % 9999999)).slice(0, 8)}` : mobile;
   const amount = `${(i * 37) % 100000}.${String(i % 100).padStart(2, '0')}`;
   const day = String(1 + (i % 28)).padStart(2, '0');
@@ -56,7 +61,7 @@ function csvLine(i: number): string {
 }
 
 function jsonElement(i: number): string {
-  const mobile = `1${[3, 5, 8][i % 3]}${String(i).padStart(9, '0')}`;
+  const mobile = isBad(i) ? '12345' : `1${[3, 5, 8][i % 3]}${String(i).padStart(9, '0')}`;
   return JSON.stringify({
     externalId: `BENCH-${i}`,
     name: `Customer ${i}, Test`,
@@ -124,7 +129,10 @@ async function viaService(db: Db, campaignId: number): Promise<Record<string, un
   const { log, phases } = phaseLogger();
   const sampler = rssSampler();
   const t0 = performance.now();
-  const summary = await importContacts({ db, log, defaultRegion: 'CN' }, { campaignId, format: FORMAT, source: generated(ROWS) });
+  const summary = await importContacts({ db, log, defaultRegion: 'CN' }, { campaignId, format: FORMAT, source: generated(ROWS) }).catch((err: unknown) => {
+    if (!(err instanceof ImportInvalidError)) throw err;
+    return { rejected: true, errorCount: (err.details as { errorCount: number }).errorCount };
+  });
   const seconds = (performance.now() - t0) / 1000;
   return { path: 'service', ...summary, seconds: round(seconds), rowsPerSecond: Math.round(ROWS / seconds), ...phases(), peakRssMiB: mib(sampler.stop()) };
 }
@@ -152,14 +160,16 @@ async function viaHttp(db: Db, url: string, campaignId: number): Promise<Record<
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (text += d));
-          res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 500)}`))));
+          res.on('end', () => (res.statusCode === 200 || res.statusCode === 422 ? resolve(text) : reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 500)}`))));
         },
       );
       req.on('error', reject);
       pipeline(generated(ROWS), req).catch(reject);
     });
     const seconds = (performance.now() - t0) / 1000;
-    return { path: 'http', ...(JSON.parse(body) as object), seconds: round(seconds), rowsPerSecond: Math.round(ROWS / seconds), ...phases(), peakRssMiB: mib(sampler.stop()) };
+    const parsed = JSON.parse(body) as { error?: { details: { errorCount: number } } };
+    const outcome = parsed.error ? { rejected: true, errorCount: parsed.error.details.errorCount } : parsed;
+    return { path: 'http', ...outcome, seconds: round(seconds), rowsPerSecond: Math.round(ROWS / seconds), ...phases(), peakRssMiB: mib(sampler.stop()) };
   } finally {
     await app.close();
   }
@@ -189,7 +199,7 @@ async function main(): Promise<void> {
     await db.end();
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
-  const out = { rows: ROWS, format: FORMAT, node: process.version, baselineRssMiB, maxRssMiB: mib(process.resourceUsage().maxRSS * 1024), results };
+  const out = { rows: ROWS, format: FORMAT, badEvery: BAD_EVERY || undefined, node: process.version, baselineRssMiB, maxRssMiB: mib(process.resourceUsage().maxRSS * 1024), results };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 
