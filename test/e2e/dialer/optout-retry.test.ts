@@ -17,12 +17,16 @@ describe('dialer e2e: opt-out and retries', () => {
   it('DTMF 9 puts the customer on DNC at once, and no later call is placed', async () => {
     const phone = num('19');
     // A retry policy that would call back a no-answer: the opt-out must win over it.
-    const first = await seedCampaign(h, { contacts: [{ phone }], retryPolicy: { no_answer: { delaySeconds: 1, maxRetries: 3 } } });
+    // The prompt is spoken by the TTS engine, rendered before the call (Mandarin for this customer).
+    const prompt = { 'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的欠款{amount}已逾期{days_past_due}天。按9不再接收提醒。' }] } };
+    const first = await seedCampaign(h, { contacts: [{ phone, locale: 'zh-CN' }], prompt, retryPolicy: { no_answer: { delaySeconds: 1, maxRetries: 3 } } });
     await setCampaignState(h, first.campaignId, 'running');
     await waitFor('campaign completed', async () => (await campaignState(h, first.campaignId)) === 'completed');
 
     const [a] = await attempts(h, first.campaignId);
     expect(a).toMatchObject({ outcome: 'opted_out', digits: '9', endReason: 'opted_out', state: 'ended' });
+    expect(a!.answeredAt).not.toBeNull();
+    expect(a!.promptVersion).toMatch(/^[0-9a-f]{16}$/);
     const dnc = await h.tdb.db.query(`SELECT phone, customer_id::text AS "customerId", source FROM dnc_entries`);
     expect(dnc.rows).toEqual([{ phone, customerId: first.contacts[0]!.customerId, source: 'ivr' }]);
     expect((await contactStates(h, first.campaignId))[phone]).toMatchObject({ state: 'opted_out' });
