@@ -80,13 +80,19 @@ export async function setContactState(db: Queryable, contactId: string, u: Conta
   );
 }
 
-/** A paused campaign's job gives its contact back; resume queues it again. */
-export async function contactBackToPending(db: Queryable, contactId: string): Promise<void> {
-  await db.query(
-    `UPDATE campaign_contacts SET state = 'pending', updated_at = now()
-      WHERE id = $1 AND state IN ('queued', 'deferred')`,
+/**
+ * A paused campaign's job gives its contact back (resume queues it again), only while the
+ * campaign is still paused: checked in the same statement, so a resume in between is not lost.
+ */
+export async function contactBackToPending(db: Queryable, contactId: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE campaign_contacts cc SET state = 'pending', updated_at = now()
+       FROM campaigns c
+      WHERE cc.id = $1 AND cc.state IN ('queued', 'deferred')
+        AND c.id = cc.campaign_id AND c.state IN ('paused', 'draft')`,
     [contactId],
   );
+  return (r.rowCount ?? 0) === 1;
 }
 
 export interface PendingContact {

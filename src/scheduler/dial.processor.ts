@@ -56,7 +56,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
 
   const campaign = await getDialCampaign(db, campaignId);
   if (!campaign) return 'campaign_missing';
-  const stop = await stopForCampaignState(ctx, campaign.state, contactId);
+  const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;
   const contact = await getDialContact(db, contactId);
   if (!contact) return 'contact_missing';
@@ -112,7 +112,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     const state = await getCampaignState(db, campaignId);
     if (state !== 'running') {
       await deleteUndialedAttempt(db, attemptId);
-      return (await stopForCampaignState(ctx, state ?? 'cancelled', contactId)) ?? 'stopped';
+      return (await stopForCampaignState(ctx, state ?? 'cancelled', contactId, job, token)) ?? 'stopped';
     }
     // Asterisk hangs up answered calls whose app has no websocket: never dial while disconnected.
     if (!ctx.dialer.connected) {
@@ -147,10 +147,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   }
 }
 
-async function stopForCampaignState(ctx: DialContext, state: CampaignState, contactId: string): Promise<string | null> {
+async function stopForCampaignState(ctx: DialContext, state: CampaignState, contactId: string, job: Job<DialJob>, token: string | undefined): Promise<string | null> {
   if (state === 'running') return null;
   if (state === 'paused' || state === 'draft') {
-    await contactBackToPending(ctx.db, contactId);
+    if (await contactBackToPending(ctx.db, contactId)) return 'paused';
+    // Resumed meanwhile (its expand may already have run): keep this job and try again soon.
+    if ((await getCampaignState(ctx.db, job.data.campaignId)) === 'running') return delayJob(job, token, Date.now() + 200);
     return 'paused';
   }
   const contact = await getDialContact(ctx.db, contactId);
