@@ -133,3 +133,15 @@ export async function completeCampaignIfDone(db: Queryable, campaignId: string):
   );
   return (r.rowCount ?? 0) === 1;
 }
+
+/** Running campaigns that still have contacts waiting to be queued (a missed launch event). */
+export async function campaignsWithPending(db: Queryable, limit: number): Promise<string[]> {
+  const r = await db.query<{ id: string }>(
+    `SELECT c.id::text FROM campaigns c
+      WHERE c.state = 'running'
+        AND EXISTS (SELECT 1 FROM campaign_contacts cc WHERE cc.campaign_id = c.id AND cc.state = 'pending')
+      ORDER BY c.id LIMIT $1`,
+    [limit],
+  );
+  return r.rows.map((x) => x.id);
+}

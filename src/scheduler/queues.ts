@@ -19,6 +19,10 @@ export interface ExpandJob {
   campaignId: string;
 }
 
+/** The recurring catch-up: queue running campaigns' pending contacts if an event was missed. */
+export const CATCH_UP_SCHEDULER_ID = 'campaign-catch-up';
+export const CATCH_UP_EVERY_MS = 30_000;
+
 // BullMQ refuses ':' in custom job ids (it separates Redis key parts), hence '-'.
 export function dialJobId(campaignId: string | number, contactId: string | number, attemptNo: number): string {
   return `dial-${campaignId}-${contactId}-${attemptNo}`;

@@ -5,11 +5,11 @@ import type { Logger } from '../shared/logger.js';
 import { Dialer, type DialerSettings } from '../dialer/dialer.js';
 import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
-import { createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
+import { CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, EXPAND_JOB_OPTS, expandJobId, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { processExpand } from './expand.processor.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
-import { getDialCampaign } from './campaign.repo.js';
+import { campaignsWithPending, getDialCampaign } from './campaign.repo.js';
 
 export interface DialWorkerOptions {
   db: Db;
@@ -28,6 +28,8 @@ export interface DialWorkerOptions {
   stalledIntervalMs?: number;
   /** Slot lease; renewed every 30 s while the call lives. */
   slotLeaseMs?: number;
+  /** How often running campaigns are checked for contacts a missed event left pending. */
+  catchUpEveryMs?: number;
 }
 
 export interface DialWorker {
@@ -85,12 +87,15 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   worker.on('error', (err) => log.error({ err }, 'dial worker error'));
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'dial job failed'));
 
-  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job) => processExpand({ db: o.db, log, queues }, job), {
+  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues }, job)), {
     connection: o.redis,
     prefix: o.prefix,
     concurrency: 1,
   });
   expander.on('error', (err) => log.error({ err }, 'campaign worker error'));
+  // Launch and resume events can be lost (Redis blip, API crash after commit): a stable-id job
+  // scheduler re-queues running campaigns' pending contacts, so redeploys never duplicate it.
+  await queues.campaign.upsertJobScheduler(CATCH_UP_SCHEDULER_ID, { every: o.catchUpEveryMs ?? CATCH_UP_EVERY_MS }, { name: 'catch-up', data: { campaignId: '' } });
 
   let closing = false;
   dialer.onConnectionChange((up) => {
@@ -119,6 +124,12 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
       await queues.close();
     },
   };
+}
+
+async function catchUp(db: Db, queues: Queues): Promise<number> {
+  const ids = await campaignsWithPending(db, 1_000);
+  for (const campaignId of ids) await queues.campaign.add('expand', { campaignId }, { ...EXPAND_JOB_OPTS, jobId: expandJobId(campaignId) });
+  return ids.length;
 }
 
 async function sweep(ctx: DialContext): Promise<void> {

@@ -55,6 +55,7 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
       global: { maxChannels: 10, callsPerSecond: 100 },
       concurrency: 10,
       lockDurationMs: 5_000,
+      catchUpEveryMs: 500,
     });
   });
   afterAll(async () => {
@@ -182,5 +183,15 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     });
     expect(await rows(campaignId)).toEqual([]);
     expect(ari.ops()).not.toContain('createChannel');
+  });
+
+  it('a launch whose event was lost is caught up by the recurring scheduler', async () => {
+    const { campaignId } = await seed(['+8613800001701']);
+    // Committed as running, but no event reached Redis.
+    await tdb.db.query(`UPDATE campaigns SET state = 'running' WHERE id = $1`, [campaignId]);
+    await until('completed', async () => (await campaignState(campaignId)) === 'completed');
+    expect(await rows(campaignId)).toHaveLength(1);
+    const schedulers = await queues.campaign.getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toEqual(['campaign-catch-up']);
   });
 });
