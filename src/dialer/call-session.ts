@@ -42,6 +42,7 @@ export interface SessionResult {
 
 const HANGUP_GUARD_MS = 5_000;
 const AMD_GUARD_MS = 15_000;
+const IN_STASIS_WAIT_MS = 2_000;
 // A prompt still playing after a reconnect gets this long before we stop waiting for it.
 const RESYNC_GRACE_MS = 60_000;
 
@@ -61,6 +62,8 @@ export class CallSession {
   private promptPlayback: string | null = null;
   private afterPlayback: (() => void) | null = null;
   private readonly now: () => Date;
+  private inStasis = false;
+  private onInStasis: (() => void) | undefined;
 
   constructor(
     private readonly ari: AriPort,
@@ -81,6 +84,8 @@ export class CallSession {
     try {
       await this.ari.createChannel({ channelId: this.attemptId, endpoint: this.opts.endpoint, callerId: this.opts.callerId });
       if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
+      // channels/create can answer before the channel is in the app; dial then gives 409.
+      await this.inStasisOrTimeout(IN_STASIS_WAIT_MS);
       // Asterisk's own ring timeout, and ours a little later in case its never fires.
       this.timer('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
       this.timer('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
@@ -96,6 +101,10 @@ export class CallSession {
 
   handle(e: AriEvent): void {
     if (this.phase === 'ended') return;
+    if (e.type === 'StasisStart' && !this.inStasis) {
+      this.inStasis = true;
+      this.onInStasis?.();
+    }
     switch (e.type) {
       case 'ChannelStateChange':
         if (e.channel?.state === 'Ringing') this.hooks.onProgress?.('ringing', this.now());
@@ -163,6 +172,17 @@ export class CallSession {
     this.clearTimer('menu');
     this.ari.hangup(this.attemptId).catch((err: unknown) => this.log.debug({ err }, 'hangup request failed'));
     this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
+  }
+
+  private inStasisOrTimeout(ms: number): Promise<void> {
+    if (this.inStasis) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.onInStasis = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   }
 
   private onUp(): void {

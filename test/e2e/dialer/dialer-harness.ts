@@ -15,6 +15,8 @@ import { getProfile } from '../../../src/compliance/policy.profiles.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 import { requireSandbox } from '../../helpers/ari.js';
 import { testEnv } from '../../helpers/sandbox-env.js';
+import { buildApp, type ApiApp } from '../../../src/api/app.js';
+import { createApiKey } from '../../../src/api/keys.repo.js';
 
 /** Simulated carrier numbers: the last two digits choose the behaviour (test/helpers/carrier.ts). */
 export const num = (nn: string, line = 0): string => `+861380000${String(line).padStart(2, '0')}${nn}`;
@@ -255,4 +257,18 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** The real control API over the harness's database, wired to the campaign events as `ringwise api` does. */
+export async function controlApi(h: Harness): Promise<{ app: ApiApp; action(campaignId: string, action: 'launch' | 'pause' | 'resume' | 'cancel'): Promise<void> }> {
+  const app = await buildApp({ config: h.config, log: h.log, db: h.tdb.db, readiness: {}, events: h.events });
+  await app.ready();
+  const { key } = await createApiKey(h.tdb.db, { name: 'e2e-operator', role: 'operator' });
+  return {
+    app,
+    async action(campaignId, action) {
+      const res = await app.inject({ method: 'POST', url: `/v1/campaigns/${campaignId}/${action}`, headers: { authorization: `Bearer ${key}` } });
+      if (res.statusCode !== 200) throw new Error(`${action} → ${res.statusCode} ${res.body}`);
+    },
+  };
 }

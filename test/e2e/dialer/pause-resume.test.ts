@@ -1,31 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import { attempts, campaignState, controlApi, createHarness, num, seedCampaign, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
 
 describe('dialer e2e: pause and resume', () => {
   let h: Harness;
   let w: RunningWorker;
+  let api: Awaited<ReturnType<typeof controlApi>>;
 
   beforeAll(async () => {
     h = await createHarness();
     w = await startWorker(h);
+    api = await controlApi(h);
   });
   afterAll(async () => {
+    await api?.app.close();
     await w?.stop();
     await h?.close();
   });
 
-  it('pause stops new dials within 2 s; resume dials the rest', async () => {
+  it('through the API: pause stops new dials within 2 s; resume dials the rest', async () => {
     // One call per second, one at a time: the campaign takes several seconds to run through.
     const c = await seedCampaign(h, {
       contacts: Array.from({ length: 8 }, (_, i) => ({ phone: num('20', 10 + i) })),
       callsPerSecond: 1,
       maxConcurrent: 1,
+      // The API's own prompt shape ({text} / {promptId}), which its response schema checks.
+      prompt: { 'en-US': { segments: [{ text: 'Hello {name}, this is a payment reminder.' }] } },
     });
-    await setCampaignState(h, c.campaignId, 'running');
+    await api.action(c.campaignId, 'launch');
     await waitFor('two calls placed', async () => (await attempts(h, c.campaignId)).length >= 2);
 
     const pausedAt = Date.now();
-    await setCampaignState(h, c.campaignId, 'paused');
+    await api.action(c.campaignId, 'pause');
     // Long enough for several more calls at 1/s had the pause not worked.
     await new Promise((r) => setTimeout(r, 4_000));
     const during = await attempts(h, c.campaignId);
@@ -34,7 +39,7 @@ describe('dialer e2e: pause and resume', () => {
     expect(during.length).toBeLessThan(8);
     expect(await campaignState(h, c.campaignId)).toBe('paused');
 
-    await setCampaignState(h, c.campaignId, 'running');
+    await api.action(c.campaignId, 'resume');
     await waitFor('campaign completed after resume', async () => (await campaignState(h, c.campaignId)) === 'completed', 45_000);
     const all = await attempts(h, c.campaignId);
     expect(all).toHaveLength(8);

@@ -25,6 +25,7 @@ function setup(over: Partial<SessionOptions> = {}, hooks: Partial<SessionHooks> 
     { onOptOut: optOut, onProgress: (st) => progress.push(st), ...hooks },
     log,
   );
+  ari.onEvent((e) => s.handle(e));
   const ev = (type: string, extra: Record<string, unknown> = {}) => s.handle({ type, channel: { id: ID }, ...extra });
   const up = () => s.handle({ type: 'ChannelStateChange', channel: { id: ID, state: 'Up' } });
   const pb = (type: string, id = ari.lastPlaybackId()) => s.handle({ type, playback: { id, target_uri: `channel:${ID}` } });

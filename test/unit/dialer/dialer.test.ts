@@ -76,6 +76,21 @@ describe('Dialer', () => {
     expect(ari.calls).toEqual([{ op: 'hangup', args: ['stranger'] }]);
   });
 
+  it('dials only once the created channel is in the app', async () => {
+    const { ari, place } = setup();
+    const order: string[] = [];
+    ari.onEvent((e) => order.push(e.type));
+    const origDial = ari.dial.bind(ari);
+    ari.dial = (id, t) => {
+      order.push('dial');
+      return origDial(id, t);
+    };
+    void place('s1');
+    await vi.waitFor(() => expect(order).toContain('dial'));
+    expect(order.indexOf('StasisStart')).toBeLessThan(order.indexOf('dial'));
+    ari.emit({ type: 'ChannelDestroyed', channel: { id: 's1' }, cause: 16 });
+  });
+
   it('an orphaned attempt is hung up if Asterisk still has it, and ended as lost', async () => {
     const { ari, dialer, queries } = setup();
     ari.channels.add('orphan');

@@ -37,6 +37,8 @@ export class FakeAri implements AriPort {
     this.calls.push({ op: 'createChannel', args: [p] });
     if (this.failCreate) throw this.failCreate;
     this.channels.add(p.channelId);
+    // As Asterisk does, often before the HTTP answer: the created channel enters the app.
+    this.emit({ type: 'StasisStart', channel: { id: p.channelId, state: 'Down' }, args: [] });
   }
   /** Called after each dial request, to script what the far end does. */
   onDial: ((channelId: string, endpoint: string) => void) | null = null;
