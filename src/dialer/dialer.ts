@@ -99,7 +99,7 @@ export class Dialer {
         },
         onOptOut: async () => {
           await insertOptOut(this.db, p.phone, p.customerId);
-          log.info({ phone: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
+          log.info({ to: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
         },
         onAgentRequested: this.onAgentRequested,
       },
@@ -107,7 +107,7 @@ export class Dialer {
     );
     // Registered before the request: events can arrive before the HTTP response.
     this.registry.add(session);
-    log.info({ phone: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
+    log.info({ to: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
     await session.start();
     const result = await session.done;
     await endAttempt(this.db, attemptId, endFromResult(result, p.promptVersion));
