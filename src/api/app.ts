@@ -18,6 +18,8 @@ import { campaignsRoutes } from './campaigns.routes.js';
 import { dncRoutes } from './dnc.routes.js';
 import { customersRoutes } from './customers.routes.js';
 import { callsRoutes } from './calls.routes.js';
+import { policyRoutes } from './policy.routes.js';
+import { eligibilityRoutes } from './eligibility.routes.js';
 
 /** The app type every route module registers on: TypeBox schemas give the handlers their types. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -60,5 +62,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(dncRoutes, deps);
   await app.register(customersRoutes, deps);
   await app.register(callsRoutes, deps);
+  await app.register(policyRoutes, deps);
+  await app.register(eligibilityRoutes, deps);
   return app;
 }

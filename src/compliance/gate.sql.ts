@@ -121,3 +121,17 @@ export async function markContactHeld(q: Queryable, contactId: Id, state: 'defer
     [contactId, state, reason, nextAttemptAt],
   );
 }
+
+export async function campaignExists(q: Queryable, campaignId: Id): Promise<boolean> {
+  const r = await q.query(`SELECT 1 FROM campaigns WHERE id = $1`, [campaignId]);
+  return r.rowCount !== 0;
+}
+
+/** Campaigns that can still dial, with their stored overrides (to warn about loose ones). */
+export async function selectActiveCampaignOverrides(q: Queryable): Promise<Array<{ id: string; overrides: Record<string, unknown> }>> {
+  const r = await q.query<{ id: string; overrides: Record<string, unknown> }>(
+    `SELECT id::text AS id, policy_overrides AS overrides FROM campaigns
+      WHERE state IN ('draft', 'running', 'paused') AND policy_overrides <> '{}'::jsonb ORDER BY id`,
+  );
+  return r.rows;
+}
