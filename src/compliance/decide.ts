@@ -1,6 +1,6 @@
 import { createHolidayCalendar } from './holidays.js';
 import { DAY } from './local-time.js';
-import type { Decision, DecisionInput, Explanation, HolidayCalendar, RuleName, RuleVerdict } from './policy.types.js';
+import type { Decision, DecisionInput, Explanation, HolidayCalendar, Policy, RuleName, RuleVerdict } from './policy.types.js';
 import { cooldownRule, dailyCapRule, holidayRule, minGapRule, rollingCapRule, weekdayRule, windowRule, type TimeRule } from './rules.js';
 import { resolveZones, type ResolvedZones } from './zones.js';
 
@@ -69,6 +69,20 @@ function timeRules(input: DecisionInput, resolved: ResolvedZones): TimeRule[] {
   return out;
 }
 
+/** Rules the policy switches off, so the eligibility endpoint can say so. */
+function offRules(p: Policy): RuleVerdict[] {
+  const off: Array<[RuleName, boolean, string]> = [
+    ['allowed_weekdays', p.allowedWeekdays.length === 7, 'every weekday allowed'],
+    ['holiday', !p.observeHolidays, 'holidays not observed'],
+    ['max_attempts_per_day', p.maxAttemptsPerDay === null, 'no daily attempt cap'],
+    ['max_connected_per_day', p.maxConnectedPerDay === null, 'no daily connected-call cap'],
+    ['max_attempts_rolling', p.maxAttemptsInRollingDays === null, 'no rolling cap'],
+    ['cooldown_after_conversation', p.cooldownAfterConversationDays === null, 'no cooldown after a conversation'],
+    ['min_gap', p.minGapMinutes === null || p.minGapMinutes === 0, 'no minimum gap'],
+  ];
+  return off.filter(([, isOff]) => isOff).map(([rule, , detail]) => ({ rule, status: 'off', detail }));
+}
+
 /**
  * The earliest instant ≥ from that every rule allows. Each rule's `next` never passes the first
  * instant it allows, so neither does the joint answer: stepping to the latest lower bound
@@ -126,6 +140,7 @@ function evaluate(input: DecisionInput, full: boolean): Explanation {
       ...d,
     });
   }
+  if (full) verdicts.push(...offRules(input.policy));
   if (firstBlock) return { ...base, decision: { kind: 'block', rule: firstBlock.rule, reason: firstBlock.detail }, rules: verdicts };
   if (!firstFailing) return { ...base, decision: { kind: 'allow' }, rules: verdicts };
 

@@ -207,5 +207,7 @@ describe('explain', () => {
     expect(byRule['max_attempts_per_day']).toMatchObject({ status: 'defer', used: 6, limit: 6 });
     expect(byRule['max_attempts_per_day']?.detail).toContain('6/6');
     expect(byRule['max_connected_per_day']).toMatchObject({ status: 'ok', used: 0, limit: 3 });
+    expect(byRule['max_attempts_rolling']).toMatchObject({ status: 'off' });
+    expect(byRule['min_gap']).toMatchObject({ status: 'off' });
   });
 });
