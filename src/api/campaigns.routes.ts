@@ -39,7 +39,7 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       schema: { tags: ['campaigns'], summary: 'Create a draft campaign', body: CreateCampaignBody, response: { 201: CampaignResponse, ...ErrorResponses } },
     },
     async (req, reply) => {
-      const c = await createCampaign(deps.db, req.principal, req.body as Partial<CampaignSettings> & { name: string });
+      const c = await createCampaign(deps.db, req.principal, req.body as Partial<CampaignSettings> & { name: string }, { policyProfile: deps.config.policyProfile });
       return reply.status(201).send(campaignJson(c));
     },
   );
@@ -83,7 +83,7 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
         response: { 200: CampaignResponse, ...ErrorResponses },
       },
     },
-    async (req) => campaignJson(await patchCampaign(deps.db, req.principal, req.params.id, req.body as Partial<CampaignSettings>)),
+    async (req) => campaignJson(await patchCampaign(deps.db, req.principal, req.params.id, req.body as Partial<CampaignSettings>, { policyProfile: deps.config.policyProfile })),
   );
 
   const actions: { action: CampaignAction; summary: string }[] = [

@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PromptSegmentSchema, TTS_TEXT_MAX } from '../prompts/prompt.template.js';
 import { CAMPAIGN_STATES } from '../campaigns/campaign.state.js';
 import { CALL_OUTCOMES, CONTACT_STATES } from '../campaigns/campaign.stats.js';
 import { Nullable, StringEnum } from './schemas.js';
@@ -9,16 +10,26 @@ const HHMM = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 /** BCP 47-ish: zh-CN, en-US, en. */
 export const LOCALE_PATTERN = '^[a-z]{2,3}(-[A-Z]{2})?$';
 
+/**
+ * A prompt segment as the API takes it: the typed form the dialer stores and renders
+ * (`{type: 'tts'|'audio'|'sound', ...}`, src/prompts/prompt.template.ts), or the shorthand
+ * `{text}` / `{promptId}`, which is stored typed. Responses always carry the typed form.
+ */
 export const PromptSegment = Type.Union([
-  Type.Object({ promptId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'a prompt (audio or tts) from /v1/prompts' }) }, closed),
-  Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000, description: 'an inline tts template' }) }, closed),
+  ...PromptSegmentSchema.anyOf,
+  Type.Object({ promptId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'shorthand for {type: "audio", promptId}' }) }, closed),
+  Type.Object({ text: Type.String({ minLength: 1, maxLength: TTS_TEXT_MAX, description: 'shorthand for {type: "tts", text}: an inline TTS template' }) }, closed),
 ]);
 
-export const CampaignPrompt = Type.Record(
-  Type.String({ pattern: LOCALE_PATTERN }),
-  Type.Object({ segments: Type.Array(PromptSegment, { minItems: 1, maxItems: 50 }) }, closed),
-  { ...closed, maxProperties: 20, description: 'what each customer hears, by locale: {"zh-CN": {"segments": [...]}}' },
-);
+const promptRecord = (segment: TSchema) =>
+  Type.Record(
+    Type.String({ pattern: LOCALE_PATTERN }),
+    Type.Object({ segments: Type.Array(segment, { minItems: 1, maxItems: 50 }) }, closed),
+    { ...closed, maxProperties: 20, description: 'what each customer hears, by locale: {"zh-CN": {"segments": [...]}}' },
+  );
+
+export const CampaignPrompt = promptRecord(PromptSegment);
+const StoredCampaignPrompt = promptRecord(PromptSegmentSchema);
 
 export const PolicyOverrides = Type.Object(
   {
@@ -83,6 +94,7 @@ export const CampaignResponse = Type.Object(
     id: Type.Integer(),
     state: StringEnum(CAMPAIGN_STATES),
     ...settings,
+    prompt: StoredCampaignPrompt,
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     launchedAt: Nullable(Type.String({ format: 'date-time' })),

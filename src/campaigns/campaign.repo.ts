@@ -1,9 +1,9 @@
 import type { Queryable } from '../store/db.js';
 import type { CampaignState } from './campaign.state.js';
 
-export type Locale = string;
-export type PromptSegment = { promptId: number } | { text: string };
-export type CampaignPrompt = Record<Locale, { segments: PromptSegment[] }>;
+import type { CampaignPrompt } from '../prompts/prompt.template.js';
+
+export type { CampaignPrompt };
 
 export interface PolicyOverrides {
   windowStart?: string;

@@ -13,24 +13,62 @@ import {
 } from './campaign.repo.js';
 import { allowedFrom, targetOf, transition, type CampaignAction } from './campaign.state.js';
 import { normalizeCampaign } from './campaign.validate.js';
+import { loadGlobalPolicy } from '../compliance/policy.store.js';
+import { validateOverrides } from '../compliance/policy.merge.js';
+import { promptIds, validatePrompt } from '../prompts/prompt.template.js';
+import { missingPromptIds } from '../prompts/prompts.repo.js';
+import { ValidationError } from '../shared/errors.js';
+import type { Queryable } from '../store/db.js';
+
+export interface CampaignSaveOptions {
+  /** The profile that applies while no global policy was saved (config.policyProfile). */
+  policyProfile?: string;
+}
+
+/**
+ * The checks that need the database, inside the saving transaction: overrides may only make
+ * the global policy stricter (`override_not_stricter`), audio prompts must exist
+ * (`prompt_not_found`). Returns the settings with the prompt's segments typed.
+ */
+async function checkAgainstStore<T extends Partial<CampaignSettings>>(c: Queryable, s: T, opts: CampaignSaveOptions): Promise<T> {
+  if (s.policyOverrides !== undefined && Object.keys(s.policyOverrides).length > 0) {
+    validateOverrides((await loadGlobalPolicy(c, opts.policyProfile)).policy, { ...s.policyOverrides });
+  }
+  if (s.prompt === undefined) return s;
+  const prompt = validatePrompt(s.prompt);
+  const missing = await missingPromptIds(c, promptIds(prompt));
+  if (missing.length > 0) throw new ValidationError(`prompt ${missing.join(', ')} does not exist`, { promptIds: missing }, 'prompt_not_found');
+  return { ...s, prompt };
+}
 
 /** Field names only: settings may hold a caller id, which is not for the audit log. */
 function changedFields(input: Partial<CampaignSettings>): string[] {
   return Object.keys(input).filter((k) => input[k as keyof CampaignSettings] !== undefined);
 }
 
-export async function createCampaign(db: Db, principal: Principal | null, raw: Partial<CampaignSettings> & { name: string }): Promise<Campaign> {
-  const input = normalizeCampaign(raw);
+export async function createCampaign(
+  db: Db,
+  principal: Principal | null,
+  raw: Partial<CampaignSettings> & { name: string },
+  opts: CampaignSaveOptions = {},
+): Promise<Campaign> {
   return withTransaction(db, async (c) => {
+    const input = await checkAgainstStore(c, normalizeCampaign(raw), opts);
     const campaign = await insertCampaign(c, input);
     await audit(c, principal, 'campaign.create', { type: 'campaign', id: campaign.id }, { fields: changedFields(input) });
     return campaign;
   });
 }
 
-export async function patchCampaign(db: Db, principal: Principal | null, id: number, raw: Partial<CampaignSettings>): Promise<Campaign> {
-  const patch = normalizeCampaign(raw);
+export async function patchCampaign(
+  db: Db,
+  principal: Principal | null,
+  id: number,
+  raw: Partial<CampaignSettings>,
+  opts: CampaignSaveOptions = {},
+): Promise<Campaign> {
   return withTransaction(db, async (c) => {
+    const patch = await checkAgainstStore(c, normalizeCampaign(raw), opts);
     const updated = await updateDraftCampaign(c, id, patch);
     if (!updated) {
       const state = await getCampaignState(c, id);

@@ -8,11 +8,6 @@ export interface FieldProblem {
   message: string;
 }
 
-function minutes(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return h! * 60 + m!;
-}
-
 /**
  * Checks what a schema cannot: the time zone exists, the calling window is not empty. Returns
  * every problem at once. (Whether overrides are stricter than the global policy is the
@@ -24,8 +19,10 @@ export function campaignProblems(s: Partial<CampaignSettings>): FieldProblem[] {
     out.push({ field: 'defaultTimeZone', code: 'invalid_time_zone', message: `unknown IANA time zone "${s.defaultTimeZone}"` });
   }
   const p = s.policyOverrides;
-  if (p?.windowStart !== undefined && p.windowEnd !== undefined && minutes(p.windowStart) >= minutes(p.windowEnd)) {
-    out.push({ field: 'policyOverrides.windowEnd', code: 'empty_window', message: 'windowEnd must be after windowStart' });
+  // A window may cross midnight (22:00-06:00 for a zone whose policy allows it); only an
+  // empty one is malformed. Whether it fits in the global window is the compliance check.
+  if (p?.windowStart !== undefined && p.windowEnd !== undefined && p.windowStart === p.windowEnd) {
+    out.push({ field: 'policyOverrides.windowEnd', code: 'empty_window', message: 'windowEnd must differ from windowStart' });
   }
   if (p?.allowedWeekdays && new Set(p.allowedWeekdays).size !== p.allowedWeekdays.length) {
     out.push({ field: 'policyOverrides.allowedWeekdays', code: 'duplicate_weekday', message: 'allowedWeekdays lists a day twice' });

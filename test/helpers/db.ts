@@ -1,8 +1,22 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
 import { createPool, type Db } from '../../src/store/db.js';
 
-export const TEMPLATE_DB = 'ringwise_test_template';
+/**
+ * Test databases are named `ringwise_t_<unix seconds>_<random>`: each run migrates its own
+ * template and each test file clones it, so two runs on one server (a developer's and CI's)
+ * never touch each other's databases. The timestamp lets a run drop only what an interrupted
+ * run left behind long ago.
+ */
+const PREFIX = 'ringwise_t_';
+const STALE_AFTER_SECONDS = 6 * 3600;
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDb: string;
+  }
+}
 
 /** Server URL without a database (the maintenance database is `postgres`). */
 export function serverUrl(): string {
@@ -11,6 +25,10 @@ export function serverUrl(): string {
 
 export function dbUrl(name: string): string {
   return `${serverUrl()}/${name}`;
+}
+
+export function newTestDbName(now = Date.now()): string {
+  return `${PREFIX}${Math.floor(now / 1000)}_${randomBytes(5).toString('hex')}`;
 }
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -30,10 +48,11 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-/** A fresh database cloned from the migrated template: each test file gets its own. */
+/** A fresh database cloned from this run's migrated template: each test file gets its own. */
 export async function createTestDb(): Promise<TestDb> {
-  const name = `ringwise_t_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
+  const template = inject('templateDb');
+  const name = newTestDbName();
+  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const url = dbUrl(name);
   const db = createPool(url, 20);
   return {
@@ -42,23 +61,34 @@ export async function createTestDb(): Promise<TestDb> {
     db,
     async drop() {
       await db.end();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await dropDb(name);
     },
   };
 }
 
-export async function recreateTemplate(migrateFn: (db: Db) => Promise<unknown>): Promise<void> {
+export async function dropDb(name: string): Promise<void> {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/** Creates and migrates this run's template; drops test databases older than six hours. */
+export async function createTemplate(migrateFn: (db: Db) => Promise<unknown>): Promise<string> {
+  const name = newTestDbName();
   await admin(async (c) => {
-    // Leftovers from interrupted runs would slowly fill the server.
-    const old = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'ringwise_t\\_%'`);
-    for (const r of old.rows) await c.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
-    await c.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    const old = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'ringwise\\_t\\_%'`,
+    );
+    const cutoff = Date.now() / 1000 - STALE_AFTER_SECONDS;
+    for (const { datname } of old.rows) {
+      const born = Number(/^ringwise_t_(\d+)_/.exec(datname)?.[1] ?? 0);
+      if (born < cutoff) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+    await c.query(`CREATE DATABASE ${name}`);
   });
-  const db = createPool(dbUrl(TEMPLATE_DB), 2);
+  const db = createPool(dbUrl(name), 2);
   try {
     await migrateFn(db);
   } finally {
     await db.end();
   }
+  return name;
 }

@@ -23,7 +23,7 @@ describe('dialer e2e: pause and resume', () => {
       contacts: Array.from({ length: 8 }, (_, i) => ({ phone: num('20', 10 + i) })),
       callsPerSecond: 1,
       maxConcurrent: 1,
-      // The API's own prompt shape ({text} / {promptId}), which its response schema checks.
+      // The API's shorthand segment ({text}); the campaign stores it typed ({type: 'tts', text}).
       prompt: { 'en-US': { segments: [{ text: 'Hello {name}, this is a payment reminder.' }] } },
     });
     await api.action(c.campaignId, 'launch');

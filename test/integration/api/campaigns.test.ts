@@ -3,7 +3,7 @@ import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 const FULL = {
   name: 'October reminders',
-  prompt: { 'zh-CN': { segments: [{ promptId: 1 }, { text: '您好 {name}' }] }, 'en-US': { segments: [{ text: 'Hello {name}' }] } },
+  prompt: { 'zh-CN': { segments: [{ type: 'sound', name: 'hello-world' }, { type: 'tts', text: '您好 {name}' }] }, 'en-US': { segments: [{ type: 'tts', text: 'Hello {name}' }] } },
   callerId: '+8695500',
   policyOverrides: { windowStart: '09:00', windowEnd: '20:00', maxAttemptsPerDay: 3, maxConnectedPerDay: 1, maxAttemptsPerContact: 5, minGapMinutes: 60, allowedWeekdays: [1, 2, 3, 4, 5] },
   riskThreshold: 70,
@@ -52,6 +52,20 @@ describe('campaigns API', () => {
     expect(JSON.stringify(rows[0].details)).not.toContain('8695500');
   });
 
+  it('stores shorthand prompt segments typed, and checks a patch the same way', async () => {
+    const res = await create({ name: 'shorthand', prompt: { 'en-US': { segments: [{ text: 'Hello {name}' }] } } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().prompt).toEqual({ 'en-US': { segments: [{ type: 'tts', text: 'Hello {name}' }] } });
+    const patch = (body: unknown) =>
+      api.app.inject({ method: 'PATCH', url: `/v1/campaigns/${res.json().id}`, headers: { ...api.as('operator'), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const looser = await patch({ policyOverrides: { windowStart: '06:00', windowEnd: '21:00' } });
+    expect(looser.statusCode).toBe(422);
+    expect(looser.json().error).toMatchObject({ code: 'override_not_stricter', details: { field: 'windowStart' } });
+    const stricter = await patch({ policyOverrides: { windowStart: '10:00', windowEnd: '18:00', maxAttemptsPerDay: 2 } });
+    expect(stricter.statusCode).toBe(200);
+    expect(stricter.json().policyOverrides).toEqual({ windowStart: '10:00', windowEnd: '18:00', maxAttemptsPerDay: 2 });
+  });
+
   it('fills database defaults for a minimal campaign', async () => {
     const res = await create({ name: 'minimal' });
     expect(res.statusCode).toBe(201);
@@ -66,7 +80,15 @@ describe('campaigns API', () => {
       ['unknown override key', { name: 'x', policyOverrides: { maxCallsPerHour: 3 } }, 400, 'invalid_request'],
       ['bad window format', { name: 'x', policyOverrides: { windowStart: '9am' } }, 400, 'invalid_request'],
       ['weekday 8', { name: 'x', policyOverrides: { allowedWeekdays: [8] } }, 400, 'invalid_request'],
-      ['empty window', { name: 'x', policyOverrides: { windowStart: '20:00', windowEnd: '09:00' } }, 422, 'empty_window'],
+      ['empty window', { name: 'x', policyOverrides: { windowStart: '09:00', windowEnd: '09:00' } }, 422, 'empty_window'],
+      ['window past the global one', { name: 'x', policyOverrides: { windowStart: '07:00', windowEnd: '20:00' } }, 422, 'override_not_stricter'],
+      ['night window across midnight', { name: 'x', policyOverrides: { windowStart: '20:00', windowEnd: '09:00' } }, 422, 'override_not_stricter'],
+      ['looser daily cap', { name: 'x', policyOverrides: { maxAttemptsPerDay: 7 } }, 422, 'override_not_stricter'],
+      ['audio prompt that does not exist', { name: 'x', prompt: { 'zh-CN': { segments: [{ promptId: 424242 }] } } }, 422, 'prompt_not_found'],
+      ['unknown placeholder', { name: 'x', prompt: { 'en-US': { segments: [{ text: 'Hello {first_name}' }] } } }, 422, 'prompt_unknown_field'],
+      ['unbalanced brace', { name: 'x', prompt: { 'en-US': { segments: [{ text: 'Hello {name' }] } } }, 422, 'prompt_invalid_template'],
+      ['language without a voice', { name: 'x', prompt: { 'xx-YY': { segments: [{ text: 'Hello' }] } } }, 422, 'prompt_unsupported_locale'],
+      ['sound name with a path', { name: 'x', prompt: { 'en-US': { segments: [{ type: 'sound', name: '../etc/passwd' }] } } }, 400, 'invalid_request'],
       ['duplicate weekday', { name: 'x', policyOverrides: { allowedWeekdays: [1, 1] } }, 422, 'duplicate_weekday'],
       ['string for number', { name: 'x', maxConcurrent: '5' }, 400, 'invalid_request'],
       ['number for string', { name: 123 }, 400, 'invalid_request'],

@@ -7,6 +7,8 @@ describe('campaign validation beyond the schema', () => {
     expect(campaignProblems({ defaultTimeZone: 'Asia/Shanghai', policyOverrides: { windowStart: '08:00', windowEnd: '21:00', allowedWeekdays: [1, 2, 3] } })).toEqual([]);
     expect(campaignProblems({ defaultTimeZone: null })).toEqual([]);
     expect(campaignProblems({})).toEqual([]);
+    // Across midnight is a shape the compliance check judges against the global window.
+    expect(campaignProblems({ policyOverrides: { windowStart: '22:00', windowEnd: '06:00' } })).toEqual([]);
   });
 
   it('names every problem at once', () => {
