@@ -116,7 +116,7 @@ ensure_postgres() {
     ver=$(ls /etc/postgresql | sort -V | tail -1)
     if ! tcp_open $HOST 5432; then
       log "starting PostgreSQL $ver/main"
-      pg_ctlcluster --skip-systemctl-redirect "$ver" main start 9>&-
+      pg_ctlcluster --skip-systemctl-redirect "$ver" main start 8>&- 9>&-
       echo "$ver" >"$RUN/started-postgres"
     fi
     wait_tcp $HOST 5432 30 || die "PostgreSQL does not answer on $HOST:5432"
@@ -146,7 +146,7 @@ ensure_redis() {
   if ! wait_tcp $HOST 6379 1; then
     log "starting redis-server on $HOST:6379"
     redis-server --daemonize yes --bind $HOST --port 6379 --save "" --appendonly no \
-      --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" 9>&-
+      --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" 8>&- 9>&-
     wait_tcp $HOST 6379 10 || die "redis-server did not start (see $LOGS/redis.log)"
   fi
 }
@@ -220,6 +220,25 @@ render_config() {
   cat "$CHROOT$AST_ETC"/*.conf "$CHROOT/etc/resolv.conf" | sha256sum | cut -c1-16
 }
 
+# A sandbox brought up from another checkout of ringwise (a CI clone, a second work tree) holds
+# the same ports with the same chroot and scenarios: stop it, so that `up` from any checkout
+# works. Anything else on those ports is left alone and reported by the port checks below.
+stop_foreign_sandbox() {
+  local pid pids=() own i
+  own=$(cat "$RUN/asterisk.pid" "$RUN/carrier.pid" "$RUN"/softphones/*.pid 2>/dev/null || true)
+  while read -r pid; do
+    [[ -n $pid ]] || continue
+    grep -qxF "$pid" <<<"$own" && continue
+    log "stopping pid $pid, started by another checkout's sandbox: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-90)"
+    kill -TERM "$pid" 2>/dev/null || true
+    pids+=("$pid")
+  done < <({ pgrep -f -- "-C $AST_CONF" || true; pgrep -f -- 'sipp .*/test/sipp/[a-z-]+\.xml.*/\.sandbox/' || true; } | sort -u)
+  for pid in "${pids[@]}"; do
+    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
 start_asterisk() {
   local confhash=$1 pid i
   if alive "$RUN/asterisk.pid" "$AST_CONF"; then
@@ -234,7 +253,7 @@ start_asterisk() {
   : >"$LOGS/asterisk.out"
   (
     ulimit -n 65536 2>/dev/null || true
-    exec setsid chroot "$CHROOT" /usr/sbin/asterisk -f -C "$AST_CONF" </dev/null >>"$LOGS/asterisk.out" 2>&1 9>&-
+    exec setsid chroot "$CHROOT" /usr/sbin/asterisk -f -C "$AST_CONF" </dev/null >>"$LOGS/asterisk.out" 2>&1 8>&- 9>&-
   ) &
   pid=$!
   echo "$pid" >"$RUN/asterisk.pid"
@@ -297,7 +316,7 @@ start_sipp() {
   local dir=$1 pidfile=$2 logfile=$3 out pid
   shift 3
   # sipp -bg prints the daemon's pid; its own exit status is not meaningful.
-  out=$(cd "$dir" && sipp "$@" -bg -trace_err -error_file "$logfile" "${SIPP_COMMON[@]}" 2>&1 </dev/null 9>&-) || true
+  out=$(cd "$dir" && sipp "$@" -bg -trace_err -error_file "$logfile" "${SIPP_COMMON[@]}" 2>&1 </dev/null 8>&- 9>&-) || true
   pid=$(grep -o 'PID=\[[0-9]*\]' <<<"$out" | grep -o '[0-9]\+' || true)
   [[ -n $pid ]] || { echo "$out" >&2; return 1; }
   echo "$pid" >"$pidfile"
@@ -460,6 +479,10 @@ prepare_state() {
   mkdir -p "$STATE" "$RUN/softphones" "$LOGS" "$AUDIO"
   exec 9>"$STATE/lock"
   flock -w 600 9 || die "another sandbox.sh holds $STATE/lock"
+  # One Asterisk chroot and one set of ports per machine, whichever checkout brings them up.
+  mkdir -p "$CACHE"
+  exec 8>"$CACHE/sandbox.lock"
+  flock -w 600 8 || die "another checkout's sandbox.sh holds $CACHE/sandbox.lock"
 }
 
 cmd_up() {
@@ -472,6 +495,7 @@ cmd_up() {
   ensure_redis
   ensure_chroot
   load_secrets
+  stop_foreign_sandbox
   confhash=$(render_config)
   start_asterisk "$confhash"
   start_carrier
