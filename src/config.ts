@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { ConfigError } from './shared/errors.js';
+import { profileNames } from './compliance/policy.profiles.js';
 
 /**
  * The only reader of the environment. Everything is validated once at boot, every problem is
@@ -131,7 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     queuePrefix: str('RINGWISE_QUEUE_PREFIX', 'ringwise'),
     defaultRegion,
-    policyProfile: str('RINGWISE_POLICY_PROFILE', 'cn-bank'),
+    policyProfile: oneOf('RINGWISE_POLICY_PROFILE', 'cn-bank', profileNames()),
     bank: {
       name: str('RINGWISE_BANK_NAME', 'Ringwise Demo Bank'),
       callbackNumber: str('RINGWISE_BANK_CALLBACK_NUMBER', '+8695500'),

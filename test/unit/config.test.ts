@@ -24,6 +24,11 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a policy profile that does not exist at start-up', () => {
+    expect(loadConfig({ RINGWISE_POLICY_PROFILE: 'us-regf' }).policyProfile).toBe('us-regf');
+    expect(() => loadConfig({ RINGWISE_POLICY_PROFILE: 'cn_bank' })).toThrow(/RINGWISE_POLICY_PROFILE must be one of cn-bank, us-regf/);
+  });
+
   it('requires secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ARI_PASSWORD is required[\s\S]*AMI_PASSWORD is required/);
   });
