@@ -14,6 +14,7 @@ import { asteriskProbe } from './observability/asterisk-probe.js';
 import { runWorker } from './cli/worker.command.js';
 import { createQueues } from './scheduler/queues.js';
 import { createCampaignEvents } from './scheduler/campaign-events.js';
+import { createScheduleQueue, createScheduleRegistry } from './schedules/schedule.jobs.js';
 
 // migrations/ sits beside src/ (and beside dist/ in a build).
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       await redis.connect();
       // Launch/resume queue the campaign's contacts; pause/cancel reach workers over pub/sub.
       const queues = createQueues(redis, config.queuePrefix);
+      const scheduleQueue = createScheduleQueue(redis, config.queuePrefix);
       const app = await buildApp({
         config,
         log,
@@ -64,9 +66,11 @@ async function main(argv: string[]): Promise<number> {
           asterisk: asteriskProbe(config.ari),
         },
         events: createCampaignEvents(queues, redis, config.queuePrefix, log),
+        schedules: createScheduleRegistry(scheduleQueue),
       });
       await serve(app, config.api.host, config.api.port, log, async () => {
         await queues.close();
+        await scheduleQueue.close();
         await deps.close();
       });
       return -1; // keeps running

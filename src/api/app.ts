@@ -20,6 +20,8 @@ import { customersRoutes } from './customers.routes.js';
 import { callsRoutes } from './calls.routes.js';
 import { policyRoutes } from './policy.routes.js';
 import { eligibilityRoutes } from './eligibility.routes.js';
+import { schedulesRoutes } from './schedules.routes.js';
+import type { ScheduleRegistry } from '../schedules/schedule.jobs.js';
 
 /** The app type every route module registers on: TypeBox schemas give the handlers their types. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -34,6 +36,8 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** Told after a campaign state change commits, so the dialer can start or stop its work. */
   events?: { campaignStateChanged(id: number, state: string): Promise<void> };
+  /** Keeps BullMQ's job schedulers in step with saved schedules (absent: the worker's start-up reconcile does it). */
+  schedules?: ScheduleRegistry;
 }
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
@@ -64,5 +68,6 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(callsRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(eligibilityRoutes, deps);
+  await app.register(schedulesRoutes, deps);
   return app;
 }

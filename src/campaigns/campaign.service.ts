@@ -23,7 +23,11 @@ import type { Queryable } from '../store/db.js';
 export interface CampaignSaveOptions {
   /** The profile that applies while no global policy was saved (config.policyProfile). */
   policyProfile?: string;
+  /** Recorded in the audit row's details when the change did not come through the API ('cli', 'schedule'). */
+  via?: string;
 }
+
+const viaOf = (opts: { via?: string | undefined }): Record<string, string> => (opts.via ? { via: opts.via } : {});
 
 /**
  * The checks that need the database, inside the saving transaction: overrides may only make
@@ -46,18 +50,34 @@ function changedFields(input: Partial<CampaignSettings>): string[] {
   return Object.keys(input).filter((k) => input[k as keyof CampaignSettings] !== undefined);
 }
 
+/**
+ * Every check a campaign's settings pass before they are saved (schema aside): the pure ones
+ * (zone, window) and the ones against the store. Schedules check their template with it too.
+ */
+export async function checkCampaignSettings<T extends Partial<CampaignSettings>>(c: Queryable, raw: T, opts: CampaignSaveOptions = {}): Promise<T> {
+  return checkAgainstStore(c, normalizeCampaign(raw), opts);
+}
+
+/** createCampaign inside the caller's transaction (a schedule's run creates its campaign with the run). */
+export async function createCampaignIn(
+  c: Queryable,
+  principal: Principal | null,
+  raw: Partial<CampaignSettings> & { name: string },
+  opts: CampaignSaveOptions = {},
+): Promise<Campaign> {
+  const input = await checkCampaignSettings(c, raw, opts);
+  const campaign = await insertCampaign(c, input);
+  await audit(c, principal, 'campaign.create', { type: 'campaign', id: campaign.id }, { fields: changedFields(input), ...viaOf(opts) });
+  return campaign;
+}
+
 export async function createCampaign(
   db: Db,
   principal: Principal | null,
   raw: Partial<CampaignSettings> & { name: string },
   opts: CampaignSaveOptions = {},
 ): Promise<Campaign> {
-  return withTransaction(db, async (c) => {
-    const input = await checkAgainstStore(c, normalizeCampaign(raw), opts);
-    const campaign = await insertCampaign(c, input);
-    await audit(c, principal, 'campaign.create', { type: 'campaign', id: campaign.id }, { fields: changedFields(input) });
-    return campaign;
-  });
+  return withTransaction(db, (c) => createCampaignIn(c, principal, raw, opts));
 }
 
 export async function patchCampaign(
@@ -86,19 +106,22 @@ export async function patchCampaign(
  * commit). The dialer itself calls this with `complete` (principal null) when a campaign
  * runs out of work.
  */
-export async function changeCampaignState(db: Db, principal: Principal | null, id: number, action: CampaignAction): Promise<Campaign> {
+export async function changeCampaignState(db: Db, principal: Principal | null, id: number, action: CampaignAction, opts: { via?: string } = {}): Promise<Campaign> {
+  return withTransaction(db, (c) => changeCampaignStateIn(c, principal, id, action, opts));
+}
+
+/** changeCampaignState inside the caller's transaction. */
+export async function changeCampaignStateIn(c: Queryable, principal: Principal | null, id: number, action: CampaignAction, opts: { via?: string } = {}): Promise<Campaign> {
   const to = targetOf(action);
-  return withTransaction(db, async (c) => {
-    const updated = await updateCampaignState(c, id, allowedFrom(action), to);
-    if (!updated) {
-      const now = await getCampaignState(c, id);
-      if (now === null) throw new NotFoundError('campaign', id);
-      const t = transition(now, action);
-      throw new ConflictError('invalid_transition', `cannot ${action} a ${now} campaign`, { from: t.from, to: t.to, action });
-    }
-    const details: Record<string, unknown> = { to };
-    if (to === 'cancelled') details['cancelledContacts'] = await cancelWaitingContacts(c, id);
-    await audit(c, principal, `campaign.${action}`, { type: 'campaign', id }, details);
-    return updated;
-  });
+  const updated = await updateCampaignState(c, id, allowedFrom(action), to);
+  if (!updated) {
+    const now = await getCampaignState(c, id);
+    if (now === null) throw new NotFoundError('campaign', id);
+    const t = transition(now, action);
+    throw new ConflictError('invalid_transition', `cannot ${action} a ${now} campaign`, { from: t.from, to: t.to, action });
+  }
+  const details: Record<string, unknown> = { to, ...viaOf(opts) };
+  if (to === 'cancelled') details['cancelledContacts'] = await cancelWaitingContacts(c, id);
+  await audit(c, principal, `campaign.${action}`, { type: 'campaign', id }, details);
+  return updated;
 }

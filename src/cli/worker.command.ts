@@ -5,6 +5,9 @@ import { ariPortFrom } from '../dialer/ari-port.adapter.js';
 import { startDialWorker } from '../scheduler/worker.runtime.js';
 import { createGatePort } from '../scheduler/gate.adapter.js';
 import { createPromptPort } from '../scheduler/prompt.adapter.js';
+import { createQueues } from '../scheduler/queues.js';
+import { createCampaignEvents } from '../scheduler/campaign-events.js';
+import { startScheduleRunner } from '../schedules/schedule.jobs.js';
 
 /**
  * `ringwise worker`: one ARI app, the dial and campaign queues, until SIGTERM or SIGINT. On a
@@ -36,6 +39,17 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
     concurrency: config.dialer.maxChannels,
     lockDurationMs: config.dialer.jobLockMs,
   });
+  // Nightly runs: every enabled schedule is (re-)registered under its stable id at each start.
+  const eventQueues = createQueues(redis, config.queuePrefix);
+  const events = createCampaignEvents(eventQueues, redis, config.queuePrefix, log);
+  const schedules = await startScheduleRunner({
+    db,
+    redis,
+    log,
+    prefix: config.queuePrefix,
+    policyProfile: config.policyProfile,
+    onLaunched: (id, state) => events.campaignStateChanged(id, state).catch((err: unknown) => log.error({ err, campaignId: id }, 'campaignStateChanged hook failed')),
+  });
   log.info({ app: config.ari.app, workerId: config.dialer.workerId, prefix: config.queuePrefix }, 'worker running');
 
   const stop = new AbortController();
@@ -48,7 +62,9 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   signal?.addEventListener('abort', () => stop.abort(), { once: true });
   await once(stop.signal, 'abort');
 
+  await schedules.close();
   await worker.close(60_000);
+  await eventQueues.close();
   await client.close();
   await deps.close();
   log.info('worker stopped');
