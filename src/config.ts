@@ -32,6 +32,20 @@ export interface Config {
     /** BullMQ job lock: how long before a crashed worker's dial job is replayed elsewhere. */
     readonly jobLockMs: number;
   };
+  readonly agents: {
+    /** How long one agent's phone rings before the next available agent is tried. */
+    readonly ringSeconds: number;
+    /** How long after the greeting a customer may wait for a free agent before the no-agent message. */
+    readonly waitSeconds: number;
+    /** Upper bound on the whole wait (agents that do not answer included). */
+    readonly maxHoldSeconds: number;
+    /** High-risk calls in flight without an agent are kept at or below available agents × this. */
+    readonly pacingRatio: number;
+    /** When a customer nobody could take is called back (the call passes the compliance gate again). */
+    readonly callbackDelaySeconds: number;
+    /** Callbacks after abandoned calls, per contact and campaign. */
+    readonly maxCallbacks: number;
+  };
   /** Prefix of every BullMQ and pacing key in Redis (tests use a random one per file). */
   readonly queuePrefix: string;
   readonly defaultRegion: string;
@@ -43,6 +57,8 @@ export interface Config {
     /** The same folder as Asterisk sees it, for `sound:` URIs. */
     readonly promptDirOnAsterisk: string;
     readonly recordingDir: string;
+    /** The same folder as Asterisk sees it (ARI names recordings relative to it). */
+    readonly recordingDirOnAsterisk: string;
   };
 }
 
@@ -68,6 +84,16 @@ export function loadConfig(env: Env = process.env): Config {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
       problems.push(`${key} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const num = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      problems.push(`${key} must be a number from ${min} to ${max} (got "${raw}")`);
       return fallback;
     }
     return n;
@@ -130,6 +156,14 @@ export function loadConfig(env: Env = process.env): Config {
       menuTimeoutSeconds: int('RINGWISE_MENU_TIMEOUT_SECONDS', 6, 1, 60),
       jobLockMs: int('RINGWISE_JOB_LOCK_MS', 30_000, 1_000, 600_000),
     },
+    agents: {
+      ringSeconds: int('RINGWISE_AGENT_RING_SECONDS', 10, 3, 120),
+      waitSeconds: int('RINGWISE_AGENT_WAIT_SECONDS', 2, 0, 300),
+      maxHoldSeconds: int('RINGWISE_AGENT_MAX_HOLD_SECONDS', 60, 1, 1_800),
+      pacingRatio: num('RINGWISE_AGENT_PACING_RATIO', 1.0, 0.1, 10),
+      callbackDelaySeconds: int('RINGWISE_AGENT_CALLBACK_DELAY_SECONDS', 900, 0, 7 * 24 * 3600),
+      maxCallbacks: int('RINGWISE_AGENT_MAX_CALLBACKS', 2, 0, 20),
+    },
     queuePrefix: str('RINGWISE_QUEUE_PREFIX', 'ringwise'),
     defaultRegion,
     policyProfile: oneOf('RINGWISE_POLICY_PROFILE', 'cn-bank', profileNames()),
@@ -141,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
       promptDir: str('RINGWISE_PROMPT_DIR', '/var/lib/ringwise/prompts'),
       promptDirOnAsterisk: str('RINGWISE_PROMPT_DIR_ON_ASTERISK', '/var/lib/ringwise/prompts'),
       recordingDir: str('RINGWISE_RECORDING_DIR', '/var/spool/asterisk/recording'),
+      recordingDirOnAsterisk: str('RINGWISE_RECORDING_DIR_ON_ASTERISK', '/var/spool/asterisk/recording'),
     },
   };
 

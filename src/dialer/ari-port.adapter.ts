@@ -47,6 +47,19 @@ export function ariPortFrom(client: AriClient): AriPort {
       }
     },
     hangup: (channelId) => client.hangup(channelId),
+    async originate(p) {
+      await client.originate({ endpoint: p.endpoint, channelId: p.channelId, callerId: p.callerId, timeout: p.timeoutSeconds, appArgs: p.appArgs });
+    },
+    startMoh: (channelId) => client.startMoh(channelId),
+    stopMoh: (channelId) => client.stopMoh(channelId),
+    async createBridge(bridgeId, type) {
+      await client.createBridge({ bridgeId, type });
+    },
+    addToBridge: (bridgeId, channelIds) => client.addChannel(bridgeId, channelIds),
+    destroyBridge: (bridgeId) => client.destroyBridge(bridgeId),
+    async recordBridge(bridgeId, name) {
+      await client.recordBridge(bridgeId, { name, format: 'wav', ifExists: 'overwrite' });
+    },
     async listChannels() {
       return (await client.listChannels()).map((c) => ({ id: c.id, state: c.state }));
     },

@@ -13,7 +13,10 @@ export interface SessionHooks {
   onProgress?(state: 'ringing' | 'answered', at: Date): void;
   /** Digit 9: put the customer on the do-not-call list before confirming. */
   onOptOut(session: CallSession): Promise<void>;
-  /** Digit 1: the seam where the agents module bridges the call; by default we hang up. */
+  /**
+   * Digit 1, or the end of the greeting for a customer routed to agents: the seam where the
+   * agents module takes the call over (`handOver`); by default we hang up.
+   */
   onAgentRequested?(session: CallSession): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export interface SessionOptions {
   /** Sounds for the confirmations and the voicemail message. */
   sounds: { acknowledged: string[]; optedOut: string[]; machineMessage: string[] };
   maxCallMs?: number;
+  /** Play only the first prompt segment (the greeting), then go to an agent (high-risk customers). */
+  agentAfterGreeting?: boolean;
   now?: () => Date;
 }
 
@@ -64,6 +69,9 @@ export class CallSession {
   private readonly now: () => Date;
   private inStasis = false;
   private onInStasis: (() => void) | undefined;
+  private delegate: ((e: AriEvent) => void) | null = null;
+  /** Work the agent flow still does after the customer's channel is gone (agent leg, recording). */
+  afterwork: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ari: AriPort,
@@ -99,7 +107,23 @@ export class CallSession {
     }
   }
 
+  /**
+   * The agent flow takes the call over: it sees every event routed here (its agent leg, bridge
+   * and recording too) before the session does; the session only watches its own channel end.
+   */
+  handOver(delegate: (e: AriEvent) => void, afterwork: Promise<void>): void {
+    this.phase = 'closing';
+    this.clearTimer('menu');
+    this.delegate = delegate;
+    this.afterwork = afterwork;
+  }
+
   handle(e: AriEvent): void {
+    if (this.delegate) {
+      this.delegate(e);
+      // After the hand-over the session only watches its own channel, to end with it.
+      if (e.channel?.id !== this.attemptId) return;
+    }
     if (this.phase === 'ended') return;
     if (e.type === 'StasisStart' && !this.inStasis) {
       this.inStasis = true;
@@ -244,7 +268,8 @@ export class CallSession {
     this.promptPlayback = id;
     this.currentPlayback = id;
     this.afterPlayback = null;
-    this.ari.play(this.attemptId, this.opts.media, id).catch((err: unknown) => {
+    const media = this.opts.agentAfterGreeting ? this.opts.media.slice(0, 1) : this.opts.media;
+    this.ari.play(this.attemptId, media, id).catch((err: unknown) => {
       this.log.warn({ err }, 'prompt playback failed');
       this.hangup('lost');
     });
@@ -265,6 +290,12 @@ export class CallSession {
       this.facts.promptStarted = true;
       this.facts.promptFinished = true;
       this.promptPlayback = null;
+      if (this.opts.agentAfterGreeting) {
+        this.phase = 'closing';
+        this.facts.endReason = 'agent_routed';
+        void this.agent();
+        return;
+      }
       this.phase = 'menu';
       this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
       return;
@@ -311,7 +342,9 @@ export class CallSession {
       else this.finalHangup('agent_requested');
     } catch (err) {
       this.log.warn({ err }, 'agent hand-off failed');
-      this.finalHangup('agent_requested');
+      // The customer asked for (or was promised) a person and got none.
+      if (this.delegate === null) this.facts.agent = 'abandoned';
+      this.finalHangup(this.facts.endReason ?? 'agent_requested');
     }
   }
 

@@ -4,7 +4,7 @@ import { maskPhone } from '../shared/redact.js';
 import { CallSession, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from './outcome.js';
-import type { AriEvent, AriPort } from './ports.js';
+import type { AgentCallContext, AriEvent, AriPort } from './ports.js';
 import { endAttempt, endFromResult, insertOptOut, liveAttemptsOfWorker, markAnswered, markRinging, type AttemptRow } from './attempts.repo.js';
 
 export const AMD_CONTEXT = 'ringwise-amd';
@@ -26,8 +26,13 @@ export interface PlaceCall {
   media: string[];
   promptVersion: string;
   amd: { enabled: boolean; machineAction: 'hangup' | 'message' };
+  /** Present when agents may take this call (digit 1, or high risk). */
+  agent?: AgentCallContext;
   log: Logger;
 }
+
+// The agent flow's clean-up after the customer is gone (agent leg, recording) is bounded.
+const AFTERWORK_MAX_MS = 15_000;
 
 export interface LostAttempt {
   row: AttemptRow;
@@ -42,11 +47,11 @@ export interface LostAttempt {
 export class Dialer {
   readonly registry = new SessionRegistry();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
-  /** Seam for the agents module: digit 1 hands the session over; by default we hang up. */
-  onAgentRequested: ((session: CallSession) => Promise<void>) | undefined;
+  /** Seam for the agents module: digit 1 (or a high-risk greeting) hands the session over; by default we hang up. */
+  onAgentRequested: ((session: CallSession, agent?: AgentCallContext) => Promise<void>) | undefined;
 
   constructor(
-    private readonly ari: AriPort,
+    readonly ari: AriPort,
     private readonly db: Db,
     private readonly log: Logger,
     private readonly settings: DialerSettings,
@@ -57,6 +62,11 @@ export class Dialer {
       for (const l of this.connectionListeners) l(up);
       if (up) void this.reconcile().catch((err: unknown) => this.log.error({ err }, 'reconcile failed'));
     });
+  }
+
+  /** Routes another channel's events (an agent leg) to the session of this attempt. */
+  aliasChannel(channelId: string, session: CallSession): void {
+    this.registry.alias(channelId, session);
   }
 
   get connected(): boolean {
@@ -91,6 +101,7 @@ export class Dialer {
           machineMessage: p.media,
         },
         maxCallMs: this.settings.maxCallMs,
+        agentAfterGreeting: this.onAgentRequested !== undefined && p.agent?.highRisk === true,
       },
       {
         onProgress: (state, at) => {
@@ -101,7 +112,7 @@ export class Dialer {
           await insertOptOut(this.db, p.phone, p.customerId);
           log.info({ to: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
         },
-        onAgentRequested: this.onAgentRequested,
+        onAgentRequested: this.onAgentRequested ? (s) => this.onAgentRequested!(s, p.agent) : undefined,
       },
       log,
     );
@@ -110,6 +121,7 @@ export class Dialer {
     log.info({ to: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
     await session.start();
     const result = await session.done;
+    await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
     await endAttempt(this.db, attemptId, endFromResult(result, p.promptVersion));
     return result;
   }

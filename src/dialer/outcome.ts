@@ -18,6 +18,7 @@ export const OUTCOMES = [
   'hangup_during_prompt',
   'completed',
   'opted_out',
+  'abandoned',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -30,6 +31,7 @@ export type EndReason =
   | 'menu_done'
   | 'machine'
   | 'agent_requested'
+  | 'agent_routed'
   | 'promise_to_pay'
   | 'opted_out'
   | 'originate_failed'
@@ -54,6 +56,8 @@ export interface CallFacts {
   promptFinished?: boolean;
   digits?: string;
   optedOut?: boolean;
+  /** The call went to the agent flow: talked to an agent, or waited and got nobody. */
+  agent?: 'bridged' | 'abandoned' | null;
 }
 
 const SIP_BUSY = new Set([486, 600]);
@@ -94,6 +98,9 @@ export function classifyOutcome(f: CallFacts): Outcome {
   if (f.optedOut) return 'opted_out';
   if (!f.answered) return unansweredOutcome(f);
   if (f.amdStatus === 'MACHINE') return 'answered_machine';
+  // Before 'lost': a customer who talked to an agent was reached whatever happened after.
+  if (f.agent === 'bridged') return 'answered_human';
+  if (f.agent === 'abandoned') return 'abandoned';
   if (f.endReason === 'lost') return 'failed';
   const digits = f.digits ?? '';
   if (digits.includes('1') || f.endReason === 'agent_requested') return 'answered_human';
@@ -113,6 +120,7 @@ export function isConnected(outcome: Outcome): boolean {
     outcome === 'completed' ||
     outcome === 'opted_out' ||
     outcome === 'hangup_during_prompt' ||
-    outcome === 'answered_unknown'
+    outcome === 'answered_unknown' ||
+    outcome === 'abandoned'
   );
 }

@@ -8,13 +8,27 @@
 export interface AriEvent {
   type: string;
   application?: string;
-  channel?: { id: string; state?: string };
+  channel?: { id: string; state?: string; caller?: { name: string; number: string } };
   args?: string[];
   cause?: number;
   cause_txt?: string;
   tech_cause?: number;
   digit?: string;
   playback?: { id: string; target_uri?: string; state?: string };
+  /** Bridge events; the agent bridge's id is its attempt id. */
+  bridge?: { id: string; channels?: string[] };
+  /** Recording events: target_uri `bridge:<id>`. */
+  recording?: { name: string; target_uri?: string; state?: string; cause?: string };
+}
+
+/** `POST /channels` with an app: StasisStart comes only when the far end answers. */
+export interface OriginateParams {
+  channelId: string;
+  endpoint: string;
+  /** `"Name" <number>`: what the called phone displays. */
+  callerId?: string;
+  timeoutSeconds: number;
+  appArgs?: string;
 }
 
 export interface CreateChannelParams {
@@ -43,6 +57,15 @@ export interface AriPort {
   /** Whether Asterisk still has this playback (false once it finished). */
   playbackExists(playbackId: string): Promise<boolean>;
   hangup(channelId: string): Promise<void>;
+  /** Agent legs: originated into our app (answer = StasisStart), unanswered ones end with ChannelDestroyed. */
+  originate(p: OriginateParams): Promise<void>;
+  startMoh(channelId: string): Promise<void>;
+  stopMoh(channelId: string): Promise<void>;
+  createBridge(bridgeId: string, type: 'mixing' | 'holding'): Promise<void>;
+  addToBridge(bridgeId: string, channelIds: readonly string[]): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  /** Records the bridge's mix as `<name>.wav` under Asterisk's recording folder. */
+  recordBridge(bridgeId: string, name: string): Promise<void>;
   /** Every channel Asterisk has now (id and state), to reconcile after a reconnect. */
   listChannels(): Promise<Array<{ id: string; state: string }>>;
 }
@@ -77,3 +100,28 @@ export interface PromptCustomer {
 }
 
 export type PromptPort = (campaignPrompt: unknown, customer: PromptCustomer, locale: string) => Promise<{ media: string[]; version: string }>;
+
+/**
+ * What the agents module needs to hand one call to a person; built by the dial job. Holds
+ * personal data (the name goes to the agent's phone only): never log it.
+ */
+export interface AgentCallContext {
+  /** Risk at or above the campaign's threshold: to an agent right after the greeting. */
+  highRisk: boolean;
+  /** Caller-id name on the agent leg, e.g. "Wang Xiaoming 3200CNY 12d". */
+  displayName: string;
+  callerNumber: string | null;
+  card: {
+    customerId: number;
+    name: string;
+    amountDue: string | null;
+    currency: string | null;
+    daysPastDue: number | null;
+    riskScore: number | null;
+    campaignId: number | null;
+  };
+  /** Rendered before the call: "connecting you", and the no-agent message with the callback number. */
+  media: { connecting: string[]; abandoned: string[] };
+  /** Once an agent is claimed for the call (its high-risk capacity lease is no longer needed). */
+  onAgentClaimed?(): void;
+}

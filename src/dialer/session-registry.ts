@@ -8,12 +8,24 @@ import type { AriEvent } from './ports.js';
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, CallSession>();
+  /** Other channels a session owns (its agent legs), by channel id. */
+  private readonly aliases = new Map<string, CallSession>();
 
   add(session: CallSession): void {
     this.sessions.set(session.attemptId, session);
-    void session.done.finally(() => {
-      if (this.sessions.get(session.attemptId) === session) this.sessions.delete(session.attemptId);
-    });
+    // Kept until the agent flow is done too: its agent leg and recording outlive the customer.
+    void session.done
+      .then(() => session.afterwork)
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.sessions.get(session.attemptId) === session) this.sessions.delete(session.attemptId);
+        for (const [id, s] of this.aliases) if (s === session) this.aliases.delete(id);
+      });
+  }
+
+  /** Routes another channel's events (an agent leg) to this session; register before originating. */
+  alias(channelId: string, session: CallSession): void {
+    this.aliases.set(channelId, session);
   }
 
   get(attemptId: string): CallSession | undefined {
@@ -30,7 +42,11 @@ export class SessionRegistry {
 
   /** The session an event belongs to, if it is one of ours. */
   route(e: AriEvent): CallSession | undefined {
-    if (e.channel?.id) return this.sessions.get(e.channel.id);
+    if (e.channel?.id) return this.sessions.get(e.channel.id) ?? this.aliases.get(e.channel.id);
+    // The agent bridge's id is its attempt id; recordings name it as their target.
+    if (e.bridge?.id) return this.sessions.get(e.bridge.id);
+    const rec = e.recording?.target_uri;
+    if (rec?.startsWith('bridge:')) return this.sessions.get(rec.slice('bridge:'.length));
     const target = e.playback?.target_uri;
     if (target?.startsWith('channel:')) return this.sessions.get(target.slice('channel:'.length));
     const pid = e.playback?.id;

@@ -33,6 +33,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ARI_PASSWORD is required[\s\S]*AMI_PASSWORD is required/);
   });
 
+  it('agent bridging: defaults, and a pacing ratio that must be a positive number', () => {
+    expect(loadConfig({}).agents).toMatchObject({ ringSeconds: 10, waitSeconds: 2, pacingRatio: 1 });
+    expect(loadConfig({ RINGWISE_AGENT_PACING_RATIO: '1.5', RINGWISE_AGENT_RING_SECONDS: '20' }).agents).toMatchObject({ pacingRatio: 1.5, ringSeconds: 20 });
+    expect(() => loadConfig({ RINGWISE_AGENT_PACING_RATIO: 'fast' })).toThrow(/RINGWISE_AGENT_PACING_RATIO must be a number from 0.1 to 10/);
+    expect(() => loadConfig({ RINGWISE_AGENT_WAIT_SECONDS: '-1' })).toThrow(/RINGWISE_AGENT_WAIT_SECONDS/);
+  });
+
   it('rejects a dial template without {number}', () => {
     expect(() => loadConfig({ RINGWISE_DIAL_TEMPLATE: 'PJSIP/carrier' })).toThrow(/must contain \{number\}/);
   });

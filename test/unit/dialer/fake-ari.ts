@@ -1,4 +1,4 @@
-import type { AriEvent, AriPort, CreateChannelParams } from '../../../src/dialer/ports.js';
+import type { AriEvent, AriPort, CreateChannelParams, OriginateParams } from '../../../src/dialer/ports.js';
 
 /** An AriPort that records every request and lets the test play Asterisk's events. */
 export class FakeAri implements AriPort {
@@ -70,6 +70,37 @@ export class FakeAri implements AriPort {
   hangup(id: string) {
     this.channels.delete(id);
     return this.rec('hangup', id);
+  }
+  /** Called after each originate (agent legs), to script what the agent's phone does. */
+  onOriginate: ((p: OriginateParams) => void) | null = null;
+  failOriginate: Error | null = null;
+  async originate(p: OriginateParams): Promise<void> {
+    this.calls.push({ op: 'originate', args: [p] });
+    if (this.failOriginate) throw this.failOriginate;
+    this.channels.add(p.channelId);
+    if (this.onOriginate) setTimeout(() => this.onOriginate?.(p), 1);
+  }
+  startMoh(id: string) {
+    return this.rec('startMoh', id);
+  }
+  stopMoh(id: string) {
+    return this.rec('stopMoh', id);
+  }
+  bridges = new Map<string, string[]>();
+  createBridge(id: string, type: string) {
+    this.bridges.set(id, []);
+    return this.rec('createBridge', id, type);
+  }
+  addToBridge(id: string, channelIds: readonly string[]) {
+    this.bridges.get(id)?.push(...channelIds);
+    return this.rec('addToBridge', id, [...channelIds]);
+  }
+  destroyBridge(id: string) {
+    this.bridges.delete(id);
+    return this.rec('destroyBridge', id);
+  }
+  recordBridge(id: string, name: string) {
+    return this.rec('recordBridge', id, name);
   }
   channelState = new Map<string, string>();
   async listChannels(): Promise<Array<{ id: string; state: string }>> {

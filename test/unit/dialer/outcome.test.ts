@@ -106,6 +106,15 @@ describe('classifyOutcome: answered calls', () => {
   it('we hung up before the prompt (shutdown): answered_human', () => {
     expect(classifyOutcome(answered({ hungUpBy: 'us', endReason: 'shutdown' }))).toBe('answered_human');
   });
+
+  it('handed to agents: talked to one is answered_human, waited for nobody is abandoned', () => {
+    expect(classifyOutcome(answered({ digits: '1', endReason: 'agent_requested', agent: 'bridged', hungUpBy: 'remote' }))).toBe('answered_human');
+    expect(classifyOutcome(answered({ promptFinished: true, endReason: 'agent_routed', agent: 'bridged', hungUpBy: 'us' }))).toBe('answered_human');
+    expect(classifyOutcome(answered({ digits: '1', endReason: 'agent_requested', agent: 'abandoned', hungUpBy: 'remote' }))).toBe('abandoned');
+    expect(classifyOutcome(answered({ promptFinished: true, endReason: 'agent_routed', agent: 'abandoned' }))).toBe('abandoned');
+    // A bridged call whose channel was lost afterwards still reached a person.
+    expect(classifyOutcome(answered({ agent: 'bridged', endReason: 'lost' }))).toBe('answered_human');
+  });
 });
 
 describe('isConnected', () => {
@@ -114,6 +123,7 @@ describe('isConnected', () => {
     expect(isConnected('answered_human')).toBe(true);
     expect(isConnected('opted_out')).toBe(true);
     expect(isConnected('hangup_during_prompt')).toBe(true);
+    expect(isConnected('abandoned')).toBe(true);
     expect(isConnected('answered_machine')).toBe(false);
     expect(isConnected('busy')).toBe(false);
     expect(isConnected('failed')).toBe(false);
