@@ -15,6 +15,20 @@ import { runWorker } from './cli/worker.command.js';
 import { createQueues } from './scheduler/queues.js';
 import { createCampaignEvents } from './scheduler/campaign-events.js';
 import { createScheduleQueue, createScheduleRegistry } from './schedules/schedule.jobs.js';
+import { parseBatchArgs, runBatchCommand } from './cli/batch.command.js';
+import { runCampaignsCommand } from './cli/campaigns.command.js';
+import { runReportCommand } from './cli/report.command.js';
+import { runSchedulesCommand } from './cli/schedules.command.js';
+import { exitCodeFor } from './cli/cli.options.js';
+import type { Deps } from './deps.js';
+
+/** The CLI's launch hook: what the API does after a state change (publish, queue the expand). */
+async function cliEvents(deps: Deps): Promise<{ hook: (id: number, state: string) => Promise<void>; close(): Promise<void> }> {
+  await deps.redis.connect();
+  const queues = createQueues(deps.redis, deps.config.queuePrefix);
+  const events = createCampaignEvents(queues, deps.redis, deps.config.queuePrefix, deps.log);
+  return { hook: (id, state) => events.campaignStateChanged(id, state), close: () => queues.close() };
+}
 
 // migrations/ sits beside src/ (and beside dist/ in a build).
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -46,6 +60,57 @@ async function main(argv: string[]): Promise<number> {
     case 'import': {
       try {
         return await runImportCommand(cmd.args, { db, log, defaultRegion: config.defaultRegion });
+      } finally {
+        await deps.close();
+      }
+    }
+    case 'batch': {
+      parseBatchArgs(cmd.args); // a usage error before any connection
+      const ev = await cliEvents(deps).catch(async (err: unknown) => {
+        await deps.close();
+        throw err;
+      });
+      try {
+        return await runBatchCommand(cmd.args, {
+          db,
+          log,
+          defaultRegion: config.defaultRegion,
+          policyProfile: config.policyProfile,
+          onLaunched: ev.hook,
+          stdout: process.stdout,
+          stderr: process.stderr,
+        });
+      } finally {
+        await ev.close();
+        await deps.close();
+      }
+    }
+    case 'campaigns': {
+      let ev: Awaited<ReturnType<typeof cliEvents>> | undefined;
+      try {
+        return await runCampaignsCommand(cmd.args, {
+          db,
+          stdout: process.stdout,
+          onStateChanged: async () => {
+            ev = await cliEvents(deps);
+            return ev.hook;
+          },
+        });
+      } finally {
+        await ev?.close();
+        await deps.close();
+      }
+    }
+    case 'report': {
+      try {
+        return await runReportCommand(cmd.args, { db, stdout: process.stdout });
+      } finally {
+        await deps.close();
+      }
+    }
+    case 'schedules': {
+      try {
+        return await runSchedulesCommand(cmd.args, { db, stdout: process.stdout, policyProfile: config.policyProfile, via: 'cli' });
       } finally {
         await deps.close();
       }
@@ -90,14 +155,14 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`ringwise: ${err.message}\n\n${commandHelp()}`);
-      process.exitCode = 2;
+      // Command errors carry their own usage; an unknown command gets the command list.
+      process.stderr.write(`ringwise: ${err.message}\n${err.message.includes('usage:') ? '' : `\n${commandHelp()}`}`);
     } else if (isAppError(err)) {
       process.stderr.write(`ringwise: ${err.code}: ${err.message}\n`);
-      process.exitCode = 1;
     } else {
       process.stderr.write(`ringwise: ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 1;
     }
+    // 2 usage/invalid input, 3 not found, 4 conflict, 5 unavailable, 1 anything else.
+    process.exitCode = exitCodeFor(err);
   },
 );
