@@ -14,13 +14,16 @@ export interface DialCampaign {
   retryPolicy: unknown;
   amdEnabled: boolean;
   amdMachineAction: 'hangup' | 'message';
+  /** Customers at or above this risk score go to an agent after the greeting. */
+  riskThreshold: number | null;
 }
 
 export async function getDialCampaign(db: Queryable, id: string): Promise<DialCampaign | null> {
   const r = await db.query<DialCampaign>(
     `SELECT id::text, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
             max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
-            retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction"
+            retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
+            risk_threshold AS "riskThreshold"
        FROM campaigns WHERE id = $1`,
     [id],
   );
@@ -45,6 +48,7 @@ export interface DialContact {
   currency: string | null;
   dueDate: string | null;
   daysPastDue: number | null;
+  riskScore: number | null;
 }
 
 export async function getDialContact(db: Queryable, contactId: string): Promise<DialContact | null> {
@@ -52,7 +56,7 @@ export async function getDialContact(db: Queryable, contactId: string): Promise<
     `SELECT cc.id::text, cc.campaign_id::text AS "campaignId", cc.customer_id::text AS "customerId",
             cc.state, cc.attempts, c.phones[1] AS phone, c.name, c.locale,
             c.amount_due::text AS "amountDue", c.currency, to_char(c.due_date, 'YYYY-MM-DD') AS "dueDate",
-            c.days_past_due AS "daysPastDue"
+            c.days_past_due AS "daysPastDue", c.risk_score AS "riskScore"
        FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id
       WHERE cc.id = $1`,
     [contactId],

@@ -6,6 +6,9 @@ import type { GatePort, PromptPort } from '../dialer/ports.js';
 import type { Outcome } from '../dialer/outcome.js';
 import { deleteUndialedAttempt, getAttempt, markOriginating, setPromptVersion, type AttemptRow } from '../dialer/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
+import { agentCallContext, isHighRisk, renderAgentMessages, type AgentDialing } from '../agents/agent-dialing.js';
+import { highRiskLimit } from '../agents/agent-pacing.js';
+import { countAbandoned } from '../agents/bridge.repo.js';
 import type { Pacer } from './pacing.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { DIAL_JOB_OPTS, dialJobId, type DialJob, type Queues } from './queues.js';
@@ -30,11 +33,13 @@ export interface DialContext {
   gate: GatePort;
   renderPrompt: PromptPort;
   workerId: string;
+  /** Agent bridging (digit 1, high-risk customers); absent when no agent pool is wired. */
+  agents?: AgentDialing;
   now?: () => Date;
 }
 
 /** Outcomes after which the contact was reached: its final state is completed. */
-const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt']);
+const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
 const LEASE_RENEW_MS = 30_000;
 
 async function delayJob(job: Job<DialJob>, token: string | undefined, until: number): Promise<never> {
@@ -73,11 +78,32 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
 
+  const agents = ctx.agents;
+  const media = agents ? await renderAgentMessages(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log) : null;
+  const highRisk = agents !== undefined && isHighRisk(campaign.riskThreshold, contact.riskScore);
+  // High-risk calls go to an agent after the greeting: no more in flight than agents to take them.
+  const hrMember = `${campaignId}:${contactId}:${attemptNo}`;
+  const releaseHighRisk = () => (highRisk ? agents!.capacity.release(hrMember).catch((err: unknown) => log.error({ err }, 'high-risk lease release failed')) : Promise.resolve());
+  if (highRisk) {
+    const limit = highRiskLimit(await agents!.availableCount(), agents!.pacingRatio);
+    const hrWait = await agents!.capacity.tryAcquire(hrMember, limit);
+    if (hrWait > 0) {
+      log.debug({ limit }, 'high-risk contact waits for agent capacity');
+      return delayJob(job, token, Date.now() + hrWait + Math.floor(Math.random() * 100));
+    }
+  }
+
   const member = `${contactId}:${attemptNo}`;
   const wait = await ctx.pacer.tryAcquire(campaignId, member, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
-  if (wait > 0) return delayJob(job, token, Date.now() + wait + Math.floor(Math.random() * 100));
+  if (wait > 0) {
+    await releaseHighRisk();
+    return delayJob(job, token, Date.now() + wait + Math.floor(Math.random() * 100));
+  }
 
-  const renew = setInterval(() => void ctx.pacer.renew(campaignId, member).catch(() => undefined), LEASE_RENEW_MS);
+  const renew = setInterval(() => {
+    void ctx.pacer.renew(campaignId, member).catch(() => undefined);
+    if (highRisk) void agents!.capacity.renew(hrMember).catch(() => undefined);
+  }, LEASE_RENEW_MS);
   renew.unref();
   try {
     const decision = await ctx.gate({
@@ -136,6 +162,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       media: prompt.media,
       promptVersion: prompt.version,
       amd: { enabled: campaign.amdEnabled, machineAction: campaign.amdMachineAction },
+      agent: media ? agentCallContext(campaign, contact, highRisk, media, highRisk ? () => void releaseHighRisk() : undefined) : undefined,
       log,
     });
     await ctx.pacer.release(campaignId, member);
@@ -144,6 +171,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   } finally {
     clearInterval(renew);
     await ctx.pacer.release(campaignId, member).catch((err: unknown) => log.error({ err }, 'slot release failed'));
+    await releaseHighRisk();
   }
 }
 
@@ -175,7 +203,7 @@ async function recoverAttempt(ctx: DialContext, campaign: DialCampaign, row: Att
 
 /** After an outcome: the contact's next state, and the next attempt as a delayed job if earned. */
 export async function settleContact(
-  ctx: Pick<DialContext, 'db' | 'queues' | 'log'>,
+  ctx: Pick<DialContext, 'db' | 'queues' | 'log' | 'agents'>,
   campaign: Pick<DialCampaign, 'id' | 'retryPolicy'>,
   contactId: string,
   attemptNo: number,
@@ -183,19 +211,25 @@ export async function settleContact(
   answered: boolean,
 ): Promise<void> {
   const { db } = ctx;
+  const queueNext = async (nextAttemptNo: number, delaySeconds: number) => {
+    const at = new Date(Date.now() + delaySeconds * 1000);
+    // Deterministic id: settling the same outcome twice adds the next attempt once.
+    await ctx.queues.dial.add(
+      'dial',
+      { campaignId: campaign.id, contactId, attemptNo: nextAttemptNo, queuedAt: at.toISOString() },
+      { ...DIAL_JOB_OPTS, jobId: dialJobId(campaign.id, contactId, nextAttemptNo), delay: delaySeconds * 1000 },
+    );
+    await setContactState(db, contactId, { state: 'queued', lastOutcome: outcome, attempts: attemptNo, nextAttemptAt: at });
+  };
   if (outcome === 'opted_out') {
     await setContactState(db, contactId, { state: 'opted_out', lastOutcome: outcome, attempts: attemptNo, reason: 'opted_out' });
+  } else if (outcome === 'abandoned' && ctx.agents && (await countAbandoned(db, contactId)) <= ctx.agents.maxCallbacks) {
+    // Nobody could take the customer: the promised callback, a new attempt that passes the gate again.
+    await queueNext(attemptNo + 1, ctx.agents.callbackDelaySeconds);
   } else {
     const retry = decideRetry(parseRetryPolicy(campaign.retryPolicy), outcome, attemptNo, answered);
     if (retry.retry) {
-      const at = new Date(Date.now() + retry.delaySeconds * 1000);
-      // Deterministic id: settling the same outcome twice adds the retry once.
-      await ctx.queues.dial.add(
-        'dial',
-        { campaignId: campaign.id, contactId, attemptNo: retry.attemptNo, queuedAt: at.toISOString() },
-        { ...DIAL_JOB_OPTS, jobId: dialJobId(campaign.id, contactId, retry.attemptNo), delay: retry.delaySeconds * 1000 },
-      );
-      await setContactState(db, contactId, { state: 'queued', lastOutcome: outcome, attempts: attemptNo, nextAttemptAt: at });
+      await queueNext(retry.attemptNo, retry.delaySeconds);
     } else {
       const final = REACHED.has(outcome) ? 'completed' : 'failed';
       await setContactState(db, contactId, { state: final, lastOutcome: outcome, attempts: attemptNo });

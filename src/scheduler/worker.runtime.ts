@@ -10,6 +10,16 @@ import { processDial, settleContact, type DialContext } from './dial.processor.j
 import { processExpand } from './expand.processor.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
 import { campaignsWithPending, getDialCampaign } from './campaign.repo.js';
+import type { Config } from '../config.js';
+import type { BridgePool } from '../agents/bridge.session.js';
+import { attachAgentHandoff } from '../agents/agent-handoff.js';
+import { createHighRiskCapacity } from '../agents/agent-pacing.js';
+
+/** Agent bridging for this worker: the agents module's pool and the `agents` config. */
+export interface WorkerAgents {
+  pool: BridgePool & { availableCount(): Promise<number> };
+  settings: Config['agents'] & { recordingDir: string };
+}
 
 export interface DialWorkerOptions {
   db: Db;
@@ -30,6 +40,8 @@ export interface DialWorkerOptions {
   slotLeaseMs?: number;
   /** How often running campaigns are checked for contacts a missed event left pending. */
   catchUpEveryMs?: number;
+  /** Without it, digit 1 hangs up as before and risk scores are not looked at. */
+  agents?: WorkerAgents;
 }
 
 export interface DialWorker {
@@ -64,6 +76,17 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     renderPrompt: o.renderPrompt,
     workerId: o.dialer.workerId,
   };
+  if (o.agents) {
+    const { pool, settings } = o.agents;
+    attachAgentHandoff(dialer, { db: o.db, pool, settings });
+    ctx.agents = {
+      capacity: createHighRiskCapacity(o.redis, o.prefix, o.slotLeaseMs ?? 120_000),
+      availableCount: () => pool.availableCount(),
+      pacingRatio: settings.pacingRatio,
+      callbackDelaySeconds: settings.callbackDelaySeconds,
+      maxCallbacks: settings.maxCallbacks,
+    };
+  }
 
   // Attempts a previous life of this worker left live end now, before any new call (or at the
   // first connect, when ARI was not reachable at start).

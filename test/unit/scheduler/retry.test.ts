@@ -25,6 +25,8 @@ describe('retryClassOf', () => {
       hangup_during_prompt: null,
       completed: null,
       opted_out: null,
+      // Not a retry: the agents module schedules its own callback (settleContact).
+      abandoned: null,
     });
   });
 });
