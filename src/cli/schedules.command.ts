@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Value } from '@sinclair/typebox/value';
+import { Ajv } from 'ajv';
 import { CreateScheduleBody } from '../api/schedules.schemas.js';
 import { listSchedules, type ScheduleSettings } from '../schedules/schedule.repo.js';
 import { createSchedule, type ScheduleOptions } from '../schedules/schedule.service.js';
@@ -65,8 +65,11 @@ export async function runSchedulesCommand(args: string[], d: { db: Db; stdout: O
     enabled: !o.flags.has('disabled'),
   };
   // The API's schema, so the CLI accepts exactly what POST /v1/schedules accepts.
-  const problem = Value.Errors(CreateScheduleBody, settings).First();
-  if (problem) throw new AppError('invalid_request', `${problem.path || '/'}: ${problem.message}`, 422, { path: problem.path });
+  const validate = new Ajv({ allErrors: true, strict: false, coerceTypes: false, validateFormats: false }).compile(CreateScheduleBody);
+  if (!validate(settings)) {
+    const first = validate.errors![0]!;
+    throw new AppError('invalid_request', `${first.instancePath || '/'} ${first.message ?? 'is invalid'}`, 422, { errors: validate.errors });
+  }
   const s = await createSchedule(d.db, null, settings, { policyProfile: d.policyProfile, via: 'cli' });
   d.stdout.write(`schedule ${s.id} ${s.name} created: "${s.cron}" in ${s.timeZone}\n`);
   return EXIT.ok;
