@@ -37,7 +37,7 @@ export interface BridgeDeps {
   pool: BridgePool;
   store: BridgeStore;
   settings: BridgeSettings;
-  /** Routes the agent leg's events to this call (register before originating). */
+  /** Routes the agent leg's and the bridge's events to this call (registered before creating them). */
   alias(channelId: string): void;
   now?: () => number;
 }
@@ -65,6 +65,11 @@ const ABANDON_GUARD_MS = 60_000;
 export class AgentBridge {
   private phase: Phase = 'waiting';
   private readonly id: string;
+  /**
+   * Not the attempt id: Asterisk keys an app's subscriptions by object id alone, so a bridge
+   * named like the customer's channel would never be subscribed (no recording events).
+   */
+  private readonly bridgeId: string;
   private readonly log: Logger;
   private readonly tried: number[] = [];
   private agent: ClaimedAgent | null = null;
@@ -88,6 +93,7 @@ export class AgentBridge {
     private readonly call: AgentCallContext,
   ) {
     this.id = session.attemptId;
+    this.bridgeId = `${session.attemptId}-bridge`;
     this.log = session.log.child({ component: 'agent-bridge' });
     this.now = deps.now ?? Date.now;
     this.holdUntil = this.now() + deps.settings.maxHoldSeconds * 1000;
@@ -179,8 +185,9 @@ export class AgentBridge {
       if (this.playback) await this.deps.ari.stopPlayback(this.playback).catch(() => undefined);
       this.playback = null;
       await this.deps.ari.stopMoh(this.id).catch(() => undefined);
-      await this.deps.ari.createBridge(this.id, 'mixing');
-      await this.deps.ari.addToBridge(this.id, [this.id, leg]);
+      this.deps.alias(this.bridgeId);
+      await this.deps.ari.createBridge(this.bridgeId, 'mixing');
+      await this.deps.ari.addToBridge(this.bridgeId, [this.id, leg]);
     } catch (err) {
       this.log.error({ err, agentId: agent.id }, 'could not bridge the agent');
       this.session.facts.agent = 'abandoned';
@@ -214,7 +221,7 @@ export class AgentBridge {
     try {
       // Armed before the request: the recording can end (a quick hang-up) before the answer.
       const finished = new Promise<void>((r) => (this.recordingDone = r));
-      await this.deps.ari.recordBridge(this.id, this.id);
+      await this.deps.ari.recordBridge(this.bridgeId, this.id);
       this.recording = finished;
     } catch (err) {
       this.recordingDone = null;
@@ -338,7 +345,7 @@ export class AgentBridge {
   }
 
   private destroyBridge(): void {
-    this.deps.ari.destroyBridge(this.id).catch(() => undefined);
+    this.deps.ari.destroyBridge(this.bridgeId).catch(() => undefined);
   }
 
   private clearRingGuard(): void {

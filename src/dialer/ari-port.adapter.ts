@@ -54,6 +54,7 @@ export function ariPortFrom(client: AriClient): AriPort {
     stopMoh: (channelId) => client.stopMoh(channelId),
     async createBridge(bridgeId, type) {
       await client.createBridge({ bridgeId, type });
+      await client.subscribe(`bridge:${bridgeId}`);
     },
     addToBridge: (bridgeId, channelIds) => client.addChannel(bridgeId, channelIds),
     destroyBridge: (bridgeId) => client.destroyBridge(bridgeId),

@@ -64,7 +64,7 @@ export class Dialer {
     });
   }
 
-  /** Routes another channel's events (an agent leg) to the session of this attempt. */
+  /** Routes another channel's or a bridge's events (agent leg, agent bridge) to the session of this attempt. */
   aliasChannel(channelId: string, session: CallSession): void {
     this.registry.alias(channelId, session);
   }

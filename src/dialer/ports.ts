@@ -15,7 +15,7 @@ export interface AriEvent {
   tech_cause?: number;
   digit?: string;
   playback?: { id: string; target_uri?: string; state?: string };
-  /** Bridge events; the agent bridge's id is its attempt id. */
+  /** Bridge events (the agent bridge is `<attempt id>-bridge`). */
   bridge?: { id: string; channels?: string[] };
   /** Recording events: target_uri `bridge:<id>`. */
   recording?: { name: string; target_uri?: string; state?: string; cause?: string };
@@ -61,6 +61,7 @@ export interface AriPort {
   originate(p: OriginateParams): Promise<void>;
   startMoh(channelId: string): Promise<void>;
   stopMoh(channelId: string): Promise<void>;
+  /** Creates a bridge and subscribes our app to it (REST calls belong to no app: its recording events would not reach us). */
   createBridge(bridgeId: string, type: 'mixing' | 'holding'): Promise<void>;
   addToBridge(bridgeId: string, channelIds: readonly string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;

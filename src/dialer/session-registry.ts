@@ -8,7 +8,7 @@ import type { AriEvent } from './ports.js';
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, CallSession>();
-  /** Other channels a session owns (its agent legs), by channel id. */
+  /** Other channels and bridges a session owns (its agent legs, its agent bridge), by id. */
   private readonly aliases = new Map<string, CallSession>();
 
   add(session: CallSession): void {
@@ -23,7 +23,7 @@ export class SessionRegistry {
       });
   }
 
-  /** Routes another channel's events (an agent leg) to this session; register before originating. */
+  /** Routes another channel's or a bridge's events (agent leg, agent bridge) to this session; register before creating it. */
   alias(channelId: string, session: CallSession): void {
     this.aliases.set(channelId, session);
   }
@@ -43,10 +43,10 @@ export class SessionRegistry {
   /** The session an event belongs to, if it is one of ours. */
   route(e: AriEvent): CallSession | undefined {
     if (e.channel?.id) return this.sessions.get(e.channel.id) ?? this.aliases.get(e.channel.id);
-    // The agent bridge's id is its attempt id; recordings name it as their target.
-    if (e.bridge?.id) return this.sessions.get(e.bridge.id);
+    // Agent bridges are aliases of their session too; recordings name the bridge as their target.
+    if (e.bridge?.id) return this.aliases.get(e.bridge.id);
     const rec = e.recording?.target_uri;
-    if (rec?.startsWith('bridge:')) return this.sessions.get(rec.slice('bridge:'.length));
+    if (rec?.startsWith('bridge:')) return this.aliases.get(rec.slice('bridge:'.length));
     const target = e.playback?.target_uri;
     if (target?.startsWith('channel:')) return this.sessions.get(target.slice('channel:'.length));
     const pid = e.playback?.id;

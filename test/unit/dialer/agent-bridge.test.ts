@@ -68,8 +68,9 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
 
     t.ari.emit({ type: 'StasisStart', channel: { id: leg.channelId, state: 'Up' }, args: ['agent'] });
     await vi.waitFor(() => expect(t.ari.ops()).toContain('recordBridge'));
-    expect(t.ari.calls).toContainEqual({ op: 'createBridge', args: [ID, 'mixing'] });
-    expect(t.ari.calls).toContainEqual({ op: 'addToBridge', args: [ID, [ID, leg.channelId]] });
+    expect(t.ari.calls).toContainEqual({ op: 'createBridge', args: [`${ID}-bridge`, 'mixing'] });
+    expect(t.ari.calls).toContainEqual({ op: 'addToBridge', args: [`${ID}-bridge`, [ID, leg.channelId]] });
+    expect(t.ari.calls).toContainEqual({ op: 'recordBridge', args: [`${ID}-bridge`, ID] });
     expect(t.ari.calls).toContainEqual({ op: 'stopMoh', args: [ID] });
     expect(t.pool.state(1)).toBe('on_call');
     expect(t.pool.published).toEqual([{ agentId: 1, event: expect.objectContaining({ type: 'customer_card', attemptId: ID, name: 'Wang Xiaoming', riskScore: 80 }) }]);
@@ -80,7 +81,7 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     await vi.waitFor(() => expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [leg.channelId] }));
     expect(t.ari.ops()).toContain('destroyBridge');
     t.ari.emit({ type: 'ChannelDestroyed', channel: { id: leg.channelId }, cause: 16 });
-    t.ari.emit({ type: 'RecordingFinished', recording: { name: ID, target_uri: `bridge:${ID}`, state: 'done' } });
+    t.ari.emit({ type: 'RecordingFinished', recording: { name: ID, target_uri: `bridge:${ID}-bridge`, state: 'done' } });
     const r = await done;
     expect(r.outcome).toBe('answered_human');
     expect(t.pool.state(1)).toBe('wrap_up');
@@ -116,7 +117,7 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     t.ari.emit({ type: 'ChannelDestroyed', channel: { id: t.originates()[1]!.channelId }, cause: 16 });
     await vi.waitFor(() => expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [ID] }));
     t.customer('ChannelDestroyed', { cause: 16 });
-    t.ari.emit({ type: 'RecordingFinished', recording: { name: ID, target_uri: `bridge:${ID}` } });
+    t.ari.emit({ type: 'RecordingFinished', recording: { name: ID, target_uri: `bridge:${ID}-bridge` } });
     expect((await done).outcome).toBe('answered_human');
     expect(t.pool.state(2)).toBe('wrap_up');
   });
