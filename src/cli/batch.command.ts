@@ -6,6 +6,7 @@ import { fireFileRun } from '../schedules/schedule.file-run.js';
 import { getRunReport, getScheduleByName } from '../schedules/schedule.repo.js';
 import { runReport, runSummaryLine, type RunReport } from '../schedules/schedule.report.js';
 import { fireSchedule, type CampaignStarted } from '../schedules/schedule.service.js';
+import { closeEndedWindows } from '../schedules/schedule.window.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
 import { UsageError } from './cli.args.js';
@@ -90,7 +91,15 @@ export async function waitForRun(db: Db, runId: number, d: Pick<BatchDeps, 'stde
       if (!row) throw new NotFoundError('run', runId);
       const r = runReport(row);
       progress.update({ done: finished(r), total: r.contacts.total, note: r.status });
-      if (r.status !== 'running' || now().getTime() >= row.windowClosesAt.getTime()) return r;
+      if (r.status !== 'running') return r;
+      if (now().getTime() >= row.windowClosesAt.getTime()) {
+        // The window closed: settle it here rather than wait for a worker's sweep (the sweep
+        // locks each run, so whichever comes first acts and the other finds nothing to do).
+        await closeEndedWindows(db, now());
+        const settled = runReport((await getRunReport(db, runId))!);
+        progress.update({ done: finished(settled), total: settled.contacts.total, note: settled.status });
+        return settled;
+      }
       await new Promise((res) => setTimeout(res, d.pollMs ?? 1_000));
     }
   } finally {

@@ -2,7 +2,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
-import { listSchedules, type Schedule } from './schedule.repo.js';
+import { getSchedule, listSchedules, type Schedule } from './schedule.repo.js';
 import { fireSchedule, type CampaignStarted } from './schedule.service.js';
 import { closeEndedWindows } from './schedule.window.js';
 
@@ -95,6 +95,12 @@ export async function startScheduleRunner(o: {
     QUEUE_SCHEDULE,
     async (job) => {
       if (job.name === 'window-sweep') return (await closeEndedWindows(o.db, new Date(), log)).length;
+      // A job scheduler left behind for a disabled or deleted schedule (until the next reconcile) fires nothing.
+      const s = await getSchedule(o.db, Number(job.data.scheduleId));
+      if (!s?.enabled) {
+        log.warn({ scheduleId: job.data.scheduleId }, 'firing of a disabled or deleted schedule ignored');
+        return null;
+      }
       const r = await fireSchedule(o.db, null, Number(job.data.scheduleId), firingTime(job), { policyProfile: o.policyProfile, via: 'schedule', onLaunched: o.onLaunched });
       log.info({ scheduleId: job.data.scheduleId, runId: r.run.id, localDate: r.run.localDate, created: r.created, contacts: r.contacts }, 'schedule fired');
       return r.run.id;

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS } from '../../../src/api/calls.csv.js';
@@ -75,5 +78,38 @@ describe('e2e: `ringwise batch run --schedule X --wait` against a real worker, A
     expect(JSON.parse(report.stdout)).toMatchObject({ id: Number(runId), status: 'completed', contacts: { total: 3 }, attempts: 3, onWindowEnd: 'expire', windowAction: null });
     const audit = await h.tdb.db.query(`SELECT action FROM audit_log WHERE details->>'via' = 'cli' ORDER BY id`);
     expect(audit.rows.map((r) => r.action)).toEqual(['campaign.create', 'campaign.launch', 'schedule.run']);
+  });
+
+  it('--file with --template: the file is imported into a run of that template, dialed, and the same file again reuses the run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rw-batch-'));
+    const file = join(dir, 'contacts.csv');
+    await writeFile(file, `external_id,name,phone,locale,days_past_due\nf-1,Test One,${num('03')},en-US,70\nf-2,Test Two,${num('20', 2)},en-US,80\n`);
+    const env = { ...h.env, LOG_LEVEL: 'silent' };
+    try {
+      const first = await runCli(['batch', 'run', '--file', file, '--template', 'nightly-dpd-1-30', '--wait'], env, 150_000);
+      expect(first.code, first.stderr).toBe(0);
+      const m = /^run (\d+) created: .*campaign (\d+) \(completed\), status completed, 2 contacts/.exec(first.stdout);
+      expect(m, first.stdout).not.toBeNull();
+      const ledger = await listCallsAsc(h.tdb.db, { campaignId: Number(m![2]) }, null, 1000);
+      expect(ledger.map((a) => a.phone).sort()).toEqual([num('03'), num('20', 2)].sort());
+
+      const again = await runCli(['batch', 'run', '--file', file, '--template', 'nightly-dpd-1-30'], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(new RegExp(`^run ${m![1]} exists: `));
+      expect(await listCallsAsc(h.tdb.db, { campaignId: Number(m![2]) }, null, 1000)).toHaveLength(2);
+
+      // A file that fails validation: nothing imported or dialed, exit 1 with the row errors.
+      const bad = join(dir, 'bad.csv');
+      await writeFile(bad, `external_id,name,phone\nb-1,Bad,not-a-phone\n`);
+      const rejected = await runCli(['batch', 'run', '--file', bad, '--template', 'nightly-dpd-1-30'], env);
+      expect(rejected.code).toBe(1);
+      expect(rejected.stderr).toMatch(/import rejected.*\n {2}row 1 .*phone/);
+      expect((await h.tdb.db.query(`SELECT 1 FROM customers WHERE external_id = 'b-1'`)).rowCount).toBe(0);
+      // No run for it; its draft campaign was cancelled, so nothing is left half made.
+      expect((await h.tdb.db.query(`SELECT 1 FROM schedule_runs WHERE source = 'file'`)).rowCount).toBe(1);
+      expect((await h.tdb.db.query(`SELECT state FROM campaigns WHERE name LIKE '% file %' ORDER BY id`)).rows.map((r) => r.state)).toEqual(['completed', 'cancelled']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
