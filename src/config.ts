@@ -45,6 +45,12 @@ export interface Config {
     readonly callbackDelaySeconds: number;
     /** Callbacks after abandoned calls, per contact and campaign. */
     readonly maxCallbacks: number;
+    /** After a call the agent is not offered another one for this long, unless a disposition ends it sooner. */
+    readonly wrapUpSeconds: number;
+    /** Dialplan context of provisioned agent endpoints (what an agent's own dialing reaches). */
+    readonly context: string;
+    /** Digest realm of agents' SIP credentials (stored as md5 of user:realm:password). */
+    readonly sipRealm: string;
   };
   /** Prefix of every BullMQ and pacing key in Redis (tests use a random one per file). */
   readonly queuePrefix: string;
@@ -59,6 +65,8 @@ export interface Config {
     readonly recordingDir: string;
     /** The same folder as Asterisk sees it (ARI names recordings relative to it). */
     readonly recordingDirOnAsterisk: string;
+    /** Recordings older than this are deleted by the worker's prune. */
+    readonly recordingRetentionDays: number;
   };
 }
 
@@ -163,6 +171,9 @@ export function loadConfig(env: Env = process.env): Config {
       pacingRatio: num('RINGWISE_AGENT_PACING_RATIO', 1.0, 0.1, 10),
       callbackDelaySeconds: int('RINGWISE_AGENT_CALLBACK_DELAY_SECONDS', 900, 0, 7 * 24 * 3600),
       maxCallbacks: int('RINGWISE_AGENT_MAX_CALLBACKS', 2, 0, 20),
+      wrapUpSeconds: int('RINGWISE_WRAP_UP_SECONDS', 15, 0, 3600),
+      context: str('RINGWISE_AGENT_CONTEXT', 'ringwise-agents'),
+      sipRealm: str('RINGWISE_SIP_REALM', 'ringwise'),
     },
     queuePrefix: str('RINGWISE_QUEUE_PREFIX', 'ringwise'),
     defaultRegion,
@@ -176,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
       promptDirOnAsterisk: str('RINGWISE_PROMPT_DIR_ON_ASTERISK', '/var/lib/ringwise/prompts'),
       recordingDir: str('RINGWISE_RECORDING_DIR', '/var/spool/asterisk/recording'),
       recordingDirOnAsterisk: str('RINGWISE_RECORDING_DIR_ON_ASTERISK', '/var/spool/asterisk/recording'),
+      recordingRetentionDays: int('RINGWISE_RECORDING_RETENTION_DAYS', 90, 1, 3650),
     },
   };
 

@@ -1,0 +1,158 @@
+import type { Queryable } from '../store/db.js';
+import type { AgentStateName, AgentStatus } from './agent.state.js';
+
+/** Agent rows; one function per query. */
+
+export interface AgentRow extends AgentStatus {
+  id: number;
+  name: string;
+  sipUsername: string;
+  loggedIn: boolean;
+  registered: boolean;
+  stateSince: Date;
+  currentAttemptId: string | null;
+  lastCallEndedAt: Date | null;
+  createdAt: Date;
+}
+
+/** What Asterisk needs to (re)create an agent's endpoint. */
+export interface ProvisionRow {
+  id: number;
+  sipUsername: string;
+  sipMd5: string;
+  sipRealm: string;
+}
+
+const COLUMNS = `id, name, sip_username AS "sipUsername", state, pause_reason AS "pauseReason",
+  wrap_up_until AS "wrapUpUntil", state_since AS "stateSince", logged_in AS "loggedIn", registered,
+  current_attempt_id AS "currentAttemptId", last_call_ended_at AS "lastCallEndedAt", created_at AS "createdAt"`;
+
+export async function insertAgent(q: Queryable, a: { name: string; sipUsername: string; sipMd5: string; sipRealm: string }): Promise<AgentRow> {
+  const { rows } = await q.query<AgentRow>(
+    `INSERT INTO agents (name, sip_username, sip_md5, sip_realm) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [a.name, a.sipUsername, a.sipMd5, a.sipRealm],
+  );
+  return rows[0]!;
+}
+
+export async function getAgent(q: Queryable, id: number, opts: { forUpdate?: boolean } = {}): Promise<AgentRow | null> {
+  const { rows } = await q.query<AgentRow>(`SELECT ${COLUMNS} FROM agents WHERE id = $1 AND deleted_at IS NULL${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function listAgents(q: Queryable): Promise<AgentRow[]> {
+  const { rows } = await q.query<AgentRow>(`SELECT ${COLUMNS} FROM agents WHERE deleted_at IS NULL ORDER BY id`);
+  return rows;
+}
+
+export async function listProvisioned(q: Queryable): Promise<ProvisionRow[]> {
+  const { rows } = await q.query<ProvisionRow>(
+    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm" FROM agents WHERE deleted_at IS NULL ORDER BY id`,
+  );
+  return rows;
+}
+
+export async function getProvision(q: Queryable, id: number): Promise<ProvisionRow | null> {
+  const { rows } = await q.query<ProvisionRow>(
+    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm" FROM agents WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Only an offline agent can be deleted (the CHECK says so too); null when none matched. */
+export async function softDeleteAgent(q: Queryable, id: number): Promise<AgentRow | null> {
+  const { rows } = await q.query<AgentRow>(
+    `UPDATE agents SET deleted_at = now(), updated_at = now(), registered = false WHERE id = $1 AND deleted_at IS NULL AND state = 'offline' RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Writes a state computed by `transition` (the caller holds the row lock). */
+export async function writeStatus(
+  q: Queryable,
+  id: number,
+  next: AgentStatus,
+  opts: { attemptId: string | null; callEnded: boolean },
+): Promise<AgentRow> {
+  const { rows } = await q.query<AgentRow>(
+    `UPDATE agents SET state = $2, pause_reason = $3, wrap_up_until = $4, logged_in = ($2 <> 'offline'),
+            current_attempt_id = $5, state_since = now(), updated_at = now(),
+            last_call_ended_at = CASE WHEN $6 THEN now() ELSE last_call_ended_at END
+      WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, next.state, next.pauseReason, next.wrapUpUntil, opts.attemptId, opts.callEnded],
+  );
+  return rows[0]!;
+}
+
+/**
+ * The longest-idle routable agent not in `exclude` becomes ringing for this attempt. SKIP LOCKED:
+ * two workers claiming at once take different agents instead of waiting on the same row. A
+ * wrap-up whose time is over counts as available (its timer may have died with a worker).
+ */
+export async function claimAgent(q: Queryable, attemptId: string, exclude: readonly number[]): Promise<{ id: number; sipUsername: string; name: string } | null> {
+  const { rows } = await q.query<{ id: number; sipUsername: string; name: string }>(
+    `UPDATE agents SET state = 'ringing', current_attempt_id = $1, pause_reason = NULL, wrap_up_until = NULL,
+            state_since = now(), updated_at = now()
+      WHERE id = (
+        SELECT id FROM agents
+         WHERE deleted_at IS NULL AND logged_in AND registered
+           AND (state = 'available' OR (state = 'wrap_up' AND wrap_up_until <= now()))
+           AND NOT (id = ANY($2::bigint[]))
+         ORDER BY last_call_ended_at ASC NULLS FIRST, state_since ASC, id
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED)
+      RETURNING id, sip_username AS "sipUsername", name`,
+    [attemptId, [...exclude]],
+  );
+  return rows[0] ?? null;
+}
+
+export async function countRoutable(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM agents
+      WHERE deleted_at IS NULL AND logged_in AND registered
+        AND (state = 'available' OR (state = 'wrap_up' AND wrap_up_until <= now()))`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Wrap-ups whose time is over become available; returns who changed (to tell them). */
+export async function expireWrapUps(q: Queryable, agentId?: number): Promise<Array<{ id: number; attemptId: string | null }>> {
+  const { rows } = await q.query<{ id: number; attemptId: string | null }>(
+    `WITH due AS (
+       SELECT id, current_attempt_id FROM agents
+        WHERE state = 'wrap_up' AND wrap_up_until <= now() AND deleted_at IS NULL AND ($1::bigint IS NULL OR id = $1)
+        FOR UPDATE SKIP LOCKED)
+     UPDATE agents a SET state = 'available', wrap_up_until = NULL, current_attempt_id = NULL, state_since = now(), updated_at = now()
+       FROM due WHERE a.id = due.id
+     RETURNING a.id, due.current_attempt_id AS "attemptId"`,
+    [agentId ?? null],
+  );
+  return rows;
+}
+
+/** Registration seen on one contact change; returns the agent id when one matched. */
+export async function setRegistered(q: Queryable, sipUsername: string, registered: boolean): Promise<number | null> {
+  const { rows } = await q.query<{ id: number }>(
+    `UPDATE agents SET registered = $2, registered_at = CASE WHEN $2 THEN now() ELSE registered_at END, updated_at = now()
+      WHERE sip_username = $1 AND deleted_at IS NULL AND registered IS DISTINCT FROM $2 RETURNING id`,
+    [sipUsername, registered],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** After a (re)connect: exactly the listed user names are registered. Returns agents that changed. */
+export async function syncRegistered(q: Queryable, registeredUsernames: readonly string[]): Promise<Array<{ id: number; registered: boolean }>> {
+  const { rows } = await q.query<{ id: number; registered: boolean }>(
+    `UPDATE agents SET registered = (sip_username = ANY($1::text[])),
+            registered_at = CASE WHEN sip_username = ANY($1::text[]) THEN now() ELSE registered_at END, updated_at = now()
+      WHERE deleted_at IS NULL AND registered IS DISTINCT FROM (sip_username = ANY($1::text[]))
+      RETURNING id, registered`,
+    [[...registeredUsernames]],
+  );
+  return rows;
+}
+
+export type { AgentStateName };
