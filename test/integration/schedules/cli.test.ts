@@ -6,6 +6,9 @@ import { createTestDb, type TestDb } from '../../helpers/db.js';
 import { runCli } from '../../helpers/cli.js';
 import { testEnv } from '../../helpers/sandbox-env.js';
 import { COMMANDS } from '../../../src/cli/cli.args.js';
+import { loadConfig } from '../../../src/config.js';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { TEMPLATE } from './schedules.helpers.js';
 
 describe('ringwise CLI as a child process (real PostgreSQL + Redis): help, input errors, exit codes', () => {
@@ -69,5 +72,31 @@ describe('ringwise CLI as a child process (real PostgreSQL + Redis): help, input
     const refused = await runCli(['campaigns', 'pause', String(c.rows[0]!.id)], env);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('invalid_transition');
+  });
+
+  it('campaigns launch/pause/resume/cancel use the service (audited via cli) and tell the workers; status and list read', async () => {
+    const c = await t.db.query<{ id: number }>(`INSERT INTO campaigns (name) VALUES ('cli-driven') RETURNING id`);
+    const id = String(c.rows[0]!.id);
+    const redis = new Redis(loadConfig(env).redisUrl, { maxRetriesPerRequest: null });
+    const expand = new Queue('campaign', { connection: redis, prefix: env['RINGWISE_QUEUE_PREFIX']! });
+    try {
+      for (const [action, state] of [['launch', 'running'], ['pause', 'paused'], ['resume', 'running'], ['cancel', 'cancelled']] as const) {
+        const r = await runCli(['campaigns', action, id], env);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toBe(`campaign ${id} ${state}\n`);
+        // Launch queued the expand job a worker picks up, as the API's hook does.
+        if (action === 'launch') expect((await expand.getJob(`expand-${id}`))?.data).toEqual({ campaignId: id });
+      }
+      const audit = await t.db.query(`SELECT action, details->>'via' AS via FROM audit_log WHERE target_type = 'campaign' AND target_id = $1 ORDER BY id`, [id]);
+      expect(audit.rows).toEqual(['launch', 'pause', 'resume', 'cancel'].map((a) => ({ action: `campaign.${a}`, via: 'cli' })));
+      const status = await runCli(['campaigns', 'status', id], env);
+      expect(JSON.parse(status.stdout)).toMatchObject({ id: Number(id), state: 'cancelled', contacts: { total: 0 } });
+      const list = await runCli(['campaigns', 'list', '--state', 'cancelled'], env);
+      expect(list.stdout).toMatch(new RegExp(`^${id} +cancelled +\\S+ +cli-driven$`, 'm'));
+    } finally {
+      await expand.obliterate({ force: true }).catch(() => undefined);
+      await expand.close();
+      await redis.quit();
+    }
   });
 });

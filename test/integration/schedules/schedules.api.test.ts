@@ -4,6 +4,7 @@ import { createScheduleQueue, createScheduleRegistry, reconcileJobSchedulers, sc
 import { fireSchedule } from '../../../src/schedules/schedule.service.js';
 import { closeEndedWindows } from '../../../src/schedules/schedule.window.js';
 import { localDateOf } from '../../../src/schedules/schedule.time.js';
+import { waitForRun } from '../../../src/cli/batch.command.js';
 import { seedCustomers, TEMPLATE, testRedis } from './schedules.helpers.js';
 import type { Queue } from 'bullmq';
 import type { ScheduleJob } from '../../../src/schedules/schedule.jobs.js';
@@ -144,5 +145,21 @@ describe('schedules API (real PostgreSQL + Redis)', () => {
     const runOf = async (id: number) => (await api.app.inject({ method: 'GET', url: `/v1/schedules/${id}/runs`, headers: api.as('viewer') })).json().items[0];
     expect(await runOf(exp.id)).toMatchObject({ status: 'expired', windowAction: 'expired', windowLeft: 4, campaignState: 'completed', contacts: { total: 4, byState: { expired: 4 } } });
     expect(await runOf(def.id)).toMatchObject({ status: 'deferred', windowAction: 'deferred', windowLeft: 4, campaignState: 'running', contacts: { byState: { pending: 4 } } });
+  });
+
+  it('batch --wait ends when the window closes and reports what the window end did (expire), settling it itself', async () => {
+    const s = (await post(valid('wait-expire', { onWindowEnd: 'expire', template: { ...TEMPLATE, policyOverrides: { windowStart: '09:00', windowEnd: '18:00' } }, segment: { riskTiers: ['high'] } }))).json();
+    const fired = new Date('2026-12-02T02:00:00Z');
+    const { run } = await fireSchedule(api.t.db, null, s.id, fired, { via: 'cli' });
+    const lines: string[] = [];
+    let clock = fired.getTime();
+    const report = await waitForRun(api.t.db, run.id, {
+      stderr: { write: (x: string) => lines.push(x) },
+      pollMs: 1,
+      // Each poll moves the clock an hour: the window (closing 10:00Z) ends on the 8th poll.
+      now: () => new Date((clock += 3_600_000)),
+    });
+    expect(report).toMatchObject({ status: 'expired', windowAction: 'expired', windowLeft: 2, campaignState: 'completed', contacts: { total: 2, byState: { expired: 2 } } });
+    expect(lines.at(-1)).toBe(`run ${run.id} [########################] 2/2 100% expired\n`);
   });
 });
