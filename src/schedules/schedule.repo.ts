@@ -55,9 +55,13 @@ export async function insertSchedule(q: Queryable, s: ScheduleSettings): Promise
   return rows[0]!;
 }
 
-/** `lock`: FOR SHARE, so a run is never created for a schedule being deleted or edited. */
-export async function getSchedule(q: Queryable, id: number, lock = false): Promise<Schedule | null> {
-  const { rows } = await q.query<Schedule>(`SELECT ${SELECT} FROM schedules WHERE id = $1 AND deleted_at IS NULL${lock ? ' FOR SHARE' : ''}`, [id]);
+/**
+ * `share`: firings (which may run together) keep the schedule from being edited or deleted
+ * under them; `update`: an edit, which must not upgrade a shared lock (two edits would deadlock).
+ */
+export async function getSchedule(q: Queryable, id: number, lock?: 'share' | 'update'): Promise<Schedule | null> {
+  const suffix = lock === 'share' ? ' FOR SHARE' : lock === 'update' ? ' FOR UPDATE' : '';
+  const { rows } = await q.query<Schedule>(`SELECT ${SELECT} FROM schedules WHERE id = $1 AND deleted_at IS NULL${suffix}`, [id]);
   return rows[0] ?? null;
 }
 

@@ -89,7 +89,7 @@ export async function createSchedule(db: Db, principal: Principal | null, raw: S
 
 export async function patchSchedule(db: Db, principal: Principal | null, id: number, raw: Partial<ScheduleSettings>, opts: ScheduleOptions = {}): Promise<Schedule> {
   return withTransaction(db, async (c) => {
-    const current = await getSchedule(c, id, true);
+    const current = await getSchedule(c, id, 'update');
     if (!current) throw new NotFoundError('schedule', id);
     const s = await checkSettings(c, raw, current, opts);
     const updated = await updateSchedule(c, id, s).catch((err: unknown) => nameTaken(err, raw.name));
@@ -138,7 +138,7 @@ export async function fireSchedule(
 ): Promise<FireResult> {
   const via = opts.via ?? 'api';
   const result = await withTransaction(db, async (c): Promise<FireResult> => {
-    const s = await getSchedule(c, scheduleId, true);
+    const s = await getSchedule(c, scheduleId, 'share');
     if (!s) throw new NotFoundError('schedule', scheduleId);
     const localDate = localDateOf(s.timeZone, firedAt.getTime());
     const run = await insertRunOnce(c, { scheduleId, localDate, via, firedAt, windowClosesAt: await runWindowCloses(c, s, firedAt, opts) });
