@@ -118,6 +118,8 @@ export class AgentBridge {
       if (e.type === 'ChannelDestroyed') void this.legGone(e.cause);
     } else if (e.type === 'PlaybackFinished' && e.playback?.id === this.playback) {
       this.playback = null;
+      // 'failed': cut short by the customer hanging up; ChannelDestroyed follows.
+      if (e.playback.state === 'failed') return;
       if (this.phase === 'waiting' || this.phase === 'ringing') this.moh();
       else if (this.phase === 'abandoning') this.hangup(this.id);
     } else if ((e.type === 'RecordingFinished' || e.type === 'RecordingFailed') && this.recordingDone) {
