@@ -4,20 +4,10 @@ import type { Logger } from '../shared/logger.js';
 import type { CallFacts } from '../dialer/outcome.js';
 import type { AgentCallContext, AriEvent, AriPort } from '../dialer/ports.js';
 import { agentCallerId } from './agent-callerid.js';
+import type { AgentPool, ClaimedAgent, CustomerCard } from './agent-pool.js';
 
-/** The part of part A's AgentPool (src/agents/agent-pool.ts) the bridge drives. */
-export interface ClaimedAgent {
-  id: number;
-  sipUsername: string;
-  name: string;
-}
-export interface BridgePool {
-  claim(attemptId: string, exclude: readonly number[]): Promise<ClaimedAgent | null>;
-  connected(agentId: number, attemptId: string): Promise<void>;
-  release(agentId: number, attemptId: string, reason: string): Promise<void>;
-  callEnded(agentId: number, attemptId: string): Promise<void>;
-  publish(agentId: number, event: { type: string; [k: string]: unknown }): Promise<void>;
-}
+/** The part of the agent pool the bridge drives. */
+export type BridgePool = Pick<AgentPool, 'claim' | 'connected' | 'release' | 'callEnded' | 'publish'>;
 
 export interface BridgeStore {
   markBridged(attemptId: string, agentId: number, at: Date): Promise<void>;
@@ -205,20 +195,8 @@ export class AgentBridge {
     this.log.info({ agentId: agent.id }, 'customer bridged to agent');
     await this.safely('pool connected', () => this.deps.pool.connected(agent.id, this.id));
     await this.safely('ledger agent', () => this.deps.store.markBridged(this.id, agent.id, at));
-    const c = this.call.card;
-    await this.safely('customer card', () =>
-      this.deps.pool.publish(agent.id, {
-        type: 'customer_card',
-        attemptId: this.id,
-        customerId: c.customerId,
-        name: c.name,
-        amountDue: c.amountDue,
-        currency: c.currency,
-        daysPastDue: c.daysPastDue,
-        riskScore: c.riskScore,
-        campaignId: c.campaignId,
-      }),
-    );
+    const card: CustomerCard = { attemptId: this.id, ...this.call.card };
+    await this.safely('customer card', () => this.deps.pool.publish(agent.id, { type: 'customer_card', ...card }));
     if (this.phase !== 'bridged') return;
     try {
       // Armed before the request: the recording can end (a quick hang-up) before the answer.

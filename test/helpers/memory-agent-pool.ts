@@ -1,11 +1,12 @@
-import type { BridgePool, ClaimedAgent } from '../../src/agents/bridge.session.js';
+import type { ClaimedAgent } from '../../src/agents/agent-pool.js';
+import type { BridgePool } from '../../src/agents/bridge.session.js';
 
 type State = 'available' | 'ringing' | 'on_call' | 'wrap_up' | 'offline';
 
 /**
- * An in-memory agent pool with part A's AgentPool semantics (claim the longest-idle available
- * agent and mark it ringing; ringing → on_call → wrap_up), for tests until the real pool lands.
- * Every transition is kept in order so tests can check what the bridge did.
+ * An in-memory agent pool with AgentPool's semantics (claim the longest-idle available agent and
+ * mark it ringing; ringing → on_call → wrap_up), for unit tests and e2e tests that script agent
+ * availability. Every transition is kept in order so tests can check what the bridge did.
  */
 export class MemoryAgentPool implements BridgePool {
   readonly transitions: Array<{ agentId: number; attemptId: string; from: State; to: State; reason?: string }> = [];

@@ -124,20 +124,6 @@ export async function makeRisky(h: Harness, o: { campaignId: string; customerId:
   await h.tdb.db.query(`UPDATE campaigns SET risk_threshold = $2 WHERE id = $1`, [o.campaignId, o.threshold]);
 }
 
-/**
- * Part A's migration 0006 creates `recordings`; until it lands, test databases get a stand-in
- * with the columns part A announced (attempt id, file name, bytes, created_at, deleted_at).
- */
-export async function ensureRecordingsTable(h: Harness): Promise<boolean> {
-  const r = await h.tdb.db.query<{ t: string | null }>(`SELECT to_regclass('recordings')::text AS t`);
-  if (r.rows[0]?.t) return false;
-  await h.tdb.db.query(
-    `CREATE TABLE recordings (id bigserial PRIMARY KEY, attempt_id uuid NOT NULL REFERENCES call_attempts (id), file_name text NOT NULL,
-       bytes bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz)`,
-  );
-  return true;
-}
-
 export interface AttemptAgentView {
   outcome: string | null;
   agentId: number | null;

@@ -6,10 +6,10 @@ import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { sandboxAri, uniqueApp } from '../../helpers/ari.js';
 import { MemoryAgentPool } from '../../helpers/memory-agent-pool.js';
 import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
-import { attemptAgent, ensureRecordingsTable, makeRisky, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
+import { attemptAgent, makeRisky, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
 
-// Real Asterisk, SIPp carrier and SIPp agent softphones, PostgreSQL and Redis; the agent pool is
-// the in-memory one (part A's pool had not landed when this was written).
+// Real Asterisk, SIPp carrier and SIPp agent softphones, PostgreSQL and Redis; an in-memory pool
+// decides which agents are free (real-pool.test.ts runs the same flow on the database-backed pool).
 describe('agents e2e: answered calls bridged to live agents', () => {
   let h: Harness;
   let w: BridgeWorker;
@@ -24,7 +24,6 @@ describe('agents e2e: answered calls bridged to live agents', () => {
       { id: 3, user: 'rwt-bridge-3', port: 5283, mode: 'answer' },
     ]);
     h = await createHarness({ RINGWISE_AGENT_RING_SECONDS: '4' });
-    await ensureRecordingsTable(h);
     w = await startBridgeWorker(h, pool);
     obs = sandboxAri(uniqueApp('bridge-obs'));
   });
