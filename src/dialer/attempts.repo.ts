@@ -65,6 +65,7 @@ export interface AttemptEnd {
   promptVersion: string | null;
   endReason: string | null;
   answeredAt: Date | null;
+  firstAudioAt?: Date | null;
   endedAt: Date;
 }
 
@@ -79,6 +80,7 @@ export function endFromResult(r: SessionResult, promptVersion: string | null): A
     promptVersion,
     endReason: r.facts.endReason ?? null,
     answeredAt: r.answeredAt,
+    firstAudioAt: r.firstAudioAt,
     endedAt: r.endedAt,
   };
 }
@@ -90,13 +92,13 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
         SET state = 'ended', outcome = $2, cause = $3, tech_cause = $4, amd_status = $5,
             amd_cause = $6, digits = $7, prompt_version = COALESCE($8, prompt_version),
             end_reason = $9, connected = $10,
-            answered_at = COALESCE(answered_at, $11), ended_at = $12,
+            answered_at = COALESCE(answered_at, $11), ended_at = $12, first_audio_at = $13,
             ring_ms = CASE WHEN originated_at IS NULL THEN NULL
                            ELSE GREATEST(0, (EXTRACT(EPOCH FROM (COALESCE(answered_at, $11, $12) - originated_at)) * 1000))::int END,
             talk_ms = CASE WHEN COALESCE(answered_at, $11) IS NULL THEN NULL
                            ELSE GREATEST(0, (EXTRACT(EPOCH FROM ($12 - COALESCE(answered_at, $11))) * 1000))::int END
       WHERE id = $1 AND state <> 'ended'`,
-    [id, e.outcome, e.cause, e.techCause, e.amdStatus, e.amdCause, e.digits, e.promptVersion, e.endReason, isConnected(e.outcome), e.answeredAt, e.endedAt],
+    [id, e.outcome, e.cause, e.techCause, e.amdStatus, e.amdCause, e.digits, e.promptVersion, e.endReason, isConnected(e.outcome), e.answeredAt, e.endedAt, e.firstAudioAt ?? null],
   );
   return (r.rowCount ?? 0) === 1;
 }

@@ -42,6 +42,8 @@ export interface SessionResult {
   facts: CallFacts;
   originatedAt: Date | null;
   answeredAt: Date | null;
+  /** The prompt's first PlaybackStarted (answer-to-first-audio latency). */
+  firstAudioAt: Date | null;
   endedAt: Date;
 }
 
@@ -58,6 +60,7 @@ export class CallSession {
   readonly facts: CallFacts = { answered: false, digits: '' };
   originatedAt: Date | null = null;
   answeredAt: Date | null = null;
+  firstAudioAt: Date | null = null;
   readonly done: Promise<SessionResult>;
 
   private resolveDone!: (r: SessionResult) => void;
@@ -142,7 +145,10 @@ export class CallSession {
         if (e.digit) this.onDigit(e.digit);
         break;
       case 'PlaybackStarted':
-        if (e.playback?.id === this.promptPlayback) this.facts.promptStarted = true;
+        if (e.playback?.id === this.promptPlayback) {
+          this.facts.promptStarted = true;
+          this.firstAudioAt ??= this.now();
+        }
         break;
       case 'PlaybackFinished':
         if (e.playback?.id) this.onPlaybackFinished(e.playback.id, e.playback.state);
@@ -399,7 +405,7 @@ export class CallSession {
     const outcome = classifyOutcome(this.facts);
     const endedAt = this.now();
     this.log.info({ outcome, cause: this.facts.cause, techCause: this.facts.techCause, endReason: this.facts.endReason }, 'call ended');
-    this.resolveDone({ attemptId: this.attemptId, outcome, facts: this.facts, originatedAt: this.originatedAt, answeredAt: this.answeredAt, endedAt });
+    this.resolveDone({ attemptId: this.attemptId, outcome, facts: this.facts, originatedAt: this.originatedAt, answeredAt: this.answeredAt, firstAudioAt: this.firstAudioAt, endedAt });
   }
 
   private timer(name: string, ms: number, fn: () => void): void {

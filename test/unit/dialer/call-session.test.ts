@@ -95,6 +95,27 @@ describe('CallSession', () => {
     expect(r.answeredAt).not.toBeNull();
   });
 
+  it('records when the prompt first played (answer-to-first-audio), not later playbacks', async () => {
+    const { s, up, pb, ev, destroyed } = setup();
+    await s.start();
+    up();
+    await vi.advanceTimersByTimeAsync(40);
+    pb('PlaybackStarted');
+    await vi.advanceTimersByTimeAsync(1_000);
+    ev('ChannelDtmfReceived', { digit: '0' }); // repeat: a second PlaybackStarted
+    pb('PlaybackStarted');
+    destroyed(16);
+    const r = await s.done;
+    expect(r.firstAudioAt!.getTime() - r.answeredAt!.getTime()).toBe(40);
+  });
+
+  it('no prompt heard: no first audio', async () => {
+    const { s, destroyed } = setup();
+    await s.start();
+    destroyed(17, 486);
+    expect((await s.done).firstAudioAt).toBeNull();
+  });
+
   it('far end hangs up during the prompt', async () => {
     const { s, up, pb, ev, destroyed } = setup();
     await s.start();
