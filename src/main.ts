@@ -6,6 +6,7 @@ import { createDeps } from './deps.js';
 import { migrate } from './store/migrate.js';
 import { buildApp } from './api/app.js';
 import { serve } from './api/server.js';
+import { createAgentsApi } from './agents/agents.runtime.js';
 import { isAppError } from './shared/errors.js';
 import { commandHelp, parseCommandLine, UsageError } from './cli/cli.args.js';
 import { runImportCommand } from './cli/import.command.js';
@@ -120,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
       // Launch/resume queue the campaign's contacts; pause/cancel reach workers over pub/sub.
       const queues = createQueues(redis, config.queuePrefix);
       const scheduleQueue = createScheduleQueue(redis, config.queuePrefix);
+      const agents = createAgentsApi(config, db, redis, log);
       const app = await buildApp({
         config,
         log,
@@ -132,10 +134,12 @@ async function main(argv: string[]): Promise<number> {
         },
         events: createCampaignEvents(queues, redis, config.queuePrefix, log),
         schedules: createScheduleRegistry(scheduleQueue),
+        agents: agents.deps,
       });
       await serve(app, config.api.host, config.api.port, log, async () => {
         await queues.close();
         await scheduleQueue.close();
+        await agents.close();
         await deps.close();
       });
       return -1; // keeps running

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import { withTransaction, type Db } from '../store/db.js';
+import { withTransaction, type Db, type DbClient } from '../store/db.js';
 import { effectiveStatus, transition, type AgentEvent } from './agent.state.js';
 import { getAgent, writeStatus, type AgentRow } from './agents.repo.js';
 
@@ -39,16 +39,31 @@ export class AgentStateError extends ConflictError {
  * `attemptId` the change applies only to that call (a late event about an older call must not
  * move the agent off the one it is on now).
  */
-export async function changeAgentState(db: Db, agentId: number, event: AgentEvent, opts: { attemptId?: string } = {}): Promise<AgentRow> {
-  return withTransaction(db, async (c) => {
-    const row = await getAgent(c, agentId, { forUpdate: true });
-    if (!row) throw new NotFoundError('agent', agentId);
-    if (opts.attemptId !== undefined && row.currentAttemptId !== opts.attemptId) {
-      throw new AgentStateError('attempt_mismatch', `agent ${agentId} is not on attempt ${opts.attemptId}`, { state: row.state });
-    }
-    const r = transition(effectiveStatus(row, new Date()), event);
-    if (!r.ok) throw new AgentStateError(r.code, r.message, { state: row.state });
-    const keepsCall = r.next.state === 'ringing' || r.next.state === 'on_call' || r.next.state === 'wrap_up';
-    return writeStatus(c, agentId, r.next, { attemptId: keepsCall ? row.currentAttemptId : null, callEnded: event.type === 'call_ended' });
-  });
+export async function changeAgentState(
+  db: Db,
+  agentId: number,
+  event: AgentEvent,
+  opts: { attemptId?: string; also?: (c: DbClient, before: AgentRow, after: AgentRow) => Promise<void> } = {},
+): Promise<AgentRow> {
+  return withTransaction(db, (c) => applyAgentEvent(c, agentId, event, opts));
+}
+
+/** `changeAgentState` inside the caller's transaction (a disposition ends wrap-up in its own). */
+export async function applyAgentEvent(
+  c: DbClient,
+  agentId: number,
+  event: AgentEvent,
+  opts: { attemptId?: string; also?: (c: DbClient, before: AgentRow, after: AgentRow) => Promise<void> } = {},
+): Promise<AgentRow> {
+  const row = await getAgent(c, agentId, { forUpdate: true });
+  if (!row) throw new NotFoundError('agent', agentId);
+  if (opts.attemptId !== undefined && row.currentAttemptId !== opts.attemptId) {
+    throw new AgentStateError('attempt_mismatch', `agent ${agentId} is not on attempt ${opts.attemptId}`, { state: row.state });
+  }
+  const r = transition(effectiveStatus(row, new Date()), event);
+  if (!r.ok) throw new AgentStateError(r.code, r.message, { state: row.state });
+  const keepsCall = r.next.state === 'ringing' || r.next.state === 'on_call' || r.next.state === 'wrap_up';
+  const after = await writeStatus(c, agentId, r.next, { attemptId: keepsCall ? row.currentAttemptId : null, callEnded: event.type === 'call_ended' });
+  if (opts.also) await opts.also(c, row, after);
+  return after;
 }

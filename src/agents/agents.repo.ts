@@ -69,6 +69,12 @@ export async function softDeleteAgent(q: Queryable, id: number): Promise<AgentRo
   return rows[0] ?? null;
 }
 
+/** A deleted agent's API keys stop working with it; returns how many were revoked. */
+export async function revokeAgentKeys(q: Queryable, agentId: number): Promise<number> {
+  const r = await q.query(`UPDATE api_keys SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL`, [agentId]);
+  return r.rowCount ?? 0;
+}
+
 /** Writes a state computed by `transition` (the caller holds the row lock). */
 export async function writeStatus(
   q: Queryable,

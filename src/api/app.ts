@@ -22,6 +22,10 @@ import { policyRoutes } from './policy.routes.js';
 import { eligibilityRoutes } from './eligibility.routes.js';
 import { schedulesRoutes } from './schedules.routes.js';
 import type { ScheduleRegistry } from '../schedules/schedule.jobs.js';
+import { agentsRoutes, type AgentsApiDeps } from './agents.routes.js';
+import { agentStateRoutes } from './agent-state.routes.js';
+import { dispositionsRoutes } from './dispositions.routes.js';
+import { recordingsRoutes } from './recordings.routes.js';
 
 /** The app type every route module registers on: TypeBox schemas give the handlers their types. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -38,6 +42,8 @@ export interface ApiDeps {
   events?: { campaignStateChanged(id: number, state: string): Promise<void> };
   /** Keeps BullMQ's job schedulers in step with saved schedules (absent: the worker's start-up reconcile does it). */
   schedules?: ScheduleRegistry;
+  /** Asterisk config + Redis for agent provisioning and event streams (absent: those routes answer 503). */
+  agents?: AgentsApiDeps;
 }
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
@@ -69,5 +75,9 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(policyRoutes, deps);
   await app.register(eligibilityRoutes, deps);
   await app.register(schedulesRoutes, deps);
+  await app.register(agentsRoutes, deps);
+  await app.register(agentStateRoutes, deps);
+  await app.register(dispositionsRoutes, deps);
+  await app.register(recordingsRoutes, deps);
   return app;
 }

@@ -8,6 +8,7 @@ import { createPromptPort } from '../scheduler/prompt.adapter.js';
 import { createQueues } from '../scheduler/queues.js';
 import { createCampaignEvents } from '../scheduler/campaign-events.js';
 import { startScheduleRunner } from '../schedules/schedule.jobs.js';
+import { startWorkerAgents } from '../agents/agents.runtime.js';
 
 /**
  * `ringwise worker`: one ARI app, the dial and campaign queues, until SIGTERM or SIGINT. On a
@@ -19,6 +20,8 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   await redis.connect();
   const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log });
   const ari = ariPortFrom(client);
+  // Agents (pool, AMI presence, re-push at each ARI connect) are listening before the first connect.
+  const agents = startWorkerAgents({ config, db, redis, log, ari: client });
   // The loop keeps reconnecting after a timeout; the worker starts paused until it connects.
   await client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err }, 'ARI not reachable yet; dialing waits for it'));
   const worker = await startDialWorker({
@@ -38,6 +41,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
     global: { maxChannels: config.dialer.maxChannels, callsPerSecond: config.dialer.callsPerSecond },
     concurrency: config.dialer.maxChannels,
     lockDurationMs: config.dialer.jobLockMs,
+    agents: { pool: agents.pool, settings: { ...config.agents, recordingDir: config.paths.recordingDir } },
   });
   // Nightly runs: every enabled schedule is (re-)registered under its stable id at each start.
   const eventQueues = createQueues(redis, config.queuePrefix);
@@ -64,6 +68,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
 
   await schedules.close();
   await worker.close(60_000);
+  await agents.close();
   await eventQueues.close();
   await client.close();
   await deps.close();

@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Queryable } from '../store/db.js';
+import { listProvisioned, type ProvisionRow } from './agents.repo.js';
+
+/** The part of the ARI client provisioning needs (dynamic configuration into astdb). */
+export interface SipConfigPort {
+  pushConfig(configClass: string, objectType: string, id: string, fields: Record<string, string>): Promise<unknown>;
+  deleteConfig(configClass: string, objectType: string, id: string): Promise<void>;
+}
+
+export class AsteriskUnavailableError extends AppError {
+  constructor(message: string) {
+    super('asterisk_unavailable', message, 503);
+    this.name = 'AsteriskUnavailableError';
+  }
+}
+
+/** What PJSIP's md5_cred takes: the password itself never leaves the request that made it. */
+export function sipMd5(user: string, realm: string, password: string): string {
+  return createHash('md5').update(`${user}:${realm}:${password}`).digest('hex');
+}
+
+export function generateSipPassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function generateSipUsername(): string {
+  return `agent-${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * The three sorcery objects of one agent, in the order Asterisk needs them (the endpoint names
+ * its auth and aor). Values as the sandbox's provision_agent proved them on Asterisk 22.
+ */
+export function sipObjects(a: Pick<ProvisionRow, 'sipUsername' | 'sipMd5' | 'sipRealm'>, context: string): Array<{ type: 'auth' | 'aor' | 'endpoint'; fields: Record<string, string> }> {
+  const u = a.sipUsername;
+  return [
+    { type: 'auth', fields: { auth_type: 'md5', username: u, realm: a.sipRealm, md5_cred: a.sipMd5 } },
+    { type: 'aor', fields: { max_contacts: '1', remove_existing: 'yes', minimum_expiration: '60', default_expiration: '120', qualify_frequency: '0' } },
+    {
+      type: 'endpoint',
+      fields: {
+        transport: 'transport-udp',
+        context,
+        disallow: 'all',
+        allow: 'ulaw,alaw,gsm',
+        direct_media: 'no',
+        dtmf_mode: 'rfc4733',
+        rtp_symmetric: 'yes',
+        force_rport: 'yes',
+        rewrite_contact: 'yes',
+        timers: 'no',
+        auth: u,
+        aors: u,
+      },
+    },
+  ];
+}
+
+/** PUT is an upsert, so pushing an agent that Asterisk already has changes nothing. */
+export async function pushAgent(ari: SipConfigPort, a: ProvisionRow, context: string): Promise<void> {
+  try {
+    for (const o of sipObjects(a, context)) await ari.pushConfig('res_pjsip', o.type, a.sipUsername, o.fields);
+  } catch (err) {
+    throw new AsteriskUnavailableError(`Asterisk did not take the agent's SIP configuration: ${(err as Error).message}`);
+  }
+}
+
+/** Endpoint first (it refers to the others); an object Asterisk does not have is already gone. */
+export async function removeAgent(ari: SipConfigPort, sipUsername: string): Promise<void> {
+  for (const type of ['endpoint', 'aor', 'auth']) {
+    try {
+      await ari.deleteConfig('res_pjsip', type, sipUsername);
+    } catch (err) {
+      if ((err as { httpStatus?: number }).httpStatus === 404) continue;
+      throw new AsteriskUnavailableError(`Asterisk did not remove the agent's SIP configuration: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Every agent pushed again (at API/worker start and each ARI reconnect). astdb keeps them over
+ * an Asterisk restart, but a new Asterisk (or a wiped astdb) would otherwise lose them silently.
+ */
+export async function repushAllAgents(q: Queryable, ari: SipConfigPort, context: string, log: Logger): Promise<{ pushed: number; failed: number }> {
+  let pushed = 0;
+  let failed = 0;
+  for (const a of await listProvisioned(q)) {
+    try {
+      await pushAgent(ari, a, context);
+      pushed++;
+    } catch (err) {
+      failed++;
+      log.warn({ err, agentId: a.id }, 'agent re-push failed');
+    }
+  }
+  log.info({ pushed, failed }, 'agents pushed to Asterisk');
+  return { pushed, failed };
+}
