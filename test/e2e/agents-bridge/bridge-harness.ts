@@ -3,12 +3,11 @@ import { Redis } from 'ioredis';
 import { createAriClient, type AriClient } from '../../../src/dialer/ari.client.js';
 import { ariPortFrom } from '../../../src/dialer/ari-port.adapter.js';
 import type { AriEvent, AriPort } from '../../../src/dialer/ports.js';
-import { startDialWorker, type DialWorker } from '../../../src/scheduler/worker.runtime.js';
+import { startDialWorker, type DialWorker, type WorkerAgents } from '../../../src/scheduler/worker.runtime.js';
 import { createGatePort } from '../../../src/scheduler/gate.adapter.js';
 import { createPromptPort } from '../../../src/scheduler/prompt.adapter.js';
 import { sandboxAri, sandboxSh } from '../../helpers/ari.js';
 import { sandboxEnv } from '../../helpers/sandbox-env.js';
-import { MemoryAgentPool } from '../../helpers/memory-agent-pool.js';
 import type { Harness } from '../dialer/dialer-harness.js';
 
 /** A test agent: a PJSIP endpoint pushed through ARI dynamic config, and a SIPp softphone. */
@@ -53,23 +52,23 @@ export async function provisionAgents(agents: TestAgent[]): Promise<() => Promis
   };
 }
 
-export interface BridgeWorker {
+export interface BridgeWorker<P extends WorkerAgents['pool'] = WorkerAgents['pool']> {
   worker: DialWorker;
   client: AriClient;
-  pool: MemoryAgentPool;
+  pool: P;
   /** Every ARI event the worker received and every play request it made, in order. */
   events: AriEvent[];
   plays: Array<{ channelId: string; media: string[]; playbackId: string }>;
   stop(): Promise<void>;
 }
 
-/** The real dial worker (ARI, PostgreSQL, Redis) with agent bridging wired to an in-memory pool. */
-export async function startBridgeWorker(h: Harness, pool: MemoryAgentPool): Promise<BridgeWorker> {
+/** The real dial worker (ARI, PostgreSQL, Redis) with agent bridging wired to the given pool. */
+export async function startBridgeWorker<P extends WorkerAgents['pool']>(h: Harness, pool: P): Promise<BridgeWorker<P>> {
   const { config } = h;
   const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log: h.log, backoff: { initialMs: 200, maxMs: 1_000 } });
   await client.connect({ timeoutMs: 10_000 });
   const events: AriEvent[] = [];
-  const plays: BridgeWorker['plays'] = [];
+  const plays: BridgeWorker<P>['plays'] = [];
   const base = ariPortFrom(client);
   const ari: AriPort = {
     ...base,

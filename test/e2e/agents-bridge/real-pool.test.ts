@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentPool, type AgentPool } from '../../../src/agents/agent-pool.js';
+import { agentEventsChannel } from '../../../src/agents/agent.service.js';
+import { listRecordings } from '../../../src/agents/recordings.repo.js';
+import type { AriClient } from '../../../src/dialer/ari.client.js';
+import { sandboxAri, uniqueApp } from '../../helpers/ari.js';
+import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
+import { attemptAgent, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
+
+// The same bridge on the database-backed AgentPool (part A): the agent's state as its SSE
+// stream sees it (Redis pub/sub) goes ringing → on_call → wrap_up → available.
+describe('agents e2e: bridging with the real agent pool', () => {
+  let h: Harness;
+  let w: BridgeWorker;
+  let obs: AriClient;
+  let pool: AgentPool;
+  let sub: Redis;
+  let agentId: number;
+  const events: Array<{ type: string; state?: string; attemptId?: string }> = [];
+  let unprovision: () => Promise<void> = async () => undefined;
+
+  beforeAll(async () => {
+    unprovision = await provisionAgents([{ id: 5, user: 'rwt-bridge-5', port: 5285, mode: 'answer' }]);
+    h = await createHarness({ RINGWISE_WRAP_UP_SECONDS: '1' });
+    const r = await h.tdb.db.query<{ id: number }>(
+      `INSERT INTO agents (name, sip_username, sip_md5, sip_realm, state, logged_in, registered, registered_at)
+       VALUES ('Agent Five', 'rwt-bridge-5', $1, 'ringwise', 'available', true, true, now()) RETURNING id`,
+      [createHash('md5').update('unused').digest('hex')],
+    );
+    agentId = Number(r.rows[0]!.id);
+    sub = new Redis(h.config.redisUrl);
+    await sub.subscribe(agentEventsChannel(h.config.queuePrefix, agentId));
+    sub.on('message', (_ch, msg: string) => events.push(JSON.parse(msg) as (typeof events)[number]));
+    pool = createAgentPool({ db: h.tdb.db, redis: h.redis, prefix: h.config.queuePrefix, wrapUpSeconds: h.config.agents.wrapUpSeconds, log: h.log });
+    w = await startBridgeWorker(h, pool);
+    obs = sandboxAri(uniqueApp('pool-obs'));
+  });
+  afterAll(async () => {
+    await w?.stop();
+    pool?.close();
+    await sub?.quit();
+    await obs?.close();
+    await h?.close();
+    await unprovision();
+  });
+
+  it('digit 1 → the longest-idle agent rings, talks, wraps up; ledger and recording row point at the agent', async () => {
+    const c = await seedCampaign(h, { contacts: [{ phone: num('11', 3) }] });
+    await setCampaignState(h, c.campaignId, 'running');
+    const attemptId = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);
+    await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2), 30_000);
+    const row = await h.tdb.db.query<{ state: string; attempt: string }>(`SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`, [agentId]);
+    expect(row.rows[0]).toEqual({ state: 'on_call', attempt: attemptId });
+
+    await obs.hangup(`${attemptId}-a1`); // the agent hangs up
+    await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 30_000);
+    await waitFor('the agent available again after wrap-up', async () => events.some((e) => e.type === 'state' && e.state === 'available'), 15_000);
+
+    const states = events.filter((e) => e.type === 'state').map((e) => e.state);
+    expect(states).toEqual(['ringing', 'on_call', 'wrap_up', 'available']);
+    expect(events.find((e) => e.type === 'customer_card')).toMatchObject({ attemptId, name: 'Test Customer', amountDue: '3200.00', currency: 'CNY', daysPastDue: 27 });
+    expect(await attemptAgent(h, attemptId)).toMatchObject({ outcome: 'answered_human', agentId, digits: '1' });
+    const recs = await waitFor('the recording row', async () => {
+      const list = await listRecordings(h.tdb.db, { attemptId, limit: 10 });
+      return list.length > 0 ? list : undefined;
+    });
+    expect(recs[0]).toMatchObject({ attemptId, agentId, fileName: `${attemptId}.wav` });
+    expect(Number(recs[0]!.bytes)).toBeGreaterThan(44);
+  });
+});
