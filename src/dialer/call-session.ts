@@ -171,6 +171,8 @@ export class CallSession {
   /** The channel is gone and no event told us (ARI disconnect, crash recovery). */
   markLost(): void {
     if (this.phase === 'ended') return;
+    // The agent flow must let go too (hang up its agent leg, give the agent back).
+    this.delegate?.({ type: 'ChannelDestroyed', channel: { id: this.attemptId } });
     this.facts.endReason = 'lost';
     this.finish();
   }
@@ -190,11 +192,17 @@ export class CallSession {
     }
     if (this.phase === 'menu') this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
     if (this.phase === 'prompt' || this.phase === 'amd') this.timer('menu', this.opts.menuTimeoutMs + RESYNC_GRACE_MS, () => this.hangup('menu_timeout'));
-    if (this.phase === 'closing') this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
+    // A call handed to agents stays 'closing' while it is bridged: only its own end finishes it.
+    if (this.phase === 'closing' && !this.delegate) this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
   }
 
   /** Ends the call from our side; the outcome follows from ChannelDestroyed (or a guard). */
   hangup(reason: EndReason): void {
+    // Shutdown (drain deadline, call time limit) also ends a call that is with an agent.
+    if (this.delegate && this.phase === 'closing' && reason === 'shutdown') {
+      this.ari.hangup(this.attemptId).catch((err: unknown) => this.log.debug({ err }, 'hangup request failed'));
+      return;
+    }
     if (this.phase === 'ended' || this.phase === 'closing') return;
     this.phase = 'closing';
     if (!this.facts.endReason) this.facts.endReason = reason;

@@ -34,6 +34,7 @@ function setup(o: { agents?: number; waitSeconds?: number } = {}) {
     }),
   } as unknown as Db;
   const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' });
+  ari.channels.add(ID);
   const pool = new MemoryAgentPool();
   for (let i = 1; i <= (o.agents ?? 2); i++) pool.add({ id: i, sipUsername: `agent-${i}`, name: `Agent ${i}` });
   const recordingDir = mkdtempSync(join(tmpdir(), 'rw-rec-'));
@@ -50,7 +51,16 @@ function setup(o: { agents?: number; waitSeconds?: number } = {}) {
     await vi.waitFor(() => expect(ari.ops()).toContain('play'));
     customer('ChannelDtmfReceived', { digit: '1' });
   };
-  return { ari, queries, pool, place, customer, finishPlayback, originates, answerAndPress1, recordingDir };
+  /** Digit 1, and agent 1 answers: the call is bridged. */
+  const bridged = async () => {
+    await answerAndPress1();
+    await vi.waitFor(() => expect(originates()).toHaveLength(1));
+    const leg = originates()[0]!.channelId;
+    ari.emit({ type: 'StasisStart', channel: { id: leg, state: 'Up' }, args: ['agent'] });
+    await vi.waitFor(() => expect(ari.ops()).toContain('recordBridge'));
+    return leg;
+  };
+  return { ari, dialer, queries, pool, place, customer, finishPlayback, originates, answerAndPress1, bridged, recordingDir };
 }
 
 describe('agent bridge (fake ARI, in-memory pool)', () => {
@@ -148,5 +158,33 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [leg.channelId] });
     expect(t.pool.state(1)).toBe('available');
     expect(t.pool.transitions.at(-1)).toMatchObject({ agentId: 1, to: 'available', reason: 'customer_gone' });
+  });
+
+  it('shutdown (drain deadline) hangs up a call that is with an agent, and the agent leg with it', async () => {
+    const t = setup();
+    const done = t.place(agentContext());
+    const leg = await t.bridged();
+    t.ari.emit({ type: 'RecordingFinished', recording: { name: ID, target_uri: `bridge:${ID}-bridge` } });
+    void t.dialer.drain(0);
+    await vi.waitFor(() => expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [ID] }));
+    t.customer('ChannelDestroyed', { cause: 16 });
+    await vi.waitFor(() => expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [leg] }));
+    expect((await done).outcome).toBe('answered_human');
+    expect(t.pool.state(1)).toBe('wrap_up');
+  });
+
+  it('a bridged call whose channels vanished during an ARI outage: the agent leg is hung up and the agent freed', async () => {
+    const t = setup();
+    const done = t.place(agentContext());
+    const leg = await t.bridged();
+    t.ari.emit({ type: 'RecordingFinished', recording: { name: ID, target_uri: `bridge:${ID}-bridge` } });
+    t.ari.setConnected(false);
+    t.ari.channels.delete(ID);
+    t.ari.setConnected(true);
+    const r = await done;
+    expect(r.facts.endReason).toBe('lost');
+    expect(r.outcome).toBe('answered_human');
+    expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [leg] });
+    expect(t.pool.state(1)).toBe('wrap_up');
   });
 });
