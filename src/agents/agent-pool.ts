@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
 import { changeAgentState, publishAgentEvent, stateEvent } from './agent.service.js';
 import { claimAgent, countRoutable, expireWrapUps, getAgent } from './agents.repo.js';
+import { hasDisposition } from './dispositions.repo.js';
 
 export interface ClaimedAgent {
   id: number;
@@ -94,6 +95,12 @@ export function createAgentPool(deps: AgentPoolDeps): AgentPool {
       const until = new Date(Date.now() + deps.wrapUpSeconds * 1000);
       const row = await changeAgentState(deps.db, agentId, { type: 'call_ended', wrapUpUntil: until }, { attemptId });
       tell(agentId, stateEvent(row));
+      // The agent saved the disposition while still talking: nothing left to wrap up.
+      if (await hasDisposition(deps.db, attemptId)) {
+        const done = await changeAgentState(deps.db, agentId, { type: 'wrap_up_done' }, { attemptId });
+        tell(agentId, { ...stateEvent(done), reason: 'disposition' });
+        return;
+      }
       // A little after the deadline, so now() in PostgreSQL is past it too.
       const timer = setTimeout(() => {
         timers.delete(timer);

@@ -50,3 +50,8 @@ export async function insertDisposition(
   );
   return rows[0]!;
 }
+
+export async function hasDisposition(q: Queryable, attemptId: string): Promise<boolean> {
+  const { rows } = await q.query(`SELECT 1 FROM dispositions WHERE attempt_id = $1`, [attemptId]);
+  return rows.length > 0;
+}

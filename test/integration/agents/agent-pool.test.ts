@@ -32,6 +32,7 @@ afterAll(async () => {
   await t?.drop();
 });
 beforeEach(async () => {
+  await t.db.query('DELETE FROM dispositions');
   await t.db.query('DELETE FROM agents');
 });
 
@@ -139,6 +140,18 @@ describe('AgentPool call transitions', () => {
     await pool.release(id, attempt, 'no_answer');
     expect(await getAgent(t.db, id)).toMatchObject({ state: 'available', currentAttemptId: null });
     await expect(pool.connected(id, attempt)).rejects.toMatchObject({ code: 'attempt_mismatch' });
+  });
+
+  it('a disposition saved during the call skips wrap-up when the call ends', async () => {
+    const id = await agent();
+    const c = await t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES ($1, 'X', ARRAY['+8613800000001']) RETURNING id`, [randomUUID()]);
+    const attempt = randomUUID();
+    await t.db.query(`INSERT INTO call_attempts (id, customer_id, attempt_no, phone, agent_id) VALUES ($1, $2, 1, '+8613800000001', $3)`, [attempt, c.rows[0].id, id]);
+    await pool.claim(attempt, []);
+    await pool.connected(id, attempt);
+    await t.db.query(`INSERT INTO dispositions (attempt_id, agent_id, kind) VALUES ($1, $2, 'refused')`, [attempt, id]);
+    await pool.callEnded(id, attempt);
+    expect(await getAgent(t.db, id)).toMatchObject({ state: 'available', currentAttemptId: null });
   });
 
   it('sweepWrapUps ends overdue wrap-ups only', async () => {
