@@ -1,9 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
-import { sandboxAri, uniqueApp } from '../../helpers/ari.js';
+import { sandboxAri, sandboxSh, uniqueApp } from '../../helpers/ari.js';
+import { sandboxEnv } from '../../helpers/sandbox-env.js';
 import { MemoryAgentPool } from '../../helpers/memory-agent-pool.js';
 import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
 import { attemptAgent, makeRisky, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
@@ -39,11 +40,24 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     const c = await seedCampaign(h, { contacts: [{ phone: num('01') }] });
     const { customerId } = c.contacts[0]!;
     await makeRisky(h, { campaignId: c.campaignId, customerId, name: 'Wang Xiaoming', riskScore: 85, threshold: 70 });
+    // What the agent's phone receives: Asterisk's SIP log of messages to this softphone only.
+    const sipLog = `${sandboxEnv()['SANDBOX_CHROOT']}/var/log/asterisk/messages.log`;
+    const logFrom = (await stat(sipLog)).size;
+    await sandboxSh(['rx', 'pjsip set logger host 127.0.0.1:5281']);
     await setCampaignState(h, c.campaignId, 'running');
 
     const attemptId = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);
     const leg = `${attemptId}-a1`;
-    await waitFor('agent 1 on the call', async () => pool.state(1) === 'on_call', 30_000);
+    try {
+      await waitFor('agent 1 on the call', async () => pool.state(1) === 'on_call', 30_000);
+    } finally {
+      await sandboxSh(['rx', 'pjsip set logger off']);
+    }
+    const fh = await open(sipLog);
+    const { buffer, bytesRead } = await fh.read({ buffer: Buffer.alloc(256 * 1024), position: logFrom });
+    await fh.close();
+    const invite = buffer.toString('utf8', 0, bytesRead).split(/INVITE sip:rwt-bridge-1@/)[1] ?? '';
+    expect(invite).toMatch(/^From: "Wang Xiaoming 3200CNY 27d" <sip:\+8695500@/m);
     const bridge = await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2));
     expect(bridge.bridge_type).toBe('mixing');
     expect([...bridge.channels].sort()).toEqual([attemptId, leg].sort());
