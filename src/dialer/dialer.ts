@@ -163,6 +163,8 @@ export class Dialer {
     if (this.registry.get(row.id)) return false;
     const live = liveChannels ?? new Set((await this.ari.listChannels()).map((c) => c.id));
     if (live.has(row.id)) await this.ari.hangup(row.id).catch(() => undefined);
+    // Its agent legs (`<attempt>-a<n>`) would otherwise ring or talk on with nobody behind them.
+    for (const id of live) if (id.startsWith(`${row.id}-a`)) await this.ari.hangup(id).catch(() => undefined);
     const answered = row.state === 'answered' || row.answeredAt !== null;
     const outcome = classifyOutcome({ answered, endReason: 'lost' });
     return endAttempt(this.db, row.id, {

@@ -125,6 +125,8 @@ describe('Dialer', () => {
       }),
     } as unknown as Db;
     ari.channels.add('a');
+    ari.channels.add('a-a1'); // an agent leg the dead worker had bridged to 'a'
+    ari.channels.add('other');
     const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' });
     const lost = await dialer.sweep();
     expect(lost.map((l) => [l.row.id, l.answered])).toEqual([
@@ -132,6 +134,9 @@ describe('Dialer', () => {
       ['a', true],
     ]);
     expect(ended).toEqual(['o', 'a']);
-    expect(ari.calls).toEqual([{ op: 'hangup', args: ['a'] }]);
+    expect(ari.calls).toEqual([
+      { op: 'hangup', args: ['a'] },
+      { op: 'hangup', args: ['a-a1'] },
+    ]);
   });
 });
