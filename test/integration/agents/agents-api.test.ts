@@ -52,6 +52,22 @@ async function seedAttempt(agentId: number | null, campaignId: number | null = n
   return id;
 }
 
+describe('OpenAPI', () => {
+  it('documents every agent route with its roles and closed bodies', async () => {
+    const res = await api.app.inject({ url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const paths = res.json().paths as Record<string, Record<string, { description?: string; requestBody?: { content: Record<string, { schema: { additionalProperties?: unknown } }> } }>>;
+    for (const p of ['/v1/agents', '/v1/agents/{id}', '/v1/agents/{id}/login', '/v1/agents/{id}/pause', '/v1/agents/{id}/events', '/v1/calls/{id}/disposition', '/v1/recordings', '/v1/recordings/{id}/audio']) {
+      expect(paths[p], p).toBeDefined();
+      for (const op of Object.values(paths[p]!)) {
+        expect(op.description, p).toMatch(/^(.*\n\n)?Roles: admin/s);
+        const body = op.requestBody?.content['application/json'];
+        if (body) expect(body.schema.additionalProperties, p).toBe(false);
+      }
+    }
+  });
+});
+
 describe('provisioning when Asterisk does not answer', () => {
   it('POST /v1/agents is 503 asterisk_unavailable and leaves no agent row and no key', async () => {
     const r = await api.app.inject({ method: 'POST', url: '/v1/agents', headers: api.as('supervisor'), payload: { name: 'rwt-agent-down' } });
