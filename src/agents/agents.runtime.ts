@@ -46,7 +46,8 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
   const offConnected = o.ari.on('connected', repush);
   if (o.ari.isConnected) repush();
 
-  const ami = createAmiClient({ ...config.ami, log });
+  // Contact changes are `system` events; call events would be thousands a second under load.
+  const ami = createAmiClient({ ...config.ami, log, eventMask: 'system' });
   const presence = startPresence({ db, ami, redis, prefix: config.queuePrefix, log });
   ami.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err }, 'AMI not reachable yet; agent presence waits for it'));
 
