@@ -66,7 +66,7 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
       },
     },
     async (req, reply) => {
-      const { hub } = agentsDeps(deps);
+      const { hub, heartbeatMs } = agentsDeps(deps);
       const id = resolveAgentId(req.principal, req.params.id);
       await loadAgent(deps.db, id);
       const res = reply.raw;
@@ -88,7 +88,7 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
       send({ ...stateEvent(current), state: agentJson(current).state, registered: current.registered, loggedIn: current.loggedIn, agentId: id });
       const heartbeat = setInterval(() => {
         if (!res.writableEnded) res.write(': ping\n\n');
-      }, HEARTBEAT_MS);
+      }, heartbeatMs ?? HEARTBEAT_MS);
       heartbeat.unref();
       const done = () => {
         clearInterval(heartbeat);

@@ -18,6 +18,8 @@ export interface AgentsApiDeps {
   redis: Redis;
   hub: AgentEventHub;
   prefix: string;
+  /** SSE heartbeat period (default 15 s). */
+  heartbeatMs?: number;
 }
 
 const closed = { additionalProperties: false } as const;

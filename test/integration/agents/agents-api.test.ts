@@ -34,7 +34,7 @@ beforeAll(async () => {
   hub = createAgentEventHub(redis, prefix, log);
   // Port 1 refuses connections: a real HTTP failure, as when Asterisk is down.
   const sip = createAriRest(createAriHttp({ url: 'http://127.0.0.1:1', user: 'x', password: 'x', timeoutMs: 2_000 }), 'x');
-  api = await createTestApi({ env: { RINGWISE_RECORDING_DIR: dir }, deps: { agents: { sip, redis, hub, prefix } } });
+  api = await createTestApi({ env: { RINGWISE_RECORDING_DIR: dir }, deps: { agents: { sip, redis, hub, prefix, heartbeatMs: 100 } } });
   baseUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
@@ -87,7 +87,7 @@ describe('provisioning when Asterisk does not answer', () => {
 });
 
 describe('GET /v1/agents/:id/events', () => {
-  it("an agent key gets only its own stream; a supervisor any; closing the stream unsubscribes from Redis", async () => {
+  it("an agent key gets only its own stream; a supervisor any; heartbeats; closing the stream unsubscribes from Redis", async () => {
     const mine = await seedAgent();
     const other = await seedAgent();
     const key = await api.mintKey('agent', { agentId: mine });
@@ -104,6 +104,10 @@ describe('GET /v1/agents/:id/events', () => {
     const login = await api.app.inject({ method: 'POST', url: '/v1/agents/me/login', headers: auth });
     expect(login.json().state).toBe('available');
     await own.waitFor((e) => e.event === 'state' && e.data['state'] === 'available');
+    for (let i = 0; own.comments === 0; i++) {
+      if (i > 100) throw new Error('no heartbeat comment on an idle stream');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     own.close();
     const channel = agentEventsChannel(prefix, mine);
     for (let i = 0; ; i++) {
