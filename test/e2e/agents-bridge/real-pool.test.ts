@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentPool, type AgentPool } from '../../../src/agents/agent-pool.js';
@@ -7,7 +9,7 @@ import { listRecordings } from '../../../src/agents/recordings.repo.js';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { sandboxAri, uniqueApp } from '../../helpers/ari.js';
 import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
-import { attemptAgent, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
+import { attemptAgent, makeRisky, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
 
 // The same bridge on the database-backed AgentPool (part A): the agent's state as its SSE
 // stream sees it (Redis pub/sub) goes ringing → on_call → wrap_up → available.
@@ -54,6 +56,9 @@ describe('agents e2e: bridging with the real agent pool', () => {
     const row = await h.tdb.db.query<{ state: string; attempt: string }>(`SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`, [agentId]);
     expect(row.rows[0]).toEqual({ state: 'on_call', attempt: attemptId });
 
+    // Some conversation reaches the recording before the agent hangs up.
+    const file = join(h.config.paths.recordingDir, `${attemptId}.wav`);
+    await waitFor('audio in the recording', async () => ((await stat(file).catch(() => null))?.size ?? 0) > 1_000);
     await obs.hangup(`${attemptId}-a1`); // the agent hangs up
     await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 30_000);
     await waitFor('the agent available again after wrap-up', async () => events.some((e) => e.type === 'state' && e.state === 'available'), 15_000);
@@ -67,6 +72,27 @@ describe('agents e2e: bridging with the real agent pool', () => {
       return list.length > 0 ? list : undefined;
     });
     expect(recs[0]).toMatchObject({ attemptId, agentId, fileName: `${attemptId}.wav` });
-    expect(Number(recs[0]!.bytes)).toBeGreaterThan(44);
+    expect(Number(recs[0]!.bytes)).toBe((await stat(file)).size);
+    expect(Number(recs[0]!.bytes)).toBeGreaterThan(1_000);
+  });
+
+  it('progressive pacing: with one agent, the second high-risk customer is dialed only after the first call has ended', async () => {
+    const c = await seedCampaign(h, { contacts: [{ phone: num('01', 4) }, { phone: num('02', 4) }] });
+    for (const k of c.contacts) await makeRisky(h, { campaignId: c.campaignId, customerId: k.customerId, name: 'Zhang San', riskScore: 90, threshold: 50 });
+    await setCampaignState(h, c.campaignId, 'running');
+    // Each call: wait for the agent to be bridged, then the agent hangs up.
+    const done = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const bridge = await waitFor('the next call bridged', async () => (await obs.listBridges()).find((b) => b.id.endsWith('-bridge') && b.channels.length === 2 && !done.has(b.id)), 40_000);
+      done.add(bridge.id);
+      await obs.hangup(`${bridge.id.slice(0, -'-bridge'.length)}-a1`);
+    }
+    await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 30_000);
+
+    const rows = (await attempts(h, c.campaignId)).sort((a, b) => a.originatedAt!.getTime() - b.originatedAt!.getTime());
+    expect(rows.map((r) => r.outcome)).toEqual(['answered_human', 'answered_human']);
+    for (const r of rows) expect((await attemptAgent(h, r.id)).agentId).toBe(agentId);
+    // Never a high-risk call without an agent to take it: the second waited for the first to end.
+    expect(rows[1]!.originatedAt!.getTime()).toBeGreaterThan(rows[0]!.endedAt!.getTime());
   });
 });
