@@ -60,7 +60,9 @@ export async function applyAgentEvent(
   if (opts.attemptId !== undefined && row.currentAttemptId !== opts.attemptId) {
     throw new AgentStateError('attempt_mismatch', `agent ${agentId} is not on attempt ${opts.attemptId}`, { state: row.state });
   }
-  const r = transition(effectiveStatus(row, new Date()), event);
+  // An overdue wrap-up counts as available for everything but its own end, which must still be
+  // written (a disposition saved after the deadline, before any sweep).
+  const r = transition(event.type === 'wrap_up_done' ? row : effectiveStatus(row, new Date()), event);
   if (!r.ok) throw new AgentStateError(r.code, r.message, { state: row.state });
   const keepsCall = r.next.state === 'ringing' || r.next.state === 'on_call' || r.next.state === 'wrap_up';
   const after = await writeStatus(c, agentId, r.next, { attemptId: keepsCall ? row.currentAttemptId : null, callEnded: event.type === 'call_ended' });

@@ -142,6 +142,18 @@ describe('callback dispositions go through the compliance policy', () => {
   });
 });
 
+describe('dispositions after the wrap-up deadline', () => {
+  it('a disposition for a call whose wrap-up is overdue (not swept yet) is saved and frees the agent', async () => {
+    const agentId = await seedAgent();
+    const attempt = await seedAttempt(agentId);
+    await api.t.db.query(`UPDATE agents SET state = 'wrap_up', logged_in = true, current_attempt_id = $2, wrap_up_until = now() - interval '1 minute' WHERE id = $1`, [agentId, attempt]);
+    const r = await api.app.inject({ method: 'POST', url: `/v1/calls/${attempt}/disposition`, headers: api.as('supervisor'), payload: { kind: 'wrong_party' } });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ agentId, agentState: 'available' });
+    expect((await api.t.db.query(`SELECT state, current_attempt_id FROM agents WHERE id = $1`, [agentId])).rows[0]).toEqual({ state: 'available', current_attempt_id: null });
+  });
+});
+
 describe('recordings', () => {
   it('lists by campaign and attempt, streams the file to supervisors only, audits every download', async () => {
     const camp = await api.t.db.query(`INSERT INTO campaigns (name) VALUES ('rec') RETURNING id`);
