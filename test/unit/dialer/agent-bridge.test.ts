@@ -187,4 +187,16 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [leg] });
     expect(t.pool.state(1)).toBe('wrap_up');
   });
+
+  it('the customer hangs up while no agent is free yet (still within the wait): abandoned, nobody rung', async () => {
+    const t = setup({ agents: 0, waitSeconds: 60 });
+    const done = t.place(agentContext());
+    await t.answerAndPress1();
+    await vi.waitFor(() => expect(t.ari.calls.some((c) => c.op === 'play' && (c.args[1] as string[])[0] === 'sound:connecting')).toBe(true));
+    t.customer('ChannelDestroyed', { cause: 16 });
+    const r = await done;
+    expect(r.outcome).toBe('abandoned');
+    expect(t.originates()).toHaveLength(0);
+    expect(t.ari.calls.some((c) => c.op === 'play' && (c.args[1] as string[])[0] === 'sound:sorry-callback')).toBe(false);
+  });
 });
