@@ -42,6 +42,16 @@ export interface DialContext {
 const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
 const LEASE_RENEW_MS = 30_000;
 
+/**
+ * Random spread added to a pacing wait, growing with how often this job has already waited (to
+ * 1.6 s): the wait itself is the same for every waiting job (the next token), so without it a
+ * large backlog retries in lockstep, thousands of times a second, for the one call that fits.
+ */
+export function pacingJitter(job: Pick<Job, 'attemptsStarted'>, random = Math.random): number {
+  const waited = Math.min(4, Math.max(0, (job.attemptsStarted ?? 1) - 1));
+  return Math.floor(random() * 100 * 2 ** waited);
+}
+
 async function delayJob(job: Job<DialJob>, token: string | undefined, until: number): Promise<never> {
   await job.moveToDelayed(until, token);
   throw new DelayedError();
@@ -63,6 +73,9 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   if (!campaign) return 'campaign_missing';
   const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;
+  // Most jobs of a big campaign wait for pacing: they go back to waiting before any more work.
+  const early = (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond })) ?? 0;
+  if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
   const contact = await getDialContact(db, contactId);
   if (!contact) return 'contact_missing';
   if (FINAL_CONTACT_STATES.has(contact.state)) return `contact_${contact.state}`;
@@ -97,7 +110,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const wait = await ctx.pacer.tryAcquire(campaignId, member, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
   if (wait > 0) {
     await releaseHighRisk();
-    return delayJob(job, token, Date.now() + wait + Math.floor(Math.random() * 100));
+    return delayJob(job, token, Date.now() + wait + pacingJitter(job));
   }
 
   const renew = setInterval(() => {

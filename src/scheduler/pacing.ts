@@ -71,6 +71,30 @@ redis.call('PEXPIRE', KEYS[2], lease * 2)
 return 0
 `;
 
+// KEYS: globalSlots, campaignSlots, globalBucket, campaignBucket
+// ARGV: globalMax, campaignMax, globalRate, campaignRate
+// ACQUIRE's checks without taking anything: 0 when a slot looks free, else ms to wait.
+const PEEK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('ZCOUNT', KEYS[1], now, '+inf') >= tonumber(ARGV[1]) then return 250 end
+if redis.call('ZCOUNT', KEYS[2], now, '+inf') >= tonumber(ARGV[2]) then return 250 end
+local function bucket(key, rate)
+  local cap = math.max(1, rate)
+  local s = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(s[1]) or cap
+  local at = tonumber(s[2]) or now
+  return math.min(cap, tokens + math.max(0, now - at) * rate / 1000)
+end
+local gr = tonumber(ARGV[3])
+local cr = tonumber(ARGV[4])
+local gt = bucket(KEYS[3], gr)
+local ct = bucket(KEYS[4], cr)
+if gt < 1 then return math.max(1, math.ceil((1 - gt) * 1000 / gr)) end
+if ct < 1 then return math.max(1, math.ceil((1 - ct) * 1000 / cr)) end
+return 0
+`;
+
 // KEYS: globalSlots, campaignSlots; ARGV: member
 const RELEASE = `
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -96,6 +120,11 @@ return held
 export interface Pacer {
   /** 0 when the slot is held, else a hint in ms before trying again. */
   tryAcquire(campaignId: string, member: string, campaign: PaceLimits): Promise<number>;
+  /**
+   * Read-only: 0 when a slot and a token look available, else ms to wait. Lets a job that
+   * cannot dial yet go back to waiting before it reads its contact or renders its prompt.
+   */
+  peek?(campaignId: string, campaign: PaceLimits): Promise<number>;
   release(campaignId: string, member: string): Promise<void>;
   renew(campaignId: string, member: string): Promise<boolean>;
   /** Live slots (for stats and tests). */
@@ -120,6 +149,21 @@ export function createRedisPacer(redis: Redis, prefix: string, global: PaceLimit
         k.cBucket(campaignId),
         member,
         String(leaseMs),
+        String(global.maxChannels),
+        String(campaign.maxChannels),
+        String(global.callsPerSecond),
+        String(campaign.callsPerSecond),
+      );
+      return Number(r);
+    },
+    async peek(campaignId, campaign) {
+      const r = await redis.eval(
+        PEEK,
+        4,
+        k.gSlots,
+        k.cSlots(campaignId),
+        k.gBucket,
+        k.cBucket(campaignId),
         String(global.maxChannels),
         String(campaign.maxChannels),
         String(global.callsPerSecond),

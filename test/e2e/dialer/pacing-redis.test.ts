@@ -34,6 +34,23 @@ describe('Redis pacer', () => {
     expect(await pacer.inUse('c1')).toBe(3);
   });
 
+  it('peek says whether a slot and a token are free, without taking either', async () => {
+    const pacer = createRedisPacer(redis, `${prefix}:peek`, { maxChannels: 100, callsPerSecond: 1000 }, 60_000);
+    const slots = { maxChannels: 1, callsPerSecond: 1000 };
+    expect(await pacer.peek!('c1', slots)).toBe(0);
+    expect(await pacer.peek!('c1', slots)).toBe(0); // nothing was taken
+    expect(await pacer.tryAcquire('c1', 'a', slots)).toBe(0);
+    expect(await pacer.peek!('c1', slots)).toBeGreaterThan(0); // the only slot is held
+    await pacer.release('c1', 'a');
+    expect(await pacer.peek!('c1', slots)).toBe(0);
+    // A one-call-per-second bucket: its single token taken, the next is about a second away.
+    const slow = { maxChannels: 10, callsPerSecond: 1 };
+    expect(await pacer.tryAcquire('c2', 'x', slow)).toBe(0);
+    const wait = await pacer.peek!('c2', slow);
+    expect(wait).toBeGreaterThan(500);
+    expect(wait).toBeLessThanOrEqual(1000);
+  });
+
   it('the global limit spans campaigns', async () => {
     const pacer = createRedisPacer(redis, `${prefix}:b`, { maxChannels: 2, callsPerSecond: 1000 }, 60_000);
     const limits = { maxChannels: 10, callsPerSecond: 1000 };

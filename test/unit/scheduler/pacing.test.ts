@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { takeToken, type BucketState } from '../../../src/scheduler/pacing.js';
+import { pacingJitter } from '../../../src/scheduler/dial.processor.js';
 
 describe('takeToken', () => {
   it('starts full: a burst of capacity, then waits', () => {
@@ -52,5 +53,16 @@ describe('takeToken', () => {
     }
     expect(granted).toBeLessThanOrEqual(4 + 4 * 10);
     expect(granted).toBeGreaterThanOrEqual(4 * 10);
+  });
+});
+
+describe('pacingJitter', () => {
+  it('spreads a first wait over 100 ms and doubles with each wait, up to 1.6 s', () => {
+    const top = () => 0.999;
+    expect(pacingJitter({ attemptsStarted: 1 }, top)).toBe(99);
+    expect(pacingJitter({ attemptsStarted: 2 }, top)).toBe(199);
+    expect(pacingJitter({ attemptsStarted: 4 }, top)).toBe(799);
+    expect(pacingJitter({ attemptsStarted: 50 }, top)).toBe(1598);
+    expect(pacingJitter({ attemptsStarted: 50 }, () => 0)).toBe(0);
   });
 });
