@@ -1,0 +1,63 @@
+import type { CeilingResult } from '../ceiling.js';
+import type { RingwiseResult } from '../ringwise.js';
+import type { SchedulingResult } from '../scheduling.js';
+import type { Dist } from './stats.js';
+
+export interface BenchResults {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  finishedAt: string;
+  machine: { cpus: number; node: string; loadAvgAtStart: number[] };
+  ceiling?: CeilingResult;
+  ringwise?: RingwiseResult;
+  ratioToCeiling?: number | null;
+  scheduling?: SchedulingResult;
+  targets: Record<string, { target: string; measured: string; met: boolean | null }>;
+}
+
+const d = (x: Dist): string => (x.n === 0 ? '–' : `${x.p50} / ${x.p99}`);
+const row = (cells: Array<string | number | null>): string => `| ${cells.map((c) => (c === null ? '–' : String(c))).join(' | ')} |`;
+
+/** The markdown twin of latest.json: the same numbers, laid out for a reader. */
+export function renderMarkdown(r: BenchResults): string {
+  const out: string[] = [];
+  out.push(`# ringwise benchmark (${r.mode})`, '');
+  out.push(`${r.startedAt} → ${r.finishedAt}; ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average at start ${r.machine.loadAvgAtStart.join(' ')}.`, '');
+  out.push('## Targets', '', row(['what', 'target', 'measured', 'met']), row(['---', '---', '---', '---']));
+  for (const [k, t] of Object.entries(r.targets)) out.push(row([k, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']));
+  if (r.ceiling) {
+    out.push('', `## Ceiling: bare ARI script (ceiling ${r.ceiling.ceilingCps} cps)`, '');
+    out.push(row(['target cps', 'achieved cps', 'placed', 'answered', 'failed', 'peak concurrent', 'originate HTTP p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'ok']));
+    out.push(row(Array(10).fill('---')));
+    for (const s of r.ceiling.steps) {
+      out.push(row([s.targetCps, s.achievedCps, s.placed, s.answered, s.failed, s.peakConcurrent, d(s.originateHttpMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), s.ok ? 'yes' : `no ${JSON.stringify(s.failures)}`]));
+    }
+  }
+  if (r.ringwise) {
+    out.push('', `## ringwise: API + scheduler + gate + ledger + ARI, ${r.ringwise.workers} worker process(es) (sustained ${r.ringwise.sustainedCps} cps, ratio to ceiling ${r.ratioToCeiling ?? '–'})`, '');
+    out.push(row(['target cps', 'sustained cps', 'contacts', 'attempts', 'failed', 'lost', 'undialed', 'peak concurrent', 'launch→first dial ms', 'gate→originate p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'worker CPU % / RSS MiB', 'api CPU % / RSS MiB', 'ok']));
+    out.push(row(Array(15).fill('---')));
+    for (const s of r.ringwise.steps) {
+      const w = s.procs.filter((p) => p.name.startsWith('worker')).map((p) => `${p.cpuPercentOfOneCore} / ${p.peakRssMiB}`).join(', ');
+      const a = s.procs.find((p) => p.name === 'api');
+      out.push(
+        row([s.targetCps, s.sustainedCps, s.contacts, s.attempts, s.failed, s.lost, s.undialed, s.peakConcurrent, s.launchToFirstDialMs, d(s.reservedToOriginatedMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), w, a ? `${a.cpuPercentOfOneCore} / ${a.peakRssMiB}` : null, s.ok ? 'yes' : `no (${s.finalState}, ${JSON.stringify(s.outcomes)})`]),
+      );
+    }
+  }
+  if (r.scheduling) {
+    const s = r.scheduling;
+    out.push('', `## Scheduling: ${s.rows.toLocaleString('en')} contacts imported over HTTP, launched, expanded into dial jobs`, '');
+    out.push(row(['import s', 'import rows/s', 'launch→first dial ms', 'launch→expanded ms', 'expand jobs/s', 'import + expand s']), row(Array(6).fill('---')));
+    out.push(row([s.importSeconds, s.importRowsPerSecond, s.launchToFirstDialMs, s.launchToExpandedMs, s.expandJobsPerSecond, s.totalSeconds]));
+    out.push('', row(['process', 'CPU % of one core', 'peak RSS MiB (sampled)', 'VmHWM MiB']), row(Array(4).fill('---')));
+    for (const p of s.procs) out.push(row([p.name, p.cpuPercentOfOneCore, p.peakRssMiB, p.hwmRssMiB]));
+    if (s.addBulk.length) {
+      out.push('', `addBulk alone (dial-shaped jobs, throwaway queue; Redis ≈ ${s.redisUsedMiBPerMillionJobs} MiB per million jobs):`, '');
+      out.push(row(['chunk', 'jobs', 's', 'jobs/s']), row(Array(4).fill('---')));
+      for (const a of s.addBulk) out.push(row([a.chunk, a.jobs, a.seconds, a.jobsPerSecond]));
+    }
+  }
+  out.push('', 'Method and caveats: [bench/README.md](../README.md).', '');
+  return out.join('\n');
+}

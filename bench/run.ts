@@ -1,0 +1,81 @@
+/**
+ * `npm run bench [-- --quick] [-- --only ceiling,ringwise,scheduling]`: the ceiling sweep, the
+ * ringwise sweep against the same carrier in the same run, and the scheduling run at scale;
+ * writes bench/results/latest.json and latest.md. Method: bench/README.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { runCeiling } from './ceiling.js';
+import type { BenchResults } from './lib/report.js';
+import { renderMarkdown } from './lib/report.js';
+import { round } from './lib/stats.js';
+import { runRingwise } from './ringwise.js';
+import { runScheduling } from './scheduling.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyArg = argv.indexOf('--only');
+const only = new Set(onlyArg >= 0 ? argv[onlyArg + 1]!.split(',') : ['ceiling', 'ringwise', 'scheduling']);
+const log = (s: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+};
+
+// Quick: a smoke run of every part in about two minutes; full: the sweeps the targets are judged on.
+const PLAN = quick
+  ? { rates: [25, 50], seconds: 5, workers: 1, rows: 50_000 }
+  : { rates: [25, 50, 100, 150, 200, 250], seconds: 10, workers: 1, rows: 1_000_000 };
+
+async function main(): Promise<void> {
+  const r: BenchResults = {
+    mode: quick ? 'quick' : 'full',
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    machine: { cpus: availableParallelism(), node: process.version, loadAvgAtStart: loadavg().map((x) => round(x, 2)) },
+    targets: {},
+  };
+  if (only.has('scheduling')) {
+    log(`scheduling: ${PLAN.rows} rows`);
+    r.scheduling = await runScheduling({ rows: PLAN.rows, addBulkJobs: PLAN.rows, log });
+  }
+  if (only.has('ceiling')) {
+    log(`ceiling: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s`);
+    r.ceiling = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, log });
+  }
+  if (only.has('ringwise')) {
+    log(`ringwise: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s, ${PLAN.workers} worker(s)`);
+    r.ringwise = await runRingwise({ rates: PLAN.rates, seconds: PLAN.seconds, workers: PLAN.workers, log });
+  }
+  if (r.ceiling && r.ringwise) r.ratioToCeiling = r.ceiling.ceilingCps > 0 ? round(r.ringwise.sustainedCps / r.ceiling.ceilingCps, 2) : null;
+  r.targets = targets(r);
+  r.finishedAt = new Date().toISOString();
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.md'), renderMarkdown(r));
+  log(`written ${join(dir, 'latest.json')} and latest.md`);
+}
+
+function targets(r: BenchResults): BenchResults['targets'] {
+  const t: BenchResults['targets'] = {};
+  if (r.ratioToCeiling !== undefined) {
+    t['ringwise cps / ceiling cps'] = { target: '≥ 0.8, zero failures', measured: `${r.ringwise!.sustainedCps} / ${r.ceiling!.ceilingCps} = ${r.ratioToCeiling}`, met: r.ratioToCeiling === null ? null : r.ratioToCeiling >= 0.8 };
+  }
+  const at100 = r.ringwise?.steps.find((s) => s.targetCps === 100);
+  if (at100) {
+    t['answer→first audio p99 at 100 cps'] = { target: '< 100 ms', measured: `${at100.answerToFirstAudioMs.p99} ms`, met: at100.answerToFirstAudioMs.p99 !== null && at100.answerToFirstAudioMs.p99 < 100 };
+  }
+  if (r.scheduling) {
+    const s = r.scheduling;
+    const full = s.rows >= 1_000_000;
+    t[`${s.rows.toLocaleString('en')} contacts imported + enqueued`] = { target: '< 60 s (1M)', measured: `${s.totalSeconds} s`, met: full ? s.totalSeconds < 60 : null };
+    const w = s.procs.find((p) => p.name === 'worker');
+    if (w) t['worker peak RSS'] = { target: '< 300 MB', measured: `${w.peakRssMiB} MiB`, met: full ? w.peakRssMiB * 1.048576 < 300 : null };
+  }
+  return t;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

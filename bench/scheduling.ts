@@ -1,0 +1,199 @@
+/**
+ * Scheduling at scale: N generated customers (default 1,000,000) streamed as CSV into a real
+ * `ringwise api` (parse, validate, COPY, merge), then the campaign launched so a real
+ * `ringwise worker` expands it into N dial jobs (keyset pages + addBulk) while its dial loop
+ * starts calling (pacing and the compliance gate run per dial). Reported: import rows/s,
+ * launch-to-expanded, launch-to-first-dial, and peak RSS/CPU of both processes. Then the
+ * campaign is cancelled and the queue deleted, so the jobs are never dialed.
+ *
+ * A second part adds N dial-shaped jobs to a throwaway queue with addBulk at several chunk
+ * sizes: what Redis/BullMQ alone costs, next to what the expand achieves.
+ *
+ *   node --import tsx bench/scheduling.ts [--rows 1000000]
+ */
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { Readable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createApiKey } from '../src/api/keys.repo.js';
+import { getProfile } from '../src/compliance/policy.profiles.js';
+import { saveGlobalPolicy } from '../src/compliance/policy.store.js';
+import { DIAL_JOB_OPTS, dialJobId } from '../src/scheduler/queues.js';
+import { sandboxEnv } from '../test/helpers/sandbox-env.js';
+import { createBenchDb } from './lib/bench-db.js';
+import { loadNumber } from './lib/numbers.js';
+import { sampleProcess, type ProcStats } from './lib/proc.js';
+import { apiClient, freePort, startRingwise, type Proc } from './lib/stack.js';
+import { round, sleep } from './lib/stats.js';
+
+export interface SchedulingResult {
+  rows: number;
+  importSeconds: number;
+  importRowsPerSecond: number;
+  launchToFirstDialMs: number | null;
+  launchToExpandedMs: number;
+  expandJobsPerSecond: number;
+  totalSeconds: number;
+  procs: Array<ProcStats & { name: string }>;
+  addBulk: Array<{ chunk: number; jobs: number; seconds: number; jobsPerSecond: number }>;
+  redisUsedMiBPerMillionJobs: number | null;
+}
+
+const ZONES = ['Asia/Shanghai', 'Asia/Shanghai', 'Asia/Shanghai', 'Asia/Hong_Kong', 'America/New_York'];
+
+/** The CSV, generated as it is sent (never held whole): 1,000 rows per chunk. */
+function csv(rows: number): Readable {
+  return Readable.from(
+    (function* () {
+      yield 'external_id,name,phone,timezone,locale,amount_due,currency,due_date,days_past_due,risk_score\n';
+      for (let start = 0; start < rows; start += 1000) {
+        let chunk = '';
+        for (let i = start; i < Math.min(rows, start + 1000); i++) {
+          chunk += `SCHED-${i},"Customer ${i}, Test",${loadNumber(i)},${ZONES[i % ZONES.length]},${i % 4 === 0 ? 'en-US' : 'zh-CN'},${(i * 37) % 100000}.${String(i % 100).padStart(2, '0')},CNY,2026-11-${String(1 + (i % 28)).padStart(2, '0')},${i % 90},${i % 101}\n`;
+        }
+        yield chunk;
+      }
+    })(),
+  );
+}
+
+async function redisUsed(redis: Redis): Promise<number> {
+  const m = /used_memory:(\d+)/.exec(await redis.info('memory'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** addBulk alone: dial-shaped jobs into a throwaway queue, one chunk size after another. */
+async function addBulkOnly(redisUrl: string, jobs: number, chunks: number[]): Promise<{ rows: SchedulingResult['addBulk']; perMillion: number | null }> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const out: SchedulingResult['addBulk'] = [];
+  let perMillion: number | null = null;
+  try {
+    for (const chunk of chunks) {
+      const q = new Queue('dial', { connection: redis, prefix: `rwb-addbulk-${randomBytes(4).toString('hex')}` });
+      const before = await redisUsed(redis);
+      const t0 = performance.now();
+      const queuedAt = new Date().toISOString();
+      for (let start = 0; start < jobs; start += chunk) {
+        const n = Math.min(chunk, jobs - start);
+        await q.addBulk(
+          Array.from({ length: n }, (_, k) => ({
+            name: 'dial',
+            data: { campaignId: '1', contactId: String(start + k + 1), attemptNo: 1, queuedAt },
+            opts: { ...DIAL_JOB_OPTS, jobId: dialJobId(1, start + k + 1, 1) },
+          })),
+        );
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      perMillion ??= round(((await redisUsed(redis)) - before) / 1024 / 1024 / (jobs / 1_000_000));
+      out.push({ chunk, jobs, seconds: round(seconds, 2), jobsPerSecond: Math.round(jobs / seconds) });
+      await q.obliterate({ force: true });
+      await q.close();
+    }
+  } finally {
+    await redis.quit();
+  }
+  return { rows: out, perMillion };
+}
+
+export async function runScheduling(opts: { rows: number; addBulkJobs: number; log?: (s: string) => void }): Promise<SchedulingResult> {
+  const log = opts.log ?? (() => undefined);
+  const bdb = await createBenchDb();
+  const id = randomBytes(4).toString('hex');
+  const prefix = `rwb-${id}`;
+  const port = await freePort();
+  const common = { DATABASE_URL: bdb.url, RINGWISE_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' };
+  const procs: Proc[] = [];
+  const redisUrl = sandboxEnv().REDIS_URL ?? 'redis://127.0.0.1:6379';
+  try {
+    await saveGlobalPolicy(bdb.db, 'cn-bank', { ...getProfile('cn-bank'), windowStart: '00:00', windowEnd: '24:00' }, null);
+    const { key } = await createApiKey(bdb.db, { name: 'bench', role: 'operator' });
+    const apiProc = startRingwise('api', 'api', { ...common, RINGWISE_API_PORT: String(port) });
+    const worker = startRingwise('worker', 'worker', {
+      ...common,
+      RINGWISE_WORKER_ID: `ws-${id}`,
+      ARI_APP: `rw-bench-s-${id}`,
+      RINGWISE_MAX_CHANNELS: '100',
+      RINGWISE_CALLS_PER_SECOND: '20',
+      RINGWISE_MENU_TIMEOUT_SECONDS: '1',
+    });
+    procs.push(apiProc, worker);
+    await worker.waitFor('worker running', 30_000);
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; !(await fetch(`${base}/healthz`).catch(() => null))?.ok; i++) {
+      if (i > 100) throw new Error(`api did not start\n${apiProc.tail()}`);
+      await sleep(200);
+    }
+    const api = apiClient(base, key);
+    const campaign = await api<{ id: number }>('POST', '/v1/campaigns', {
+      name: 'bench scheduling',
+      prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] }, 'zh-CN': { segments: [{ type: 'sound', name: 'hello-world' }] } },
+      callsPerSecond: 20,
+      maxConcurrent: 50,
+      callerId: '+8695500',
+    });
+    const samplers = procs.map((p) => ({ name: p.name, s: sampleProcess(p.pid) }));
+    const t0 = performance.now();
+    const res = await fetch(`${base}/v1/campaigns/${campaign.id}/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+      body: csv(opts.rows) as unknown as RequestInit['body'],
+      duplex: 'half',
+    } as RequestInit);
+    const body = await res.text();
+    if (!res.ok) throw new Error(`import: HTTP ${res.status} ${body.slice(0, 500)}`);
+    const importSeconds = (performance.now() - t0) / 1000;
+    log(`scheduling: imported ${opts.rows} rows in ${round(importSeconds, 1)} s`);
+    const launchedAt = Date.now();
+    const expanded = worker.waitFor('campaign expanded', 600_000);
+    await api('POST', `/v1/campaigns/${campaign.id}/launch`, undefined);
+    const expandedAt = await expanded;
+    const totalSeconds = (performance.now() - t0) / 1000;
+    const first = await bdb.db.query<{ t: Date | null }>(`SELECT min(originated_at) AS t FROM call_attempts WHERE campaign_id = $1`, [campaign.id]);
+    const procStats = samplers.map(({ name, s }) => ({ name, ...s.stop() }));
+    log(`scheduling: expanded in ${expandedAt - launchedAt} ms`);
+    await api('POST', `/v1/campaigns/${campaign.id}/cancel`, undefined).catch(() => undefined);
+    await Promise.all(procs.map((p) => p.stop()));
+    const ab = opts.addBulkJobs > 0 ? await addBulkOnly(redisUrl, opts.addBulkJobs, [1_000, 5_000]) : { rows: [], perMillion: null };
+    return {
+      rows: opts.rows,
+      importSeconds: round(importSeconds, 2),
+      importRowsPerSecond: Math.round(opts.rows / importSeconds),
+      launchToFirstDialMs: first.rows[0]?.t ? first.rows[0].t.getTime() - launchedAt : null,
+      launchToExpandedMs: expandedAt - launchedAt,
+      expandJobsPerSecond: Math.round(opts.rows / ((expandedAt - launchedAt) / 1000)),
+      totalSeconds: round(totalSeconds, 2),
+      procs: procStats,
+      addBulk: ab.rows,
+      redisUsedMiBPerMillionJobs: ab.perMillion,
+    };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    const redis = new Redis(redisUrl);
+    // The cancelled campaign's jobs: the prefix is this run's own.
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+    await bdb.drop();
+  }
+}
+
+const argv = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = Number(opt('rows') ?? 1_000_000);
+  runScheduling({ rows, addBulkJobs: Number(opt('addbulk') ?? rows), log: (s) => process.stderr.write(`${s}\n`) })
+    .then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`))
+    .catch((err: unknown) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    });
+}
