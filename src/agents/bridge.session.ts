@@ -228,12 +228,15 @@ export class AgentBridge {
     if (this.phase !== 'bridged') return;
     this.phase = 'ending';
     const agent = this.agent;
-    this.destroyBridge();
     if (agent) await this.safely('pool callEnded', () => this.deps.pool.callEnded(agent.id, this.id));
     if (this.recording) {
+      // Stopped while the bridge (our subscription) still exists: destroying it first races the
+      // RecordingFinished event, which is then lost with the subscription.
+      await this.deps.ari.stopRecording(this.id).catch(() => undefined);
       await Promise.race([this.recording, new Promise((r) => this.after(RECORDING_WAIT_MS, () => r(undefined)))]);
-      await this.saveRecording();
     }
+    this.destroyBridge();
+    if (this.recording) await this.saveRecording();
     return this.finish();
   }
 

@@ -61,6 +61,9 @@ export function ariPortFrom(client: AriClient): AriPort {
     async recordBridge(bridgeId, name) {
       await client.recordBridge(bridgeId, { name, format: 'wav', ifExists: 'overwrite' });
     },
+    async stopRecording(name) {
+      await client.http.request('POST', `/recordings/live/${encodeURIComponent(name)}/stop`);
+    },
     async listChannels() {
       return (await client.listChannels()).map((c) => ({ id: c.id, state: c.state }));
     },

@@ -67,6 +67,8 @@ export interface AriPort {
   destroyBridge(bridgeId: string): Promise<void>;
   /** Records the bridge's mix as `<name>.wav` under Asterisk's recording folder. */
   recordBridge(bridgeId: string, name: string): Promise<void>;
+  /** Ends a live recording (its file is complete once RecordingFinished arrives). */
+  stopRecording(name: string): Promise<void>;
   /** Every channel Asterisk has now (id and state), to reconcile after a reconnect. */
   listChannels(): Promise<Array<{ id: string; state: string }>>;
 }

@@ -110,4 +110,27 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     expect(pool.state(3)).toBe('wrap_up');
     expect(pool.state(2)).toBe('available');
   });
+
+  it('with AMD: a high-risk answering machine never reaches an agent; a high-risk human does, after AMD and the greeting', async () => {
+    if (pool.state(1) === undefined) pool.add({ id: 1, sipUsername: 'rwt-bridge-1', name: 'Agent One' });
+    else pool.makeAvailable(1); // back from the first test's wrap-up
+    const machine = await seedCampaign(h, { amd: true, contacts: [{ phone: num('60', 2) }] });
+    await makeRisky(h, { campaignId: machine.campaignId, customerId: machine.contacts[0]!.customerId, name: 'Machine Owner', riskScore: 99, threshold: 10 });
+    await setCampaignState(h, machine.campaignId, 'running');
+    await waitFor('machine campaign completed', async () => (await campaignState(h, machine.campaignId)) === 'completed', 40_000);
+    const [m] = await attempts(h, machine.campaignId);
+    expect(m).toMatchObject({ outcome: 'answered_machine', amdStatus: 'MACHINE' });
+    expect(pool.transitions.some((t) => t.attemptId === m!.id)).toBe(false);
+
+    const human = await seedCampaign(h, { amd: true, contacts: [{ phone: num('03', 2) }] });
+    await makeRisky(h, { campaignId: human.campaignId, customerId: human.contacts[0]!.customerId, name: 'Zhao Liu', riskScore: 99, threshold: 10 });
+    await setCampaignState(h, human.campaignId, 'running');
+    const attemptId = await waitFor('the attempt', async () => (await attempts(h, human.campaignId))[0]?.id);
+    const bridge = await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2), 40_000);
+    await obs.hangup(bridge.channels.find((id) => id !== attemptId)!); // the agent hangs up
+    await waitFor('human campaign completed', async () => (await campaignState(h, human.campaignId)) === 'completed', 30_000);
+    const [a] = await attempts(h, human.campaignId);
+    expect(a).toMatchObject({ outcome: 'answered_human', amdStatus: 'HUMAN', endReason: 'agent_routed' });
+    expect((await attemptAgent(h, attemptId)).agentId).toBe(1);
+  });
 });

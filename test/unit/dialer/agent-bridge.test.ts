@@ -89,10 +89,13 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     writeFileSync(join(t.recordingDir, `${ID}.wav`), Buffer.alloc(4096));
     t.customer('ChannelDestroyed', { cause: 16 });
     await vi.waitFor(() => expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [leg.channelId] }));
-    expect(t.ari.ops()).toContain('destroyBridge');
     t.ari.emit({ type: 'ChannelDestroyed', channel: { id: leg.channelId }, cause: 16 });
+    // The recording is stopped while the bridge still exists; the bridge goes once it finished.
+    await vi.waitFor(() => expect(t.ari.calls).toContainEqual({ op: 'stopRecording', args: [ID] }));
+    expect(t.ari.ops()).not.toContain('destroyBridge');
     t.ari.emit({ type: 'RecordingFinished', recording: { name: ID, target_uri: `bridge:${ID}-bridge`, state: 'done' } });
     const r = await done;
+    expect(t.ari.ops()).toContain('destroyBridge');
     expect(r.outcome).toBe('answered_human');
     expect(t.pool.state(1)).toBe('wrap_up');
     expect(t.queries.find((q) => q.sql.includes('INSERT INTO recordings'))?.params).toEqual([ID, `${ID}.wav`, 4096]);

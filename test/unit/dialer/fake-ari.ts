@@ -102,6 +102,9 @@ export class FakeAri implements AriPort {
   recordBridge(id: string, name: string) {
     return this.rec('recordBridge', id, name);
   }
+  stopRecording(name: string) {
+    return this.rec('stopRecording', name);
+  }
   channelState = new Map<string, string>();
   async listChannels(): Promise<Array<{ id: string; state: string }>> {
     return [...this.channels].map((id) => ({ id, state: this.channelState.get(id) ?? 'Ring' }));
