@@ -67,6 +67,7 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     // The greeting (first segment) only, no menu, then "connecting you".
     expect(w.plays[0]).toMatchObject({ channelId: attemptId, media: ['sound:hello-world'] });
     expect(w.plays[1]!.media[0]).toMatch(/^sound:\/.+\/[0-9a-f]{64}$/);
+    await waitFor('the customer card', async () => pool.published.length > 0);
     expect(pool.published).toEqual([{ agentId: 1, event: expect.objectContaining({ type: 'customer_card', attemptId, customerId: Number(customerId), name: 'Wang Xiaoming', riskScore: 85 }) }]);
 
     await sleep(1_500); // some conversation in the recording

@@ -53,8 +53,12 @@ describe('agents e2e: bridging with the real agent pool', () => {
     await setCampaignState(h, c.campaignId, 'running');
     const attemptId = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);
     await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2), 30_000);
-    const row = await h.tdb.db.query<{ state: string; attempt: string }>(`SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`, [agentId]);
-    expect(row.rows[0]).toEqual({ state: 'on_call', attempt: attemptId });
+    // The pool hears of the answer just after the bridge is made.
+    const row = await waitFor('the agent on the call in the database', async () => {
+      const r = await h.tdb.db.query<{ state: string; attempt: string }>(`SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`, [agentId]);
+      return r.rows[0]?.state === 'on_call' ? r.rows[0] : undefined;
+    });
+    expect(row.attempt).toBe(attemptId);
 
     // Some conversation reaches the recording before the agent hangs up.
     const file = join(h.config.paths.recordingDir, `${attemptId}.wav`);
