@@ -3,6 +3,7 @@
  * ringwise sweep against the same carrier in the same run, and the scheduling run at scale;
  * writes bench/results/latest.json and latest.md. Method: bench/README.md.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -23,24 +24,43 @@ const log = (s: string): void => {
 
 // Quick: a smoke run of every part in about two minutes; full: the sweeps the targets are judged on.
 const PLAN = quick
-  ? { rates: [25, 50], seconds: 5, workers: 1, rows: 50_000 }
-  : { rates: [25, 50, 100, 150, 200, 250], seconds: 10, workers: 1, rows: 1_000_000 };
+  ? { rates: [25, 50], seconds: 5, workers: 1, rows: 50_000, addBulkJobs: 50_000 }
+  : { rates: [25, 50, 75, 100, 150, 200, 250], seconds: 10, workers: 1, rows: 1_000_000, addBulkJobs: 200_000 };
+
+/**
+ * Compiles src/ once into node_modules/.cache (ignored, and where node_modules resolves) so the
+ * api and worker run as built JavaScript, as in production; tsx if the build fails.
+ */
+function buildEntry(): string | null {
+  const out = join(import.meta.dirname, '..', 'node_modules', '.cache', 'ringwise-bench');
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out], {
+    cwd: join(import.meta.dirname, '..'),
+    stdio: 'inherit',
+  });
+  return r.status === 0 ? join(out, 'main.js') : null;
+}
 
 async function main(): Promise<void> {
+  const entry = argv.includes('--tsx') ? null : buildEntry();
+  if (entry) process.env.BENCH_ENTRY = entry;
+  log(`api and worker run ${entry ? `compiled (${entry})` : 'through tsx'}`);
   const r: BenchResults = {
     mode: quick ? 'quick' : 'full',
     startedAt: new Date().toISOString(),
     finishedAt: '',
-    machine: { cpus: availableParallelism(), node: process.version, loadAvgAtStart: loadavg().map((x) => round(x, 2)) },
+    machine: { cpus: availableParallelism(), node: process.version, loadAvgAtStart: loadavg().map((x) => round(x, 2)), runtime: entry ? 'compiled' : 'tsx' },
     targets: {},
   };
   if (only.has('scheduling')) {
     log(`scheduling: ${PLAN.rows} rows`);
-    r.scheduling = await runScheduling({ rows: PLAN.rows, addBulkJobs: PLAN.rows, log });
+    r.scheduling = await runScheduling({ rows: PLAN.rows, addBulkJobs: PLAN.addBulkJobs, log });
   }
   if (only.has('ceiling')) {
     log(`ceiling: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s`);
     r.ceiling = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, log });
+    // The same sweep placing calls as ringwise does (create + dial): Asterisk's cost of that method.
+    log('ceiling, create + dial');
+    r.ceilingCreateDial = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, createDial: true, log });
   }
   if (only.has('ringwise')) {
     log(`ringwise: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s, ${PLAN.workers} worker(s)`);

@@ -7,8 +7,9 @@ export interface BenchResults {
   mode: 'quick' | 'full';
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; node: string; loadAvgAtStart: number[] };
+  machine: { cpus: number; node: string; loadAvgAtStart: number[]; runtime: 'compiled' | 'tsx' };
   ceiling?: CeilingResult;
+  ceilingCreateDial?: CeilingResult;
   ringwise?: RingwiseResult;
   ratioToCeiling?: number | null;
   scheduling?: SchedulingResult;
@@ -22,17 +23,19 @@ const row = (cells: Array<string | number | null>): string => `| ${cells.map((c)
 export function renderMarkdown(r: BenchResults): string {
   const out: string[] = [];
   out.push(`# ringwise benchmark (${r.mode})`, '');
-  out.push(`${r.startedAt} → ${r.finishedAt}; ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average at start ${r.machine.loadAvgAtStart.join(' ')}.`, '');
+  out.push(`${r.startedAt} → ${r.finishedAt}; ${r.machine.cpus} CPUs, Node ${r.machine.node}, api/worker ${r.machine.runtime}, load average at start ${r.machine.loadAvgAtStart.join(' ')}.`, '');
   out.push('## Targets', '', row(['what', 'target', 'measured', 'met']), row(['---', '---', '---', '---']));
   for (const [k, t] of Object.entries(r.targets)) out.push(row([k, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']));
-  if (r.ceiling) {
-    out.push('', `## Ceiling: bare ARI script (ceiling ${r.ceiling.ceilingCps} cps)`, '');
+  const ceilingTable = (title: string, c: CeilingResult): void => {
+    out.push('', `## ${title} (ceiling ${c.ceilingCps} cps)`, '');
     out.push(row(['target cps', 'achieved cps', 'placed', 'answered', 'failed', 'peak concurrent', 'originate HTTP p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'ok']));
     out.push(row(Array(10).fill('---')));
-    for (const s of r.ceiling.steps) {
+    for (const s of c.steps) {
       out.push(row([s.targetCps, s.achievedCps, s.placed, s.answered, s.failed, s.peakConcurrent, d(s.originateHttpMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), s.ok ? 'yes' : `no ${JSON.stringify(s.failures)}`]));
     }
-  }
+  };
+  if (r.ceiling) ceilingTable('Ceiling: bare ARI script, one originate per call', r.ceiling);
+  if (r.ceilingCreateDial) ceilingTable('Bare ARI script placing calls as ringwise does (channels/create + dial)', r.ceilingCreateDial);
   if (r.ringwise) {
     out.push('', `## ringwise: API + scheduler + gate + ledger + ARI, ${r.ringwise.workers} worker process(es) (sustained ${r.ringwise.sustainedCps} cps, ratio to ceiling ${r.ratioToCeiling ?? '–'})`, '');
     out.push(row(['target cps', 'sustained cps', 'contacts', 'attempts', 'failed', 'lost', 'undialed', 'peak concurrent', 'launch→first dial ms', 'gate→originate p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'worker CPU % / RSS MiB', 'api CPU % / RSS MiB', 'ok']));
