@@ -130,6 +130,8 @@ export class AgentBridge {
         timeoutSeconds: ringSeconds,
         appArgs: 'agent',
       });
+      // The customer left while the request was in flight (our hang-up could not find the leg yet).
+      if (this.leg !== leg) this.hangup(leg);
     } catch (err) {
       this.log.warn({ err, agentId: agent.id }, 'agent originate failed');
       if (this.leg === leg) await this.legGone(null);
@@ -210,6 +212,7 @@ export class AgentBridge {
         const agent = this.agent;
         this.phase = 'ending';
         if (this.leg) this.hangup(this.leg);
+        this.leg = null;
         if (agent) await this.release(agent, 'customer_gone');
         return this.finish();
       }

@@ -202,4 +202,22 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     expect(t.originates()).toHaveLength(0);
     expect(t.ari.calls.some((c) => c.op === 'play' && (c.args[1] as string[])[0] === 'sound:sorry-callback')).toBe(false);
   });
+
+  it('the customer leaves while the agent leg is still being originated: the leg is hung up once it exists', async () => {
+    const t = setup();
+    let created!: () => void;
+    const original = t.ari.originate.bind(t.ari);
+    t.ari.originate = async (p) => {
+      await new Promise<void>((r) => (created = r));
+      return original(p);
+    };
+    const done = t.place(agentContext());
+    await t.answerAndPress1();
+    await vi.waitFor(() => expect(created).toBeTypeOf('function'));
+    t.customer('ChannelDestroyed', { cause: 16 });
+    expect((await done).outcome).toBe('abandoned');
+    created();
+    await vi.waitFor(() => expect(t.ari.calls.filter((c) => c.op === 'hangup' && c.args[0] === `${ID}-a1`)).toHaveLength(2));
+    expect(t.pool.state(1)).toBe('available');
+  });
 });
