@@ -38,13 +38,13 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.ceilingCreateDial) ceilingTable('Bare ARI script placing calls as ringwise does (channels/create + dial)', r.ceilingCreateDial);
   if (r.ringwise) {
     out.push('', `## ringwise: API + scheduler + gate + ledger + ARI, ${r.ringwise.workers} worker process(es) (sustained ${r.ringwise.sustainedCps} cps, ratio to ceiling ${r.ratioToCeiling ?? '–'})`, '');
-    out.push(row(['target cps', 'sustained cps', 'contacts', 'attempts', 'failed', 'lost', 'undialed', 'peak concurrent', 'launch→first dial ms', 'gate→originate p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'worker CPU % / RSS MiB', 'api CPU % / RSS MiB', 'ok']));
-    out.push(row(Array(15).fill('---')));
+    out.push(row(['target cps', 'sustained cps', 'contacts', 'attempts', 'failed', 'lost', 'undialed', 'peak concurrent', 'launch→first dial ms', 'gate→originate p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'worker CPU % / RSS MiB', 'api CPU % / RSS MiB', 'kept up', 'ok']));
+    out.push(row(Array(16).fill('---')));
     for (const s of r.ringwise.steps) {
       const w = s.procs.filter((p) => p.name.startsWith('worker')).map((p) => `${p.cpuPercentOfOneCore} / ${p.peakRssMiB}`).join(', ');
       const a = s.procs.find((p) => p.name === 'api');
       out.push(
-        row([s.targetCps, s.sustainedCps, s.contacts, s.attempts, s.failed, s.lost, s.undialed, s.peakConcurrent, s.launchToFirstDialMs, d(s.reservedToOriginatedMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), w, a ? `${a.cpuPercentOfOneCore} / ${a.peakRssMiB}` : null, s.ok ? 'yes' : `no (${s.finalState}, ${JSON.stringify(s.outcomes)})`]),
+        row([s.targetCps, s.sustainedCps, s.contacts, s.attempts, s.failed, s.lost, s.undialed, s.peakConcurrent, s.launchToFirstDialMs, d(s.reservedToOriginatedMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), w, a ? `${a.cpuPercentOfOneCore} / ${a.peakRssMiB}` : null, s.keptUp ? 'yes' : 'no', s.ok ? 'yes' : `no (${s.finalState}, ${JSON.stringify(s.outcomes)})`]),
       );
     }
   }
