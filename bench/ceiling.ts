@@ -121,6 +121,15 @@ export async function runCeiling(opts: { rates: number[]; seconds: number; creat
     }
   });
 
+  // Channels of this app still in Asterisk (a saturated step leaves some): hang them up, or they
+  // stay in Stasis and weigh on the next step and on everyone sharing the sandbox.
+  const hangUpLeftovers = async (): Promise<number> => {
+    const res = await fetch(`${env.ARI_URL}/ari/channels`, { headers: { authorization: ari.auth } });
+    const list = (await res.json()) as Array<{ id: string; dialplan?: { app_data?: string } }>;
+    const mine = list.filter((ch) => ch.dialplan?.app_data === app);
+    for (let i = 0; i < mine.length; i += 20) await Promise.all(mine.slice(i, i + 20).map((ch) => request('DELETE', `/channels/${ch.id}`).catch(() => 0)));
+    return mine.length;
+  };
   const steps: CeilingStep[] = [];
   try {
     for (const rate of opts.rates) {
@@ -159,6 +168,8 @@ export async function runCeiling(opts: { rates: number[]; seconds: number; creat
       while ([...calls.values()].some((c) => !c.done) && performance.now() < deadline) await sleep(100);
       const list = [...calls.values()];
       for (const c of list) if (!c.done) end(c, 'no end seen');
+      const leftovers = await hangUpLeftovers();
+      if (leftovers > 0) opts.log?.(`ceiling ${rate} cps: hung up ${leftovers} channels left in the app`);
       const failures: Record<string, number> = {};
       for (const c of list) if (c.failure) failures[c.failure] = (failures[c.failure] ?? 0) + 1;
       const failed = list.filter((c) => c.failure).length;
@@ -185,6 +196,7 @@ export async function runCeiling(opts: { rates: number[]; seconds: number; creat
       await sleep(3_000); // let the last channels of the step go before the next
     }
   } finally {
+    await hangUpLeftovers().catch(() => 0);
     ws.close();
     ari.close();
   }

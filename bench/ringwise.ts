@@ -18,6 +18,7 @@ import { loadNumber } from './lib/numbers.js';
 import { sampleProcess } from './lib/proc.js';
 import { apiClient, freePort, startRingwise, type Proc } from './lib/stack.js';
 import { sleep } from './lib/stats.js';
+import { deletePrefix } from './lib/redis-prefix.js';
 
 export interface RingwiseResult {
   workers: number;
@@ -103,6 +104,7 @@ export async function runRingwise(opts: { rates: number[]; seconds: number; work
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     await bdb.drop();
+    await deletePrefix(common.RINGWISE_QUEUE_PREFIX);
   }
   const passing = steps.filter((s) => s.ok);
   return { workers: opts.workers, steps, sustainedCps: passing.length ? Math.max(...passing.map((s) => s.sustainedCps)) : 0 };

@@ -26,6 +26,7 @@ import { loadNumber } from './lib/numbers.js';
 import { sampleProcess, type ProcStats } from './lib/proc.js';
 import { apiClient, freePort, startRingwise, type Proc } from './lib/stack.js';
 import { round, sleep } from './lib/stats.js';
+import { deletePrefix } from './lib/redis-prefix.js';
 
 export interface SchedulingResult {
   rows: number;
@@ -169,15 +170,8 @@ export async function runScheduling(opts: { rows: number; addBulkJobs: number; l
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
-    const redis = new Redis(redisUrl);
     // The cancelled campaign's jobs: the prefix is this run's own.
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-    await redis.quit();
+    await deletePrefix(prefix);
     await bdb.drop();
   }
 }
