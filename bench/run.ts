@@ -9,7 +9,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runCeiling } from './ceiling.js';
 import type { BenchResults } from './lib/report.js';
-import { renderMarkdown } from './lib/report.js';
+import { judgeTargets, renderMarkdown } from './lib/report.js';
 import { round } from './lib/stats.js';
 import { runRingwise } from './ringwise.js';
 import { runScheduling } from './scheduling.js';
@@ -70,32 +70,13 @@ async function main(): Promise<void> {
     r.ceilingCreateDial = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, createDial: true, log });
   }
   if (r.ceiling && r.ringwise) r.ratioToCeiling = r.ceiling.ceilingCps > 0 ? round(r.ringwise.sustainedCps / r.ceiling.ceilingCps, 2) : null;
-  r.targets = targets(r);
+  r.targets = judgeTargets(r);
   r.finishedAt = new Date().toISOString();
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(r, null, 2)}\n`);
   writeFileSync(join(dir, 'latest.md'), renderMarkdown(r));
   log(`written ${join(dir, 'latest.json')} and latest.md`);
-}
-
-function targets(r: BenchResults): BenchResults['targets'] {
-  const t: BenchResults['targets'] = {};
-  if (r.ratioToCeiling !== undefined) {
-    t['ringwise cps / ceiling cps'] = { target: '≥ 0.8, zero failures', measured: `${r.ringwise!.sustainedCps} / ${r.ceiling!.ceilingCps} = ${r.ratioToCeiling}`, met: r.ratioToCeiling === null ? null : r.ratioToCeiling >= 0.8 };
-  }
-  const at100 = r.ringwise?.steps.find((s) => s.targetCps === 100);
-  if (at100) {
-    t['answer→first audio p99 at 100 cps'] = { target: '< 100 ms', measured: `${at100.answerToFirstAudioMs.p99} ms`, met: at100.answerToFirstAudioMs.p99 !== null && at100.answerToFirstAudioMs.p99 < 100 };
-  }
-  if (r.scheduling) {
-    const s = r.scheduling;
-    const full = s.rows >= 1_000_000;
-    t[`${s.rows.toLocaleString('en')} contacts imported + enqueued`] = { target: '< 60 s (1M)', measured: `${s.totalSeconds} s`, met: full ? s.totalSeconds < 60 : null };
-    const w = s.procs.find((p) => p.name === 'worker');
-    if (w) t['worker peak RSS'] = { target: '< 300 MB', measured: `${w.peakRssMiB} MiB`, met: full ? w.peakRssMiB * 1.048576 < 300 : null };
-  }
-  return t;
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import type { CeilingResult } from '../ceiling.js';
 import type { RingwiseResult } from '../ringwise.js';
 import type { SchedulingResult } from '../scheduling.js';
-import type { Dist } from './stats.js';
+import { round, type Dist } from './stats.js';
 
 export interface BenchResults {
   mode: 'quick' | 'full';
@@ -63,4 +63,32 @@ export function renderMarkdown(r: BenchResults): string {
   }
   out.push('', 'Method and caveats: [bench/README.md](../README.md).', '');
   return out.join('\n');
+}
+
+/** The issue's targets against this run's numbers (null: not measured at the size the target needs). */
+export function judgeTargets(r: BenchResults): BenchResults['targets'] {
+  const t: BenchResults['targets'] = {};
+  if (r.ratioToCeiling !== undefined) {
+    t['ringwise cps / ceiling cps'] = { target: '≥ 0.8, zero failures', measured: `${r.ringwise!.sustainedCps} / ${r.ceiling!.ceilingCps} = ${r.ratioToCeiling}`, met: r.ratioToCeiling === null ? null : r.ratioToCeiling >= 0.8 };
+  }
+  if (r.ceiling && r.ringwise) {
+    // "No failures" alone lets a saturated Asterisk pass (every call answered, seconds late):
+    // the same ratio against the highest rate whose answers stayed under a second at p99.
+    const prompt = r.ceiling.steps.filter((s) => s.ok && s.originateToAnswerMs.p99 !== null && s.originateToAnswerMs.p99 < 1000);
+    const c = prompt.length ? Math.max(...prompt.map((s) => s.targetCps)) : 0;
+    const ratio = c > 0 ? round(r.ringwise.sustainedCps / c, 2) : null;
+    t['ringwise cps / ceiling with answer p99 < 1 s'] = { target: '≥ 0.8', measured: `${r.ringwise.sustainedCps} / ${c} = ${ratio ?? '–'}`, met: ratio === null ? null : ratio >= 0.8 };
+  }
+  const at100 = r.ringwise?.steps.find((s) => s.targetCps === 100);
+  if (at100) {
+    t['answer→first audio p99 at 100 cps'] = { target: '< 100 ms', measured: `${at100.answerToFirstAudioMs.p99} ms`, met: at100.answerToFirstAudioMs.p99 !== null && at100.answerToFirstAudioMs.p99 < 100 };
+  }
+  if (r.scheduling) {
+    const s = r.scheduling;
+    const full = s.rows >= 1_000_000;
+    t[`${s.rows.toLocaleString('en')} contacts imported + enqueued`] = { target: '< 60 s (1M)', measured: `${s.totalSeconds} s`, met: full ? s.totalSeconds < 60 : null };
+    const w = s.procs.find((p) => p.name === 'worker');
+    if (w) t['worker peak RSS'] = { target: '< 300 MB', measured: `${w.peakRssMiB} MiB`, met: full ? w.peakRssMiB * 1.048576 < 300 : null };
+  }
+  return t;
 }
