@@ -29,7 +29,6 @@ const promptRecord = (segment: TSchema) =>
   );
 
 export const CampaignPrompt = promptRecord(PromptSegment);
-const StoredCampaignPrompt = promptRecord(PromptSegmentSchema);
 
 export const PolicyOverrides = Type.Object(
   {
@@ -94,7 +93,8 @@ export const CampaignResponse = Type.Object(
     id: Type.Integer(),
     state: StringEnum(CAMPAIGN_STATES),
     ...settings,
-    prompt: StoredCampaignPrompt,
+    // Rows saved before prompts were stored typed may hold the shorthand: answer what is stored.
+    prompt: CampaignPrompt,
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     launchedAt: Nullable(Type.String({ format: 'date-time' })),
