@@ -1,3 +1,4 @@
+import { OUTCOMES } from '../dialer/outcome.js';
 import type { Queryable } from '../store/db.js';
 
 export const CONTACT_STATES = ['pending', 'queued', 'deferred', 'dialing', 'completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired'] as const;
@@ -6,22 +7,11 @@ export type ContactState = (typeof CONTACT_STATES)[number];
 /** Contact states that will not be dialed again: they count as progress. */
 export const FINISHED_CONTACT_STATES: readonly ContactState[] = ['completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired'];
 
-export const CALL_OUTCOMES = [
-  'answered_human',
-  'answered_machine',
-  'answered_unknown',
-  'busy',
-  'no_answer',
-  'rejected',
-  'congestion',
-  'failed',
-  'invalid_number',
-  'hangup_during_prompt',
-  'completed',
-  'bridged',
-  'abandoned',
-  'opted_out',
-] as const;
+/**
+ * The dialer's outcomes plus `bridged`: the ledger keeps a bridged call's own outcome
+ * (`answered_human`) and its `bridged_at`; stats count it as bridged (see loadStatsRows).
+ */
+export const CALL_OUTCOMES = [...OUTCOMES, 'bridged'] as const;
 
 export interface CampaignStats {
   campaignId: number;
@@ -79,7 +69,8 @@ export async function loadStatsRows(q: Queryable, campaignId: number): Promise<S
     [campaignId],
   );
   const outcomes = await q.query<{ outcome: string | null; n: number }>(
-    `SELECT outcome, count(*) AS n FROM call_attempts WHERE campaign_id = $1 GROUP BY outcome`,
+    `SELECT CASE WHEN bridged_at IS NOT NULL THEN 'bridged' ELSE outcome END AS outcome, count(*) AS n
+       FROM call_attempts WHERE campaign_id = $1 GROUP BY 1`,
     [campaignId],
   );
   const totals = await q.query<{ live: number; human: number }>(

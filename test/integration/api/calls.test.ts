@@ -147,4 +147,19 @@ describe('calls API and campaign stats', () => {
     expect(empty.attempts.total).toBe(3);
     expect((await api.app.inject({ url: '/v1/campaigns/999999/stats', headers: api.as('agent') })).statusCode).toBe(404);
   });
+
+  it('counts a call an agent took as bridged (the ledger keeps answered_human and bridged_at)', async () => {
+    const stats = async () => (await api.app.inject({ url: `/v1/campaigns/${campaignA}/stats`, headers: api.as('viewer') })).json().attempts;
+    const before = await stats();
+    const { rowCount } = await api.t.db.query(
+      `UPDATE call_attempts SET bridged_at = now() WHERE id = (SELECT id FROM call_attempts WHERE campaign_id = $1 AND outcome = 'answered_human' AND bridged_at IS NULL LIMIT 1)`,
+      [campaignA],
+    );
+    expect(rowCount).toBe(1);
+    const after = await stats();
+    expect(after.byOutcome.bridged).toBe(before.byOutcome.bridged + 1);
+    expect(after.byOutcome.answered_human).toBe(before.byOutcome.answered_human - 1);
+    expect(after.total).toBe(before.total);
+    expect(after.answeredHuman).toBe(before.answeredHuman);
+  });
 });
