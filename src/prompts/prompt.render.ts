@@ -71,6 +71,8 @@ export function pickPromptLocale(available: readonly string[], customerLocale: s
 export async function writeFileAtomic(dir: string, name: string, bytes: Buffer): Promise<void> {
   const final = join(dir, name);
   const tmp = `${final}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  // Only here, where a file is written: a cache hit (every call after the first) needs no mkdir.
+  await mkdir(dir, { recursive: true });
   try {
     await writeFile(tmp, bytes, { mode: 0o644 });
     await rename(tmp, final);
@@ -142,7 +144,6 @@ export async function renderPromptAudio(
   const segments = chosen ? prompt[chosen]?.segments : undefined;
   const speech = toSpeechLocale(chosen);
   if (!chosen || !segments || !speech) throw new PromptRenderError('prompt_missing', 'the campaign has no prompt');
-  await mkdir(deps.promptDir, { recursive: true });
   const onAsterisk = (hash: string) => `sound:${deps.promptDirOnAsterisk.replace(/\/+$/, '')}/${hash}`;
 
   const tts = async (template: string, ttsLocale: SpeechLocale): Promise<string> => {
