@@ -91,8 +91,40 @@ describe('role table', () => {
     const owned = Object.entries(spec.paths)
       .filter(([p]) => /^\/v1\/(audit|campaigns|calls|dnc|customers)/.test(p))
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`))
-      // Routes other modules own (contact import, eligibility) have their own role tests.
-      .filter((r) => !/contacts|eligibility/.test(r));
+      // Routes other modules own (contact import, eligibility) have their own role tests; the
+      // disposition route's role and ownership rules are the test below.
+      .filter((r) => !/contacts|eligibility|disposition/.test(r));
     for (const r of owned) expect(mine.has(r), r).toBe(true);
+  });
+
+  it('POST /v1/calls/:id/disposition: the supervisor or the agent who took the call; other roles and agents refused', async () => {
+    const { rows: agents } = await api.t.db.query(
+      `INSERT INTO agents (name, sip_username, sip_md5, sip_realm) VALUES ('Fixture agent', 'rwt-role-agent', repeat('0', 32), 'ringwise') RETURNING id`,
+    );
+    const agentId = Number(agents[0].id);
+    const attempt = async () => {
+      const { rows } = await api.t.db.query(
+        `INSERT INTO call_attempts (customer_id, attempt_no, phone, state, outcome, connected, agent_id) VALUES ($1, 1, '+8613800138000', 'ended', 'answered_human', true, $2) RETURNING id`,
+        [await customer(api), agentId],
+      );
+      return String(rows[0].id);
+    };
+    const post = async (headers: Record<string, string>) =>
+      api.app.inject({ method: 'POST', url: `/v1/calls/${await attempt()}/disposition`, headers, payload: { kind: 'refused' } });
+    const own = await api.mintKey('agent', { agentId });
+    const other = await api.mintKey('agent', { agentId: null });
+
+    expect((await post(api.as('supervisor'))).statusCode).toBe(201);
+    expect((await post(api.as('admin'))).statusCode).toBe(201);
+    expect((await post({ authorization: `Bearer ${own.key}` })).statusCode).toBe(201);
+    const notMine = await post({ authorization: `Bearer ${other.key}` });
+    expect(notMine.statusCode).toBe(403);
+    expect(notMine.json().error.code).toBe('not_your_call');
+    for (const role of ['operator', 'viewer'] as const) {
+      const res = await post(api.as(role));
+      expect(res.statusCode, role).toBe(403);
+      expect(res.json().error).toMatchObject({ code: 'forbidden', details: { role } });
+    }
+    expect((await post({})).statusCode).toBe(401);
   });
 });
