@@ -3,8 +3,7 @@ import type { Deps } from '../deps.js';
 import { createAriClient } from '../dialer/ari.client.js';
 import { ariPortFrom } from '../dialer/ari-port.adapter.js';
 import { startDialWorker } from '../scheduler/worker.runtime.js';
-import { createGatePort } from '../scheduler/gate.adapter.js';
-import { createPromptPort } from '../scheduler/prompt.adapter.js';
+import { dialWorkerOptions } from '../scheduler/worker.options.js';
 import { createQueues } from '../scheduler/queues.js';
 import { createCampaignEvents } from '../scheduler/campaign-events.js';
 import { startScheduleRunner } from '../schedules/schedule.jobs.js';
@@ -24,25 +23,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   const agents = startWorkerAgents({ config, db, redis, log, ari: client });
   // The loop keeps reconnecting after a timeout; the worker starts paused until it connects.
   await client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err }, 'ARI not reachable yet; dialing waits for it'));
-  const worker = await startDialWorker({
-    db,
-    redis,
-    log,
-    ari,
-    gate: createGatePort(db, config.policyProfile),
-    renderPrompt: createPromptPort(config, db, log),
-    prefix: config.queuePrefix,
-    dialer: {
-      dialTemplate: config.dialer.dialTemplate,
-      ringTimeoutSeconds: config.dialer.ringTimeoutSeconds,
-      menuTimeoutSeconds: config.dialer.menuTimeoutSeconds,
-      workerId: config.dialer.workerId,
-    },
-    global: { maxChannels: config.dialer.maxChannels, callsPerSecond: config.dialer.callsPerSecond },
-    concurrency: config.dialer.maxChannels,
-    lockDurationMs: config.dialer.jobLockMs,
-    agents: { pool: agents.pool, settings: { ...config.agents, recordingDir: config.paths.recordingDir } },
-  });
+  const worker = await startDialWorker(dialWorkerOptions(config, { db, redis, log, ari, agentPool: agents.pool }));
   // Nightly runs: every enabled schedule is (re-)registered under its stable id at each start.
   const eventQueues = createQueues(redis, config.queuePrefix);
   const events = createCampaignEvents(eventQueues, redis, config.queuePrefix, log);

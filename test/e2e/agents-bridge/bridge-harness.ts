@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { pushAgent, removeAgent, sipMd5 } from '../../../src/agents/agent.provision.js';
 import { Redis } from 'ioredis';
 import { createAriClient, type AriClient } from '../../../src/dialer/ari.client.js';
 import { ariPortFrom } from '../../../src/dialer/ari-port.adapter.js';
 import type { AriEvent, AriPort } from '../../../src/dialer/ports.js';
 import { startDialWorker, type DialWorker, type WorkerAgents } from '../../../src/scheduler/worker.runtime.js';
-import { createGatePort } from '../../../src/scheduler/gate.adapter.js';
-import { createPromptPort } from '../../../src/scheduler/prompt.adapter.js';
+import { dialWorkerOptions } from '../../../src/scheduler/worker.options.js';
 import { sandboxAri, sandboxSh } from '../../helpers/ari.js';
 import { sandboxEnv } from '../../helpers/sandbox-env.js';
 import type { Harness } from '../dialer/dialer-harness.js';
@@ -24,29 +24,14 @@ export async function provisionAgents(agents: TestAgent[]): Promise<() => Promis
   const realm = sandboxEnv()['RINGWISE_SIP_REALM'] ?? 'ringwise';
   const password = randomBytes(9).toString('hex');
   for (const a of agents) {
-    const md5 = createHash('md5').update(`${a.user}:${realm}:${password}`).digest('hex');
-    await ari.pushConfig('res_pjsip', 'auth', a.user, { auth_type: 'md5', username: a.user, realm, md5_cred: md5 });
-    await ari.pushConfig('res_pjsip', 'aor', a.user, { max_contacts: '1', remove_existing: 'yes', minimum_expiration: '60', default_expiration: '120', qualify_frequency: '0' });
-    await ari.pushConfig('res_pjsip', 'endpoint', a.user, {
-      transport: 'transport-udp',
-      context: 'ringwise-agents',
-      disallow: 'all',
-      allow: 'ulaw,alaw,gsm',
-      direct_media: 'no',
-      dtmf_mode: 'rfc4733',
-      rtp_symmetric: 'yes',
-      force_rport: 'yes',
-      rewrite_contact: 'yes',
-      timers: 'no',
-      auth: a.user,
-      aors: a.user,
-    });
+    // The production push (src/agents/agent.provision.ts), so the tests dial what ringwise provisions.
+    await pushAgent(ari, { id: a.id, sipUsername: a.user, sipRealm: realm, sipMd5: sipMd5(a.user, realm, password) }, 'ringwise-agents');
     await sandboxSh(['softphone', 'start', a.user, password, String(a.port), a.mode], 30_000);
   }
   return async () => {
     for (const a of agents) {
       await sandboxSh(['softphone', 'stop', a.user], 30_000).catch(() => undefined);
-      for (const type of ['endpoint', 'aor', 'auth']) await ari.deleteConfig('res_pjsip', type, a.user).catch(() => undefined);
+      await removeAgent(ari, a.user).catch(() => undefined);
     }
     await ari.close();
   };
@@ -84,24 +69,9 @@ export async function startBridgeWorker<P extends WorkerAgents['pool']>(h: Harne
   };
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const worker = await startDialWorker({
-    db: h.tdb.db,
-    redis,
-    log: h.log,
-    ari,
-    gate: createGatePort(h.tdb.db, config.policyProfile),
-    renderPrompt: createPromptPort(config, h.tdb.db, h.log),
-    prefix: config.queuePrefix,
-    dialer: {
-      dialTemplate: config.dialer.dialTemplate,
-      ringTimeoutSeconds: config.dialer.ringTimeoutSeconds,
-      menuTimeoutSeconds: config.dialer.menuTimeoutSeconds,
-      workerId: config.dialer.workerId,
-    },
-    global: { maxChannels: config.dialer.maxChannels, callsPerSecond: config.dialer.callsPerSecond },
+    ...dialWorkerOptions(config, { db: h.tdb.db, redis, log: h.log, ari, agentPool: pool }),
     concurrency: 10,
-    lockDurationMs: config.dialer.jobLockMs,
     stalledIntervalMs: 1_000,
-    agents: { pool, settings: { ...config.agents, recordingDir: config.paths.recordingDir } },
   });
   return {
     worker,

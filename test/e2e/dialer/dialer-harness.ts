@@ -6,8 +6,7 @@ import { createAriClient, type AriClient } from '../../../src/dialer/ari.client.
 import { ariPortFrom } from '../../../src/dialer/ari-port.adapter.js';
 import type { AriPort } from '../../../src/dialer/ports.js';
 import { startDialWorker, type DialWorker } from '../../../src/scheduler/worker.runtime.js';
-import { createGatePort } from '../../../src/scheduler/gate.adapter.js';
-import { createPromptPort } from '../../../src/scheduler/prompt.adapter.js';
+import { dialWorkerOptions } from '../../../src/scheduler/worker.options.js';
 import { createQueues, type Queues } from '../../../src/scheduler/queues.js';
 import { createCampaignEvents, type CampaignEvents } from '../../../src/scheduler/campaign-events.js';
 import { saveGlobalPolicy } from '../../../src/compliance/policy.store.js';
@@ -103,22 +102,8 @@ export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number
   };
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const worker = await startDialWorker({
-    db: h.tdb.db,
-    redis,
-    log: h.log,
-    ari,
-    gate: createGatePort(h.tdb.db, config.policyProfile),
-    renderPrompt: createPromptPort(config, h.tdb.db, h.log),
-    prefix: config.queuePrefix,
-    dialer: {
-      dialTemplate: config.dialer.dialTemplate,
-      ringTimeoutSeconds: config.dialer.ringTimeoutSeconds,
-      menuTimeoutSeconds: config.dialer.menuTimeoutSeconds,
-      workerId: config.dialer.workerId,
-    },
-    global: { maxChannels: config.dialer.maxChannels, callsPerSecond: config.dialer.callsPerSecond },
+    ...dialWorkerOptions(config, { db: h.tdb.db, redis, log: h.log, ari }),
     concurrency: 20,
-    lockDurationMs: config.dialer.jobLockMs,
     stalledIntervalMs: opts.stalledIntervalMs ?? 1_000,
   });
   return {
