@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
-import { campaignStateChannel, EXPAND_JOB_OPTS, expandJobId, type Queues } from './queues.js';
+import { campaignStateChannel, requestExpand, type Queues } from './queues.js';
 import type { CampaignState } from './campaign.repo.js';
 
 /**
- * The API's side of campaign control: launch and resume queue an expand job (which queues the
- * pending contacts), and every change is published so workers see pause and cancel at once.
+ * The API's side of campaign control: launch and resume queue an expand job (which fills the
+ * campaign's dial window from its pending contacts), and every change is published so workers see pause and cancel at once.
  */
 export interface CampaignEvents {
   campaignStateChanged(campaignId: string | number, state: string): Promise<void>;
@@ -16,9 +16,8 @@ export function createCampaignEvents(queues: Pick<Queues, 'campaign'>, redis: Re
     async campaignStateChanged(campaignId, state) {
       const id = String(campaignId);
       await redis.publish(campaignStateChannel(prefix), JSON.stringify({ campaignId: id, state }));
-      if (state === 'running') {
-        await queues.campaign.add('expand', { campaignId: id }, { ...EXPAND_JOB_OPTS, jobId: expandJobId(id) });
-      }
+      // Promotes a waiting top-up: after a resume the contacts a pause gave back are queued now.
+      if (state === 'running') await requestExpand(queues.campaign, id);
       log.info({ campaignId: id, state }, 'campaign state published');
     },
   };

@@ -118,12 +118,36 @@ export async function pendingContactsPage(db: Queryable, campaignId: string, aft
   return r.rows;
 }
 
+/**
+ * Pending → queued once their jobs exist. next_attempt_at is cleared: a contact a pause gave back
+ * while it waited for a retry is queued for now, and must count in the dial window.
+ */
 export async function markQueued(db: Queryable, contactIds: string[]): Promise<void> {
   await db.query(
-    `UPDATE campaign_contacts SET state = 'queued', updated_at = now()
+    `UPDATE campaign_contacts SET state = 'queued', next_attempt_at = NULL, updated_at = now()
       WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
     [contactIds],
   );
+}
+
+/**
+ * Contacts whose dial job is due now: what fills the campaign's dial window. Queued or deferred,
+ * without a later next_attempt_at (a retry waiting for its delay or a contact deferred to the
+ * morning is parked, not ahead of the pacing). Two ranges of the (campaign_id, state, id) index.
+ */
+export async function countDueContacts(db: Queryable, campaignId: string): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM campaign_contacts
+      WHERE campaign_id = $1 AND state IN ('queued', 'deferred')
+        AND (next_attempt_at IS NULL OR next_attempt_at <= now())`,
+    [campaignId],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+export async function hasPendingContacts(db: Queryable, campaignId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM campaign_contacts WHERE campaign_id = $1 AND state = 'pending' LIMIT 1`, [campaignId]);
+  return (r.rowCount ?? 0) > 0;
 }
 
 /** running → completed once no contact can still be dialed. */

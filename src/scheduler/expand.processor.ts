@@ -1,28 +1,46 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
-import { completeCampaignIfDone, getCampaignState, markQueued, pendingContactsPage } from './campaign.repo.js';
-import { DIAL_JOB_OPTS, dialJobId, type ExpandJob, type Queues } from './queues.js';
+import { completeCampaignIfDone, countDueContacts, getCampaignState, getDialCampaign, hasPendingContacts, markQueued, pendingContactsPage } from './campaign.repo.js';
+import { dialWindow, minTopUp, topUpDelayMs } from './dial-window.js';
+import { DIAL_JOB_OPTS, dialJobId, requestExpand, type ExpandJob, type Queues } from './queues.js';
 
 export const EXPAND_CHUNK = 1_000;
 
+export interface ExpandContext {
+  db: Db;
+  log: Logger;
+  queues: Pick<Queues, 'dial'>;
+  chunk?: number;
+  now?: () => number;
+}
+
 /**
- * Launch (or resume): every pending contact becomes a dial job, one bounded chunk at a time
- * (keyset pagination, one addBulk per chunk), so no campaign ever sits in memory or in one
- * Redis call. Job ids are deterministic; jobs are added before contacts become 'queued', so a
- * crash in between only re-adds the same ids.
+ * Launch, resume, or a top-up: pending contacts become dial jobs until the campaign has its dial
+ * window of due jobs (`dial-window.ts`), one bounded chunk at a time (keyset pagination, one
+ * addBulk per chunk). Job ids are deterministic; jobs are added before contacts become 'queued',
+ * so a crash in between only re-adds the same ids.
+ *
+ * While contacts remain pending, the job schedules itself again (moveToDelayed + DelayedError,
+ * BullMQ's step-job pattern) instead of completing: its id `expand-<campaign>` stays the dedupe
+ * key, so launch, resume, the catch-up and finishing dial jobs never run two expands of one
+ * campaign at once. Returns how many contacts it queued.
  */
-export async function processExpand(
-  ctx: { db: Db; log: Logger; queues: Pick<Queues, 'dial'>; chunk?: number },
-  job: Job<ExpandJob>,
-): Promise<number> {
+export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, token?: string): Promise<number> {
   const { campaignId } = job.data;
   const chunk = ctx.chunk ?? EXPAND_CHUNK;
-  let afterId = '0';
+  const campaign = await getDialCampaign(ctx.db, campaignId);
+  if (campaign?.state !== 'running') return 0;
+  const window = dialWindow(campaign);
+  const due = await countDueContacts(ctx.db, campaignId);
+  let room = window - due;
   let total = 0;
-  for (;;) {
-    if ((await getCampaignState(ctx.db, campaignId)) !== 'running') break;
-    const page = await pendingContactsPage(ctx.db, campaignId, afterId, chunk);
+  let afterId = '0';
+  // Below a tenth of the window the top-up waits: the window stays ≥ 90 % full anyway.
+  while (room >= (total === 0 ? minTopUp(window) : 1)) {
+    // A pause between chunks stops the rest (the dial jobs of a paused campaign give theirs back).
+    if (total > 0 && (await getCampaignState(ctx.db, campaignId)) !== 'running') break;
+    const page = await pendingContactsPage(ctx.db, campaignId, afterId, Math.min(chunk, room));
     if (page.length === 0) break;
     const queuedAt = new Date().toISOString();
     await ctx.queues.dial.addBulk(
@@ -37,11 +55,36 @@ export async function processExpand(
       page.map((c) => c.id),
     );
     total += page.length;
+    room -= page.length;
     afterId = page[page.length - 1]!.id;
-    await job.updateProgress({ queued: total });
-    if (page.length < chunk) break;
   }
-  if (total === 0) await completeCampaignIfDone(ctx.db, campaignId);
-  ctx.log.info({ campaignId, queued: total }, 'campaign expanded');
+  if (total > 0) {
+    await job.updateProgress({ queued: total, window, due: due + total });
+    ctx.log.info({ campaignId, queued: total, window, due: due + total }, 'dial window topped up');
+  }
+  if (await hasPendingContacts(ctx.db, campaignId)) {
+    // A paused or cancelled campaign's next run finds it not running and completes.
+    await job.moveToDelayed((ctx.now ?? Date.now)() + topUpDelayMs(campaign), token);
+    throw new DelayedError();
+  }
+  if (total === 0 && (await completeCampaignIfDone(ctx.db, campaignId))) ctx.log.info({ campaignId }, 'campaign completed');
+  ctx.log.info({ campaignId }, 'every contact queued: no more top-ups');
   return total;
+}
+
+/**
+ * Top-ups as dial jobs finish, without a query per call: at most one expand request per
+ * campaign per `everyMs` from this process (requestExpand promotes the waiting expand job).
+ * The expand itself decides whether the window needs anything.
+ */
+export function createTopUpTrigger(queue: Queue<ExpandJob>, log: Logger, everyMs = 1_000, now: () => number = Date.now): (campaignId: string) => void {
+  const last = new Map<string, number>();
+  return (campaignId) => {
+    const t = now();
+    if (t - (last.get(campaignId) ?? -Infinity) < everyMs) return;
+    last.set(campaignId, t);
+    // Forget campaigns not heard of for a minute, so the map does not grow with every campaign.
+    if (last.size > 1_000) for (const [id, at] of last) if (t - at > 60_000) last.delete(id);
+    void requestExpand(queue, campaignId).catch((err: unknown) => log.warn({ err, campaignId }, 'top-up request failed'));
+  };
 }

@@ -53,6 +53,22 @@ export const EXPAND_JOB_OPTS: JobsOptions = {
   backoff: { type: 'exponential', delay: 1_000 },
 };
 
+/**
+ * Asks for an expand of the campaign now. The job id is the dedupe key: while an expand job
+ * exists, adding it is a no-op, so one that waits (delayed) for its next top-up is promoted
+ * instead; a running one tops up and schedules itself again anyway.
+ */
+export async function requestExpand(queue: Queue<ExpandJob>, campaignId: string): Promise<void> {
+  const job = await queue.add('expand', { campaignId }, { ...EXPAND_JOB_OPTS, jobId: expandJobId(campaignId) });
+  if (!(await job.isDelayed())) return;
+  try {
+    await job.promote();
+  } catch (err) {
+    // It left 'delayed' in between (its time came, or another worker promoted it): done.
+    if (await job.isDelayed()) throw err;
+  }
+}
+
 export interface Queues {
   dial: Queue<DialJob>;
   campaign: Queue<ExpandJob>;

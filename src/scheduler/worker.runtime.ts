@@ -7,7 +7,7 @@ import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
 import { CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, EXPAND_JOB_OPTS, expandJobId, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
-import { processExpand } from './expand.processor.js';
+import { createTopUpTrigger, processExpand } from './expand.processor.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
 import { campaignsWithPending, getDialCampaign } from './campaign.repo.js';
 import type { Config } from '../config.js';
@@ -109,15 +109,21 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   });
   worker.on('error', (err) => log.error({ err }, 'dial worker error'));
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'dial job failed'));
+  // A finished dial job (not one sent back to wait for pacing) leaves room in its campaign's dial
+  // window: ask for a top-up, throttled per campaign, rather than wait for expand's own re-run.
+  const topUp = createTopUpTrigger(queues.campaign, log);
+  worker.on('completed', (job) => topUp(job.data.campaignId));
+  worker.on('failed', (job) => void (job && topUp(job.data.campaignId)));
 
-  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues }, job)), {
+  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues }, job, token)), {
     connection: o.redis,
     prefix: o.prefix,
     concurrency: 1,
   });
   expander.on('error', (err) => log.error({ err }, 'campaign worker error'));
-  // Launch and resume events can be lost (Redis blip, API crash after commit): a stable-id job
-  // scheduler re-queues running campaigns' pending contacts, so redeploys never duplicate it.
+  // Launch and resume events can be lost (Redis blip, API crash after commit), and an expand job
+  // can fail for good: a stable-id job scheduler asks for an expand of every running campaign
+  // with pending contacts (a no-op while its expand job exists), so redeploys never duplicate it.
   await queues.campaign.upsertJobScheduler(CATCH_UP_SCHEDULER_ID, { every: o.catchUpEveryMs ?? CATCH_UP_EVERY_MS }, { name: 'catch-up', data: { campaignId: '' } });
 
   let closing = false;
