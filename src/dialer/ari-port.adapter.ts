@@ -13,17 +13,6 @@ export function ariPortFrom(client: AriClient): AriPort {
       client.on('connected', () => handler(true));
       client.on('disconnected', () => handler(false));
     },
-    async createChannel(p) {
-      const variables: Record<string, string> = { ...(p.variables ?? {}) };
-      // channels/create has no callerId parameter: the channel's own variable sets it.
-      if (p.callerId) variables['CALLERID(num)'] = p.callerId;
-      await client.createChannel({
-        endpoint: p.endpoint,
-        channelId: p.channelId,
-        variables: Object.keys(variables).length > 0 ? variables : undefined,
-      });
-    },
-    dial: (channelId, timeoutSeconds) => client.dial(channelId, { timeout: timeoutSeconds }),
     async subscribeChannel(channelId) {
       await client.subscribe(`channel:${channelId}`);
     },

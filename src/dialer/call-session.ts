@@ -49,7 +49,6 @@ export interface SessionResult {
 
 const HANGUP_GUARD_MS = 5_000;
 const AMD_GUARD_MS = 15_000;
-const IN_STASIS_WAIT_MS = 2_000;
 // A prompt still playing after a reconnect gets this long before we stop waiting for it.
 const RESYNC_GRACE_MS = 60_000;
 
@@ -71,7 +70,7 @@ export class CallSession {
   private afterPlayback: (() => void) | null = null;
   private readonly now: () => Date;
   private inStasis = false;
-  private onInStasis: (() => void) | undefined;
+  private answerHandled = false;
   private delegate: ((e: AriEvent) => void) | null = null;
   /** Work the agent flow still does after the customer's channel is gone (agent leg, recording). */
   afterwork: Promise<void> = Promise.resolve();
@@ -88,23 +87,28 @@ export class CallSession {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  /** Creates the channel inside our app and dials it; resolves once the dial was requested. */
+  /**
+   * Originates the call into our app: one request. Asterisk subscribes the app to the channel
+   * at once, so ringing and unanswered ends (busy, no answer, rejected) still reach us as
+   * ChannelStateChange / ChannelDestroyed; StasisStart comes only on answer. (We used to
+   * `channels/create` + `dial`, which put the channel in the app from the first moment but cost
+   * Asterisk two requests and a Stasis channel per ringing call: it collapsed at 75 calls/s where
+   * originate held 150; bench/README.md.)
+   */
   async start(): Promise<void> {
     this.phase = 'dialing';
     this.originatedAt = this.now();
+    // Asterisk's own ring timeout, and ours a little later in case its never fires.
+    this.timer('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
+    this.timer('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
     try {
-      await this.ari.createChannel({ channelId: this.attemptId, endpoint: this.opts.endpoint, callerId: this.opts.callerId });
+      await this.ari.originate({ channelId: this.attemptId, endpoint: this.opts.endpoint, callerId: this.opts.callerId, timeoutSeconds: this.opts.ringTimeoutSeconds });
+      // AMD runs in the dialplan, outside the app: a subscription of our own keeps its events coming.
       if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
-      // channels/create can answer before the channel is in the app; dial then gives 409.
-      await this.inStasisOrTimeout(IN_STASIS_WAIT_MS);
-      // Asterisk's own ring timeout, and ours a little later in case its never fires.
-      this.timer('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
-      this.timer('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
-      await this.ari.dial(this.attemptId, this.opts.ringTimeoutSeconds);
     } catch (err) {
       this.log.warn({ err }, 'originate failed');
       this.facts.endReason = 'originate_failed';
-      // The channel may exist (create succeeded, dial failed): make sure it is gone.
+      // The channel may exist (originated, the subscription failed): make sure it is gone.
       await this.ari.hangup(this.attemptId).catch(() => undefined);
       this.finish();
     }
@@ -128,10 +132,6 @@ export class CallSession {
       if (e.channel?.id !== this.attemptId) return;
     }
     if (this.phase === 'ended') return;
-    if (e.type === 'StasisStart' && !this.inStasis) {
-      this.inStasis = true;
-      this.onInStasis?.();
-    }
     switch (e.type) {
       case 'ChannelStateChange':
         if (e.channel?.state === 'Ringing') this.hooks.onProgress?.('ringing', this.now());
@@ -140,6 +140,11 @@ export class CallSession {
       case 'StasisStart':
         // With AMD the channel comes back into the app from the dialplan with its verdict.
         if (this.phase === 'amd' && e.args && e.args.length > 0) this.onAmd(e.args);
+        else if (!this.inStasis) {
+          // An originated channel enters the app only once answered.
+          this.inStasis = true;
+          this.onUp();
+        }
         break;
       case 'ChannelDtmfReceived':
         if (e.digit) this.onDigit(e.digit);
@@ -183,7 +188,11 @@ export class CallSession {
    */
   async resync(channelState: string): Promise<void> {
     if (this.phase === 'ended') return;
-    if (channelState === 'Up' && !this.facts.answered) this.onUp();
+    if (channelState === 'Up' && !this.facts.answered) {
+      // An answered originate is in the app (or in the AMD dialplan, which returns to it).
+      this.inStasis = true;
+      this.onUp();
+    }
     const playing = this.currentPlayback;
     if (playing && !(await this.ari.playbackExists(playing).catch(() => true))) {
       // It finished while we could not hear: carry on as if the event had arrived.
@@ -212,24 +221,18 @@ export class CallSession {
     this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
   }
 
-  private inStasisOrTimeout(ms: number): Promise<void> {
-    if (this.inStasis) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.onInStasis = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-  }
-
+  /** Answered (ChannelStateChange Up or StasisStart, whichever comes first); the prompt waits for the app. */
   private onUp(): void {
-    if (this.facts.answered) return;
-    this.facts.answered = true;
-    this.answeredAt = this.now();
-    this.clearTimer('ring');
-    this.hooks.onProgress?.('answered', this.answeredAt);
-    this.log.info({ ringMs: this.answeredAt.getTime() - (this.originatedAt?.getTime() ?? 0) }, 'answered');
+    if (!this.facts.answered) {
+      this.facts.answered = true;
+      this.answeredAt = this.now();
+      this.clearTimer('ring');
+      this.hooks.onProgress?.('answered', this.answeredAt);
+      this.log.info({ ringMs: this.answeredAt.getTime() - (this.originatedAt?.getTime() ?? 0) }, 'answered');
+    }
+    // Up comes a moment before StasisStart: playing before the channel is in the app fails.
+    if (!this.inStasis || this.answerHandled) return;
+    this.answerHandled = true;
     if (this.phase === 'closing') return; // answered just as we gave up ringing
     if (this.opts.amd.enabled) {
       this.phase = 'amd';

@@ -31,23 +31,12 @@ export interface OriginateParams {
   appArgs?: string;
 }
 
-export interface CreateChannelParams {
-  channelId: string;
-  endpoint: string;
-  callerId?: string;
-  variables?: Record<string, string>;
-}
-
 export interface AriPort {
   /** This worker's Stasis application name. */
   readonly app: string;
   isConnected(): boolean;
   onEvent(handler: (event: AriEvent) => void): void;
   onConnectionChange(handler: (connected: boolean) => void): void;
-  /** `POST /channels/create`: the channel is in our app from the first moment. */
-  createChannel(p: CreateChannelParams): Promise<void>;
-  /** `POST /channels/{id}/dial` with a ring timeout. */
-  dial(channelId: string, timeoutSeconds: number): Promise<void>;
   /** Keeps the channel's events flowing to us while it runs dialplan (AMD). */
   subscribeChannel(channelId: string): Promise<void>;
   setVariable(channelId: string, name: string, value: string): Promise<void>;
@@ -57,7 +46,7 @@ export interface AriPort {
   /** Whether Asterisk still has this playback (false once it finished). */
   playbackExists(playbackId: string): Promise<boolean>;
   hangup(channelId: string): Promise<void>;
-  /** Agent legs: originated into our app (answer = StasisStart), unanswered ones end with ChannelDestroyed. */
+  /** Customer and agent legs: originated into our app (answer = StasisStart), unanswered ones end with ChannelDestroyed. */
   originate(p: OriginateParams): Promise<void>;
   startMoh(channelId: string): Promise<void>;
   stopMoh(channelId: string): Promise<void>;

@@ -37,7 +37,7 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
         ari.channels.delete(id);
         ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 17, tech_cause: 486 });
       } else {
-        ari.emit({ type: 'ChannelStateChange', channel: { id, state: 'Up' } });
+        ari.answer(id);
         setTimeout(() => ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 16 }), 20);
       }
     };
@@ -113,7 +113,7 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     expect(r).toHaveLength(3);
     expect(r.map((x) => x.contact).sort()).toEqual([...contacts].sort());
     expect(r.filter((x) => x.outcome === 'busy')).toHaveLength(1);
-    expect(ari.ops().filter((o) => o === 'createChannel')).toHaveLength(3);
+    expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(3);
   });
 
   it('a replayed job whose attempt is past reserved ends it instead of dialing', async () => {
@@ -130,7 +130,7 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     await queues.dial.add('dial', { campaignId, contactId, attemptNo: 1, queuedAt: new Date().toISOString() }, { jobId: dialJobId(campaignId, contactId, 1) });
     await until('completed', async () => (await campaignState(campaignId)) === 'completed');
     expect(await rows(campaignId)).toEqual([{ contact: contactId, n: 1, state: 'ended', outcome: 'failed', endReason: 'lost' }]);
-    expect(ari.ops()).not.toContain('createChannel');
+    expect(ari.ops()).not.toContain('originate');
   });
 
   it('busy is retried as a new delayed job through the gate; the capped contact is blocked instead', async () => {
@@ -182,7 +182,7 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
       return r.rows[0]!.n === 3;
     });
     expect(await rows(campaignId)).toEqual([]);
-    expect(ari.ops()).not.toContain('createChannel');
+    expect(ari.ops()).not.toContain('originate');
   });
 
   it('a launch whose event was lost is caught up by the recurring scheduler', async () => {

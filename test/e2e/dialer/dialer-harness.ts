@@ -82,7 +82,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
 export interface RunningWorker {
   worker: DialWorker;
   client: AriClient;
-  /** Channels this worker created (to prove a replay dials nothing). */
+  /** Channels this worker originated (to prove a replay dials nothing). */
   created: string[];
   stop(): Promise<void>;
 }
@@ -95,9 +95,9 @@ export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number
   const base = ariPortFrom(client);
   const ari: AriPort = {
     ...base,
-    createChannel: (p) => {
+    originate: (p) => {
       created.push(p.channelId);
-      return base.createChannel(p);
+      return base.originate(p);
     },
   };
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });

@@ -43,11 +43,12 @@ function setup(o: { agents?: number; waitSeconds?: number } = {}) {
     dialer.placeCall({ attemptId: ID, phone: '+8613800000001', customerId: '7', callerId: '+8695500', media, promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, agent, log });
   const customer = (type: string, extra: Record<string, unknown> = {}) => ari.emit({ type, channel: { id: ID, state: 'Up' }, ...extra });
   const finishPlayback = (id = ari.lastPlaybackId()) => ari.emit({ type: 'PlaybackFinished', playback: { id, target_uri: `channel:${ID}`, state: 'done' } });
-  const originates = () => ari.calls.filter((c) => c.op === 'originate').map((c) => c.args[0] as OriginateParams);
+  // Agent legs only (the customer's own leg is an originate too).
+  const originates = () => ari.calls.filter((c) => c.op === 'originate').map((c) => c.args[0] as OriginateParams).filter((p) => p.appArgs === 'agent');
   /** Answers the call and presses 1 once the prompt plays. */
   const answerAndPress1 = async () => {
-    await vi.waitFor(() => expect(ari.ops()).toContain('dial'));
-    customer('ChannelStateChange');
+    await vi.waitFor(() => expect(ari.ops()).toContain('originate'));
+    ari.answer(ID);
     await vi.waitFor(() => expect(ari.ops()).toContain('play'));
     customer('ChannelDtmfReceived', { digit: '1' });
   };
@@ -105,8 +106,8 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
   it('high risk: only the greeting plays, then the call goes to an agent without a menu', async () => {
     const t = setup();
     void t.place(agentContext({ highRisk: true }));
-    await vi.waitFor(() => expect(t.ari.ops()).toContain('dial'));
-    t.customer('ChannelStateChange');
+    await vi.waitFor(() => expect(t.ari.ops()).toContain('originate'));
+    t.ari.answer(ID);
     await vi.waitFor(() => expect(t.ari.ops()).toContain('play'));
     expect(t.ari.calls.find((c) => c.op === 'play')?.args[1]).toEqual(['sound:greeting']);
     t.finishPlayback();
@@ -207,8 +208,9 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     const t = setup();
     let created!: () => void;
     const original = t.ari.originate.bind(t.ari);
+    // Only the agent leg's originate is held back; the customer's own goes through.
     t.ari.originate = async (p) => {
-      await new Promise<void>((r) => (created = r));
+      if (p.appArgs === 'agent') await new Promise<void>((r) => (created = r));
       return original(p);
     };
     const done = t.place(agentContext());

@@ -27,7 +27,11 @@ function setup(over: Partial<SessionOptions> = {}, hooks: Partial<SessionHooks> 
   );
   ari.onEvent((e) => s.handle(e));
   const ev = (type: string, extra: Record<string, unknown> = {}) => s.handle({ type, channel: { id: ID }, ...extra });
-  const up = () => s.handle({ type: 'ChannelStateChange', channel: { id: ID, state: 'Up' } });
+  // As Asterisk reports an answered originate: Up, then the channel enters the app.
+  const up = () => {
+    s.handle({ type: 'ChannelStateChange', channel: { id: ID, state: 'Up' } });
+    s.handle({ type: 'StasisStart', channel: { id: ID, state: 'Up' }, args: [] });
+  };
   const pb = (type: string, id = ari.lastPlaybackId()) => s.handle({ type, playback: { id, target_uri: `channel:${ID}` } });
   const destroyed = (cause = 16, tech_cause?: number) => ev('ChannelDestroyed', { cause, tech_cause });
   return { ari, s, ev, up, pb, destroyed, optOut, progress };
@@ -42,11 +46,16 @@ beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
 describe('CallSession', () => {
-  it('creates the channel in the app and dials it with the ring timeout', async () => {
+  it('originates the call into the app in one request, with the ring timeout', async () => {
     const { ari, s } = setup();
     await s.start();
-    expect(ari.calls[0]).toEqual({ op: 'createChannel', args: [{ channelId: ID, endpoint: 'PJSIP/+8613800000000@carrier', callerId: undefined }] });
-    expect(ari.calls[1]).toEqual({ op: 'dial', args: [ID, 20] });
+    expect(ari.calls).toEqual([{ op: 'originate', args: [{ channelId: ID, endpoint: 'PJSIP/+8613800000000@carrier', callerId: undefined, timeoutSeconds: 20 }] }]);
+  });
+
+  it('with AMD it also subscribes to the channel (AMD runs outside the app)', async () => {
+    const { ari, s } = setup({ amd: { enabled: true, machineAction: 'hangup', context: 'ringwise-amd' } });
+    await s.start();
+    expect(ari.ops()).toEqual(['originate', 'subscribeChannel']);
   });
 
   it('busy: classified from ChannelDestroyed, no answer seen', async () => {
@@ -69,13 +78,25 @@ describe('CallSession', () => {
     expect((await s.done).outcome).toBe('no_answer');
   });
 
-  it('StasisStart alone is not an answer (early media)', async () => {
-    const { s, ev, destroyed, ari } = setup();
+  it('Up is the answer, but the prompt waits until the channel is in the app', async () => {
+    const { s, ev, destroyed, ari, progress } = setup();
+    await s.start();
+    s.handle({ type: 'ChannelStateChange', channel: { id: ID, state: 'Up' } });
+    expect(progress).toEqual(['answered']);
+    expect(ari.ops()).not.toContain('play');
+    ev('StasisStart', { args: [] });
+    expect(lastPlay(ari)).toEqual(['sound:hello-world']);
+    expect(ari.ops().filter((o) => o === 'play')).toHaveLength(1);
+    destroyed(16);
+    expect((await s.done).answeredAt).not.toBeNull();
+  });
+
+  it('StasisStart alone (no Up seen) is an answer: an originated channel enters the app only when answered', async () => {
+    const { s, ev, ari, progress } = setup();
     await s.start();
     ev('StasisStart', { args: [] });
-    expect(ari.ops()).not.toContain('play');
-    destroyed(19, 480);
-    expect((await s.done).outcome).toBe('no_answer');
+    expect(progress).toEqual(['answered']);
+    expect(lastPlay(ari)).toEqual(['sound:hello-world']);
   });
 
   it('human: prompt plays, menu times out, we hang up: completed', async () => {
@@ -254,7 +275,7 @@ describe('CallSession', () => {
 
   it('originate refused: failed, without waiting for events', async () => {
     const { ari, s } = setup();
-    ari.failCreate = new Error('ari_http_500');
+    ari.failOriginate = new Error('ari_http_500');
     await s.start();
     const r = await s.done;
     expect(r.outcome).toBe('failed');

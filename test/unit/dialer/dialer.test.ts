@@ -34,7 +34,7 @@ describe('Dialer', () => {
   it('fills the dial template and the caller id, and routes events to the call by channel id', async () => {
     const { ari, place, queries, dialer } = setup();
     const done = place('a1');
-    await vi.waitFor(() => expect(ari.ops()).toContain('dial'));
+    await vi.waitFor(() => expect(ari.ops()).toContain('originate'));
     expect(ari.calls[0]!.args[0]).toMatchObject({ channelId: 'a1', endpoint: 'PJSIP/+8613800000001@carrier', callerId: '+8695500' });
     expect(dialer.registry.size).toBe(1);
     ari.emit({ type: 'ChannelDestroyed', channel: { id: 'a1' }, cause: 17, tech_cause: 486 });
@@ -48,7 +48,7 @@ describe('Dialer', () => {
   it('records answer progress in the ledger as it happens', async () => {
     const { ari, place, queries } = setup();
     void place('a2');
-    await vi.waitFor(() => expect(ari.ops()).toContain('dial'));
+    await vi.waitFor(() => expect(ari.ops()).toContain('originate'));
     ari.emit({ type: 'ChannelStateChange', channel: { id: 'a2', state: 'Up' } });
     await vi.waitFor(() => expect(queries.some((q) => q.sql.includes("state = 'answered'"))).toBe(true));
     ari.emit({ type: 'ChannelDestroyed', channel: { id: 'a2' }, cause: 16 });
@@ -58,7 +58,7 @@ describe('Dialer', () => {
     const { ari, place } = setup();
     const gone = place('gone');
     const kept = place('kept');
-    await vi.waitFor(() => expect(ari.ops().filter((o) => o === 'dial')).toHaveLength(2));
+    await vi.waitFor(() => expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(2));
     ari.emit({ type: 'ChannelStateChange', channel: { id: 'kept', state: 'Up' } });
     ari.setConnected(false);
     ari.channels.delete('gone');
@@ -76,18 +76,13 @@ describe('Dialer', () => {
     expect(ari.calls).toEqual([{ op: 'hangup', args: ['stranger'] }]);
   });
 
-  it('dials only once the created channel is in the app', async () => {
+  it('places each call with one originate into the app (no create + dial), with the ring timeout', async () => {
     const { ari, place } = setup();
-    const order: string[] = [];
-    ari.onEvent((e) => order.push(e.type));
-    const origDial = ari.dial.bind(ari);
-    ari.dial = (id, t) => {
-      order.push('dial');
-      return origDial(id, t);
-    };
     void place('s1');
-    await vi.waitFor(() => expect(order).toContain('dial'));
-    expect(order.indexOf('StasisStart')).toBeLessThan(order.indexOf('dial'));
+    await vi.waitFor(() => expect(ari.ops()).toContain('originate'));
+    expect(ari.ops()).toEqual(['originate']);
+    expect(ari.calls[0]!.args[0]).toMatchObject({ channelId: 's1', timeoutSeconds: 20 });
+    expect((ari.calls[0]!.args[0] as { appArgs?: string }).appArgs).toBeUndefined();
     ari.emit({ type: 'ChannelDestroyed', channel: { id: 's1' }, cause: 16 });
   });
 

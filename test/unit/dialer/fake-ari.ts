@@ -1,4 +1,4 @@
-import type { AriEvent, AriPort, CreateChannelParams, OriginateParams } from '../../../src/dialer/ports.js';
+import type { AriEvent, AriPort, OriginateParams } from '../../../src/dialer/ports.js';
 
 /** An AriPort that records every request and lets the test play Asterisk's events. */
 export class FakeAri implements AriPort {
@@ -6,7 +6,6 @@ export class FakeAri implements AriPort {
   connected = true;
   calls: Array<{ op: string; args: unknown[] }> = [];
   channels = new Set<string>();
-  failCreate: Error | null = null;
   private handlers: Array<(e: AriEvent) => void> = [];
   private connHandlers: Array<(up: boolean) => void> = [];
 
@@ -33,21 +32,6 @@ export class FakeAri implements AriPort {
     this.calls.push({ op, args });
     return Promise.resolve();
   }
-  async createChannel(p: CreateChannelParams): Promise<void> {
-    this.calls.push({ op: 'createChannel', args: [p] });
-    if (this.failCreate) throw this.failCreate;
-    this.channels.add(p.channelId);
-    // As Asterisk does, often before the HTTP answer: the created channel enters the app.
-    this.emit({ type: 'StasisStart', channel: { id: p.channelId, state: 'Down' }, args: [] });
-  }
-  /** Called after each dial request, to script what the far end does. */
-  onDial: ((channelId: string, endpoint: string) => void) | null = null;
-  dial(id: string, t: number) {
-    const create = this.calls.find((c) => c.op === 'createChannel' && (c.args[0] as CreateChannelParams).channelId === id);
-    const endpoint = create ? (create.args[0] as CreateChannelParams).endpoint : '';
-    if (this.onDial) setTimeout(() => this.onDial?.(id, endpoint), 1);
-    return this.rec('dial', id, t);
-  }
   subscribeChannel(id: string) {
     return this.rec('subscribeChannel', id);
   }
@@ -71,14 +55,22 @@ export class FakeAri implements AriPort {
     this.channels.delete(id);
     return this.rec('hangup', id);
   }
-  /** Called after each originate (agent legs), to script what the agent's phone does. */
+  /** Called after each customer-leg originate, to script what the far end does. */
+  onDial: ((channelId: string, endpoint: string) => void) | null = null;
+  /** Called after each agent-leg originate (appArgs 'agent'), to script what the agent's phone does. */
   onOriginate: ((p: OriginateParams) => void) | null = null;
   failOriginate: Error | null = null;
   async originate(p: OriginateParams): Promise<void> {
     this.calls.push({ op: 'originate', args: [p] });
     if (this.failOriginate) throw this.failOriginate;
     this.channels.add(p.channelId);
-    if (this.onOriginate) setTimeout(() => this.onOriginate?.(p), 1);
+    const script = p.appArgs === undefined ? this.onDial && (() => this.onDial?.(p.channelId, p.endpoint)) : this.onOriginate && (() => this.onOriginate?.(p));
+    if (script) setTimeout(script, 1);
+  }
+  /** Asterisk answering an originated customer leg: Up, then the channel enters the app. */
+  answer(id: string): void {
+    this.emit({ type: 'ChannelStateChange', channel: { id, state: 'Up' } });
+    this.emit({ type: 'StasisStart', channel: { id, state: 'Up' }, args: [] });
   }
   startMoh(id: string) {
     return this.rec('startMoh', id);
