@@ -38,9 +38,9 @@ export function dialWindow(c: WindowLimits): number {
  * binds (above ~830 calls/s). Finishing dial jobs ask for earlier top-ups
  * (`createTopUpTrigger`); this re-run is what tops up when nothing finishes (all parked).
  */
-export function topUpDelayMs(c: WindowLimits): number {
-  const rate = c.callsPerSecond > 0 ? c.callsPerSecond : 1;
-  const ms = Math.round(((dialWindow(c) / 2) * 1000) / rate);
+export function topUpDelayMs(window: number, callsPerSecond: number): number {
+  const rate = callsPerSecond > 0 ? callsPerSecond : 1;
+  const ms = Math.round(((window / 2) * 1000) / rate);
   return Math.min(TOP_UP_DELAY_MAX_MS, Math.max(TOP_UP_DELAY_MIN_MS, ms));
 }
 

@@ -2,7 +2,7 @@ import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { completeCampaignIfDone, countDueContacts, getCampaignState, getDialCampaign, hasPendingContacts, markQueued, pendingContactsPage } from './campaign.repo.js';
-import { dialWindow, minTopUp, topUpDelayMs } from './dial-window.js';
+import { dialWindow, minTopUp, topUpDelayMs, type WindowLimits } from './dial-window.js';
 import { DIAL_JOB_OPTS, dialJobId, requestExpand, type ExpandJob, type Queues } from './queues.js';
 
 export const EXPAND_CHUNK = 1_000;
@@ -12,6 +12,8 @@ export interface ExpandContext {
   log: Logger;
   queues: Pick<Queues, 'dial'>;
   chunk?: number;
+  /** The window's size; `dialWindow` unless a test or bench wants a small one. */
+  windowOf?: (c: WindowLimits) => number;
   now?: () => number;
 }
 
@@ -31,7 +33,7 @@ export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, tok
   const chunk = ctx.chunk ?? EXPAND_CHUNK;
   const campaign = await getDialCampaign(ctx.db, campaignId);
   if (campaign?.state !== 'running') return 0;
-  const window = dialWindow(campaign);
+  const window = (ctx.windowOf ?? dialWindow)(campaign);
   const due = await countDueContacts(ctx.db, campaignId);
   let room = window - due;
   let total = 0;
@@ -64,7 +66,7 @@ export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, tok
   }
   if (await hasPendingContacts(ctx.db, campaignId)) {
     // A paused or cancelled campaign's next run finds it not running and completes.
-    await job.moveToDelayed((ctx.now ?? Date.now)() + topUpDelayMs(campaign), token);
+    await job.moveToDelayed((ctx.now ?? Date.now)() + topUpDelayMs(window, campaign.callsPerSecond), token);
     throw new DelayedError();
   }
   if (total === 0 && (await completeCampaignIfDone(ctx.db, campaignId))) ctx.log.info({ campaignId }, 'campaign completed');

@@ -8,6 +8,7 @@ import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
 import { CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, EXPAND_JOB_OPTS, expandJobId, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
+import type { WindowLimits } from './dial-window.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
 import { campaignsWithPending, getDialCampaign } from './campaign.repo.js';
 import type { Config } from '../config.js';
@@ -40,6 +41,8 @@ export interface DialWorkerOptions {
   slotLeaseMs?: number;
   /** How often running campaigns are checked for contacts a missed event left pending. */
   catchUpEveryMs?: number;
+  /** Size of a campaign's dial window (default `dialWindow`); tests shrink it. */
+  dialWindow?: (c: WindowLimits) => number;
   /** Without it, digit 1 hangs up as before and risk scores are not looked at. */
   agents?: WorkerAgents;
 }
@@ -115,7 +118,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   worker.on('completed', (job) => topUp(job.data.campaignId));
   worker.on('failed', (job) => void (job && topUp(job.data.campaignId)));
 
-  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues }, job, token)), {
+  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues, ...(o.dialWindow ? { windowOf: o.dialWindow } : {}) }, job, token)), {
     connection: o.redis,
     prefix: o.prefix,
     concurrency: 1,

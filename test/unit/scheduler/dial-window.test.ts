@@ -24,12 +24,14 @@ describe('dialWindow', () => {
 
 describe('topUpDelayMs', () => {
   it('is the time to dial half the window, clamped to [1 s, 30 s]', () => {
+    expect(topUpDelayMs(200, 20)).toBe(5_000);
+    expect(topUpDelayMs(50, 100)).toBe(1_000);
     // Half of a 120 s window is 60 s of dialing: the 30 s ceiling applies to ordinary campaigns.
-    expect(topUpDelayMs({ callsPerSecond: 20, maxConcurrent: 50 })).toBe(30_000);
-    expect(topUpDelayMs({ callsPerSecond: 1, maxConcurrent: 10 })).toBe(30_000);
+    expect(topUpDelayMs(dialWindow({ callsPerSecond: 20, maxConcurrent: 50 }), 20)).toBe(30_000);
+    expect(topUpDelayMs(dialWindow({ callsPerSecond: 1, maxConcurrent: 10 }), 1)).toBe(30_000);
     // Past ~830 calls/s the 50,000 cap makes half the window shorter: 25,000 / 1,000 = 25 s.
-    expect(topUpDelayMs({ callsPerSecond: 1_000, maxConcurrent: 10 })).toBe(25_000);
-    expect(topUpDelayMs({ callsPerSecond: 50_000, maxConcurrent: 10 })).toBe(1_000);
+    expect(topUpDelayMs(dialWindow({ callsPerSecond: 1_000, maxConcurrent: 10 }), 1_000)).toBe(25_000);
+    expect(topUpDelayMs(dialWindow({ callsPerSecond: 50_000, maxConcurrent: 10 }), 50_000)).toBe(1_000);
   });
 });
 
