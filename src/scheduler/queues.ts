@@ -46,9 +46,11 @@ export const DIAL_JOB_OPTS: JobsOptions = {
   backoff: { type: 'exponential', delay: 2_000 },
 };
 
+// A failed expand is removed too (the worker logs it): a kept one would hold its id, and every
+// later launch, resume, top-up and catch-up of that campaign would be deduplicated against it.
 export const EXPAND_JOB_OPTS: JobsOptions = {
   removeOnComplete: true,
-  removeOnFail: { count: 1_000 },
+  removeOnFail: true,
   attempts: 5,
   backoff: { type: 'exponential', delay: 1_000 },
 };

@@ -124,6 +124,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     concurrency: 1,
   });
   expander.on('error', (err) => log.error({ err }, 'campaign worker error'));
+  expander.on('failed', (job, err) => log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'campaign job failed'));
   // Launch and resume events can be lost (Redis blip, API crash after commit), and an expand job
   // can fail for good: a stable-id job scheduler asks for an expand of every running campaign
   // with pending contacts (a no-op while its expand job exists), so redeploys never duplicate it.
