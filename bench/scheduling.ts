@@ -1,15 +1,16 @@
 /**
  * Scheduling at scale: N generated customers (default 1,000,000) streamed as CSV into a real
  * `ringwise api` (parse, validate, COPY, merge), then the campaign launched so a real
- * `ringwise worker` expands it into N dial jobs (keyset pages + addBulk) while its dial loop
- * starts calling (pacing and the compliance gate run per dial). Reported: import rows/s,
- * launch-to-expanded, launch-to-first-dial, and peak RSS/CPU of both processes. Then the
- * campaign is cancelled and the queue deleted, so the jobs are never dialed.
+ * `ringwise worker` fills its dial window (keyset pages + addBulk, `src/scheduler/dial-window.ts`)
+ * while its dial loop starts calling (pacing and the compliance gate run per dial). Reported:
+ * import rows/s, launch to the first window enqueued, launch to the first dial, the dial jobs and
+ * Redis memory the campaign holds while it runs (sampled for `--hold` seconds), and peak RSS/CPU
+ * of both processes. Then the campaign is cancelled and the queue deleted.
  *
  * A second part adds N dial-shaped jobs to a throwaway queue with addBulk at several chunk
- * sizes: what Redis/BullMQ alone costs, next to what the expand achieves.
+ * sizes: what Redis/BullMQ alone costs per job, i.e. what enqueueing every contact would cost.
  *
- *   node --import tsx bench/scheduling.ts [--rows 1000000]
+ *   node --import tsx bench/scheduling.ts [--rows 1000000] [--hold 10] [--addbulk N]
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +21,7 @@ import { createApiKey } from '../src/api/keys.repo.js';
 import { getProfile } from '../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../src/compliance/policy.store.js';
 import { DIAL_JOB_OPTS, dialJobId } from '../src/scheduler/queues.js';
+import { dialWindow } from '../src/scheduler/dial-window.js';
 import { sandboxEnv } from '../test/helpers/sandbox-env.js';
 import { createBenchDb } from './lib/bench-db.js';
 import { loadNumber } from './lib/numbers.js';
@@ -33,14 +35,26 @@ export interface SchedulingResult {
   importSeconds: number;
   importRowsPerSecond: number;
   launchToFirstDialMs: number | null;
-  launchToExpandedMs: number;
-  expandJobsPerSecond: number;
+  /** Launch → the worker's first 'dial window topped up' log line. */
+  launchToFirstWindowMs: number;
+  /** Dial jobs the first window queued (the campaign's window). */
+  firstWindowJobs: number;
+  /** Most dial jobs the campaign had in Redis (waiting, delayed, active) while it ran. */
+  redisJobsHeldMax: number;
+  /** Redis memory of the dial queue's keys at the end of the hold (MEMORY USAGE summed). */
+  redisQueueMiB: number;
+  /** Contacts still pending at the end of the hold: never turned into jobs. */
+  pendingAtEnd: number;
+  holdSeconds: number;
+  /** Import + first window enqueued. */
   totalSeconds: number;
   procs: Array<ProcStats & { name: string }>;
   addBulk: Array<{ chunk: number; jobs: number; seconds: number; jobsPerSecond: number }>;
   redisUsedMiBPerMillionJobs: number | null;
 }
 
+const CPS = 20;
+const MAX_CONCURRENT = 50;
 const ZONES = ['Asia/Shanghai', 'Asia/Shanghai', 'Asia/Shanghai', 'Asia/Hong_Kong', 'America/New_York'];
 
 /** The CSV, generated as it is sent (never held whole): 1,000 rows per chunk. */
@@ -62,6 +76,18 @@ function csv(rows: number): Readable {
 async function redisUsed(redis: Redis): Promise<number> {
   const m = /used_memory:(\d+)/.exec(await redis.info('memory'));
   return m ? Number(m[1]) : 0;
+}
+
+/** Bytes held by every key of this queue (jobs, lists, sets), from MEMORY USAGE over a SCAN. */
+async function queueBytes(redis: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let total = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    for (const k of keys) total += Number((await redis.memory('USAGE', k)) ?? 0);
+  } while (cursor !== '0');
+  return total;
 }
 
 /** addBulk alone: dial-shaped jobs into a throwaway queue, one chunk size after another. */
@@ -97,7 +123,7 @@ async function addBulkOnly(redisUrl: string, jobs: number, chunks: number[]): Pr
   return { rows: out, perMillion };
 }
 
-export async function runScheduling(opts: { rows: number; addBulkJobs: number; log?: (s: string) => void }): Promise<SchedulingResult> {
+export async function runScheduling(opts: { rows: number; addBulkJobs: number; holdSeconds?: number; log?: (s: string) => void }): Promise<SchedulingResult> {
   const log = opts.log ?? (() => undefined);
   const bdb = await createBenchDb();
   const id = randomBytes(4).toString('hex');
@@ -129,8 +155,8 @@ export async function runScheduling(opts: { rows: number; addBulkJobs: number; l
     const campaign = await api<{ id: number }>('POST', '/v1/campaigns', {
       name: 'bench scheduling',
       prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] }, 'zh-CN': { segments: [{ type: 'sound', name: 'hello-world' }] } },
-      callsPerSecond: 20,
-      maxConcurrent: 50,
+      callsPerSecond: CPS,
+      maxConcurrent: MAX_CONCURRENT,
       callerId: '+8695500',
     });
     const samplers = procs.map((p) => ({ name: p.name, s: sampleProcess(p.pid) }));
@@ -146,13 +172,33 @@ export async function runScheduling(opts: { rows: number; addBulkJobs: number; l
     const importSeconds = (performance.now() - t0) / 1000;
     log(`scheduling: imported ${opts.rows} rows in ${round(importSeconds, 1)} s`);
     const launchedAt = Date.now();
-    const expanded = worker.waitFor('campaign expanded', 600_000);
+    const windowed = worker.waitFor('dial window topped up', 600_000);
     await api('POST', `/v1/campaigns/${campaign.id}/launch`, undefined);
-    const expandedAt = await expanded;
+    const windowAt = await windowed;
     const totalSeconds = (performance.now() - t0) / 1000;
+    // The first top-up of a campaign with nothing due queues its whole window.
+    const firstWindowJobs = Math.min(opts.rows, dialWindow({ callsPerSecond: CPS, maxConcurrent: MAX_CONCURRENT }));
+    log(`scheduling: first window (${firstWindowJobs} jobs) ${windowAt - launchedAt} ms after launch`);
+    // The campaign runs on: how many jobs (and how much Redis) it holds while it dials.
+    const holdSeconds = opts.holdSeconds ?? 10;
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const dialQueue = new Queue('dial', { connection: redis, prefix });
+    let redisJobsHeldMax = 0;
+    let redisQueueMiB = 0;
+    try {
+      for (const end = Date.now() + holdSeconds * 1000; Date.now() < end; await sleep(500)) {
+        const c = await dialQueue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+        redisJobsHeldMax = Math.max(redisJobsHeldMax, Object.values(c).reduce((a, b) => a + b, 0));
+      }
+      redisQueueMiB = round((await queueBytes(redis, `${prefix}:dial:*`)) / 1024 / 1024, 2);
+    } finally {
+      await dialQueue.close();
+      await redis.quit();
+    }
     const first = await bdb.db.query<{ t: Date | null }>(`SELECT min(originated_at) AS t FROM call_attempts WHERE campaign_id = $1`, [campaign.id]);
+    const pending = await bdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'pending'`, [campaign.id]);
     const procStats = samplers.map(({ name, s }) => ({ name, ...s.stop() }));
-    log(`scheduling: expanded in ${expandedAt - launchedAt} ms`);
+    log(`scheduling: held at most ${redisJobsHeldMax} dial jobs (${redisQueueMiB} MiB of Redis) over ${holdSeconds} s`);
     await api('POST', `/v1/campaigns/${campaign.id}/cancel`, undefined).catch(() => undefined);
     await Promise.all(procs.map((p) => p.stop()));
     const ab = opts.addBulkJobs > 0 ? await addBulkOnly(redisUrl, opts.addBulkJobs, [1_000, 5_000]) : { rows: [], perMillion: null };
@@ -161,8 +207,12 @@ export async function runScheduling(opts: { rows: number; addBulkJobs: number; l
       importSeconds: round(importSeconds, 2),
       importRowsPerSecond: Math.round(opts.rows / importSeconds),
       launchToFirstDialMs: first.rows[0]?.t ? first.rows[0].t.getTime() - launchedAt : null,
-      launchToExpandedMs: expandedAt - launchedAt,
-      expandJobsPerSecond: Math.round(opts.rows / ((expandedAt - launchedAt) / 1000)),
+      launchToFirstWindowMs: windowAt - launchedAt,
+      firstWindowJobs,
+      redisJobsHeldMax,
+      redisQueueMiB,
+      pendingAtEnd: pending.rows[0]?.n ?? 0,
+      holdSeconds,
       totalSeconds: round(totalSeconds, 2),
       procs: procStats,
       addBulk: ab.rows,
@@ -184,7 +234,7 @@ const opt = (name: string): string | undefined => {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = Number(opt('rows') ?? 1_000_000);
-  runScheduling({ rows, addBulkJobs: Number(opt('addbulk') ?? rows), log: (s) => process.stderr.write(`${s}\n`) })
+  runScheduling({ rows, addBulkJobs: Number(opt('addbulk') ?? rows), holdSeconds: Number(opt('hold') ?? 10), log: (s) => process.stderr.write(`${s}\n`) })
     .then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`))
     .catch((err: unknown) => {
       process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);

@@ -50,9 +50,12 @@ export function renderMarkdown(r: BenchResults): string {
   }
   if (r.scheduling) {
     const s = r.scheduling;
-    out.push('', `## Scheduling: ${s.rows.toLocaleString('en')} contacts imported over HTTP, launched, expanded into dial jobs`, '');
-    out.push(row(['import s', 'import rows/s', 'launch→first dial ms', 'launch→expanded ms', 'expand jobs/s', 'import + expand s']), row(Array(6).fill('---')));
-    out.push(row([s.importSeconds, s.importRowsPerSecond, s.launchToFirstDialMs, s.launchToExpandedMs, s.expandJobsPerSecond, s.totalSeconds]));
+    out.push('', `## Scheduling: ${s.rows.toLocaleString('en')} contacts imported over HTTP, launched, first dial window enqueued`, '');
+    out.push(
+      row(['import s', 'import rows/s', 'launch→first dial ms', 'launch→first window ms', 'window jobs', 'import + first window s', `dial jobs held (max over ${s.holdSeconds} s)`, 'Redis MiB held', 'still pending']),
+      row(Array(9).fill('---')),
+    );
+    out.push(row([s.importSeconds, s.importRowsPerSecond, s.launchToFirstDialMs, s.launchToFirstWindowMs, s.firstWindowJobs, s.totalSeconds, s.redisJobsHeldMax, s.redisQueueMiB, s.pendingAtEnd]));
     out.push('', row(['process', 'CPU % of one core', 'peak RSS MiB (sampled)', 'VmHWM MiB']), row(Array(4).fill('---')));
     for (const p of s.procs) out.push(row([p.name, p.cpuPercentOfOneCore, p.peakRssMiB, p.hwmRssMiB]));
     if (s.addBulk.length) {
@@ -86,7 +89,8 @@ export function judgeTargets(r: BenchResults): BenchResults['targets'] {
   if (r.scheduling) {
     const s = r.scheduling;
     const full = s.rows >= 1_000_000;
-    t[`${s.rows.toLocaleString('en')} contacts imported + enqueued`] = { target: '< 60 s (1M)', measured: `${s.totalSeconds} s`, met: full ? s.totalSeconds < 60 : null };
+    // Enqueued = the campaign's dial window (the rest is queued as it drains, see bench/README.md).
+    t[`${s.rows.toLocaleString('en')} contacts imported + first dial window enqueued`] = { target: '< 60 s (1M)', measured: `${s.totalSeconds} s`, met: full ? s.totalSeconds < 60 : null };
     const w = s.procs.find((p) => p.name === 'worker');
     if (w) t['worker peak RSS'] = { target: '< 300 MB', measured: `${w.peakRssMiB} MiB`, met: full ? w.peakRssMiB * 1.048576 < 300 : null };
   }
