@@ -27,12 +27,25 @@ export interface ContactRow {
   customerId: string;
 }
 
-export async function selectContact(q: Queryable, contactId: Id): Promise<ContactRow | null> {
-  const r = await q.query<ContactRow>(
-    `SELECT id::text AS id, campaign_id::text AS "campaignId", customer_id::text AS "customerId" FROM campaign_contacts WHERE id = $1`,
-    [contactId],
+export interface ContactWithAttempt extends ContactRow {
+  /** The attempt already reserved for (contact, attemptNo), if any. */
+  attempt: { id: string; state: string } | null;
+}
+
+/** The contact and its attempt `attemptNo` (one round trip: the gate runs before every dial). */
+export async function selectContactWithAttempt(q: Queryable, contactId: Id, attemptNo: number): Promise<ContactWithAttempt | null> {
+  const r = await q.query<ContactRow & { attemptId: string | null; attemptState: string | null }>(
+    `SELECT cc.id::text AS id, cc.campaign_id::text AS "campaignId", cc.customer_id::text AS "customerId",
+            a.id AS "attemptId", a.state AS "attemptState"
+       FROM campaign_contacts cc
+       LEFT JOIN call_attempts a ON a.contact_id = cc.id AND a.attempt_no = $2
+      WHERE cc.id = $1`,
+    [contactId, attemptNo],
   );
-  return r.rows[0] ?? null;
+  const row = r.rows[0];
+  if (!row) return null;
+  const { attemptId, attemptState, ...contact } = row;
+  return { ...contact, attempt: attemptId === null ? null : { id: attemptId, state: attemptState ?? '' } };
 }
 
 export async function selectContactByCampaign(q: Queryable, campaignId: Id, customerId: Id): Promise<ContactRow | null> {
@@ -44,46 +57,50 @@ export async function selectContactByCampaign(q: Queryable, campaignId: Id, cust
   return r.rows[0] ?? null;
 }
 
-export async function selectAttemptByKey(q: Queryable, contactId: Id, attemptNo: number): Promise<{ id: string; state: string } | null> {
-  const r = await q.query<{ id: string; state: string }>(`SELECT id, state FROM call_attempts WHERE contact_id = $1 AND attempt_no = $2`, [contactId, attemptNo]);
-  return r.rows[0] ?? null;
+export interface DecisionRows {
+  history: AttemptRecord[];
+  dnc: DncMatch[];
+  contactAttempts: number;
 }
 
-/** The customer's attempts across all campaigns reserved after `since`, except `excludeId`. */
-export async function selectHistory(q: Queryable, customerId: Id, since: Date, excludeId: string | null): Promise<AttemptRecord[]> {
-  const r = await q.query<{ at: Date; connected: boolean; answeredAt: Date | null; campaignId: string | null; contactId: string | null }>(
-    `SELECT reserved_at AS at, connected, answered_at AS "answeredAt", campaign_id::text AS "campaignId", contact_id::text AS "contactId"
-       FROM call_attempts
-      WHERE customer_id = $1 AND reserved_at > $2 AND ($3::uuid IS NULL OR id <> $3::uuid)
-      ORDER BY reserved_at`,
-    [customerId, since, excludeId],
+/**
+ * What the rules read about one customer, in one round trip: its attempts across all campaigns
+ * reserved after `since` (except `excludeId`), the unexpired DNC entries for the number or the
+ * customer, and the contact's own attempts (0 without a contact).
+ */
+export async function selectDecisionRows(
+  q: Queryable,
+  a: { customerId: Id; since: Date; excludeId: string | null; phone: string; now: Date; contactId: Id | null },
+): Promise<DecisionRows> {
+  type HistoryJson = { at: string; connected: boolean; answeredAt: string | null; campaignId: string | null; contactId: string | null };
+  type DncJson = { reason: string; phone: string | null; customerId: string | null; expiresAt: string | null };
+  const r = await q.query<{ history: HistoryJson[]; dnc: DncJson[]; contactAttempts: number }>(
+    `SELECT
+       (SELECT coalesce(json_agg(h ORDER BY h.at), '[]'::json) FROM (
+          SELECT reserved_at AS at, connected, answered_at AS "answeredAt", campaign_id::text AS "campaignId", contact_id::text AS "contactId"
+            FROM call_attempts
+           WHERE customer_id = $1 AND reserved_at > $2 AND ($3::uuid IS NULL OR id <> $3::uuid)) h) AS history,
+       (SELECT coalesce(json_agg(d), '[]'::json) FROM (
+          SELECT reason, phone, customer_id::text AS "customerId", expires_at AS "expiresAt"
+            FROM dnc_entries
+           WHERE (phone = $4 OR customer_id = $1) AND (expires_at IS NULL OR expires_at > $5)) d) AS dnc,
+       (SELECT count(*)::int FROM call_attempts
+         WHERE $6::bigint IS NOT NULL AND contact_id = $6::bigint AND ($3::uuid IS NULL OR id <> $3::uuid)) AS "contactAttempts"`,
+    [a.customerId, a.since, a.excludeId, a.phone, a.now, a.contactId],
   );
-  return r.rows.map((a) => ({
-    at: a.at,
-    connected: a.connected,
-    answeredAt: a.answeredAt,
-    campaignId: a.campaignId === null ? null : Number(a.campaignId),
-    contactId: a.contactId === null ? null : Number(a.contactId),
-  }));
-}
-
-/** Unexpired DNC entries for the number or the customer. */
-export async function selectDnc(q: Queryable, phone: string, customerId: Id, now: Date): Promise<DncMatch[]> {
-  const r = await q.query<{ reason: string; phone: string | null; customerId: string | null; expiresAt: Date | null }>(
-    `SELECT reason, phone, customer_id::text AS "customerId", expires_at AS "expiresAt"
-       FROM dnc_entries
-      WHERE (phone = $1 OR customer_id = $2) AND (expires_at IS NULL OR expires_at > $3)`,
-    [phone, customerId, now],
-  );
-  return r.rows.map((d) => ({ ...d, customerId: d.customerId === null ? null : Number(d.customerId) }));
-}
-
-export async function countContactAttempts(q: Queryable, contactId: Id, excludeId: string | null): Promise<number> {
-  const r = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM call_attempts WHERE contact_id = $1 AND ($2::uuid IS NULL OR id <> $2::uuid)`,
-    [contactId, excludeId],
-  );
-  return r.rows[0]?.n ?? 0;
+  const row = r.rows[0]!;
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return {
+    history: row.history.map((h) => ({
+      at: new Date(h.at),
+      connected: h.connected,
+      answeredAt: date(h.answeredAt),
+      campaignId: h.campaignId === null ? null : Number(h.campaignId),
+      contactId: h.contactId === null ? null : Number(h.contactId),
+    })),
+    dnc: row.dnc.map((d) => ({ ...d, expiresAt: date(d.expiresAt), customerId: d.customerId === null ? null : Number(d.customerId) })),
+    contactAttempts: row.contactAttempts,
+  };
 }
 
 export interface NewAttempt {
@@ -96,9 +113,13 @@ export interface NewAttempt {
   reservedAt: Date;
 }
 
+/** Reserves the attempt in the ledger and raises the contact's attempt count, in one statement. */
 export async function insertReservedAttempt(q: Queryable, a: NewAttempt): Promise<string> {
   const r = await q.query<{ id: string }>(
-    `INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, worker_id, state, reserved_at)
+    `WITH bump AS (
+       UPDATE campaign_contacts SET attempts = GREATEST(attempts, $4), updated_at = now() WHERE id = $2
+     )
+     INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, worker_id, state, reserved_at)
      VALUES ($1, $2, $3, $4, $5, $6, 'reserved', $7) RETURNING id`,
     [a.campaignId, a.contactId, a.customerId, a.attemptNo, a.phone, a.workerId, a.reservedAt],
   );
@@ -108,10 +129,6 @@ export async function insertReservedAttempt(q: Queryable, a: NewAttempt): Promis
 /** A reservation that was never dialed and may not be any more. */
 export async function deleteReservedAttempt(q: Queryable, attemptId: string): Promise<void> {
   await q.query(`DELETE FROM call_attempts WHERE id = $1 AND state = 'reserved'`, [attemptId]);
-}
-
-export async function bumpContactAttempts(q: Queryable, contactId: Id, attemptNo: number): Promise<void> {
-  await q.query(`UPDATE campaign_contacts SET attempts = GREATEST(attempts, $2), updated_at = now() WHERE id = $1`, [contactId, attemptNo]);
 }
 
 /** Makes a deferral or a block visible in campaign stats. */

@@ -1,20 +1,7 @@
 import { AppError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Db, type Queryable } from '../store/db.js';
 import { decide } from './decide.js';
-import {
-  bumpContactAttempts,
-  countContactAttempts,
-  deleteReservedAttempt,
-  insertReservedAttempt,
-  lockCustomer,
-  markContactHeld,
-  selectAttemptByKey,
-  selectContact,
-  selectDnc,
-  selectHistory,
-  type Id,
-  type LockedCustomer,
-} from './gate.sql.js';
+import { deleteReservedAttempt, insertReservedAttempt, lockCustomer, markContactHeld, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
 import { loadCampaignPolicy } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
 
@@ -55,12 +42,14 @@ export async function loadDecisionInput(
   q: Queryable,
   a: { customer: LockedCustomer; phone: string; now: Date; policy: Policy; contactId: Id | null; excludeAttemptId?: string | null; holidays?: HolidayCalendar },
 ): Promise<DecisionInput> {
-  const exclude = a.excludeAttemptId ?? null;
-  const [history, dnc, contactAttempts] = [
-    await selectHistory(q, a.customer.id, new Date(a.now.getTime() - historyLookbackMs(a.policy)), exclude),
-    await selectDnc(q, a.phone, a.customer.id, a.now),
-    a.contactId === null ? 0 : await countContactAttempts(q, a.contactId, exclude),
-  ];
+  const { history, dnc, contactAttempts } = await selectDecisionRows(q, {
+    customerId: a.customer.id,
+    since: new Date(a.now.getTime() - historyLookbackMs(a.policy)),
+    excludeId: a.excludeAttemptId ?? null,
+    phone: a.phone,
+    now: a.now,
+    contactId: a.contactId,
+  });
   return {
     now: a.now,
     policy: a.policy,
@@ -87,11 +76,12 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
   return withTransaction(db, async (tx) => {
     const customer = await lockCustomer(tx, req.customerId);
     if (!customer) throw new NotFoundError('customer', String(req.customerId));
-    const contact = await selectContact(tx, req.contactId);
+    // Read after the lock: a reservation committed by a racing worker is visible here.
+    const contact = await selectContactWithAttempt(tx, req.contactId, req.attemptNo);
     if (!contact || contact.customerId !== String(req.customerId) || contact.campaignId !== String(req.campaignId)) {
       throw new AppError('contact_mismatch', `contact ${req.contactId} is not customer ${req.customerId} in campaign ${req.campaignId}`, 422);
     }
-    const existing = await selectAttemptByKey(tx, req.contactId, req.attemptNo);
+    const existing = contact.attempt;
     if (existing && existing.state !== 'reserved') return { kind: 'allow', attemptId: existing.id, existing: true };
 
     const policy = req.policy ?? (await loadCampaignPolicy(tx, req.campaignId, req.defaultProfile));
@@ -117,7 +107,6 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
         workerId: req.workerId,
         reservedAt: req.now,
       });
-      await bumpContactAttempts(tx, req.contactId, req.attemptNo);
       return { kind: 'allow', attemptId, existing: false };
     }
     if (existing) await deleteReservedAttempt(tx, existing.id);

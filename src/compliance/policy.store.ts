@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { effectivePolicy, validatePolicy } from './policy.merge.js';
 import { DEFAULT_PROFILE, getProfile } from './policy.profiles.js';
-import { selectCampaignOverrides, selectGlobalPolicy, upsertGlobalPolicy } from './policy.sql.js';
+import { selectGlobalPolicy, selectPolicyAndOverrides, upsertGlobalPolicy, type PolicyRow } from './policy.sql.js';
 import type { Policy } from './policy.types.js';
 
 export interface GlobalPolicy {
@@ -15,7 +15,10 @@ export interface GlobalPolicy {
 
 /** The saved global policy, or the configured profile when none was saved. */
 export async function loadGlobalPolicy(q: Queryable, fallbackProfile: string = DEFAULT_PROFILE): Promise<GlobalPolicy> {
-  const row = await selectGlobalPolicy(q);
+  return globalPolicyFrom(await selectGlobalPolicy(q), fallbackProfile);
+}
+
+function globalPolicyFrom(row: PolicyRow | null, fallbackProfile: string): GlobalPolicy {
   if (!row) return { profile: fallbackProfile, policy: getProfile(fallbackProfile), source: 'config', updatedAt: null, updatedBy: null };
   // Fields added after the row was saved take the profile's value.
   const base = getProfile(row.profile);
@@ -31,8 +34,8 @@ export async function saveGlobalPolicy(q: Queryable, profile: string, policy: Po
 }
 
 /** The policy a campaign's calls obey: the global policy tightened by its overrides. */
-export async function loadCampaignPolicy(q: Queryable, campaignId: string | number | null, fallbackProfile?: string): Promise<Policy> {
-  const global = await loadGlobalPolicy(q, fallbackProfile);
-  if (campaignId === null) return global.policy;
-  return effectivePolicy(global.policy, await selectCampaignOverrides(q, campaignId));
+export async function loadCampaignPolicy(q: Queryable, campaignId: string | number | null, fallbackProfile: string = DEFAULT_PROFILE): Promise<Policy> {
+  if (campaignId === null) return (await loadGlobalPolicy(q, fallbackProfile)).policy;
+  const { global, overrides } = await selectPolicyAndOverrides(q, campaignId);
+  return effectivePolicy(globalPolicyFrom(global, fallbackProfile).policy, overrides);
 }

@@ -33,13 +33,13 @@ export async function getAttempt(db: Queryable, id: string): Promise<AttemptRow 
  * 'originating' before the request is sent (events can arrive before the response).
  * Returns false when the attempt was already past 'reserved'.
  */
-export async function markOriginating(db: Queryable, id: string, workerId: string, queuedAt: Date | null): Promise<boolean> {
+export async function markOriginating(db: Queryable, id: string, workerId: string, queuedAt: Date | null, promptVersion: string | null): Promise<boolean> {
   const r = await db.query(
     `UPDATE call_attempts
         SET state = 'originating', originated_at = now(), worker_id = $2,
-            queued_at = COALESCE(queued_at, $3)
+            queued_at = COALESCE(queued_at, $3), prompt_version = COALESCE($4, prompt_version)
       WHERE id = $1 AND state = 'reserved'`,
-    [id, workerId, queuedAt],
+    [id, workerId, queuedAt, promptVersion],
   );
   return (r.rowCount ?? 0) === 1;
 }
@@ -101,10 +101,6 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
     [id, e.outcome, e.cause, e.techCause, e.amdStatus, e.amdCause, e.digits, e.promptVersion, e.endReason, isConnected(e.outcome), e.answeredAt, e.endedAt, e.firstAudioAt ?? null],
   );
   return (r.rowCount ?? 0) === 1;
-}
-
-export async function setPromptVersion(db: Queryable, id: string, version: string): Promise<void> {
-  await db.query(`UPDATE call_attempts SET prompt_version = $2 WHERE id = $1`, [id, version]);
 }
 
 /** Attempts this worker left live (crash, restart): the startup sweep ends them. */

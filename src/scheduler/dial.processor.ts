@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Dialer } from '../dialer/dialer.js';
 import type { GatePort, PromptPort } from '../dialer/ports.js';
 import type { Outcome } from '../dialer/outcome.js';
-import { deleteUndialedAttempt, getAttempt, markOriginating, setPromptVersion, type AttemptRow } from '../dialer/attempts.repo.js';
+import { deleteUndialedAttempt, getAttempt, markOriginating, type AttemptRow } from '../dialer/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
 import { agentCallContext, isHighRisk, renderAgentMessages, type AgentDialing } from '../agents/agent-dialing.js';
 import { highRiskLimit } from '../agents/agent-pacing.js';
@@ -160,12 +160,11 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       return delayJob(job, token, Date.now() + 1_000);
     }
     // The crash-safety boundary: after this, a replay never dials this attempt again.
-    if (!(await markOriginating(db, attemptId, ctx.workerId, new Date(job.data.queuedAt)))) {
+    if (!(await markOriginating(db, attemptId, ctx.workerId, new Date(job.data.queuedAt), prompt.version))) {
       const row = await getAttempt(db, attemptId);
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
     }
-    await setPromptVersion(db, attemptId, prompt.version);
     await setContactState(db, contactId, { state: 'dialing', attempts: attemptNo });
     const result = await ctx.dialer.placeCall({
       attemptId,
