@@ -84,7 +84,7 @@ export async function runCeiling(opts: { rates: number[]; seconds: number; creat
     switch (e.type) {
       case 'StasisStart':
         if (createDial) {
-          // create + dial (as ringwise does): in the app at once, dial now, answered on Up.
+          // create + dial (how ringwise placed calls before one originate): in the app at once, dial now, answered on Up.
           request('POST', `/channels/${c.id}/dial?timeout=15`).then(
             (status) => status < 300 || end(c, `dial ${status}`),
             () => end(c, 'dial error'),

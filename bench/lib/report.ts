@@ -35,7 +35,7 @@ export function renderMarkdown(r: BenchResults): string {
     }
   };
   if (r.ceiling) ceilingTable('Ceiling: bare ARI script, one originate per call', r.ceiling);
-  if (r.ceilingCreateDial) ceilingTable('Bare ARI script placing calls as ringwise does (channels/create + dial)', r.ceilingCreateDial);
+  if (r.ceilingCreateDial) ceilingTable('Bare ARI script placing calls by channels/create + dial (ringwise\'s former method)', r.ceilingCreateDial);
   if (r.ringwise) {
     out.push('', `## ringwise: API + scheduler + gate + ledger + ARI, ${r.ringwise.workers} worker process(es) (sustained ${r.ringwise.sustainedCps} cps, ratio to ceiling ${r.ratioToCeiling ?? '–'})`, '');
     out.push(row(['target cps', 'sustained cps', 'contacts', 'attempts', 'failed', 'lost', 'undialed', 'peak concurrent', 'launch→first dial ms', 'gate→originate p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'worker CPU % / RSS MiB', 'api CPU % / RSS MiB', 'kept up', 'ok']));
