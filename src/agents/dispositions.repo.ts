@@ -21,6 +21,7 @@ export interface AttemptForDisposition {
   id: string;
   customerId: number;
   campaignId: number | null;
+  contactId: number | null;
   /** Set by the bridge once the agent talked to the customer. */
   agentId: number | null;
   /** The agent whose current call this is (ringing, talking or wrapping up), if any. */
@@ -29,7 +30,7 @@ export interface AttemptForDisposition {
 
 export async function selectAttemptForDisposition(q: Queryable, attemptId: string): Promise<AttemptForDisposition | null> {
   const { rows } = await q.query<AttemptForDisposition>(
-    `SELECT a.id, a.customer_id AS "customerId", a.campaign_id AS "campaignId", a.agent_id AS "agentId",
+    `SELECT a.id, a.customer_id AS "customerId", a.campaign_id AS "campaignId", a.contact_id AS "contactId", a.agent_id AS "agentId",
             (SELECT g.id FROM agents g WHERE g.current_attempt_id = a.id AND g.deleted_at IS NULL LIMIT 1) AS "currentAgentId"
        FROM call_attempts a WHERE a.id = $1`,
     [attemptId],

@@ -22,6 +22,7 @@ import { policyRoutes } from './policy.routes.js';
 import { eligibilityRoutes } from './eligibility.routes.js';
 import { schedulesRoutes } from './schedules.routes.js';
 import type { ScheduleRegistry } from '../schedules/schedule.jobs.js';
+import type { CampaignEvents } from '../scheduler/campaign-events.js';
 import { agentsRoutes, type AgentsApiDeps } from './agents.routes.js';
 import { agentStateRoutes } from './agent-state.routes.js';
 import { dispositionsRoutes } from './dispositions.routes.js';
@@ -39,7 +40,7 @@ export interface ApiDeps {
   /** The process's metrics registry (served at /metrics); buildApp makes one when absent. */
   metrics?: Metrics;
   /** Told after a campaign state change commits, so the dialer can start or stop its work. */
-  events?: { campaignStateChanged(id: number, state: string): Promise<void> };
+  events?: { campaignStateChanged(id: number, state: string): Promise<void>; callbackRequested?: CampaignEvents['callbackRequested'] };
   /** Keeps BullMQ's job schedulers in step with saved schedules (absent: the worker's start-up reconcile does it). */
   schedules?: ScheduleRegistry;
   /** Asterisk config + Redis for agent provisioning and event streams (absent: those routes answer 503). */

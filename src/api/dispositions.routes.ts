@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { applyAgentEvent, publishAgentEvent, stateEvent } from '../agents/agent.service.js';
 import { getAgent, type AgentRow } from '../agents/agents.repo.js';
-import { DISPOSITION_KINDS, insertDisposition, selectAttemptForDisposition, type DispositionKind } from '../agents/dispositions.repo.js';
+import { DISPOSITION_KINDS, hasDisposition, insertDisposition, selectAttemptForDisposition, type AttemptForDisposition, type DispositionKind } from '../agents/dispositions.repo.js';
+import { getCampaignState, nextAttemptNo, queueContactForCallback, reopenCompletedCampaign } from '../scheduler/campaign.repo.js';
 import { checkEligibility } from '../compliance/eligibility.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { withTransaction } from '../store/db.js';
@@ -38,6 +39,7 @@ const DispositionResponse = Type.Object(
     note: Nullable(Type.String()),
     createdAt: Type.String({ format: 'date-time' }),
     agentState: Nullable(Type.String({ description: "the agent's state after saving (wrap-up ends here)" })),
+    callbackQueued: Type.Boolean({ description: 'callback: a dial of this customer is queued for callbackAt (it passes the compliance gate again then)' }),
   },
   closed,
 );
@@ -72,6 +74,32 @@ function checkFields(b: BodyT, now: Date): void {
     if (b.callbackAt === undefined) throw new ValidationError('callback needs callbackAt', { field: 'callbackAt' }, 'callback_at_required');
     if (Date.parse(b.callbackAt) <= now.getTime()) throw new ValidationError('callbackAt is in the past', { field: 'callbackAt' }, 'callback_in_past');
   }
+}
+
+interface CallbackPlan {
+  campaignId: string;
+  contactId: string;
+  attemptNo: number;
+  at: Date;
+}
+
+/**
+ * A callback on a campaign's call becomes that contact's next attempt. Its job is queued before
+ * the disposition is saved: the id is deterministic (asking twice adds one job), and a job whose
+ * save then failed finds its contact settled and dials nothing. A call outside any campaign (or
+ * an API without a queue) only records the callback.
+ */
+async function planCallback(deps: ApiDeps, attempt: AttemptForDisposition, at: Date): Promise<CallbackPlan | null> {
+  const queue = deps.events?.callbackRequested;
+  if (attempt.campaignId === null || attempt.contactId === null || !queue) return null;
+  // A second disposition is refused in the save below; it must not queue a dial first.
+  if (await hasDisposition(deps.db, attempt.id)) throw new ConflictError('disposition_exists', 'this call already has a disposition', { attemptId: attempt.id });
+  const campaignId = String(attempt.campaignId);
+  const state = await getCampaignState(deps.db, campaignId);
+  if (state === 'cancelled') throw new ConflictError('campaign_cancelled', 'the campaign was cancelled: no callback can be dialed for it', { campaignId });
+  const plan = { campaignId, contactId: String(attempt.contactId), attemptNo: await nextAttemptNo(deps.db, String(attempt.contactId)), at };
+  await queue(plan);
+  return plan;
 }
 
 /** What the agent concluded on a call; saving it ends the agent's wrap-up at once. */
@@ -109,7 +137,9 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
           throw new ValidationError(`callbackAt is outside what the policy allows (${d.rule})`, { field: 'callbackAt', rule: d.rule, earliestAllowed: d.until.toISOString() }, 'callback_outside_policy');
         }
       }
+      const callback = callbackAt ? await planCallback(deps, attempt, callbackAt) : null;
       let agentAfter: AgentRow | null = null;
+      let reopened = false;
       const saved = await withTransaction(deps.db, async (c) => {
         let row;
         try {
@@ -118,7 +148,11 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
           if ((err as { code?: string }).code === '23505') throw new ConflictError('disposition_exists', 'this call already has a disposition', { attemptId: attempt.id });
           throw err;
         }
-        await audit(c, p, 'call.disposition', { type: 'call', id: attempt.id }, { kind: b.kind, agentId, callbackAt: callbackAt?.toISOString() ?? null });
+        if (callback) {
+          if (!(await queueContactForCallback(c, callback.contactId, callback.at))) throw new ConflictError('callback_contact_closed', 'the customer opted out or the campaign was cancelled: no callback', { attemptId: attempt.id });
+          reopened = await reopenCompletedCampaign(c, callback.campaignId);
+        }
+        await audit(c, p, 'call.disposition', { type: 'call', id: attempt.id }, { kind: b.kind, agentId, callbackAt: callbackAt?.toISOString() ?? null, callbackQueued: callback !== null, campaignReopened: reopened });
         if (agentId !== null) {
           const agent = await getAgent(c, agentId, { forUpdate: true });
           // Wrap-up on this call ends now; an agent already on another call is left alone.
@@ -130,6 +164,9 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
         }
         return row;
       });
+      if (reopened) {
+        await deps.events?.campaignStateChanged(Number(callback!.campaignId), 'running').catch((err: unknown) => req.log.error({ err, campaignId: callback!.campaignId }, 'campaignStateChanged hook failed'));
+      }
       const after = agentAfter as AgentRow | null;
       if (after && deps.agents && after.state === 'available') {
         await publishAgentEvent(deps.agents.redis, deps.agents.prefix, after.id, { ...stateEvent(after), reason: 'disposition' }).catch((err: unknown) =>
@@ -147,6 +184,7 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
         note: saved.note,
         createdAt: saved.createdAt.toISOString(),
         agentState: after?.state ?? null,
+        callbackQueued: callback !== null,
       });
     },
   );

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
-import { campaignStateChannel, requestExpand, type Queues } from './queues.js';
+import { addNextAttempt, campaignStateChannel, requestExpand, type Queues } from './queues.js';
 import type { CampaignState } from './campaign.repo.js';
 
 /**
@@ -9,10 +9,16 @@ import type { CampaignState } from './campaign.repo.js';
  */
 export interface CampaignEvents {
   campaignStateChanged(campaignId: string | number, state: string): Promise<void>;
+  /** An agent's callback: the contact's next attempt, dialed at `at` through the gate like any other. */
+  callbackRequested(c: { campaignId: string; contactId: string; attemptNo: number; at: Date }): Promise<void>;
 }
 
-export function createCampaignEvents(queues: Pick<Queues, 'campaign'>, redis: Redis, prefix: string, log: Logger): CampaignEvents {
+export function createCampaignEvents(queues: Pick<Queues, 'campaign' | 'dial'>, redis: Redis, prefix: string, log: Logger): CampaignEvents {
   return {
+    async callbackRequested(c) {
+      await addNextAttempt(queues.dial, c);
+      log.info({ campaignId: c.campaignId, contactId: c.contactId, attemptNo: c.attemptNo, at: c.at.toISOString() }, 'callback queued');
+    },
     async campaignStateChanged(campaignId, state) {
       const id = String(campaignId);
       await redis.publish(campaignStateChannel(prefix), JSON.stringify({ campaignId: id, state }));

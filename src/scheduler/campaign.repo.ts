@@ -173,3 +173,28 @@ export async function campaignsWithPending(db: Queryable, limit: number): Promis
   );
   return r.rows.map((x) => x.id);
 }
+
+/** The number the contact's next attempt takes (its ledger's highest + 1). */
+export async function nextAttemptNo(db: Queryable, contactId: string): Promise<number> {
+  const r = await db.query<{ n: number }>(`SELECT COALESCE(max(attempt_no), 0)::int + 1 AS n FROM call_attempts WHERE contact_id = $1`, [contactId]);
+  return r.rows[0]!.n;
+}
+
+/**
+ * An agent's callback: the contact waits for its callback job (due at `at`) whatever it was
+ * settled as. Not for a contact that opted out or was cancelled with its campaign.
+ */
+export async function queueContactForCallback(db: Queryable, contactId: string, at: Date): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE campaign_contacts SET state = 'queued', reason = 'callback', next_attempt_at = $2, updated_at = now()
+      WHERE id = $1 AND state NOT IN ('opted_out', 'cancelled')`,
+    [contactId, at],
+  );
+  return (r.rowCount ?? 0) === 1;
+}
+
+/** A completed campaign runs again while it owes a callback (it completes again after it). */
+export async function reopenCompletedCampaign(db: Queryable, campaignId: string): Promise<boolean> {
+  const r = await db.query(`UPDATE campaigns SET state = 'running', ended_at = NULL, updated_at = now() WHERE id = $1 AND state = 'completed'`, [campaignId]);
+  return (r.rowCount ?? 0) === 1;
+}

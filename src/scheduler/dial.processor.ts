@@ -11,7 +11,7 @@ import { highRiskLimit } from '../agents/agent-pacing.js';
 import { countAbandoned } from '../agents/bridge.repo.js';
 import type { Pacer } from './pacing.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
-import { DIAL_JOB_OPTS, dialJobId, type DialJob, type Queues } from './queues.js';
+import { addNextAttempt, type DialJob, type Queues } from './queues.js';
 import {
   completeCampaignIfDone,
   contactBackToPending,
@@ -225,12 +225,8 @@ export async function settleContact(
   const { db } = ctx;
   const queueNext = async (nextAttemptNo: number, delaySeconds: number) => {
     const at = new Date(Date.now() + delaySeconds * 1000);
-    // Deterministic id: settling the same outcome twice adds the next attempt once.
-    await ctx.queues.dial.add(
-      'dial',
-      { campaignId: campaign.id, contactId, attemptNo: nextAttemptNo, queuedAt: at.toISOString() },
-      { ...DIAL_JOB_OPTS, jobId: dialJobId(campaign.id, contactId, nextAttemptNo), delay: delaySeconds * 1000 },
-    );
+    // Settling the same outcome twice adds the next attempt once.
+    await addNextAttempt(ctx.queues.dial, { campaignId: campaign.id, contactId, attemptNo: nextAttemptNo, at });
     await setContactState(db, contactId, { state: 'queued', lastOutcome: outcome, attempts: attemptNo, nextAttemptAt: at });
   };
   if (outcome === 'opted_out') {

@@ -71,6 +71,19 @@ export async function requestExpand(queue: Queue<ExpandJob>, campaignId: string)
   }
 }
 
+/**
+ * A later attempt of one contact (a retry, an abandoned call's callback, an agent's callback),
+ * due at `at`. The deterministic id makes it once-only: asking twice adds one job.
+ */
+export async function addNextAttempt(queue: Queue<DialJob>, a: { campaignId: string; contactId: string; attemptNo: number; at: Date }): Promise<void> {
+  const delay = Math.max(0, a.at.getTime() - Date.now());
+  await queue.add(
+    'dial',
+    { campaignId: a.campaignId, contactId: a.contactId, attemptNo: a.attemptNo, queuedAt: a.at.toISOString() },
+    { ...DIAL_JOB_OPTS, jobId: dialJobId(a.campaignId, a.contactId, a.attemptNo), delay },
+  );
+}
+
 export interface Queues {
   dial: Queue<DialJob>;
   campaign: Queue<ExpandJob>;

@@ -8,7 +8,9 @@ import { agentEventsChannel } from '../../../src/agents/agent.service.js';
 import { listRecordings } from '../../../src/agents/recordings.repo.js';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { sandboxAri, uniqueApp } from '../../helpers/ari.js';
-import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
+import { buildApp } from '../../../src/api/app.js';
+import { createApiKey } from '../../../src/api/keys.repo.js';
+import { attempts, campaignState, contactStates, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
 import { attemptAgent, makeRisky, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
 
 // The same bridge on the database-backed AgentPool (part A): the agent's state as its SSE
@@ -78,6 +80,42 @@ describe('agents e2e: bridging with the real agent pool', () => {
     expect(recs[0]).toMatchObject({ attemptId, agentId, fileName: `${attemptId}.wav` });
     expect(Number(recs[0]!.bytes)).toBe((await stat(file)).size);
     expect(Number(recs[0]!.bytes)).toBeGreaterThan(1_000);
+  });
+
+  it("the agent's callback disposition dials the customer again at that time, through the gate; the completed campaign runs until then", async () => {
+    const c = await seedCampaign(h, { contacts: [{ phone: num('11', 6) }] });
+    await setCampaignState(h, c.campaignId, 'running');
+    const first = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);
+    await waitFor('bridged', async () => (await obs.listBridges()).find((b) => b.id === `${first}-bridge` && b.channels.length === 2), 30_000);
+    await obs.hangup(`${first}-a1`);
+    await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 30_000);
+
+    const app = await buildApp({ config: h.config, log: h.log, db: h.tdb.db, readiness: {}, events: h.events });
+    try {
+      const { key } = await createApiKey(h.tdb.db, { name: 'e2e-agent-5', role: 'agent', agentId });
+      const callbackAt = new Date(Date.now() + 4_000);
+      const res = await app.inject({ method: 'POST', url: `/v1/calls/${first}/disposition`, headers: { authorization: `Bearer ${key}` }, payload: { kind: 'callback', callbackAt: callbackAt.toISOString(), note: 'after payday' } });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ kind: 'callback', callbackQueued: true });
+      expect(await campaignState(h, c.campaignId)).toBe('running');
+      expect((await contactStates(h, c.campaignId))[c.contacts[0]!.phone]).toMatchObject({ state: 'queued' });
+
+      // Attempt 2 is placed at the callback time (not before), answered, and taken by the agent again.
+      const second = await waitFor('the callback attempt', async () => (await attempts(h, c.campaignId)).find((a) => a.attemptNo === 2 && a.originatedAt), 30_000);
+      expect(second.originatedAt!.getTime()).toBeGreaterThanOrEqual(callbackAt.getTime() - 50);
+      await waitFor('the callback bridged', async () => (await obs.listBridges()).find((b) => b.id === `${second.id}-bridge` && b.channels.length === 2), 30_000);
+      await obs.hangup(`${second.id}-a1`);
+      await waitFor('campaign completed again', async () => (await campaignState(h, c.campaignId)) === 'completed', 30_000);
+      expect((await attempts(h, c.campaignId)).map((a) => [a.attemptNo, a.outcome])).toEqual([
+        [1, 'answered_human'],
+        [2, 'answered_human'],
+      ]);
+      // A second disposition for the same call changes nothing.
+      const again = await app.inject({ method: 'POST', url: `/v1/calls/${first}/disposition`, headers: { authorization: `Bearer ${key}` }, payload: { kind: 'callback', callbackAt: new Date(Date.now() + 60_000).toISOString() } });
+      expect(again.statusCode).toBe(409);
+    } finally {
+      await app.close();
+    }
   });
 
   it('progressive pacing: with one agent, the second high-risk customer is dialed only after the first call has ended', async () => {

@@ -134,7 +134,8 @@ describe('callback dispositions go through the compliance policy', () => {
     expect(Date.parse(earliest)).toBeGreaterThan(night.getTime());
     const ok = await api.app.inject({ method: 'POST', url: `/v1/calls/${attempt}/disposition`, headers: auth, payload: { kind: 'callback', callbackAt: earliest } });
     expect(ok.statusCode, ok.body).toBe(201);
-    expect(ok.json()).toMatchObject({ kind: 'callback', callbackAt: new Date(earliest).toISOString(), agentId });
+    // A call outside any campaign: the callback is recorded; there is no campaign contact to dial.
+    expect(ok.json()).toMatchObject({ kind: 'callback', callbackAt: new Date(earliest).toISOString(), agentId, callbackQueued: false });
     const dnc = await seedAttempt(agentId);
     await api.t.db.query(`INSERT INTO dnc_entries (phone, reason, source) VALUES ('+8613800000001', 'asked', 'test')`);
     const blocked = await api.app.inject({ method: 'POST', url: `/v1/calls/${dnc}/disposition`, headers: auth, payload: { kind: 'callback', callbackAt: earliest } });
