@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
 import { changeAgentState, publishAgentEvent, stateEvent } from './agent.service.js';
-import { claimAgent, countRoutable, expireWrapUps, getAgent } from './agents.repo.js';
+import { claimAgent, countRoutable, expireWrapUps, getAgent, releaseStrandedAgents } from './agents.repo.js';
 import { hasDisposition } from './dispositions.repo.js';
 
 export interface ClaimedAgent {
@@ -33,11 +33,17 @@ export interface AgentPool {
   availableCount(): Promise<number>;
   /** pushes an event (customer card, state change) to the agent's SSE stream, across processes */
   publish(agentId: number, event: { type: string; [k: string]: unknown }): Promise<void>;
-  /** Ends wrap-ups whose time is over (timers of a crashed process included); returns how many. */
+  /**
+   * Ends wrap-ups whose time is over (timers of a crashed process included), and frees agents
+   * left ringing or on a call that ended (a worker died mid-bridge); returns how many changed.
+   */
   sweepWrapUps(): Promise<number>;
   /** Clears this process's wrap-up timers (the database keeps the truth; a sweep finishes them). */
   close(): void;
 }
+
+// The normal flow moves the agent on before its attempt ends; past this, nobody will.
+const STRANDED_GRACE_SECONDS = 30;
 
 export interface AgentPoolDeps {
   db: Db;
@@ -111,7 +117,16 @@ export function createAgentPool(deps: AgentPoolDeps): AgentPool {
     },
     availableCount: () => countRoutable(deps.db),
     publish,
-    sweepWrapUps: () => finishWrapUps(),
+    async sweepWrapUps() {
+      const wrapped = await finishWrapUps();
+      const stranded = await releaseStrandedAgents(deps.db, STRANDED_GRACE_SECONDS);
+      for (const a of stranded) {
+        log.warn({ agentId: a.id, attemptId: a.attemptId }, 'agent freed: its call ended without the bridge telling the pool');
+        const row = await getAgent(deps.db, a.id);
+        if (row) tell(a.id, { ...stateEvent(row), reason: 'call_lost' });
+      }
+      return wrapped + stranded.length;
+    },
     close() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -139,6 +139,27 @@ export async function expireWrapUps(q: Queryable, agentId?: number): Promise<Arr
   return rows;
 }
 
+/**
+ * Agents still ringing or on a call whose attempt ended more than `graceSeconds` ago: the worker
+ * that bridged it died (its start-up sweep or the replayed job ended the attempt as lost) or
+ * the end was missed during an ARI outage. They become available; returns who changed.
+ */
+export async function releaseStrandedAgents(q: Queryable, graceSeconds: number): Promise<Array<{ id: number; attemptId: string }>> {
+  const { rows } = await q.query<{ id: number; attemptId: string }>(
+    `WITH stranded AS (
+       SELECT g.id, g.current_attempt_id FROM agents g JOIN call_attempts a ON a.id = g.current_attempt_id
+        WHERE g.state IN ('ringing', 'on_call') AND g.deleted_at IS NULL
+          AND a.state = 'ended' AND a.ended_at < now() - make_interval(secs => $1)
+        FOR UPDATE OF g SKIP LOCKED)
+     UPDATE agents g SET state = 'available', current_attempt_id = NULL, wrap_up_until = NULL,
+            last_call_ended_at = now(), state_since = now(), updated_at = now()
+       FROM stranded WHERE g.id = stranded.id
+     RETURNING g.id, stranded.current_attempt_id AS "attemptId"`,
+    [graceSeconds],
+  );
+  return rows;
+}
+
 /** Registration seen on one contact change; returns the agent id when one matched. */
 export async function setRegistered(q: Queryable, sipUsername: string, registered: boolean): Promise<number | null> {
   const { rows } = await q.query<{ id: number }>(

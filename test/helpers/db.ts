@@ -61,6 +61,16 @@ export async function createTestDb(): Promise<TestDb> {
     db,
     async drop() {
       await db.end();
+      // pool.end() resolves before its sockets have closed: FORCE would kill backends still
+      // saying goodbye, and their clients (no longer in the pool, so nobody listens) report it
+      // as an unhandled error that fails the run. Connections another pool leaked still go.
+      await admin(async (c) => {
+        for (let i = 0; i < 100; i++) {
+          const r = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [name]);
+          if (r.rows[0]!.n === 0) return;
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      });
       await dropDb(name);
     },
   };

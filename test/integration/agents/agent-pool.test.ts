@@ -162,6 +162,30 @@ describe('AgentPool call transitions', () => {
     expect(await stateOf(notYet)).toBe('wrap_up');
   });
 
+  it('the sweep frees agents left ringing or on a call whose attempt ended (a worker died mid-bridge), after a grace period', async () => {
+    const attempt = async (state: string, endedAgoS: number | null) => {
+      const c = await t.db.query<{ id: string }>(`INSERT INTO customers (external_id, name, phones) VALUES ($1, 'C', ARRAY['+8613800000001']) RETURNING id::text`, [randomUUID()]);
+      const r = await t.db.query<{ id: string }>(
+        `INSERT INTO call_attempts (customer_id, attempt_no, phone, state, ended_at) VALUES ($1, 1, '+8613800000001', $2, $3) RETURNING id`,
+        [c.rows[0]!.id, state, endedAgoS === null ? null : ago(endedAgoS)],
+      );
+      return r.rows[0]!.id;
+    };
+    const onLost = await agent({ state: 'on_call', attempt: await attempt('ended', 120) });
+    const ringingLost = await agent({ state: 'ringing', attempt: await attempt('ended', 60) });
+    const justEnded = await agent({ state: 'on_call', attempt: await attempt('ended', 2) });
+    const live = await agent({ state: 'on_call', attempt: await attempt('answered', null) });
+    const ev = await collect(onLost);
+    expect(await pool.sweepWrapUps()).toBe(2);
+    expect(await stateOf(onLost)).toBe('available');
+    expect(await stateOf(ringingLost)).toBe('available');
+    expect(await stateOf(justEnded)).toBe('on_call');
+    expect(await stateOf(live)).toBe('on_call');
+    expect((await getAgent(t.db, onLost))!.currentAttemptId).toBeNull();
+    await ev.waitFor((e) => e.type === 'state' && (e as { state?: string }).state === 'available');
+    await ev.off();
+  });
+
   it('publish reaches a subscriber on another Redis connection (worker → API)', async () => {
     const id = await agent();
     const ev = await collect(id);
