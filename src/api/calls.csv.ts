@@ -1,6 +1,7 @@
 import { maskPhone } from '../shared/redact.js';
 import type { Queryable } from '../store/db.js';
 import { listCallsAsc, type CallFilter, type CallRow, type Keyset } from './calls.repo.js';
+import type { CallScope } from './roles.js';
 
 export const CSV_COLUMNS: readonly (keyof CallRow)[] = [
   'id', 'campaignId', 'contactId', 'customerId', 'attemptNo', 'phone', 'state', 'outcome', 'cause', 'techCause',
@@ -25,12 +26,12 @@ export function csvLine(values: readonly unknown[]): string {
  * The export, one keyset batch at a time on pooled connections: memory stays at one batch
  * whatever the ledger's size, and no transaction is held open while a slow client reads.
  */
-export async function* callsCsv(q: Queryable, f: CallFilter, opts: { maskPhones: boolean; batchSize?: number }): AsyncGenerator<string> {
+export async function* callsCsv(q: Queryable, f: CallFilter, opts: { scope: CallScope; maskPhones: boolean; batchSize?: number }): AsyncGenerator<string> {
   const batch = opts.batchSize ?? 1000;
   yield csvLine(CSV_COLUMNS.map(snake));
   let after: Keyset | null = null;
   for (;;) {
-    const rows = await listCallsAsc(q, f, after, batch);
+    const rows = await listCallsAsc(q, opts.scope, f, after, batch);
     if (rows.length === 0) return;
     let chunk = '';
     for (const r of rows) {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/db.js';
+import { scopeParams, type CallScope } from './roles.js';
 
 export interface CallRow {
   id: string;
@@ -51,34 +52,45 @@ const COLUMNS = `id, campaign_id AS "campaignId", contact_id AS "contactId", cus
   reserved_at AS "reservedAt", originated_at AS "originatedAt", answered_at AS "answeredAt", bridged_at AS "bridgedAt",
   ended_at AS "endedAt", ring_ms AS "ringMs", talk_ms AS "talkMs", reserved_at::text AS "cursorAt"`;
 
-const WHERE = `($1::bigint IS NULL OR campaign_id = $1)
-  AND ($2::bigint IS NULL OR customer_id = $2)
-  AND ($3::text IS NULL OR outcome = $3)
-  AND ($4::timestamptz IS NULL OR reserved_at >= $4)
-  AND ($5::timestamptz IS NULL OR reserved_at < $5)`;
+/** The caller's scope ($1, $2: see `scopeParams`), then the query's filters. */
+const WHERE = `($1::boolean IS FALSE OR agent_id = $2::bigint)
+  AND ($3::bigint IS NULL OR campaign_id = $3)
+  AND ($4::bigint IS NULL OR customer_id = $4)
+  AND ($5::text IS NULL OR outcome = $5)
+  AND ($6::timestamptz IS NULL OR reserved_at >= $6)
+  AND ($7::timestamptz IS NULL OR reserved_at < $7)`;
 
-function params(f: CallFilter): unknown[] {
-  return [f.campaignId ?? null, f.customerId ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null];
+function params(scope: CallScope, f: CallFilter): unknown[] {
+  return [...scopeParams(scope), f.campaignId ?? null, f.customerId ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null];
 }
 
-/** Newest first; `after` is the last row of the previous page. */
-export async function listCallsDesc(q: Queryable, f: CallFilter, after: Keyset | null, limit: number): Promise<CallRow[]> {
+/** Newest first, within the caller's scope; `after` is the last row of the previous page. */
+export async function listCallsDesc(q: Queryable, scope: CallScope, f: CallFilter, after: Keyset | null, limit: number): Promise<CallRow[]> {
   const { rows } = await q.query<CallRow>(
     `SELECT ${COLUMNS} FROM call_attempts
-      WHERE ${WHERE} AND ($6::timestamptz IS NULL OR (reserved_at, id) < ($6::timestamptz, $7::uuid))
-      ORDER BY reserved_at DESC, id DESC LIMIT $8`,
-    [...params(f), after?.at ?? null, after?.id ?? null, limit],
+      WHERE ${WHERE} AND ($8::timestamptz IS NULL OR (reserved_at, id) < ($8::timestamptz, $9::uuid))
+      ORDER BY reserved_at DESC, id DESC LIMIT $10`,
+    [...params(scope, f), after?.at ?? null, after?.id ?? null, limit],
   );
   return rows;
 }
 
-/** Oldest first, for exports: one batch after `after`. */
-export async function listCallsAsc(q: Queryable, f: CallFilter, after: Keyset | null, limit: number): Promise<CallRow[]> {
+/** Oldest first, within the caller's scope, for exports: one batch after `after`. */
+export async function listCallsAsc(q: Queryable, scope: CallScope, f: CallFilter, after: Keyset | null, limit: number): Promise<CallRow[]> {
   const { rows } = await q.query<CallRow>(
     `SELECT ${COLUMNS} FROM call_attempts
-      WHERE ${WHERE} AND ($6::timestamptz IS NULL OR (reserved_at, id) > ($6::timestamptz, $7::uuid))
-      ORDER BY reserved_at, id LIMIT $8`,
-    [...params(f), after?.at ?? null, after?.id ?? null, limit],
+      WHERE ${WHERE} AND ($8::timestamptz IS NULL OR (reserved_at, id) > ($8::timestamptz, $9::uuid))
+      ORDER BY reserved_at, id LIMIT $10`,
+    [...params(scope, f), after?.at ?? null, after?.id ?? null, limit],
   );
   return rows;
+}
+
+/** One call, or null when it does not exist or lies outside the caller's scope. */
+export async function getCall(q: Queryable, scope: CallScope, id: string): Promise<CallRow | null> {
+  const { rows } = await q.query<CallRow>(
+    `SELECT ${COLUMNS} FROM call_attempts WHERE id = $3::uuid AND ($1::boolean IS FALSE OR agent_id = $2::bigint)`,
+    [...scopeParams(scope), id],
+  );
+  return rows[0] ?? null;
 }

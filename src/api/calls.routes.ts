@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { CALL_OUTCOMES } from '../campaigns/campaign.stats.js';
+import { NotFoundError } from '../shared/errors.js';
 import { maskPhone } from '../shared/redact.js';
 import type { ApiApp, ApiDeps } from './app.js';
 import { requireRole } from './auth.js';
 import { callsCsv } from './calls.csv.js';
-import { listCallsDesc, type CallFilter, type CallRow } from './calls.repo.js';
+import { getCall, listCallsDesc, type CallFilter, type CallRow } from './calls.repo.js';
 import { decodeCursor, InvalidCursorError, Page, PageQuery, pageOf } from './pagination.js';
-import { seesPersonalData, type Role } from './roles.js';
+import { callScope, seesPersonalData, type Role } from './roles.js';
 import { ErrorResponses, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
@@ -74,7 +75,10 @@ function callJson(r: CallRow, maskPhones: boolean) {
 /** Bulk exports carry full numbers only for admins and supervisors; everyone else gets them masked. */
 export const FULL_EXPORT_ROLES: readonly Role[] = ['admin', 'supervisor'];
 
-/** The call-attempt ledger: a keyset-paged list (newest first) and a streaming CSV export (oldest first). */
+/**
+ * The call-attempt ledger: a keyset-paged list (newest first), one call, and a streaming CSV
+ * export (oldest first). An agent key reads only the calls its agent took (see `callScope`).
+ */
 export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
   app.get(
     '/v1/calls',
@@ -82,7 +86,7 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
       schema: {
         tags: ['calls'],
-        summary: 'List call attempts, newest first (keyset pagination on reserved_at, id)',
+        summary: 'List call attempts, newest first (keyset pagination on reserved_at, id); an agent key lists only its own calls',
         querystring: Type.Object({ ...PageQuery, ...filters }, closed),
         response: { 200: Page(CallResponse), ...ErrorResponses },
       },
@@ -95,9 +99,28 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         if (!TS_TEXT.test(at) || !UUID.test(id)) throw new InvalidCursorError();
         after = { at, id };
       }
-      const rows = await listCallsDesc(deps.db, f as CallFilter, after, limit + 1);
+      const rows = await listCallsDesc(deps.db, callScope(req.principal), f as CallFilter, after, limit + 1);
       const mask = !seesPersonalData(req.principal);
       return pageOf(rows, limit, (r) => [r.cursorAt, r.id], (r) => callJson(r, mask));
+    },
+  );
+
+  app.get(
+    '/v1/calls/:id',
+    {
+      preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
+      schema: {
+        tags: ['calls'],
+        summary: 'One call attempt; an agent key reads only a call it took (any other is 404 not_found)',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }, closed),
+        response: { 200: CallResponse, ...ErrorResponses },
+      },
+    },
+    async (req) => {
+      // Out of scope and missing look the same, so an agent cannot probe which calls exist.
+      const r = await getCall(deps.db, callScope(req.principal), req.params.id);
+      if (!r) throw new NotFoundError('call', req.params.id);
+      return callJson(r, !seesPersonalData(req.principal));
     },
   );
 
@@ -114,7 +137,7 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     },
     async (req, reply) => {
       const maskPhones = !FULL_EXPORT_ROLES.includes(req.principal.role);
-      const stream = Readable.from(callsCsv(deps.db, req.query as CallFilter, { maskPhones }));
+      const stream = Readable.from(callsCsv(deps.db, req.query as CallFilter, { scope: callScope(req.principal), maskPhones }));
       stream.on('error', (err) => req.log.error({ err }, 'calls export failed mid-stream'));
       return reply
         .type('text/csv; charset=utf-8')

@@ -14,7 +14,8 @@ import { ErrorResponses, IdParams } from './schemas.js';
 // No body, or an empty object: anything with fields is refused like every other unknown field.
 const NoBody = Type.Unsafe<Record<string, never> | undefined>({ additionalProperties: false, maxProperties: 0, description: 'no body, or {}' });
 
-const READERS = ['operator', 'supervisor', 'agent', 'viewer'] as const;
+// Agents read no campaigns: what they need of one comes with the customer card of their call.
+const READERS = ['operator', 'supervisor', 'viewer'] as const;
 const WRITERS = ['operator'] as const;
 const CONTROLLERS = ['operator', 'supervisor'] as const;
 

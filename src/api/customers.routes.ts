@@ -4,7 +4,7 @@ import { maskPhone } from '../shared/redact.js';
 import type { ApiApp, ApiDeps } from './app.js';
 import { requireRole } from './auth.js';
 import { getCustomer } from './customers.repo.js';
-import { seesPersonalData } from './roles.js';
+import { callScope, seesPersonalData } from './roles.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 /** Masks a name to its first character: enough for a viewer to recognise a record, no more. */
@@ -40,10 +40,15 @@ export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     '/v1/customers/:id',
     {
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
-      schema: { tags: ['customers'], summary: 'Get a customer (name and phones masked for viewers)', params: IdParams, response: { 200: CustomerResponse, ...ErrorResponses } },
+      schema: {
+        tags: ['customers'],
+        summary: 'Get a customer (name and phones masked for viewers); an agent key reads only a customer on a call it took (any other is 404 not_found)',
+        params: IdParams,
+        response: { 200: CustomerResponse, ...ErrorResponses },
+      },
     },
     async (req) => {
-      const c = await getCustomer(deps.db, req.params.id);
+      const c = await getCustomer(deps.db, callScope(req.principal), req.params.id);
       if (!c) throw new NotFoundError('customer', req.params.id);
       const full = seesPersonalData(req.principal);
       return {

@@ -47,7 +47,7 @@ function dncJson(e: DncEntry, p: Principal) {
   };
 }
 
-/** Do-not-call entries by phone or customer; deleting one is for admins and supervisors. */
+/** Do-not-call entries by phone or customer; agents may add but not read; deleting one is for admins and supervisors. */
 export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
   const parsePhone = (raw: string, field: string): string => {
     const r = toE164(raw, deps.config.defaultRegion);
@@ -58,7 +58,8 @@ export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
   app.get(
     '/v1/dnc',
     {
-      preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
+      // Agents add entries (a customer's opt-out on the call) but do not read the list.
+      preHandler: requireRole('operator', 'supervisor', 'viewer'),
       schema: {
         tags: ['dnc'],
         summary: 'List do-not-call entries, newest first',

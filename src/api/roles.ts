@@ -14,9 +14,30 @@ export interface Principal {
   agentId: number | null;
 }
 
-/** Roles that see personal data (names, full phone numbers) in responses and exports. */
+/**
+ * Roles that see personal data (names, full phone numbers) in responses and exports. An agent
+ * sees it only for what its call scope lets it read at all: its own calls and their customers.
+ */
 export const PERSONAL_DATA_ROLES: readonly Role[] = ['admin', 'operator', 'supervisor', 'agent'];
 
 export function seesPersonalData(p: Pick<Principal, 'role'>): boolean {
   return PERSONAL_DATA_ROLES.includes(p.role);
+}
+
+/**
+ * Which call-ledger rows (and customers behind them) a caller may read: every row, or only the
+ * calls one agent took (`call_attempts.agent_id`, set when the agent was bridged). An `agent`
+ * key is always scoped; one bound to no agent (`agentId` null) took no calls and reads nothing.
+ */
+export type CallScope = { readonly kind: 'all' } | { readonly kind: 'agent'; readonly agentId: number | null };
+
+export const ALL_CALLS: CallScope = Object.freeze({ kind: 'all' });
+
+export function callScope(p: Pick<Principal, 'role' | 'agentId'>): CallScope {
+  return p.role === 'agent' ? { kind: 'agent', agentId: p.agentId } : ALL_CALLS;
+}
+
+/** The scope as two SQL parameters: `($n::boolean IS FALSE OR agent_id = $n+1::bigint)`. */
+export function scopeParams(s: CallScope): [boolean, number | null] {
+  return s.kind === 'agent' ? [true, s.agentId] : [false, null];
 }

@@ -1,4 +1,5 @@
 import { callsCsv } from '../api/calls.csv.js';
+import { ALL_CALLS } from '../api/roles.js';
 import { getRunReport } from '../schedules/schedule.repo.js';
 import { runReport } from '../schedules/schedule.report.js';
 import { NotFoundError } from '../shared/errors.js';
@@ -35,6 +36,6 @@ export async function runReportCommand(args: string[], d: { db: Db; stdout: Out 
   }
   // A run without a campaign (its creation failed) has an empty ledger: the header alone.
   const filter = { campaignId: row.campaignId ?? -1 };
-  for await (const chunk of callsCsv(d.db, filter, { maskPhones: false })) d.stdout.write(chunk);
+  for await (const chunk of callsCsv(d.db, filter, { scope: ALL_CALLS, maskPhones: false })) d.stdout.write(chunk);
   return EXIT.ok;
 }

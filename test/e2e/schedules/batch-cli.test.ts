@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS } from '../../../src/api/calls.csv.js';
 import { listCallsAsc } from '../../../src/api/calls.repo.js';
+import { ALL_CALLS } from '../../../src/api/roles.js';
 import { createSchedule } from '../../../src/schedules/schedule.service.js';
 import { runCli } from '../../helpers/cli.js';
 import { createHarness, num, startWorker, TEST_PROMPT, type Harness, type RunningWorker } from '../dialer/dialer-harness.js';
@@ -56,7 +57,7 @@ describe('e2e: `ringwise batch run --schedule X --wait` against a real worker, A
     expect(progress.at(-1)).toMatch(new RegExp(`^run ${runId} \\[#+\\] 3/3 100% completed$`));
     expect(first.stderr).not.toContain('\r');
 
-    const ledger = await listCallsAsc(h.tdb.db, { campaignId }, null, 1000);
+    const ledger = await listCallsAsc(h.tdb.db, ALL_CALLS, { campaignId }, null, 1000);
     expect(ledger.map((a) => a.phone).sort()).toEqual([num('01'), num('20'), num('40')].sort());
     expect(Object.fromEntries(ledger.map((a) => [a.phone, a.outcome]))).toMatchObject({ [num('20')]: 'busy', [num('40')]: 'rejected' });
 
@@ -68,7 +69,7 @@ describe('e2e: `ringwise batch run --schedule X --wait` against a real worker, A
     expect(csv.code, csv.stderr).toBe(0);
     const rows = parse(csv.stdout) as string[][];
     expect(rows[0]).toEqual(CSV_COLUMNS.map((c) => c.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)));
-    const after = await listCallsAsc(h.tdb.db, { campaignId }, null, 1000);
+    const after = await listCallsAsc(h.tdb.db, ALL_CALLS, { campaignId }, null, 1000);
     expect(after).toHaveLength(3); // the second `batch run` dialed nobody
     expect(rows.slice(1)).toEqual(
       after.map((a) => CSV_COLUMNS.map((c) => { const v = a[c]; return v === null ? '' : v instanceof Date ? v.toISOString() : String(v); })),
@@ -90,13 +91,13 @@ describe('e2e: `ringwise batch run --schedule X --wait` against a real worker, A
       expect(first.code, first.stderr).toBe(0);
       const m = /^run (\d+) created: .*campaign (\d+) \(completed\), status completed, 2 contacts/.exec(first.stdout);
       expect(m, first.stdout).not.toBeNull();
-      const ledger = await listCallsAsc(h.tdb.db, { campaignId: Number(m![2]) }, null, 1000);
+      const ledger = await listCallsAsc(h.tdb.db, ALL_CALLS, { campaignId: Number(m![2]) }, null, 1000);
       expect(ledger.map((a) => a.phone).sort()).toEqual([num('03'), num('20', 2)].sort());
 
       const again = await runCli(['batch', 'run', '--file', file, '--template', 'nightly-dpd-1-30'], env);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(new RegExp(`^run ${m![1]} exists: `));
-      expect(await listCallsAsc(h.tdb.db, { campaignId: Number(m![2]) }, null, 1000)).toHaveLength(2);
+      expect(await listCallsAsc(h.tdb.db, ALL_CALLS, { campaignId: Number(m![2]) }, null, 1000)).toHaveLength(2);
 
       // A file that fails validation: nothing imported or dialed, exit 1 with the row errors.
       const bad = join(dir, 'bad.csv');

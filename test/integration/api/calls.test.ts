@@ -114,8 +114,9 @@ describe('calls API and campaign stats', () => {
 
   it('exports in batches without losing rows that share a timestamp', async () => {
     const { callsCsv } = await import('../../../src/api/calls.csv.js');
+    const { ALL_CALLS } = await import('../../../src/api/roles.js');
     let text = '';
-    for await (const chunk of callsCsv(api.t.db, {}, { maskPhones: false, batchSize: 2 })) text += chunk;
+    for await (const chunk of callsCsv(api.t.db, {}, { scope: ALL_CALLS, maskPhones: false, batchSize: 2 })) text += chunk;
     const ids = text.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0]);
     expect(new Set(ids).size).toBe(total);
   });
@@ -141,11 +142,11 @@ describe('calls API and campaign stats', () => {
     expect(s.abandonRate).toBeCloseTo(n('abandoned') / human);
     expect(s.progress).toBeCloseTo(2 / 5);
 
-    const empty = (await api.app.inject({ url: `/v1/campaigns/${campaignB}/stats`, headers: api.as('agent') })).json();
+    const empty = (await api.app.inject({ url: `/v1/campaigns/${campaignB}/stats`, headers: api.as('supervisor') })).json();
     expect(empty.contacts.total).toBe(0);
     expect(empty.progress).toBeNull();
     expect(empty.attempts.total).toBe(3);
-    expect((await api.app.inject({ url: '/v1/campaigns/999999/stats', headers: api.as('agent') })).statusCode).toBe(404);
+    expect((await api.app.inject({ url: '/v1/campaigns/999999/stats', headers: api.as('supervisor') })).statusCode).toBe(404);
   });
 
   it('counts a call an agent took as bridged (the ledger keeps answered_human and bridged_at)', async () => {

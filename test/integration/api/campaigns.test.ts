@@ -252,7 +252,7 @@ describe('campaigns API', () => {
     let cursor: string | null = null;
     do {
       const url: string = `/v1/campaigns?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const res = await api.app.inject({ url, headers: api.as('agent') });
+      const res = await api.app.inject({ url, headers: api.as('supervisor') });
       expect(res.statusCode).toBe(200);
       const page = res.json();
       expect(page.items.length).toBeLessThanOrEqual(2);

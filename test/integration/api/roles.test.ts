@@ -11,6 +11,8 @@ interface RouteCase {
   path: string;
   allowed: Role[];
   ok: number;
+  /** A status other than `ok` for an allowed role, with its error code (the table's agent key is bound to no agent, so it owns no call). */
+  okFor?: Partial<Record<Role, { status: number; code: string }>>;
   prepare: (api: TestApi) => Promise<{ url: string; payload?: object }>;
 }
 
@@ -22,30 +24,41 @@ async function customer(api: TestApi): Promise<number> {
   const { rows } = await api.t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES (gen_random_uuid()::text, 'Fixture', ARRAY['+8613800138000']) RETURNING id`);
   return Number(rows[0].id);
 }
+async function call(api: TestApi): Promise<string> {
+  const { rows } = await api.t.db.query(
+    `INSERT INTO call_attempts (customer_id, attempt_no, phone, state, outcome) VALUES ($1, 1, '+8613800138000', 'ended', 'no_answer') RETURNING id`,
+    [await customer(api)],
+  );
+  return String(rows[0].id);
+}
 async function dnc(api: TestApi): Promise<number> {
   const { rows } = await api.t.db.query(`INSERT INTO dnc_entries (phone, reason, source) VALUES ('+8613800138000', 'r', 's') RETURNING id`);
   return Number(rows[0].id);
 }
 
 const READ_ALL: Role[] = ['operator', 'supervisor', 'agent', 'viewer'];
+const STAFF_READ: Role[] = ['operator', 'supervisor', 'viewer'];
+/** Agents read only their own calls and those calls' customers (test/integration/api/agent-scope.test.ts). */
+const NOT_AGENTS_OWN = { agent: { status: 404, code: 'not_found' } };
 
 const CASES: RouteCase[] = [
   { method: 'GET', path: '/v1/audit', allowed: ['supervisor'], ok: 200, prepare: async () => ({ url: '/v1/audit' }) },
   { method: 'POST', path: '/v1/campaigns', allowed: ['operator'], ok: 201, prepare: async () => ({ url: '/v1/campaigns', payload: { name: 'role test' } }) },
-  { method: 'GET', path: '/v1/campaigns', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/campaigns' }) },
-  { method: 'GET', path: '/v1/campaigns/:id', allowed: READ_ALL, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}` }) },
+  { method: 'GET', path: '/v1/campaigns', allowed: STAFF_READ, ok: 200, prepare: async () => ({ url: '/v1/campaigns' }) },
+  { method: 'GET', path: '/v1/campaigns/:id', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}` }) },
   { method: 'PATCH', path: '/v1/campaigns/:id', allowed: ['operator'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}`, payload: { name: 'renamed' } }) },
   { method: 'POST', path: '/v1/campaigns/:id/launch', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/launch` }) },
   { method: 'POST', path: '/v1/campaigns/:id/pause', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/pause` }) },
   { method: 'POST', path: '/v1/campaigns/:id/resume', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'paused')}/resume` }) },
   { method: 'POST', path: '/v1/campaigns/:id/cancel', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/cancel` }) },
-  { method: 'GET', path: '/v1/campaigns/:id/stats', allowed: READ_ALL, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/stats` }) },
+  { method: 'GET', path: '/v1/campaigns/:id/stats', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/stats` }) },
   { method: 'GET', path: '/v1/calls', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/calls' }) },
+  { method: 'GET', path: '/v1/calls/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}` }) },
   { method: 'GET', path: '/v1/calls.csv', allowed: ['operator', 'supervisor', 'viewer'], ok: 200, prepare: async () => ({ url: '/v1/calls.csv' }) },
-  { method: 'GET', path: '/v1/dnc', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/dnc' }) },
+  { method: 'GET', path: '/v1/dnc', allowed: STAFF_READ, ok: 200, prepare: async () => ({ url: '/v1/dnc' }) },
   { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
   { method: 'DELETE', path: '/v1/dnc/:id', allowed: ['supervisor'], ok: 204, prepare: async (api) => ({ url: `/v1/dnc/${await dnc(api)}` }) },
-  { method: 'GET', path: '/v1/customers/:id', allowed: READ_ALL, ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }) },
+  { method: 'GET', path: '/v1/customers/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }) },
 ];
 
 describe('role table', () => {
@@ -66,7 +79,11 @@ describe('role table', () => {
     const allowed = role === 'admin' || c.allowed.includes(role);
     const before = await auditCount();
     const res = await api.app.inject({ method: c.method, url, headers: api.as(role), ...(payload ? { payload } : {}) });
-    if (allowed) {
+    const other = c.okFor?.[role];
+    if (allowed && other) {
+      expect(res.statusCode, res.body).toBe(other.status);
+      expect(res.json().error.code).toBe(other.code);
+    } else if (allowed) {
       expect(res.statusCode, res.body).toBe(c.ok);
     } else {
       expect(res.statusCode, res.body).toBe(403);
