@@ -1,36 +1,22 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/shared/logger.js';
-import { startDialWorker, type DialWorker } from '../../../src/scheduler/worker.runtime.js';
-import { createGatePort } from '../../../src/scheduler/gate.adapter.js';
-import { createCampaignEvents, type CampaignEvents } from '../../../src/scheduler/campaign-events.js';
-import { createQueues, dialJobId, type Queues } from '../../../src/scheduler/queues.js';
-import { saveGlobalPolicy } from '../../../src/compliance/policy.store.js';
-import { getProfile } from '../../../src/compliance/policy.profiles.js';
-import type { PromptPort } from '../../../src/dialer/ports.js';
-import { createTestDb, type TestDb } from '../../helpers/db.js';
-import { sandboxEnv } from '../../helpers/sandbox-env.js';
-import { FakeAri } from '../../unit/dialer/fake-ari.js';
+import type { CampaignEvents } from '../../../src/scheduler/campaign-events.js';
+import { dialJobId, type Queues } from '../../../src/scheduler/queues.js';
+import type { TestDb } from '../../helpers/db.js';
+import { startFakeAriWorker, type FakeAriWorker } from '../../helpers/fake-ari-worker.js';
+import type { FakeAri } from '../../unit/dialer/fake-ari.js';
 
 // The scheduler against real PostgreSQL, Redis and compliance gate, with a scripted fake ARI:
 // deterministic checks of launch, idempotency, crash recovery, defer and pause.
 describe('dial jobs (real PG + Redis, fake ARI)', () => {
+  let w: FakeAriWorker;
   let tdb: TestDb;
-  let redis: Redis;
   let ari: FakeAri;
-  let worker: DialWorker;
   let queues: Queues;
   let events: CampaignEvents;
-  const prefix = `rwt-job-${randomBytes(4).toString('hex')}`;
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const prompt: PromptPort = async () => ({ media: ['sound:hello-world'], version: 'v-test' });
 
   beforeAll(async () => {
-    tdb = await createTestDb();
-    redis = new Redis(process.env.REDIS_URL ?? sandboxEnv()['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    await saveGlobalPolicy(tdb.db, 'cn-bank', { ...getProfile('cn-bank'), windowStart: '00:00', windowEnd: '24:00' }, null);
-    ari = new FakeAri();
+    w = await startFakeAriWorker({ name: 'job', catchUpEveryMs: 500 });
+    ({ tdb, ari, queues, events } = w);
     // The far end: numbers ending 20 are busy; anything else answers, then hangs up at once.
     ari.onDial = (id, endpoint) => {
       if (endpoint.endsWith('20@carrier')) {
@@ -41,30 +27,9 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
         setTimeout(() => ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 16 }), 20);
       }
     };
-    queues = createQueues(redis, prefix);
-    events = createCampaignEvents(queues, redis, prefix, log);
-    worker = await startDialWorker({
-      db: tdb.db,
-      redis,
-      log,
-      ari,
-      gate: createGatePort(tdb.db, 'cn-bank'),
-      renderPrompt: prompt,
-      prefix,
-      dialer: { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 15, menuTimeoutSeconds: 1, workerId: 'w-job' },
-      global: { maxChannels: 10, callsPerSecond: 100 },
-      concurrency: 10,
-      lockDurationMs: 5_000,
-      catchUpEveryMs: 500,
-    });
   });
   afterAll(async () => {
-    await worker?.close(1_000);
-    await queues?.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis?.quit();
-    await tdb?.drop();
+    await w?.close();
   });
   beforeEach(() => {
     ari.calls = [];

@@ -1,17 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/shared/logger.js';
-import { startDialWorker, type DialWorker } from '../../../src/scheduler/worker.runtime.js';
-import { createGatePort } from '../../../src/scheduler/gate.adapter.js';
-import { createCampaignEvents, type CampaignEvents } from '../../../src/scheduler/campaign-events.js';
-import { createQueues, type Queues } from '../../../src/scheduler/queues.js';
-import { saveGlobalPolicy } from '../../../src/compliance/policy.store.js';
-import { getProfile } from '../../../src/compliance/policy.profiles.js';
-import { createTestDb, type TestDb } from '../../helpers/db.js';
-import { sandboxEnv } from '../../helpers/sandbox-env.js';
-import { FakeAri } from '../../unit/dialer/fake-ari.js';
-
+import type { CampaignEvents } from '../../../src/scheduler/campaign-events.js';
+import type { Queues } from '../../../src/scheduler/queues.js';
+import type { TestDb } from '../../helpers/db.js';
+import { startFakeAriWorker, type FakeAriWorker } from '../../helpers/fake-ari-worker.js';
 // The dial window against real PostgreSQL and Redis, with the production worker and a fake ARI
 // whose calls answer and end at once: a campaign larger than its window never has more than the
 // window queued, is topped up as calls finish, and dials every contact exactly once.
@@ -19,48 +10,21 @@ describe('dial window (real PG + Redis, fake ARI)', () => {
   const WINDOW = 40;
   const CONTACTS = 300;
   const MAX_CONCURRENT = 10;
+  let w: FakeAriWorker;
   let tdb: TestDb;
-  let redis: Redis;
-  let ari: FakeAri;
-  let worker: DialWorker;
   let queues: Queues;
   let events: CampaignEvents;
-  const prefix = `rwt-win-${randomBytes(4).toString('hex')}`;
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 
   beforeAll(async () => {
-    tdb = await createTestDb();
-    redis = new Redis(process.env.REDIS_URL ?? sandboxEnv()['REDIS_URL'] ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    await saveGlobalPolicy(tdb.db, 'cn-bank', { ...getProfile('cn-bank'), windowStart: '00:00', windowEnd: '24:00' }, null);
-    ari = new FakeAri();
-    ari.onDial = (id) => {
-      ari.emit({ type: 'ChannelStateChange', channel: { id, state: 'Up' } });
-      setTimeout(() => ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 16 }), 10);
+    w = await startFakeAriWorker({ name: 'win', global: { maxChannels: MAX_CONCURRENT, callsPerSecond: 200 }, concurrency: MAX_CONCURRENT, dialWindow: () => WINDOW });
+    ({ tdb, queues, events } = w);
+    w.ari.onDial = (id) => {
+      w.ari.answer(id);
+      setTimeout(() => w.ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 16 }), 10);
     };
-    queues = createQueues(redis, prefix);
-    events = createCampaignEvents(queues, redis, prefix, log);
-    worker = await startDialWorker({
-      db: tdb.db,
-      redis,
-      log,
-      ari,
-      gate: createGatePort(tdb.db, 'cn-bank'),
-      renderPrompt: async () => ({ media: ['sound:hello-world'], version: 'v-test' }),
-      prefix,
-      dialer: { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 15, menuTimeoutSeconds: 1, workerId: 'w-win' },
-      global: { maxChannels: MAX_CONCURRENT, callsPerSecond: 200 },
-      concurrency: MAX_CONCURRENT,
-      lockDurationMs: 5_000,
-      dialWindow: () => WINDOW,
-    });
   });
   afterAll(async () => {
-    await worker?.close(1_000);
-    await queues?.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis?.quit();
-    await tdb?.drop();
+    await w?.close();
   });
 
   const contactStates = async (campaignId: string) => {
@@ -120,7 +84,7 @@ describe('dial window (real PG + Redis, fake ARI)', () => {
       [campaignId],
     );
     expect(attempts.rows[0]).toEqual({ contacts: CONTACTS, attempts: CONTACTS });
-    expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(CONTACTS);
+    expect(w.ari.ops().filter((o) => o === 'originate')).toHaveLength(CONTACTS);
     // Nothing is left behind: the expand job finished once every contact was queued.
     expect(await queues.campaign.getJob(`expand-${campaignId}`)).toBeUndefined();
   });
