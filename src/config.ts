@@ -62,9 +62,8 @@ export interface Config {
     readonly promptDir: string;
     /** The same folder as Asterisk sees it, for `sound:` URIs. */
     readonly promptDirOnAsterisk: string;
+    /** Asterisk's own recording folder as the worker and the API see it (ARI names recordings relative to it). */
     readonly recordingDir: string;
-    /** The same folder as Asterisk sees it (ARI names recordings relative to it). */
-    readonly recordingDirOnAsterisk: string;
     /** Recordings older than this are deleted by the worker's prune. */
     readonly recordingRetentionDays: number;
   };
@@ -186,7 +185,6 @@ export function loadConfig(env: Env = process.env): Config {
       promptDir: str('RINGWISE_PROMPT_DIR', '/var/lib/ringwise/prompts'),
       promptDirOnAsterisk: str('RINGWISE_PROMPT_DIR_ON_ASTERISK', '/var/lib/ringwise/prompts'),
       recordingDir: str('RINGWISE_RECORDING_DIR', '/var/spool/asterisk/recording'),
-      recordingDirOnAsterisk: str('RINGWISE_RECORDING_DIR_ON_ASTERISK', '/var/spool/asterisk/recording'),
       recordingRetentionDays: int('RINGWISE_RECORDING_RETENTION_DAYS', 90, 1, 3650),
     },
   };
