@@ -49,6 +49,8 @@ export interface DialContact {
   dueDate: string | null;
   daysPastDue: number | null;
   riskScore: number | null;
+  /** Earlier attempts that ended abandoned (no agent free): each may have earned a callback. */
+  abandonedCalls: number;
 }
 
 export async function getDialContact(db: Queryable, contactId: string): Promise<DialContact | null> {
@@ -56,7 +58,8 @@ export async function getDialContact(db: Queryable, contactId: string): Promise<
     `SELECT cc.id::text, cc.campaign_id::text AS "campaignId", cc.customer_id::text AS "customerId",
             cc.state, cc.attempts, c.phones[1] AS phone, c.name, c.locale,
             c.amount_due::text AS "amountDue", c.currency, to_char(c.due_date, 'YYYY-MM-DD') AS "dueDate",
-            c.days_past_due AS "daysPastDue", c.risk_score AS "riskScore"
+            c.days_past_due AS "daysPastDue", c.risk_score AS "riskScore",
+            (SELECT count(*)::int FROM call_attempts a WHERE a.contact_id = cc.id AND a.outcome = 'abandoned') AS "abandonedCalls"
        FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id
       WHERE cc.id = $1`,
     [contactId],

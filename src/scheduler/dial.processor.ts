@@ -92,7 +92,9 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   }
 
   const agents = ctx.agents;
-  const media = agents ? await renderAgentMessages(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log) : null;
+  // Abandoned now, this call would earn a callback only within the contact's allowance (settleContact).
+  const promiseCallback = agents !== undefined && contact.abandonedCalls < agents.maxCallbacks;
+  const media = agents ? await renderAgentMessages(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log, promiseCallback) : null;
   const highRisk = agents !== undefined && isHighRisk(campaign.riskThreshold, contact.riskScore);
   // High-risk calls go to an agent after the greeting: no more in flight than agents to take them.
   const hrMember = `${campaignId}:${contactId}:${attemptNo}`;

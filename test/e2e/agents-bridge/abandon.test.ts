@@ -58,6 +58,13 @@ describe('agents e2e: abandoned calls', () => {
     expect(finished).toBeGreaterThanOrEqual(0);
     expect(destroyed).toBeGreaterThan(finished);
     expect(w.events.some((e) => e.type === 'StasisStart' && e.channel?.id.startsWith(`${first}-a`))).toBe(false);
+    // The second call used up the one callback (RINGWISE_AGENT_MAX_CALLBACKS=1): its no-agent
+    // message is the one that promises no callback, only the number to call.
+    const secondPlays = w.plays.filter((p) => p.channelId === rows[1]!.id);
+    expect(secondPlays).toHaveLength(3);
+    expect(secondPlays[1]!.media).toEqual(plays[1]!.media);
+    expect(secondPlays[2]!.media).toHaveLength(1);
+    expect(secondPlays[2]!.media[0]).not.toBe(plays[2]!.media[0]);
 
     const stats = summarizeStats(Number(c.campaignId), await loadStatsRows(h.tdb.db, Number(c.campaignId)));
     expect(stats.attempts.byOutcome['abandoned']).toBe(2);

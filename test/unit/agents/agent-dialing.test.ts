@@ -44,6 +44,21 @@ describe('agent dialing', () => {
     expect(spoken['zh-CN']![1]).toContain('Ringwise Demo Bank');
   });
 
+  it('without a callback to come (allowance used up), the no-agent message promises none and still gives the number', async () => {
+    const bank = { name: 'Ringwise Demo Bank', callbackNumber: '+8695500' };
+    const spoken: string[] = [];
+    const render: PromptPort = async (prompt: unknown, c, locale) => {
+      const seg = validatePrompt(prompt)[locale]!.segments[0]!;
+      spoken.push(seg.type === 'tts' ? renderText(seg.text, c, bank, locale as 'en-US' | 'zh-CN') : '');
+      return { media: ['sound:x'], version: 'v' };
+    };
+    await renderAgentMessages(render, customer, 'en-US', log, true);
+    await renderAgentMessages(render, customer, 'en-US', log, false);
+    expect(spoken[1]).toContain('will call you back');
+    expect(spoken[3]).not.toContain('call you back');
+    expect(spoken[3]).toContain('nine five five zero zero');
+  });
+
   it('a message that cannot be rendered leaves the bridge without it instead of failing the call', async () => {
     const render: PromptPort = async () => {
       throw new Error('tts down');
