@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { AppError } from '../shared/errors.js';
 
 /**
@@ -56,7 +57,32 @@ export interface AriHttpOptions {
   user: string;
   password: string;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Keep-alive connections to Asterisk's HTTP server; requests beyond them wait for one. */
+  maxSockets?: number;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/**
+ * One request over a bounded keep-alive pool. Not fetch: its default pool opens a new socket
+ * for every request it cannot place at once, and in a burst of calls each costs Asterisk an
+ * HTTP thread and, past its listen backlog, a dropped SYN that comes back a second later (seen
+ * in the benchmark as a 1 s tail on answer→first audio).
+ */
+function send(agent: Agent, url: URL, method: string, headers: Record<string, string>, body: string | null, signal: AbortSignal): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent, method, headers: body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
 }
 
 export function ariBaseUrl(url: string): string {
@@ -75,7 +101,7 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
   const base = ariBaseUrl(opts.url);
   const auth = basicAuth(opts.user, opts.password);
   const defaultTimeout = opts.timeoutMs ?? 10_000;
-  const doFetch = opts.fetch ?? fetch;
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 32 });
   const inFlight = new Set<AbortController>();
 
   async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, req: AriRequest = {}): Promise<T> {
@@ -89,24 +115,19 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
     inFlight.add(mine);
     const headers: Record<string, string> = { authorization: auth, accept: 'application/json' };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    let text: string;
+    const signal = AbortSignal.any([mine.signal, AbortSignal.timeout(timeoutMs)]);
+    let res: Answer;
     try {
-      res = await doFetch(url, {
-        method,
-        headers,
-        body: req.body === undefined ? null : JSON.stringify(req.body),
-        signal: AbortSignal.any([mine.signal, AbortSignal.timeout(timeoutMs)]),
-      });
-      text = await res.text();
+      res = await send(agent, url, method, headers, req.body === undefined ? null : JSON.stringify(req.body), signal);
     } catch (err) {
-      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
       const why = timedOut ? `no answer within ${timeoutMs} ms` : errorText(err);
       throw new AriError({ method, path, message: `ARI ${method} ${path}: ${why}`, timedOut, cause: err });
     } finally {
       inFlight.delete(mine);
     }
-    if (!res.ok) {
+    const text = res.text;
+    if (res.status < 200 || res.status > 299) {
       throw new AriError({ method, path, httpStatus: res.status, body: text, message: `ARI ${method} ${path} failed with ${res.status}: ${bodyMessage(text)}` });
     }
     if (text === '') return undefined as T;
@@ -122,6 +143,8 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
     abortAll(reason) {
       for (const c of inFlight) c.abort(new Error(reason));
       inFlight.clear();
+      // close(): the idle keep-alive sockets would hold the process open.
+      agent.destroy();
     },
   };
 }
