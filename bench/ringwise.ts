@@ -96,7 +96,7 @@ export async function runRingwise(opts: { rates: number[]; seconds: number; work
       if (state === 'running') await api('POST', `/v1/campaigns/${campaign.id}/cancel`, undefined).catch(() => undefined);
       const step = await collectStep(bdb.db, { campaignId: campaign.id, targetCps: rate, contacts: n, launchedAt, finalState: state, procs: procStats });
       steps.push(step);
-      log(`ringwise ${rate} cps: ${step.attempts} attempts, ${step.failed} failed, ${step.lost} lost, sustained ${step.sustainedCps} cps, first audio p99 ${step.answerToFirstAudioMs.p99} ms`);
+      log(`ringwise ${rate} cps: ${step.attempts} attempts, ${step.failed} failed, ${step.lost} lost, sustained ${step.sustainedCps} cps, first audio p99 ${step.answerToFirstAudioMs.p99} ms${step.failed + step.lost > 0 ? ` ${JSON.stringify(step.failures)}` : ''}`);
       // Past a failing step only to reach 100 calls/s, where the first-audio target is judged.
       if (!step.ok && rate >= 100) break;
       await sleep(3_000);

@@ -11,6 +11,8 @@ export interface RingwiseStep {
   /** Attempts that failed or were lost, and contacts never dialed or left unfinished. */
   failed: number;
   lost: number;
+  /** The failed and lost attempts by `outcome/end_reason/cause/answered/first audio`, to tell why. */
+  failures: Record<string, number>;
   undialed: number;
   finalState: string;
   /** Dials per second over the middle 80 % of originates. */
@@ -31,6 +33,7 @@ export interface RingwiseStep {
 interface Row {
   outcome: string | null;
   endReason: string | null;
+  cause: number | null;
   reservedAt: Date | null;
   originatedAt: Date | null;
   answeredAt: Date | null;
@@ -43,7 +46,7 @@ export async function collectStep(
   s: { campaignId: number; targetCps: number; contacts: number; launchedAt: Date; finalState: string; procs: Array<ProcStats & { name: string }> },
 ): Promise<RingwiseStep> {
   const { rows } = await db.query<Row>(
-    `SELECT outcome, end_reason AS "endReason", reserved_at AS "reservedAt", originated_at AS "originatedAt",
+    `SELECT outcome, end_reason AS "endReason", cause, reserved_at AS "reservedAt", originated_at AS "originatedAt",
             answered_at AS "answeredAt", first_audio_at AS "firstAudioAt", ended_at AS "endedAt"
        FROM call_attempts WHERE campaign_id = $1`,
     [s.campaignId],
@@ -57,6 +60,11 @@ export async function collectStep(
   const lost = rows.filter((r) => r.endReason === 'lost' || r.outcome === null).length;
   // A 9x carrier number answers and stays silent: the only right ending is the menu timeout.
   const failed = rows.filter((r) => r.outcome !== 'completed').length;
+  const failures: Record<string, number> = {};
+  for (const r of rows.filter((x) => x.outcome !== 'completed' || x.endReason === 'lost')) {
+    const key = `${r.outcome ?? 'live'}/${r.endReason ?? '-'}/${r.cause ?? '-'}/${r.answeredAt ? 'answered' : 'unanswered'}/${r.firstAudioAt ? 'audio' : 'no-audio'}`;
+    failures[key] = (failures[key] ?? 0) + 1;
+  }
   const starts = rows.flatMap((r) => (r.originatedAt ? [r.originatedAt.getTime()] : [])).sort((a, b) => a - b);
   // The middle 80 % of dials: the token bucket's initial burst and the tail are not a sustained rate.
   const lo = Math.floor(starts.length * 0.1);
@@ -70,6 +78,7 @@ export async function collectStep(
     outcomes,
     failed,
     lost,
+    failures,
     undialed,
     finalState: s.finalState,
     sustainedCps,

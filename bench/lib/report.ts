@@ -44,7 +44,7 @@ export function renderMarkdown(r: BenchResults): string {
       const w = s.procs.filter((p) => p.name.startsWith('worker')).map((p) => `${p.cpuPercentOfOneCore} / ${p.peakRssMiB}`).join(', ');
       const a = s.procs.find((p) => p.name === 'api');
       out.push(
-        row([s.targetCps, s.sustainedCps, s.contacts, s.attempts, s.failed, s.lost, s.undialed, s.peakConcurrent, s.launchToFirstDialMs, d(s.reservedToOriginatedMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), w, a ? `${a.cpuPercentOfOneCore} / ${a.peakRssMiB}` : null, s.keptUp ? 'yes' : 'no', s.ok ? 'yes' : `no (${s.finalState}, ${JSON.stringify(s.outcomes)})`]),
+        row([s.targetCps, s.sustainedCps, s.contacts, s.attempts, s.failed, s.lost, s.undialed, s.peakConcurrent, s.launchToFirstDialMs, d(s.reservedToOriginatedMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), w, a ? `${a.cpuPercentOfOneCore} / ${a.peakRssMiB}` : null, s.keptUp ? 'yes' : 'no', s.ok ? 'yes' : `no (${s.finalState}, ${JSON.stringify(s.outcomes)}, ${JSON.stringify(s.failures ?? {})})`]),
       );
     }
   }

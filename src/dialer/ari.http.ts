@@ -43,6 +43,11 @@ export interface AriRequest {
   query?: Record<string, QueryValue>;
   body?: unknown;
   timeoutMs?: number;
+  /**
+   * `dial`: a new call (originate). New calls have their own few connections, so a burst of them
+   * queues behind itself and never delays what live calls need (play, hangup, bridge).
+   */
+  lane?: 'dial' | 'call';
 }
 
 export interface AriHttp {
@@ -57,8 +62,8 @@ export interface AriHttpOptions {
   user: string;
   password: string;
   timeoutMs?: number;
-  /** Keep-alive connections to Asterisk's HTTP server; requests beyond them wait for one. */
-  maxSockets?: number;
+  /** Keep-alive connections to Asterisk's HTTP server per lane; requests beyond them wait for one. */
+  maxSockets?: { dial: number; call: number };
 }
 
 interface Answer {
@@ -67,7 +72,8 @@ interface Answer {
 }
 
 /**
- * One request over a bounded keep-alive pool. Not fetch: its default pool opens a new socket
+ * One request over a bounded keep-alive pool (one per lane, 16 + 48 connections: well under
+ * the sessionlimit our http.conf sets, and Asterisk's default of 100). Not fetch: its default pool opens a new socket
  * for every request it cannot place at once, and in a burst of calls each costs Asterisk an
  * HTTP thread and, past its listen backlog, a dropped SYN that comes back a second later (seen
  * in the benchmark as a 1 s tail on answer→first audio).
@@ -101,7 +107,10 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
   const base = ariBaseUrl(opts.url);
   const auth = basicAuth(opts.user, opts.password);
   const defaultTimeout = opts.timeoutMs ?? 10_000;
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 32 });
+  const lanes = {
+    dial: new Agent({ keepAlive: true, maxSockets: opts.maxSockets?.dial ?? 16 }),
+    call: new Agent({ keepAlive: true, maxSockets: opts.maxSockets?.call ?? 48 }),
+  };
   const inFlight = new Set<AbortController>();
 
   async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, req: AriRequest = {}): Promise<T> {
@@ -118,7 +127,7 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
     const signal = AbortSignal.any([mine.signal, AbortSignal.timeout(timeoutMs)]);
     let res: Answer;
     try {
-      res = await send(agent, url, method, headers, req.body === undefined ? null : JSON.stringify(req.body), signal);
+      res = await send(lanes[req.lane ?? 'call'], url, method, headers, req.body === undefined ? null : JSON.stringify(req.body), signal);
     } catch (err) {
       const timedOut = (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
       const why = timedOut ? `no answer within ${timeoutMs} ms` : errorText(err);
@@ -144,7 +153,8 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
       for (const c of inFlight) c.abort(new Error(reason));
       inFlight.clear();
       // close(): the idle keep-alive sockets would hold the process open.
-      agent.destroy();
+      lanes.dial.destroy();
+      lanes.call.destroy();
     },
   };
 }

@@ -135,11 +135,13 @@ export function createAriRest(http: AriHttp, app: string): AriRest {
           formats: o.formats,
         },
         body: body(o.variables),
+        lane: 'dial',
       }),
     createChannel: (o) =>
       req<Channel>('POST', '/channels/create', {
         query: { endpoint: o.endpoint, channelId: o.channelId, otherChannelId: o.otherChannelId, ...target(o), originator: o.originator, formats: o.formats },
         body: body(o.variables),
+        lane: 'dial',
       }),
     dial: (id, o = {}) => req('POST', `${ch(id)}/dial`, { query: { caller: o.caller, timeout: o.timeout } }),
     answer: (id) => req('POST', `${ch(id)}/answer`),
