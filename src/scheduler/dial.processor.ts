@@ -167,7 +167,6 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
     }
-    await setContactState(db, contactId, { state: 'dialing', attempts: attemptNo });
     const result = await ctx.dialer.placeCall({
       attemptId,
       phone: contact.phone,
