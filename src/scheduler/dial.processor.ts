@@ -44,8 +44,6 @@ export interface DialContext {
 /** Outcomes after which the contact was reached: its final state is completed. */
 const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
 const LEASE_RENEW_MS = 30_000;
-/** A gate decision older than this when the token comes is asked for again. */
-export const GATE_FRESH_MS = 2_000;
 
 /**
  * Random spread added to a pacing wait, growing with how often this job has already waited (to
@@ -126,40 +124,36 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   }, LEASE_RENEW_MS);
   renew.unref();
   try {
-    const askGate = () =>
-      ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone: contact.phone, now: now(), workerId: ctx.workerId });
-    let decision = await askGate();
-    let attemptId: string;
-    for (let waited = false; ; ) {
-      if (decision.kind === 'defer') {
-        log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
-        await ctx.pacer.release(campaignId, member);
-        await setContactState(db, contactId, { state: 'deferred', reason: decision.reason, nextAttemptAt: decision.until });
-        return delayJob(job, token, decision.until.getTime());
-      }
-      if (decision.kind === 'block') {
-        log.info({ rule: decision.rule }, 'blocked by policy');
-        await setContactState(db, contactId, { state: 'blocked', reason: decision.reason });
-        await completeCampaignIfDone(db, campaignId);
-        throw new UnrecoverableError(`blocked: ${decision.reason}`);
-      }
-      attemptId = decision.attemptId;
-      if (decision.existing) {
-        const row = await getAttempt(db, attemptId);
-        if (row && row.state !== 'reserved') return recoverAttempt(ctx, campaign, row, contact.state, log);
-      }
-      if (waited) break;
-      // Calls per second are counted here, after the gate whose time varies per call, so the
-      // carrier sees the campaign's rate (a token taken before the gate let bursts through).
-      const waitStart = Date.now();
-      await ctx.tokens.wait(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
-      waited = true;
-      if (Date.now() - waitStart <= GATE_FRESH_MS) break;
-      // The gate answered for the moment it was asked: after a long wait for the rate (quiet hours
-      // may have begun, a DNC entry may have come) it is asked again; the reserved attempt is
-      // checked again as if new.
-      decision = await askGate();
+    const decision = await ctx.gate({
+      campaignId,
+      contactId,
+      customerId: contact.customerId,
+      attemptNo,
+      phone: contact.phone,
+      now: now(),
+      workerId: ctx.workerId,
+    });
+    if (decision.kind === 'defer') {
+      log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
+      await ctx.pacer.release(campaignId, member);
+      await setContactState(db, contactId, { state: 'deferred', reason: decision.reason, nextAttemptAt: decision.until });
+      return delayJob(job, token, decision.until.getTime());
     }
+    if (decision.kind === 'block') {
+      log.info({ rule: decision.rule }, 'blocked by policy');
+      await setContactState(db, contactId, { state: 'blocked', reason: decision.reason });
+      await completeCampaignIfDone(db, campaignId);
+      throw new UnrecoverableError(`blocked: ${decision.reason}`);
+    }
+
+    const attemptId = decision.attemptId;
+    if (decision.existing) {
+      const row = await getAttempt(db, attemptId);
+      if (row && row.state !== 'reserved') return recoverAttempt(ctx, campaign, row, contact.state, log);
+    }
+    // Calls per second are counted here, after the gate whose time varies per call, so the
+    // carrier sees the campaign's rate (a token taken before the gate let bursts through).
+    await ctx.tokens.wait(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
     // A pause takes effect for new dials at once: look again right before dialing.
     // The database decides (a missed pub/sub message must never stall a campaign).
     const state = await getCampaignState(db, campaignId);

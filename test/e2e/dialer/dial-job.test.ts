@@ -159,23 +159,4 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     const schedulers = await queues.campaign.getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toEqual(['campaign-catch-up']);
   });
-
-  it('a dial that waited long for its calls-per-second token asks the gate again: a DNC entry made meanwhile blocks it', async () => {
-    const { campaignId, contacts } = await seed(['+8613800001501', '+8613800001502']);
-    // A quarter call per second: the first token at once, the second four seconds later.
-    await tdb.db.query(`UPDATE campaigns SET calls_per_second = 0.25 WHERE id = $1`, [campaignId]);
-    await launch(campaignId);
-    await until('the first call', async () => ari.ops().includes('originate'));
-    // The second passed the gate too (its attempt reserved) and waits for its token.
-    await until('the second reserved', async () => (await rows(campaignId)).some((r) => r.state === 'reserved'));
-    const waiting = (await rows(campaignId)).find((r) => r.state === 'reserved')!.contact;
-    const phone = (await tdb.db.query<{ phone: string }>(`SELECT c.phones[1] AS phone FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id WHERE cc.id = $1`, [waiting])).rows[0]!.phone;
-    await tdb.db.query(`INSERT INTO dnc_entries (phone, reason, source) VALUES ($1, 'asked by phone', 'test')`, [phone]);
-    await until('completed', async () => (await campaignState(campaignId)) === 'completed', 20_000);
-    expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(1);
-    expect((await rows(campaignId)).map((r) => r.contact)).toEqual([contacts.find((c) => c !== waiting)]);
-    const held = await tdb.db.query<{ state: string; reason: string }>(`SELECT state, reason FROM campaign_contacts WHERE id = $1`, [waiting]);
-    expect(held.rows[0]).toMatchObject({ state: 'blocked' });
-    expect(held.rows[0]!.reason).toContain('do-not-call');
-  });
 });
