@@ -10,7 +10,6 @@ import { agentCallContext, isHighRisk, renderAgentMessages, type AgentDialing } 
 import { highRiskLimit } from '../agents/agent-pacing.js';
 import { countAbandoned } from '../agents/bridge.repo.js';
 import type { Pacer } from './pacing.js';
-import type { TokenQueue } from './token-queue.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { addNextAttempt, type DialJob, type Queues } from './queues.js';
 import {
@@ -30,8 +29,6 @@ export interface DialContext {
   log: Logger;
   queues: Pick<Queues, 'dial'>;
   pacer: Pacer;
-  /** Calls-per-second tokens, taken right before each originate. */
-  tokens: TokenQueue;
   dialer: Dialer;
   gate: GatePort;
   renderPrompt: PromptPort;
@@ -151,9 +148,6 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       const row = await getAttempt(db, attemptId);
       if (row && row.state !== 'reserved') return recoverAttempt(ctx, campaign, row, contact.state, log);
     }
-    // Calls per second are counted here, after the gate whose time varies per call, so the
-    // carrier sees the campaign's rate (a token taken before the gate let bursts through).
-    await ctx.tokens.wait(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
     // A pause takes effect for new dials at once: look again right before dialing.
     // The database decides (a missed pub/sub message must never stall a campaign).
     const state = await getCampaignState(db, campaignId);
