@@ -52,8 +52,11 @@ const COLUMNS = `id, campaign_id AS "campaignId", contact_id AS "contactId", cus
   reserved_at AS "reservedAt", originated_at AS "originatedAt", answered_at AS "answeredAt", bridged_at AS "bridgedAt",
   ended_at AS "endedAt", ring_ms AS "ringMs", talk_ms AS "talkMs", reserved_at::text AS "cursorAt"`;
 
-/** The caller's scope ($1, $2: see `scopeParams`), then the query's filters. */
-const WHERE = `($1::boolean IS FALSE OR agent_id = $2::bigint)
+/** The caller's scope as $1, $2 (see `scopeParams`): every row, or the calls one agent took. */
+const SCOPE = `($1::boolean IS FALSE OR agent_id = $2::bigint)`;
+
+/** The caller's scope, then the query's filters. */
+const WHERE = `${SCOPE}
   AND ($3::bigint IS NULL OR campaign_id = $3)
   AND ($4::bigint IS NULL OR customer_id = $4)
   AND ($5::text IS NULL OR outcome = $5)
@@ -89,7 +92,7 @@ export async function listCallsAsc(q: Queryable, scope: CallScope, f: CallFilter
 /** One call, or null when it does not exist or lies outside the caller's scope. */
 export async function getCall(q: Queryable, scope: CallScope, id: string): Promise<CallRow | null> {
   const { rows } = await q.query<CallRow>(
-    `SELECT ${COLUMNS} FROM call_attempts WHERE id = $3::uuid AND ($1::boolean IS FALSE OR agent_id = $2::bigint)`,
+    `SELECT ${COLUMNS} FROM call_attempts WHERE id = $3::uuid AND ${SCOPE}`,
     [...scopeParams(scope), id],
   );
   return rows[0] ?? null;

@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 
 /**
  * Queue names and payloads. Payloads carry ids only: no names or phone numbers ever reach
@@ -55,13 +55,18 @@ export const EXPAND_JOB_OPTS: JobsOptions = {
   backoff: { type: 'exponential', delay: 1_000 },
 };
 
+/** Adds the campaign's expand job; a no-op while one exists (the id is the dedupe key). */
+export function addExpand(queue: Queue<ExpandJob>, campaignId: string): Promise<Job<ExpandJob>> {
+  return queue.add('expand', { campaignId }, { ...EXPAND_JOB_OPTS, jobId: expandJobId(campaignId) });
+}
+
 /**
  * Asks for an expand of the campaign now. The job id is the dedupe key: while an expand job
  * exists, adding it is a no-op, so one that waits (delayed) for its next top-up is promoted
  * instead; a running one tops up and schedules itself again anyway.
  */
 export async function requestExpand(queue: Queue<ExpandJob>, campaignId: string): Promise<void> {
-  const job = await queue.add('expand', { campaignId }, { ...EXPAND_JOB_OPTS, jobId: expandJobId(campaignId) });
+  const job = await addExpand(queue, campaignId);
   if (!(await job.isDelayed())) return;
   try {
     await job.promote();

@@ -5,7 +5,7 @@ import type { Logger } from '../shared/logger.js';
 import { Dialer, type DialerSettings } from '../dialer/dialer.js';
 import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
-import { CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, EXPAND_JOB_OPTS, expandJobId, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
+import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
 import type { WindowLimits } from './dial-window.js';
@@ -111,12 +111,14 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     autorun: false,
   });
   worker.on('error', (err) => log.error({ err }, 'dial worker error'));
-  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'dial job failed'));
   // A finished dial job (not one sent back to wait for pacing) leaves room in its campaign's dial
   // window: ask for a top-up, throttled per campaign, rather than wait for expand's own re-run.
   const topUp = createTopUpTrigger(queues.campaign, log);
   worker.on('completed', (job) => topUp(job.data.campaignId));
-  worker.on('failed', (job) => void (job && topUp(job.data.campaignId)));
+  worker.on('failed', (job, err) => {
+    log.warn({ jobId: job?.id, err: err.message }, 'dial job failed');
+    if (job) topUp(job.data.campaignId);
+  });
 
   const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues, ...(o.dialWindow ? { windowOf: o.dialWindow } : {}) }, job, token)), {
     connection: o.redis,
@@ -161,7 +163,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
 
 async function catchUp(db: Db, queues: Queues): Promise<number> {
   const ids = await campaignsWithPending(db, 1_000);
-  for (const campaignId of ids) await queues.campaign.add('expand', { campaignId }, { ...EXPAND_JOB_OPTS, jobId: expandJobId(campaignId) });
+  for (const campaignId of ids) await addExpand(queues.campaign, campaignId);
   return ids.length;
 }
 
