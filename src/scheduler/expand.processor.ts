@@ -7,6 +7,20 @@ import { DIAL_JOB_OPTS, dialJobId, requestExpand, type ExpandJob, type Queues } 
 
 export const EXPAND_CHUNK = 1_000;
 
+// States of a job that will not dial (again): its id is taken, but nothing is waiting to run.
+const NOT_WAITING = new Set(['active', 'completed', 'failed', 'unknown']);
+
+/**
+ * The contacts whose dial job is really waiting to run. addBulk skips an id that exists: a
+ * contact a pause gave back may still have its job finishing (active) when the resume's expand
+ * runs, and marking it queued then would leave it with no job for good. Those stay pending; the
+ * next top-up queues them once the old job is gone.
+ */
+async function reallyQueued(jobs: ReadonlyArray<{ getState(): Promise<string> }>, contactIds: string[]): Promise<string[]> {
+  const states = await Promise.all(jobs.map((j) => j.getState()));
+  return contactIds.filter((_, i) => !NOT_WAITING.has(states[i] ?? 'waiting'));
+}
+
 export interface ExpandContext {
   db: Db;
   log: Logger;
@@ -45,17 +59,14 @@ export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, tok
     const page = await pendingContactsPage(ctx.db, campaignId, afterId, Math.min(chunk, room));
     if (page.length === 0) break;
     const queuedAt = new Date().toISOString();
-    await ctx.queues.dial.addBulk(
+    const jobs = await ctx.queues.dial.addBulk(
       page.map((c) => ({
         name: 'dial',
         data: { campaignId, contactId: c.id, attemptNo: c.nextAttemptNo, queuedAt },
         opts: { ...DIAL_JOB_OPTS, jobId: dialJobId(campaignId, c.id, c.nextAttemptNo) },
       })),
     );
-    await markQueued(
-      ctx.db,
-      page.map((c) => c.id),
-    );
+    await markQueued(ctx.db, await reallyQueued(jobs, page.map((c) => c.id)));
     total += page.length;
     room -= page.length;
     afterId = page[page.length - 1]!.id;
