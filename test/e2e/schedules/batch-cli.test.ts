@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS } from '../../../src/api/calls.csv.js';
 import { listCallsAsc } from '../../../src/api/calls.repo.js';
-import { ALL_CALLS } from '../../../src/api/roles.js';
+import { ALL_CALLS } from '../../../src/auth/roles.js';
 import { createSchedule } from '../../../src/schedules/schedule.service.js';
 import { runCli } from '../../helpers/cli.js';
 import { createHarness, num, startWorker, TEST_PROMPT, type Harness, type RunningWorker } from '../dialer/dialer-harness.js';
