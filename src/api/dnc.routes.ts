@@ -6,7 +6,7 @@ import { withTransaction } from '../store/db.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
-import { deleteDnc, insertDnc, listDnc, type DncEntry } from './dnc.repo.js';
+import { deleteDnc, insertDnc, listDnc, type DncEntry } from '../compliance/dnc.repo.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
 import { seesPersonalData, type Principal } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';

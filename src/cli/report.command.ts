@@ -1,4 +1,4 @@
-import { callsCsv } from '../api/calls.csv.js';
+import { callsCsv } from '../calls/calls.csv.js';
 import { ALL_CALLS } from '../auth/roles.js';
 import { getRunReport } from '../schedules/schedule.repo.js';
 import { runReport } from '../schedules/schedule.report.js';
