@@ -19,7 +19,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { buildApp } from '../src/api/app.js';
-import { createApiKey } from '../src/api/keys.repo.js';
+import { createApiKey } from '../src/auth/keys.repo.js';
 import { importContacts, ImportInvalidError } from '../src/campaigns/import.service.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/shared/logger.js';

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { createApiKey } from '../src/api/keys.repo.js';
+import { createApiKey } from '../src/auth/keys.repo.js';
 import { getProfile } from '../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../src/compliance/policy.store.js';
 import { createBenchDb } from './lib/bench-db.js';

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createApiKey } from '../src/api/keys.repo.js';
+import { createApiKey } from '../src/auth/keys.repo.js';
 import { getProfile } from '../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../src/compliance/policy.store.js';
 import { DIAL_JOB_OPTS, dialJobId } from '../src/scheduler/queues.js';

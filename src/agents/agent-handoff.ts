@@ -4,7 +4,8 @@ import type { CallSession } from '../dialer/call-session.js';
 import type { Dialer } from '../dialer/dialer.js';
 import type { AgentCallContext } from '../dialer/ports.js';
 import { AgentBridge, type BridgePool, type BridgeSettings } from './bridge.session.js';
-import { insertRecording, markBridged } from './bridge.repo.js';
+import { markBridged } from '../calls/attempts.repo.js';
+import { insertRecording } from './recordings.repo.js';
 
 export class AgentHandoffError extends AppError {
   constructor(code: string, message: string) {

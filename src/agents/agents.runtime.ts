@@ -5,9 +5,9 @@ import { createAriRest } from '../dialer/ari.rest.js';
 import type { AriClient } from '../dialer/ari.client.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
-import type { AgentsApiDeps } from '../api/agents.routes.js';
 import { createAmiClient, type AmiClient } from './ami.client.js';
-import { createAgentEventHub } from './agent.events-hub.js';
+import { createAgentEventHub, type AgentEventHub } from './agent.events-hub.js';
+import type { SipConfigPort } from './agent.provision.js';
 import { createAgentPool, type AgentPool } from './agent-pool.js';
 import { startPresence, type Presence } from './agent.presence.js';
 import { repushAllAgents } from './agent.provision.js';
@@ -15,6 +15,16 @@ import { pruneRecordings } from './recording.prune.js';
 
 const WRAP_UP_SWEEP_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
+
+/** What the agent routes need beyond the database: Asterisk's config API and Redis for events. */
+export interface AgentsApiDeps {
+  sip: SipConfigPort;
+  redis: Redis;
+  hub: AgentEventHub;
+  prefix: string;
+  /** SSE heartbeat period (default 15 s). */
+  heartbeatMs?: number;
+}
 
 /**
  * The API side of agents: ARI over plain HTTP (provisioning needs no Stasis app or websocket),

@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logger.js';
-import type { CallFacts } from '../dialer/outcome.js';
+import type { CallFacts } from '../calls/outcome.js';
 import type { AriEvent, AriPort } from '../dialer/ports.js';
 import type { AgentPool } from './agent-pool.js';
 

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 
-/** Recording rows (the bridge inserts them; see bridge.repo.ts); one function per query. */
+/** Recording rows: the bridge inserts them, the API lists them, the prune marks them deleted; one function per query. */
 
 export interface RecordingRow {
   id: number;
@@ -46,4 +46,9 @@ export async function selectExpiredRecordings(q: Queryable, cutoff: Date, limit:
 
 export async function markRecordingDeleted(q: Queryable, id: number): Promise<void> {
   await q.query(`UPDATE recordings SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, [id]);
+}
+
+/** One recorded conversation (the file lives in the recordings folder; the row is how it is found). */
+export async function insertRecording(db: Queryable, attemptId: string, fileName: string, bytes: number): Promise<void> {
+  await db.query(`INSERT INTO recordings (attempt_id, file_name, bytes) VALUES ($1, $2, $3)`, [attemptId, fileName, bytes]);
 }

@@ -2,10 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { changeAgentState, publishAgentEvent, stateEvent, type AgentStreamEvent } from '../agents/agent.service.js';
 import type { AgentEvent } from '../agents/agent.state.js';
-import type { ApiApp, ApiDeps } from './app.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentJson, AgentIdParams, AgentResponse, agentsDeps, loadAgent, resolveAgentId } from './agents.routes.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
 import { ErrorResponses } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;

@@ -1,26 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import type { Redis } from 'ioredis';
-import type { AgentEventHub } from '../agents/agent.events-hub.js';
-import { generateSipPassword, generateSipUsername, pushAgent, removeAgent, sipMd5, type SipConfigPort } from '../agents/agent.provision.js';
+import type { AgentsApiDeps } from '../agents/agents.runtime.js';
+import { generateSipPassword, generateSipUsername, pushAgent, removeAgent, sipMd5 } from '../agents/agent.provision.js';
 import { getAgent, insertAgent, listAgents, revokeAgentKeys, softDeleteAgent, type AgentRow } from '../agents/agents.repo.js';
 import { AppError, ConflictError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Queryable } from '../store/db.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { ForbiddenError, requireRole } from './auth.js';
-import { createApiKey } from './keys.repo.js';
-import type { Principal } from './roles.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { ForbiddenError, requireRole } from '../auth/auth.js';
+import { createApiKey } from '../auth/keys.repo.js';
+import type { Principal } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
-
-/** What the agent routes need beyond the database: Asterisk's config API and Redis for events. */
-export interface AgentsApiDeps {
-  sip: SipConfigPort;
-  redis: Redis;
-  hub: AgentEventHub;
-  prefix: string;
-  /** SSE heartbeat period (default 15 s). */
-  heartbeatMs?: number;
-}
 
 const closed = { additionalProperties: false } as const;
 

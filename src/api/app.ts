@@ -1,11 +1,8 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from '../config.js';
-import type { Db } from '../store/db.js';
-import type { Logger } from '../shared/logger.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
-import { installAuth } from './auth.js';
+import { installAuth } from '../auth/auth.js';
 import { installDocs } from './docs.js';
 import { installHttpMetrics, metricsRoutes } from './metrics.routes.js';
 import { Metrics } from '../observability/metrics.js';
@@ -21,31 +18,11 @@ import { callsRoutes } from './calls.routes.js';
 import { policyRoutes } from './policy.routes.js';
 import { eligibilityRoutes } from './eligibility.routes.js';
 import { schedulesRoutes } from './schedules.routes.js';
-import type { ScheduleRegistry } from '../schedules/schedule.jobs.js';
-import type { CampaignEvents } from '../scheduler/campaign-events.js';
-import { agentsRoutes, type AgentsApiDeps } from './agents.routes.js';
+import { agentsRoutes } from './agents.routes.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentStateRoutes } from './agent-state.routes.js';
 import { dispositionsRoutes } from './dispositions.routes.js';
 import { recordingsRoutes } from './recordings.routes.js';
-
-/** The app type every route module registers on: TypeBox schemas give the handlers their types. */
-export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
-
-export interface ApiDeps {
-  config: Config;
-  log: Logger;
-  db: Db;
-  /** Named dependency probes for /readyz; each resolves when that dependency answers. */
-  readiness: Record<string, () => Promise<unknown>>;
-  /** The process's metrics registry (served at /metrics); buildApp makes one when absent. */
-  metrics?: Metrics;
-  /** Told after a campaign state change commits, so the dialer can start or stop its work. */
-  events?: { campaignStateChanged(id: number, state: string): Promise<void>; callbackRequested?: CampaignEvents['callbackRequested'] };
-  /** Keeps BullMQ's job schedulers in step with saved schedules (absent: the worker's start-up reconcile does it). */
-  schedules?: ScheduleRegistry;
-  /** Asterisk config + Redis for agent provisioning and event streams (absent: those routes answer 503). */
-  agents?: AgentsApiDeps;
-}
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {

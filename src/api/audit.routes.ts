@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { ApiApp, ApiDeps } from './app.js';
-import { listAudit } from './audit.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { listAudit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
 import { ErrorResponses } from './schemas.js';
 

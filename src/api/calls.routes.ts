@@ -3,12 +3,12 @@ import { Type } from '@sinclair/typebox';
 import { CALL_OUTCOMES } from '../campaigns/campaign.stats.js';
 import { NotFoundError } from '../shared/errors.js';
 import { maskPhone } from '../shared/redact.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { requireRole } from './auth.js';
-import { callsCsv } from './calls.csv.js';
-import { getCall, listCallsDesc, type CallFilter, type CallRow } from './calls.repo.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { requireRole } from '../auth/auth.js';
+import { callsCsv } from '../calls/calls.csv.js';
+import { getCall, listCallsDesc, type CallFilter, type CallRow } from '../calls/calls.repo.js';
 import { decodeCursor, InvalidCursorError, Page, PageQuery, pageOf } from './pagination.js';
-import { callScope, seesPersonalData, type Role } from './roles.js';
+import { callScope, seesPersonalData, type Role } from '../auth/roles.js';
 import { ErrorResponses, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;

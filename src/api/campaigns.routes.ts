@@ -5,8 +5,8 @@ import type { CampaignAction, CampaignState } from '../campaigns/campaign.state.
 import { loadStatsRows, summarizeStats } from '../campaigns/campaign.stats.js';
 import { registerDbGauges } from '../observability/db-gauges.js';
 import { NotFoundError } from '../shared/errors.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { requireRole } from '../auth/auth.js';
 import { CampaignResponse, CampaignStatsResponse, CreateCampaignBody, ListCampaignsQuery, PatchCampaignBody } from './campaigns.schemas.js';
 import { decodeCursor, Page, pageOf } from './pagination.js';
 import { ErrorResponses, IdParams } from './schemas.js';

@@ -4,9 +4,9 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../shared/errors.js';
 import { importContacts } from '../campaigns/import.service.js';
 import type { ImportFormat } from '../campaigns/import.parse.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
 import { ErrorResponses, IdParams } from './schemas.js';
 
 /** Imports stream, so they may be far larger than the app-wide body limit; memory stays flat. */

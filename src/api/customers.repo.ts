@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { scopeParams, type CallScope } from './roles.js';
+import { scopeParams, type CallScope } from '../auth/roles.js';
 
 export interface CustomerRow {
   id: number;

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../shared/errors.js';
 import { maskPhone } from '../shared/redact.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { requireRole } from '../auth/auth.js';
 import { getCustomer } from './customers.repo.js';
-import { callScope, seesPersonalData } from './roles.js';
+import { callScope, seesPersonalData } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 /** Masks a name to its first character: enough for a viewer to recognise a record, no more. */

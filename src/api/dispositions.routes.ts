@@ -6,9 +6,9 @@ import { getCampaignState, nextAttemptNo, queueContactForCallback, reopenComplet
 import { checkEligibility } from '../compliance/eligibility.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { withTransaction } from '../store/db.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
 import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;

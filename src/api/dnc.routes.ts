@@ -3,12 +3,12 @@ import { toE164 } from '../campaigns/phone.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { maskPhone } from '../shared/redact.js';
 import { withTransaction } from '../store/db.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
-import { deleteDnc, insertDnc, listDnc, type DncEntry } from './dnc.repo.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
+import { deleteDnc, insertDnc, listDnc, type DncEntry } from '../compliance/dnc.repo.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
-import { seesPersonalData, type Principal } from './roles.js';
+import { seesPersonalData, type Principal } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;

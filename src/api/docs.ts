@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api.types.js';
 
 /** OpenAPI from the route schemas: the spec at /docs/json, the UI at /docs. Register before routes. */
 export async function installDocs(app: ApiApp): Promise<void> {

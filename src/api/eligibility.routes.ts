@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { checkEligibility } from '../compliance/eligibility.js';
 import { maskPhone } from '../shared/redact.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { requireRole } from '../auth/auth.js';
 import { PolicySchema } from './policy.routes.js';
-import { seesPersonalData } from './roles.js';
+import { seesPersonalData } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable, StringEnum } from './schemas.js';
 
 const RULES = [

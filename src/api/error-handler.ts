@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify';
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api.types.js';
 import { isAppError } from '../shared/errors.js';
 
 /**

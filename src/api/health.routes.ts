@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './api.types.js';
 
 /** Liveness says the process answers; readiness says every dependency it needs answers too. */
 export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {

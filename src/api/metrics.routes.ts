@@ -1,5 +1,5 @@
 import type { Metrics } from '../observability/metrics.js';
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api.types.js';
 
 /**
  * Counts and times every request by its route template (never the raw URL, so ids cannot blow

@@ -5,9 +5,9 @@ import { getProfile, profileNames, PROFILES } from '../compliance/policy.profile
 import { loadGlobalPolicy, saveGlobalPolicy, type GlobalPolicy } from '../compliance/policy.store.js';
 import type { Policy } from '../compliance/policy.types.js';
 import { withTransaction } from '../store/db.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
 import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
 
 const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:mm' });

@@ -8,9 +8,9 @@ import { writeFileAtomic } from '../prompts/prompt.render.js';
 import { TTS_TEXT_MAX, validateTtsTemplate } from '../prompts/prompt.template.js';
 import { getPrompt, insertPrompt, listPrompts, type NewPrompt, type PromptRow } from '../prompts/prompts.repo.js';
 import { SPEECH_LOCALES } from '../prompts/speak.words.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 

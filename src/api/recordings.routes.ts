@@ -5,9 +5,9 @@ import { recordingPath } from '../agents/recording.path.js';
 import { getRecording, listRecordings, type RecordingRow } from '../agents/recordings.repo.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import { withTransaction } from '../store/db.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 

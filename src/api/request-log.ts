@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api.types.js';
 
 /** Query parameters whose values are personal data (a DNC lookup by phone, say). */
 const SENSITIVE_PARAMS = new Set(['phone', 'phones', 'number', 'name', 'q']);

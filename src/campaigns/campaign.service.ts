@@ -1,5 +1,5 @@
-import { audit } from '../api/audit.js';
-import type { Principal } from '../api/roles.js';
+import { audit } from '../audit/audit.js';
+import type { Principal } from '../auth/roles.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Db } from '../store/db.js';
 import {

@@ -1,4 +1,4 @@
-import { OUTCOMES } from '../dialer/outcome.js';
+import { OUTCOMES } from '../calls/outcome.js';
 import type { Queryable } from '../store/db.js';
 
 export const CONTACT_STATES = ['pending', 'queued', 'deferred', 'dialing', 'completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired'] as const;

@@ -9,32 +9,11 @@ import { fireSchedule, type CampaignStarted } from '../schedules/schedule.servic
 import { closeEndedWindows } from '../schedules/schedule.window.js';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
-import { UsageError } from './cli.args.js';
-import { EXIT, EXIT_CODES_HELP, parseOptions, type Out } from './cli.options.js';
+import { EXIT, parseOptions, UsageError, type Out } from './cli.options.js';
+import { BATCH_USAGE } from './cli.help.js';
 import { formatRowError } from './import.command.js';
 import { ProgressReporter } from './progress.js';
 import type { RowError } from '../campaigns/import.fields.js';
-
-export const BATCH_USAGE = `usage: ringwise batch run --schedule NAME [--wait]
-       ringwise batch run --file contacts.csv|contacts.json --template NAME [--format csv|json] [--wait]`;
-
-export const BATCH_HELP = `${BATCH_USAGE}
-
-Creates today's run of a schedule (its date in the schedule's time zone), or finds the one that
-already exists: a second call, the nightly job scheduler or POST /v1/schedules/:id/trigger never
-make a second run or dial anyone twice. The run's campaign is the schedule's template; its
-contacts are the schedule's segment, or with --file the file's contacts (imported all or nothing
-like "ringwise import"; the same file again the same day reuses its run). Prints one line.
-
-  --schedule NAME   the schedule to run
-  --file PATH       contacts from this file instead of the segment ...
-  --template NAME   ... with the template of this schedule
-  --format F        csv or json (default: from the file name)
-  --wait            stay until the run's campaign finishes or its calling window closes,
-                    with progress on stderr (redrawn on a terminal, plain lines otherwise)
-
-${EXIT_CODES_HELP}
-`;
 
 export interface BatchArgs {
   mode: 'schedule' | 'file';

@@ -5,25 +5,8 @@ import { loadStatsRows, summarizeStats } from '../campaigns/campaign.stats.js';
 import type { CampaignStarted } from '../schedules/schedule.service.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
-import { UsageError } from './cli.args.js';
-import { EXIT, EXIT_CODES_HELP, parseOptions, positiveId, type Out } from './cli.options.js';
-
-export const CAMPAIGNS_USAGE = `usage: ringwise campaigns list [--state STATE] [--limit N]
-       ringwise campaigns launch|pause|resume|cancel ID
-       ringwise campaigns status ID`;
-
-export const CAMPAIGNS_HELP = `${CAMPAIGNS_USAGE}
-
-list     newest first: id, state, launched, name
-launch   draft → running          pause   running → paused
-resume   paused → running         cancel  draft | running | paused → cancelled
-status   contacts by state, attempts by outcome, progress (JSON, as GET /v1/campaigns/:id/stats)
-
-State changes go through the same service as the API (race-safe, audited with via "cli") and
-then tell the workers, as the API does.
-
-${EXIT_CODES_HELP}
-`;
+import { EXIT, parseOptions, positiveId, UsageError, type Out } from './cli.options.js';
+import { CAMPAIGNS_USAGE } from './cli.help.js';
 
 const ACTIONS = ['launch', 'pause', 'resume', 'cancel'] as const;
 

@@ -1,7 +1,7 @@
-import { BATCH_HELP } from './batch.command.js';
-import { CAMPAIGNS_HELP } from './campaigns.command.js';
-import { REPORT_HELP, REPORT_USAGE } from './report.command.js';
-import { SCHEDULES_HELP } from './schedules.command.js';
+import { BATCH_HELP, CAMPAIGNS_HELP, REPORT_HELP, REPORT_USAGE, SCHEDULES_HELP } from './cli.help.js';
+import { UsageError } from './cli.options.js';
+
+export { UsageError };
 
 /**
  * The command table: each command's name, one-line summary and usage. New commands add a row
@@ -18,8 +18,6 @@ export const COMMANDS: Record<string, { summary: string; usage: string; help?: s
   report: { summary: "a schedule run's report, or its ledger as CSV", usage: REPORT_USAGE, help: REPORT_HELP },
   schedules: { summary: 'create or list nightly schedules (same checks as POST /v1/schedules)', usage: 'ringwise schedules create ... | schedules list', help: SCHEDULES_HELP },
 };
-
-export class UsageError extends Error {}
 
 export interface CommandLine {
   name: string;

@@ -1,5 +1,7 @@
 import { AppError } from '../shared/errors.js';
-import { UsageError } from './cli.args.js';
+
+/** A wrong command line: main prints it with the command's usage and exits 2. */
+export class UsageError extends Error {}
 
 /**
  * Exit codes every command shares (each command's --help repeats them):

@@ -5,7 +5,7 @@ import { importContacts, ImportInvalidError, type ImportDeps } from '../campaign
 import type { ImportFormat } from '../campaigns/import.parse.js';
 import type { RowError } from '../campaigns/import.fields.js';
 import { AppError } from '../shared/errors.js';
-import { UsageError } from './cli.args.js';
+import { UsageError } from './cli.options.js';
 
 export const IMPORT_USAGE = 'ringwise import --campaign ID --file contacts.csv|contacts.json|- [--format csv|json]';
 

@@ -1,8 +1,8 @@
-import { audit } from '../api/audit.js';
-import { createApiKey, listApiKeys, revokeApiKey } from '../api/keys.repo.js';
-import { isRole, ROLES, type Role } from '../api/roles.js';
+import { audit } from '../audit/audit.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../auth/keys.repo.js';
+import { isRole, ROLES, type Role } from '../auth/roles.js';
 import { withTransaction, type Db } from '../store/db.js';
-import { UsageError } from './cli.args.js';
+import { UsageError } from './cli.options.js';
 
 export const KEYS_USAGE = `ringwise keys create --role ${ROLES.join('|')} [--name NAME] [--agent-id ID]
        ringwise keys list

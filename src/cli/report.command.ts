@@ -1,23 +1,11 @@
-import { callsCsv } from '../api/calls.csv.js';
-import { ALL_CALLS } from '../api/roles.js';
+import { callsCsv } from '../calls/calls.csv.js';
+import { ALL_CALLS } from '../auth/roles.js';
 import { getRunReport } from '../schedules/schedule.repo.js';
 import { runReport } from '../schedules/schedule.report.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
-import { UsageError } from './cli.args.js';
-import { EXIT, EXIT_CODES_HELP, parseOptions, positiveId, type Out } from './cli.options.js';
-
-export const REPORT_USAGE = 'usage: ringwise report --run ID [--csv]';
-
-export const REPORT_HELP = `${REPORT_USAGE}
-
-A schedule run's report: its status (running, completed, cancelled, or expired / deferred when
-its calling window closed with contacts left), contacts by state and attempts, as JSON.
---csv prints the run's ledger instead: a header and one row per call attempt, the columns of
-GET /v1/calls.csv (full phone numbers: the CLI runs on the server, for operators).
-
-${EXIT_CODES_HELP}
-`;
+import { EXIT, parseOptions, positiveId, UsageError, type Out } from './cli.options.js';
+import { REPORT_USAGE } from './cli.help.js';
 
 export function parseReportArgs(args: string[]): { runId: number; csv: boolean } {
   const o = parseOptions(args, { values: ['run'], flags: ['csv'] }, REPORT_USAGE);

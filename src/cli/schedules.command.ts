@@ -5,23 +5,8 @@ import { listSchedules, type ScheduleSettings } from '../schedules/schedule.repo
 import { createSchedule, type ScheduleOptions } from '../schedules/schedule.service.js';
 import { AppError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
-import { UsageError } from './cli.args.js';
-import { EXIT, EXIT_CODES_HELP, parseOptions, type Out } from './cli.options.js';
-
-export const SCHEDULES_USAGE = `usage: ringwise schedules create --name NAME --cron "PATTERN" --time-zone ZONE --template template.json
-                                [--segment segment.json] [--on-window-end defer|expire] [--disabled]
-       ringwise schedules list`;
-
-export const SCHEDULES_HELP = `${SCHEDULES_USAGE}
-
-create   the same checks as POST /v1/schedules: the cron pattern (5 fields, or 6 with seconds
-         first) read in the IANA time zone, the template (campaign settings as POST
-         /v1/campaigns takes them, without name) and the segment. Audited with via "cli". The
-         worker registers it as a job scheduler at its next start (the API does it at once).
-list     id, name, cron, zone, on-window-end, enabled
-
-${EXIT_CODES_HELP}
-`;
+import { EXIT, parseOptions, UsageError, type Out } from './cli.options.js';
+import { SCHEDULES_USAGE } from './cli.help.js';
 
 const usage = (msg: string) => new UsageError(`schedules: ${msg}\n${SCHEDULES_USAGE}`);
 

@@ -103,34 +103,6 @@ export async function selectDecisionRows(
   };
 }
 
-export interface NewAttempt {
-  campaignId: Id;
-  contactId: Id;
-  customerId: Id;
-  attemptNo: number;
-  phone: string;
-  workerId: string;
-  reservedAt: Date;
-}
-
-/** Reserves the attempt in the ledger and raises the contact's attempt count, in one statement. */
-export async function insertReservedAttempt(q: Queryable, a: NewAttempt): Promise<string> {
-  const r = await q.query<{ id: string }>(
-    `WITH bump AS (
-       UPDATE campaign_contacts SET attempts = GREATEST(attempts, $4), updated_at = now() WHERE id = $2
-     )
-     INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, worker_id, state, reserved_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'reserved', $7) RETURNING id`,
-    [a.campaignId, a.contactId, a.customerId, a.attemptNo, a.phone, a.workerId, a.reservedAt],
-  );
-  return r.rows[0]!.id;
-}
-
-/** A reservation that was never dialed and may not be any more. */
-export async function deleteReservedAttempt(q: Queryable, attemptId: string): Promise<void> {
-  await q.query(`DELETE FROM call_attempts WHERE id = $1 AND state = 'reserved'`, [attemptId]);
-}
-
 /** Makes a deferral or a block visible in campaign stats. */
 export async function markContactHeld(q: Queryable, contactId: Id, state: 'deferred' | 'blocked', reason: string, nextAttemptAt: Date | null): Promise<void> {
   await q.query(

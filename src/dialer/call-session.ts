@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logger.js';
-import { classifyOutcome, type AmdStatus, type CallFacts, type EndReason, type Outcome } from './outcome.js';
+import { classifyOutcome, type AmdStatus, type CallFacts, type EndReason, type Outcome } from '../calls/outcome.js';
 import type { AriEvent, AriPort } from './ports.js';
 
 /**

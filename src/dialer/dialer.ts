@@ -3,9 +3,27 @@ import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/redact.js';
 import { CallSession, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
-import { classifyOutcome } from './outcome.js';
+import { classifyOutcome } from '../calls/outcome.js';
 import type { AgentCallContext, AriEvent, AriPort } from './ports.js';
-import { endAttempt, endFromResult, insertOptOut, liveAttemptsOfWorker, markAnswered, markRinging, type AttemptRow } from './attempts.repo.js';
+import { endAttempt, liveAttemptsOfWorker, markAnswered, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { insertOptOut } from '../compliance/dnc.repo.js';
+
+/** What a finished session writes in its attempt's ledger row. */
+export function endFromResult(r: SessionResult, promptVersion: string | null): AttemptEnd {
+  return {
+    outcome: r.outcome,
+    cause: r.facts.cause ?? null,
+    techCause: r.facts.techCause ?? null,
+    amdStatus: r.facts.amdStatus ?? null,
+    amdCause: r.facts.amdCause ?? null,
+    digits: r.facts.digits ?? '',
+    promptVersion,
+    endReason: r.facts.endReason ?? null,
+    answeredAt: r.answeredAt,
+    firstAudioAt: r.firstAudioAt,
+    endedAt: r.endedAt,
+  };
+}
 
 export const AMD_CONTEXT = 'ringwise-amd';
 

@@ -3,12 +3,11 @@ import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import type { Dialer } from '../dialer/dialer.js';
 import type { GatePort, PromptPort } from '../dialer/ports.js';
-import type { Outcome } from '../dialer/outcome.js';
-import { deleteUndialedAttempt, getAttempt, markOriginating, type AttemptRow } from '../dialer/attempts.repo.js';
+import type { Outcome } from '../calls/outcome.js';
+import { countAbandoned, deleteReservedAttempt, getAttempt, markOriginating, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
 import { agentCallContext, isHighRisk, renderAgentMessages, type AgentDialing } from '../agents/agent-dialing.js';
 import { highRiskLimit } from '../agents/agent-pacing.js';
-import { countAbandoned } from '../agents/bridge.repo.js';
 import type { Pacer } from './pacing.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { addNextAttempt, type DialJob, type Queues } from './queues.js';
@@ -152,12 +151,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     // The database decides (a missed pub/sub message must never stall a campaign).
     const state = await getCampaignState(db, campaignId);
     if (state !== 'running') {
-      await deleteUndialedAttempt(db, attemptId);
+      await deleteReservedAttempt(db, attemptId);
       return (await stopForCampaignState(ctx, state ?? 'cancelled', contactId, job, token)) ?? 'stopped';
     }
     // Asterisk hangs up answered calls whose app has no websocket: never dial while disconnected.
     if (!ctx.dialer.connected) {
-      await deleteUndialedAttempt(db, attemptId);
+      await deleteReservedAttempt(db, attemptId);
       await ctx.pacer.release(campaignId, member);
       return delayJob(job, token, Date.now() + 1_000);
     }

@@ -1,4 +1,4 @@
-import type { Outcome } from '../dialer/outcome.js';
+import type { Outcome } from '../calls/outcome.js';
 
 /**
  * Retry policy per outcome class, from `campaigns.retry_policy`:

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { audit } from '../api/audit.js';
+import { audit } from '../audit/audit.js';
 import type { CampaignSettings } from '../campaigns/campaign.repo.js';
 import { changeCampaignState, changeCampaignStateIn, createCampaign } from '../campaigns/campaign.service.js';
 import { importContacts, type ImportDeps, type ImportSummary } from '../campaigns/import.service.js';

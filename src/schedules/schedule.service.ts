@@ -1,5 +1,5 @@
-import { audit } from '../api/audit.js';
-import type { Principal } from '../api/roles.js';
+import { audit } from '../audit/audit.js';
+import type { Principal } from '../auth/roles.js';
 import type { CampaignSettings } from '../campaigns/campaign.repo.js';
 import { changeCampaignStateIn, checkCampaignSettings, createCampaignIn } from '../campaigns/campaign.service.js';
 import { effectivePolicy } from '../compliance/policy.merge.js';

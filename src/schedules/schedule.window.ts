@@ -1,4 +1,4 @@
-import { audit } from '../api/audit.js';
+import { audit } from '../audit/audit.js';
 import { completeCampaignIfDone, getCampaignState } from '../scheduler/campaign.repo.js';
 import type { Logger } from '../shared/logger.js';
 import { withTransaction, type Db } from '../store/db.js';

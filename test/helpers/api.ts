@@ -1,6 +1,7 @@
-import { buildApp, type ApiApp, type ApiDeps } from '../../src/api/app.js';
-import { createApiKey } from '../../src/api/keys.repo.js';
-import { ROLES, type Role } from '../../src/api/roles.js';
+import { buildApp } from '../../src/api/app.js';
+import type { ApiApp, ApiDeps } from '../../src/api/api.types.js';
+import { createApiKey } from '../../src/auth/keys.repo.js';
+import { ROLES, type Role } from '../../src/auth/roles.js';
 import { loadConfig } from '../../src/config.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { createLogger } from '../../src/shared/logger.js';

@@ -9,7 +9,7 @@ import { listRecordings } from '../../../src/agents/recordings.repo.js';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { sandboxAri, uniqueApp } from '../../helpers/ari.js';
 import { buildApp } from '../../../src/api/app.js';
-import { createApiKey } from '../../../src/api/keys.repo.js';
+import { createApiKey } from '../../../src/auth/keys.repo.js';
 import { attempts, campaignState, contactStates, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
 import { attemptAgent, makeRisky, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
 

@@ -1,7 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRecording } from '../../../src/agents/bridge.repo.js';
+import { insertRecording } from '../../../src/agents/recordings.repo.js';
 import { createAgent, hangup, ringAndAnswer, seedAttempt, startAgentsHarness, startSoftphone, until, type AgentsHarness } from './agents-harness.js';
 
 // A conversation recorded by Asterisk itself (a mixing bridge with the agent's answered leg,

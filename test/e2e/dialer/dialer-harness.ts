@@ -14,8 +14,9 @@ import { getProfile } from '../../../src/compliance/policy.profiles.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 import { requireSandbox } from '../../helpers/ari.js';
 import { testEnv } from '../../helpers/sandbox-env.js';
-import { buildApp, type ApiApp } from '../../../src/api/app.js';
-import { createApiKey } from '../../../src/api/keys.repo.js';
+import { buildApp } from '../../../src/api/app.js';
+import type { ApiApp } from '../../../src/api/api.types.js';
+import { createApiKey } from '../../../src/auth/keys.repo.js';
 
 /** Simulated carrier numbers: the last two digits choose the behaviour (test/helpers/carrier.ts). */
 export const num = (nn: string, line = 0): string => `+861380000${String(line).padStart(2, '0')}${nn}`;

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentEventHub, type AgentEventHub } from '../../../src/agents/agent.events-hub.js';
 import { insertAgent } from '../../../src/agents/agents.repo.js';
-import { callsCsv } from '../../../src/api/calls.csv.js';
+import { callsCsv } from '../../../src/calls/calls.csv.js';
 import { loadConfig } from '../../../src/config.js';
 import { createAriHttp } from '../../../src/dialer/ari.http.js';
 import { createAriRest } from '../../../src/dialer/ari.rest.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireRole } from '../../../src/api/auth.js';
-import { revokeApiKey } from '../../../src/api/keys.repo.js';
+import { requireRole } from '../../../src/auth/auth.js';
+import { revokeApiKey } from '../../../src/auth/keys.repo.js';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 describe('authentication and roles', () => {

@@ -113,8 +113,8 @@ describe('calls API and campaign stats', () => {
   });
 
   it('exports in batches without losing rows that share a timestamp', async () => {
-    const { callsCsv } = await import('../../../src/api/calls.csv.js');
-    const { ALL_CALLS } = await import('../../../src/api/roles.js');
+    const { callsCsv } = await import('../../../src/calls/calls.csv.js');
+    const { ALL_CALLS } = await import('../../../src/auth/roles.js');
     let text = '';
     for await (const chunk of callsCsv(api.t.db, {}, { scope: ALL_CALLS, maskPhones: false, batchSize: 2 })) text += chunk;
     const ids = text.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0]);

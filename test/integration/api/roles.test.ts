@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '../../../src/api/roles.js';
+import { ROLES, type Role } from '../../../src/auth/roles.js';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../../src/api/roles.js';
+import type { Role } from '../../../src/auth/roles.js';
 import { reserveAttempt } from '../../../src/compliance/gate.js';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 import { seedCampaignContacts, seedCustomer } from './seed.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseKeysArgs } from '../../../src/cli/keys.command.js';
 import { UsageError } from '../../../src/cli/cli.args.js';
-import { generateApiKey, hashApiKey } from '../../../src/api/keys.repo.js';
+import { generateApiKey, hashApiKey } from '../../../src/auth/keys.repo.js';
 
 describe('ringwise keys arguments', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetry, parseRetryPolicy, retryClassOf } from '../../../src/scheduler/retry.js';
-import { OUTCOMES } from '../../../src/dialer/outcome.js';
+import { OUTCOMES } from '../../../src/calls/outcome.js';
 
 const policy = parseRetryPolicy({
   busy: { delaySeconds: 1800, maxRetries: 2 },

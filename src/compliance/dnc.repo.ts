@@ -51,3 +51,11 @@ export async function deleteDnc(q: Queryable, id: number): Promise<DncEntry | nu
   const { rows } = await q.query<DncEntry>(`DELETE FROM dnc_entries WHERE id = $1 RETURNING ${COLUMNS}`, [id]);
   return rows[0] ?? null;
 }
+
+/** The customer pressed the opt-out digit on a call: the number and the customer are not called again. */
+export async function insertOptOut(db: Queryable, phone: string, customerId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO dnc_entries (phone, customer_id, reason, source) VALUES ($1, $2, 'opted_out', 'ivr')`,
+    [phone, customerId],
+  );
+}

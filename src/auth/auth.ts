@@ -1,7 +1,6 @@
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { AppError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
-import type { ApiApp } from './app.js';
 import { findActiveKeyByHash, hashApiKey, KEY_PREFIX, touchApiKey } from './keys.repo.js';
 import type { Principal, Role } from './roles.js';
 
@@ -89,7 +88,7 @@ function bearer(req: FastifyRequest): string | null {
  * Decorates the app with `authenticate` and `req.principal`, and moves every `requireRole`
  * check forward to `onRequest`. Must be installed before any route is registered.
  */
-export function installAuth(app: ApiApp, db: Db): void {
+export function installAuth(app: Pick<FastifyInstance, 'decorateRequest' | 'decorate' | 'addHook'>, db: Db): void {
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorate('authenticate', async (req: FastifyRequest): Promise<Principal> => {
     const key = bearer(req);

@@ -1,9 +1,14 @@
 import type { Queryable } from '../store/db.js';
 import type { Outcome } from './outcome.js';
-import type { SessionResult } from './call-session.js';
 import { isConnected } from './outcome.js';
 
-/** The call-attempt ledger as the dialer writes it: one function per query. */
+/**
+ * The call-attempt ledger: the only module that writes call_attempts (the gate reserves, the
+ * dialer moves an attempt along, the agent bridge marks it bridged); one function per query.
+ */
+/** Ids are bigint columns: callers may pass them as numbers or as the strings pg returns. */
+export type Id = string | number;
+
 export type AttemptState = 'reserved' | 'originating' | 'ringing' | 'answered' | 'ended';
 
 export interface AttemptRow {
@@ -77,22 +82,6 @@ export interface AttemptEnd {
   endedAt: Date;
 }
 
-export function endFromResult(r: SessionResult, promptVersion: string | null): AttemptEnd {
-  return {
-    outcome: r.outcome,
-    cause: r.facts.cause ?? null,
-    techCause: r.facts.techCause ?? null,
-    amdStatus: r.facts.amdStatus ?? null,
-    amdCause: r.facts.amdCause ?? null,
-    digits: r.facts.digits ?? '',
-    promptVersion,
-    endReason: r.facts.endReason ?? null,
-    answeredAt: r.answeredAt,
-    firstAudioAt: r.firstAudioAt,
-    endedAt: r.endedAt,
-  };
-}
-
 /** Ends an attempt once: ring and talk times come from the stored timestamps. */
 export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Promise<boolean> {
   const r = await db.query(
@@ -120,14 +109,48 @@ export async function liveAttemptsOfWorker(db: Queryable, workerId: string): Pro
   return r.rows;
 }
 
-export async function insertOptOut(db: Queryable, phone: string, customerId: string): Promise<void> {
-  await db.query(
-    `INSERT INTO dnc_entries (phone, customer_id, reason, source) VALUES ($1, $2, 'opted_out', 'ivr')`,
-    [phone, customerId],
-  );
+export interface NewAttempt {
+  campaignId: Id;
+  contactId: Id;
+  customerId: Id;
+  attemptNo: number;
+  phone: string;
+  workerId: string;
+  reservedAt: Date;
 }
 
-/** A reservation the dialer gave back before dialing (the campaign was paused meanwhile). */
-export async function deleteUndialedAttempt(db: Queryable, id: string): Promise<void> {
-  await db.query(`DELETE FROM call_attempts WHERE id = $1 AND state = 'reserved'`, [id]);
+/**
+ * Reserves the attempt in the ledger and raises the contact's attempt count, in one statement
+ * (it touches campaign_contacts too, to save a round trip on every dial: it lives here, with the
+ * table it mainly writes).
+ */
+export async function insertReservedAttempt(q: Queryable, a: NewAttempt): Promise<string> {
+  const r = await q.query<{ id: string }>(
+    `WITH bump AS (
+       UPDATE campaign_contacts SET attempts = GREATEST(attempts, $4), updated_at = now() WHERE id = $2
+     )
+     INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, worker_id, state, reserved_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'reserved', $7) RETURNING id`,
+    [a.campaignId, a.contactId, a.customerId, a.attemptNo, a.phone, a.workerId, a.reservedAt],
+  );
+  return r.rows[0]!.id;
+}
+
+/**
+ * A reservation that was never dialed and may not be any more: the gate's own (a rule said no
+ * after all), or one the dial job gives back (the campaign was paused meanwhile, ARI is down).
+ */
+export async function deleteReservedAttempt(q: Queryable, attemptId: string): Promise<void> {
+  await q.query(`DELETE FROM call_attempts WHERE id = $1 AND state = 'reserved'`, [attemptId]);
+}
+
+/** The customer is in a bridge with this agent: the attempt's agent and the moment talk began. */
+export async function markBridged(db: Queryable, attemptId: string, agentId: number, at: Date): Promise<void> {
+  await db.query(`UPDATE call_attempts SET agent_id = $2, bridged_at = $3 WHERE id = $1`, [attemptId, agentId, at]);
+}
+
+/** Abandoned attempts of one contact so far: callbacks stop after the configured number. */
+export async function countAbandoned(db: Queryable, contactId: string): Promise<number> {
+  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM call_attempts WHERE contact_id = $1 AND outcome = 'abandoned'`, [contactId]);
+  return r.rows[0]?.n ?? 0;
 }

@@ -1,7 +1,7 @@
 import { maskPhone } from '../shared/redact.js';
 import type { Queryable } from '../store/db.js';
 import { listCallsAsc, type CallFilter, type CallRow, type Keyset } from './calls.repo.js';
-import type { CallScope } from './roles.js';
+import type { CallScope } from '../auth/roles.js';
 
 export const CSV_COLUMNS: readonly (keyof CallRow)[] = [
   'id', 'campaignId', 'contactId', 'customerId', 'attemptNo', 'phone', 'state', 'outcome', 'cause', 'techCause',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyOutcome, isConnected, type CallFacts } from '../../../src/dialer/outcome.js';
+import { classifyOutcome, isConnected, type CallFacts } from '../../../src/calls/outcome.js';
 
 const unanswered = (f: Partial<CallFacts>): CallFacts => ({ answered: false, ...f });
 const answered = (f: Partial<CallFacts>): CallFacts => ({ answered: true, ...f });

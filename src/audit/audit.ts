@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import type { Principal } from './roles.js';
+import type { Principal } from '../auth/roles.js';
 
 export interface AuditTarget {
   type: string;
