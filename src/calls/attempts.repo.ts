@@ -22,11 +22,13 @@ export interface AttemptRow {
   outcome: Outcome | null;
   workerId: string | null;
   answeredAt: Date | null;
+  originatedAt: Date | null;
+  endReason: string | null;
 }
 
-const ATTEMPT_COLS = `id, campaign_id::text AS "campaignId", contact_id::text AS "contactId",
+export const ATTEMPT_COLS = `id, campaign_id::text AS "campaignId", contact_id::text AS "contactId",
   customer_id::text AS "customerId", attempt_no AS "attemptNo", phone, state, outcome,
-  worker_id AS "workerId", answered_at AS "answeredAt"`;
+  worker_id AS "workerId", answered_at AS "answeredAt", originated_at AS "originatedAt", end_reason AS "endReason"`;
 
 export async function getAttempt(db: Queryable, id: string): Promise<AttemptRow | null> {
   const r = await db.query<AttemptRow>(`SELECT ${ATTEMPT_COLS} FROM call_attempts WHERE id = $1`, [id]);
@@ -100,14 +102,6 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
   return (r.rowCount ?? 0) === 1;
 }
 
-/** Attempts this worker left live (crash, restart): the startup sweep ends them. */
-export async function liveAttemptsOfWorker(db: Queryable, workerId: string): Promise<AttemptRow[]> {
-  const r = await db.query<AttemptRow>(
-    `SELECT ${ATTEMPT_COLS} FROM call_attempts WHERE worker_id = $1 AND state <> 'ended' ORDER BY reserved_at`,
-    [workerId],
-  );
-  return r.rows;
-}
 
 export interface NewAttempt {
   campaignId: Id;

@@ -5,6 +5,10 @@ import { lockCustomer, markContactHeld, selectContactWithAttempt, selectDecision
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
 import { loadCampaignPolicy } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
+import { customerHasLiveCall } from '../calls/attempt.recovery.sql.js';
+
+/** A customer on another call is asked again this much later (any campaign, any phone). */
+export const LIVE_CALL_RECHECK_MS = 30_000;
 
 export interface ReserveRequest {
   campaignId: Id;
@@ -85,6 +89,15 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
     const existing = contact.attempt;
     if (existing && existing.state !== 'reserved') return { kind: 'allow', attemptId: existing.id, existing: true };
 
+    // Never two live calls to one customer, whatever the profile's gaps: a replayed or parallel
+    // job waits until the other call has ended.
+    if (await customerHasLiveCall(tx, req.customerId, existing?.id ?? null)) {
+      if (existing) await deleteReservedAttempt(tx, existing.id);
+      const until = new Date(req.now.getTime() + LIVE_CALL_RECHECK_MS);
+      const reason = 'the customer is on another call';
+      await markContactHeld(tx, req.contactId, 'deferred', `live_call: ${reason}`, until);
+      return { kind: 'defer', until, reason, rule: 'live_call' };
+    }
     const policy = req.policy ?? (await loadCampaignPolicy(tx, req.campaignId, req.defaultProfile));
     const input = await loadDecisionInput(tx, {
       customer,

@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 import { classifyOutcome, type AmdStatus, type CallFacts, type EndReason, type Outcome } from '../calls/outcome.js';
 import type { AriEvent, AriPort } from './ports.js';
+import { classifyOriginateError } from './originate.check.js';
 
 /**
  * One live call: its own state, timers and child logger, fed ARI events by the dialer. The
@@ -48,6 +49,8 @@ export interface SessionResult {
 }
 
 const HANGUP_GUARD_MS = 5_000;
+// After an originate timed out with no channel in Asterisk yet: how long to keep looking.
+const ORIGINATE_CHECKS = [0, 1_500, 3_000];
 const AMD_GUARD_MS = 15_000;
 // A prompt still playing after a reconnect gets this long before we stop waiting for it.
 const RESYNC_GRACE_MS = 60_000;
@@ -72,6 +75,8 @@ export class CallSession {
   private inStasis = false;
   private answerHandled = false;
   private delegate: ((e: AriEvent) => void) | null = null;
+  /** An event of our own channel arrived: Asterisk has the call, whatever the originate said. */
+  private sawEvent = false;
   /** Work the agent flow still does after the customer's channel is gone (agent leg, recording). */
   afterwork: Promise<void> = Promise.resolve();
 
@@ -106,12 +111,66 @@ export class CallSession {
       // AMD runs in the dialplan, outside the app: a subscription of our own keeps its events coming.
       if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
     } catch (err) {
-      this.log.warn({ err }, 'originate failed');
-      this.facts.endReason = 'originate_failed';
+      const kind = classifyOriginateError(err);
+      if (kind === 'uncertain' && (await this.callExists())) {
+        this.log.warn({ err }, 'originate timed out, but Asterisk has the call: carrying on with it');
+        return;
+      }
+      this.log.warn({ err, kind }, 'originate failed');
+      // Nothing reached Asterisk: not a dial (re-queued at once, counted against nothing).
+      this.facts.endReason = kind === 'refused' ? 'originate_failed' : 'not_dialled';
       // The channel may exist (originated, the subscription failed): make sure it is gone.
       await this.ari.hangup(this.attemptId).catch(() => undefined);
       this.finish();
     }
+  }
+
+  /** After an uncertain originate: does Asterisk have the call (its events, or the channel)? */
+  private async callExists(): Promise<boolean> {
+    for (const waitMs of ORIGINATE_CHECKS) {
+      if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+      if (this.sawEvent) return true;
+      const ch = await this.ari.getChannel(this.attemptId).catch(() => undefined);
+      if (!ch) continue;
+      if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId).catch(() => undefined);
+      // Its Up or StasisStart may have come before we listened: take the state from Asterisk.
+      if (ch.state === 'Up') await this.resync('Up');
+      return true;
+    }
+    return this.sawEvent;
+  }
+
+  /**
+   * A live call that a previous life of this worker (or a dead worker) placed: take it over
+   * where it is. Mid-prompt, the prompt starts again from the beginning; at the menu (no
+   * playback of ours left), the menu waits for a digit; still ringing, its answer starts the
+   * prompt; in AMD, the verdict comes back into the app. The old playbacks are stopped first.
+   */
+  adopt(a: { state: string; inStasis: boolean; inAmd: boolean; promptPlaying: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
+    // The old session's playback ids (`.p1`, ...) are not ours: start far from them.
+    this.playbackSeq = 100;
+    this.originatedAt = a.originatedAt ?? this.now();
+    this.timer('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
+    if (a.state !== 'Up') {
+      this.phase = 'dialing';
+      this.timer('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
+      return;
+    }
+    this.facts.answered = true;
+    this.answeredAt = a.answeredAt ?? this.now();
+    this.answerHandled = true;
+    this.hooks.onProgress?.('answered', this.answeredAt);
+    if (a.inAmd) {
+      this.phase = 'amd';
+      this.timer('amd', AMD_GUARD_MS, () => this.hangup('lost'));
+      return;
+    }
+    this.inStasis = true;
+    if (a.promptPlaying) return this.startPrompt();
+    this.phase = 'menu';
+    this.facts.promptStarted = true;
+    this.facts.promptFinished = true;
+    this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
   }
 
   /**
@@ -126,6 +185,7 @@ export class CallSession {
   }
 
   handle(e: AriEvent): void {
+    if (e.channel?.id === this.attemptId) this.sawEvent = true;
     if (this.delegate) {
       this.delegate(e);
       // After the hand-over the session only watches its own channel, to end with it.

@@ -5,7 +5,8 @@ import { CallSession, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
 import type { AgentCallContext, AriEvent, AriPort } from './ports.js';
-import { endAttempt, liveAttemptsOfWorker, markAnswered, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { endAttempt, markAnswered, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { endNotDialled } from '../calls/attempt.recovery.sql.js';
 import { insertOptOut } from '../compliance/dnc.repo.js';
 
 /** What a finished session writes in its attempt's ledger row. */
@@ -52,9 +53,15 @@ export interface PlaceCall {
 // The agent flow's clean-up after the customer is gone (agent leg, recording) is bounded.
 const AFTERWORK_MAX_MS = 15_000;
 
-export interface LostAttempt {
-  row: AttemptRow;
-  answered: boolean;
+/** A live channel found in Asterisk for an attempt no session drives (see adoptCall). */
+export interface AdoptedChannel {
+  state: string;
+  inStasis: boolean;
+  inAmd: boolean;
+  /** The Stasis app it is in now (another worker's, to move into ours). */
+  stasisApp: string | null;
+  originatedAt: Date | null;
+  answeredAt: Date | null;
 }
 
 /**
@@ -67,6 +74,8 @@ export class Dialer {
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
   /** Seam for the agents module: digit 1 (or a high-risk greeting) hands the session over; by default we hang up. */
   onAgentRequested: ((session: CallSession, agent?: AgentCallContext) => Promise<void>) | undefined;
+  /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
+  onStray: ((channelId: string) => Promise<boolean>) | undefined;
 
   constructor(
     readonly ari: AriPort,
@@ -101,9 +110,54 @@ export class Dialer {
 
   /** Places one call whose attempt is already 'originating' in the ledger, and waits for its end. */
   async placeCall(p: PlaceCall): Promise<SessionResult> {
+    const session = this.newSession(p);
+    // Registered before the request: events can arrive before the HTTP response.
+    this.registry.add(session);
+    p.log.info({ attemptId: p.attemptId, to: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
+    await session.start();
+    return this.finishCall(session, p);
+  }
+
+  /**
+   * Takes over a call Asterisk still has that no session of this process drives (a previous
+   * life of this worker, or a dead worker's: `channel.stasisApp` names its app, and the channel
+   * is moved into ours). Resolves with the call's real outcome, written to the ledger.
+   */
+  async adoptCall(p: PlaceCall, channel: AdoptedChannel): Promise<SessionResult> {
+    const session = this.newSession(p);
+    this.registry.add(session);
+    const log = p.log.child({ attemptId: p.attemptId });
+    try {
+      if (channel.stasisApp && channel.stasisApp !== this.ari.app) await this.ari.moveChannel(p.attemptId, this.ari.app);
+      // The app must hear about the channel whatever app placed it (AMD runs outside the app).
+      await this.ari.subscribeChannel(p.attemptId).catch(() => undefined);
+      if (channel.inAmd) await this.ari.setVariable(p.attemptId, 'RINGWISE_APP', this.ari.app).catch(() => undefined);
+      // A prompt of the old session still playing: stop it, ours plays it again from the start.
+      const old = [1, 2, 3, 4].map((n) => `${p.attemptId}.p${n}`);
+      const playing = (await Promise.all(old.map((id) => this.ari.playbackExists(id).catch(() => false)))).some(Boolean);
+      if (playing) await Promise.all(old.map((id) => this.ari.stopPlayback(id).catch(() => undefined)));
+      log.warn({ state: channel.state, inAmd: channel.inAmd, playing }, 'adopting a live call');
+      session.adopt({ state: channel.state, inStasis: channel.inStasis, inAmd: channel.inAmd, promptPlaying: playing, originatedAt: channel.originatedAt, answeredAt: channel.answeredAt });
+    } catch (err) {
+      log.warn({ err }, 'could not take the call over: lost');
+      this.ari.hangup(p.attemptId).catch(() => undefined);
+      session.markLost();
+    }
+    return this.finishCall(session, p);
+  }
+
+  private async finishCall(session: CallSession, p: PlaceCall): Promise<SessionResult> {
+    const result = await session.done;
+    await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
+    if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
+    else await endAttempt(this.db, p.attemptId, endFromResult(result, p.promptVersion));
+    return result;
+  }
+
+  private newSession(p: PlaceCall): CallSession {
     const { attemptId } = p;
     const log = p.log.child({ attemptId });
-    const session = new CallSession(
+    return new CallSession(
       this.ari,
       {
         attemptId,
@@ -134,21 +188,21 @@ export class Dialer {
       },
       log,
     );
-    // Registered before the request: events can arrive before the HTTP response.
-    this.registry.add(session);
-    log.info({ to: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
-    await session.start();
-    const result = await session.done;
-    await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
-    await endAttempt(this.db, attemptId, endFromResult(result, p.promptVersion));
-    return result;
   }
 
   private onEvent(e: AriEvent): void {
     if (!this.registry.dispatch(e) && e.type === 'StasisStart' && e.channel?.id) {
-      // A channel we do not know in our app (a previous life of this worker): not ours to keep.
-      this.log.warn({ channelId: e.channel.id }, 'unknown channel entered the app; hanging up');
-      this.ari.hangup(e.channel.id).catch(() => undefined);
+      // A channel we do not know in our app: a live attempt of ours coming back from AMD after a
+      // restart is adopted by the scheduler; anything else is not ours to keep.
+      const id = e.channel.id;
+      void (this.onStray?.(id) ?? Promise.resolve(false)).then(
+        (adopted) => {
+          if (adopted) return;
+          this.log.warn({ channelId: id }, 'unknown channel entered the app; hanging up');
+          this.ari.hangup(id).catch(() => undefined);
+        },
+        () => this.ari.hangup(id).catch(() => undefined),
+      );
     }
   }
 
@@ -173,8 +227,8 @@ export class Dialer {
   }
 
   /**
-   * An attempt past 'reserved' that no session of ours drives (a replayed job after a crash,
-   * or the startup sweep): hang its channel up if Asterisk still has it, and end it as lost.
+   * An attempt past 'reserved' that no session of ours drives and that cannot be adopted (its
+   * channel is gone): hang up what is left of it (agent legs), and end it as lost.
    * Returns whether this call ended it (false when it had already ended).
    */
   async endOrphan(row: AttemptRow, liveChannels?: Set<string>): Promise<boolean> {
@@ -197,20 +251,6 @@ export class Dialer {
       answeredAt: null,
       endedAt: new Date(),
     });
-  }
-
-  /** On startup: this worker id's attempts left live by a previous life are ended. */
-  async sweep(): Promise<LostAttempt[]> {
-    const rows = await liveAttemptsOfWorker(this.db, this.settings.workerId);
-    if (rows.length === 0) return [];
-    const live = new Set((await this.ari.listChannels()).map((c) => c.id));
-    const out: LostAttempt[] = [];
-    for (const row of rows) {
-      if (row.state === 'reserved') continue; // never dialed: its job will dial it
-      if (await this.endOrphan(row, live)) out.push({ row, answered: row.state === 'answered' });
-    }
-    if (out.length > 0) this.log.warn({ count: out.length }, 'startup sweep ended attempts left live');
-    return out;
   }
 
   /** Graceful stop: wait for live calls to end, hanging up whatever is left at the deadline. */

@@ -60,6 +60,20 @@ export interface AriPort {
   stopRecording(name: string): Promise<void>;
   /** Every channel Asterisk has now (id and state), to reconcile after a reconnect. */
   listChannels(): Promise<Array<{ id: string; state: string }>>;
+  /** One channel as Asterisk has it now, or null when it does not exist (404). */
+  getChannel(channelId: string): Promise<ChannelInfo | null>;
+  /** Bridge ids Asterisk has now (an adopted call may be with an agent). */
+  listBridges(): Promise<Array<{ id: string; channels: string[] }>>;
+  /** Moves a channel from another Stasis app (a dead worker's) into ours. */
+  moveChannel(channelId: string, app: string): Promise<void>;
+}
+
+/** What an adopting worker learns about a live channel. */
+export interface ChannelInfo {
+  id: string;
+  state: string;
+  /** Where the channel is: `Stasis` with `<app>,...` as data, or a dialplan app (AMD). */
+  dialplan?: { context: string; app_name?: string; app_data?: string };
 }
 
 /** The compliance gate's answer (src/compliance/gate.ts). */
