@@ -11,7 +11,7 @@ export type SessionPhase = 'new' | 'dialing' | 'amd' | 'prompt' | 'menu' | 'clos
 
 export interface SessionHooks {
   /** Ringing / Up, to record in the ledger as they happen. */
-  onProgress?(state: 'ringing' | 'answered', at: Date): void;
+  onProgress?(state: 'ringing' | 'answered' | 'first_audio', at: Date): void;
   /** Digit 9: put the customer on the do-not-call list before confirming. */
   onOptOut(session: CallSession): Promise<void>;
   /**
@@ -146,7 +146,7 @@ export class CallSession {
    * playback of ours left), the menu waits for a digit; still ringing, its answer starts the
    * prompt; in AMD, the verdict comes back into the app. The old playbacks are stopped first.
    */
-  adopt(a: { state: string; inStasis: boolean; inAmd: boolean; promptPlaying: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
+  adopt(a: { state: string; inStasis: boolean; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
     // The old session's playback ids (`.p1`, ...) are not ours: start far from them.
     this.playbackSeq = 100;
     this.originatedAt = a.originatedAt ?? this.now();
@@ -166,7 +166,8 @@ export class CallSession {
       return;
     }
     this.inStasis = true;
-    if (a.promptPlaying) return this.startPrompt();
+    // Mid-prompt, or answered before the prompt began: the prompt from the start.
+    if (a.promptPlaying || !a.promptHeard) return this.startPrompt();
     this.phase = 'menu';
     this.facts.promptStarted = true;
     this.facts.promptFinished = true;
@@ -212,7 +213,10 @@ export class CallSession {
       case 'PlaybackStarted':
         if (e.playback?.id === this.promptPlayback) {
           this.facts.promptStarted = true;
-          this.firstAudioAt ??= this.now();
+          if (this.firstAudioAt === null) {
+            this.firstAudioAt = this.now();
+            this.hooks.onProgress?.('first_audio', this.firstAudioAt);
+          }
         }
         break;
       case 'PlaybackFinished':

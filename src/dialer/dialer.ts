@@ -5,7 +5,7 @@ import { CallSession, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
 import type { AgentCallContext, AriEvent, AriPort } from './ports.js';
-import { endAttempt, markAnswered, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { endAttempt, markAnswered, markFirstAudio, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
 import { endNotDialled } from '../calls/attempt.recovery.sql.js';
 import { insertOptOut } from '../compliance/dnc.repo.js';
 
@@ -62,6 +62,8 @@ export interface AdoptedChannel {
   stasisApp: string | null;
   originatedAt: Date | null;
   answeredAt: Date | null;
+  /** The ledger says the customer started hearing the prompt. */
+  promptHeard: boolean;
 }
 
 /**
@@ -137,7 +139,7 @@ export class Dialer {
       const playing = (await Promise.all(old.map((id) => this.ari.playbackExists(id).catch(() => false)))).some(Boolean);
       if (playing) await Promise.all(old.map((id) => this.ari.stopPlayback(id).catch(() => undefined)));
       log.warn({ state: channel.state, inAmd: channel.inAmd, playing }, 'adopting a live call');
-      session.adopt({ state: channel.state, inStasis: channel.inStasis, inAmd: channel.inAmd, promptPlaying: playing, originatedAt: channel.originatedAt, answeredAt: channel.answeredAt });
+      session.adopt({ ...channel, promptPlaying: playing });
     } catch (err) {
       log.warn({ err }, 'could not take the call over: lost');
       this.ari.hangup(p.attemptId).catch(() => undefined);
@@ -177,7 +179,7 @@ export class Dialer {
       },
       {
         onProgress: (state, at) => {
-          const write = state === 'ringing' ? markRinging(this.db, attemptId) : markAnswered(this.db, attemptId, at);
+          const write = state === 'ringing' ? markRinging(this.db, attemptId) : state === 'answered' ? markAnswered(this.db, attemptId, at) : markFirstAudio(this.db, attemptId, at);
           write.catch((err: unknown) => log.error({ err, state }, 'ledger progress write failed'));
         },
         onOptOut: async () => {

@@ -62,7 +62,7 @@ async function adopt(ctx: RecoveryContext, row: AttemptRow, ch: ChannelInfo, cam
   const call = callParams(campaign, contact, row.id, prompt, media ? agentCallContext(campaign, contact, highRisk, media) : undefined, log);
   const place = channelPlace(ch, AMD_CONTEXT);
   // adoptCall registers the session before its first await: from here on the registry has it.
-  const done = ctx.dialer.adoptCall(call, { state: ch.state, ...place, originatedAt: row.originatedAt, answeredAt: row.answeredAt });
+  const done = ctx.dialer.adoptCall(call, { state: ch.state, ...place, originatedAt: row.originatedAt, answeredAt: row.answeredAt, promptHeard: row.firstAudioAt !== null });
   void done
     .then((r) => settleContact(ctx, campaign, contact.id, row.attemptNo, r.outcome, r.facts.answered, r.facts.endReason))
     .catch((err: unknown) => log.error({ err }, 'adopted call could not be settled'));

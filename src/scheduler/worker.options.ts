@@ -34,6 +34,7 @@ export function dialWorkerOptions(
     global: { maxChannels: config.dialer.maxChannels, callsPerSecond: config.dialer.callsPerSecond },
     concurrency: config.dialer.maxChannels,
     lockDurationMs: config.dialer.jobLockMs,
+    healing: config.healing,
     ...(agentPool ? { agents: { pool: agentPool, settings: { ...config.agents, recordingDir: config.paths.recordingDir } } } : {}),
   };
 }

@@ -136,6 +136,7 @@ describe('Dialer', () => {
       answeredAt: new Date(),
       originatedAt: new Date(),
       endReason: null,
+      firstAudioAt: null,
     });
     expect(ended).toBe(true);
     expect(ari.calls).toContainEqual({ op: 'hangup', args: ['orphan'] });
@@ -147,7 +148,7 @@ describe('Dialer', () => {
   const adoptCall = (dialer: Dialer, id: string, channel: Partial<AdoptedChannel>) =>
     dialer.adoptCall(
       { attemptId: id, phone: '+8613800000001', customerId: '7', callerId: null, media: ['sound:hello-world'], promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, log },
-      { state: 'Up', inStasis: true, inAmd: false, stasisApp: 'ringwise-test', originatedAt: null, answeredAt: null, ...channel },
+      { state: 'Up', inStasis: true, inAmd: false, stasisApp: 'ringwise-test', originatedAt: null, answeredAt: null, promptHeard: true, ...channel },
     );
 
   it('adopting a call mid-prompt stops the old playback and plays the prompt again from the start', async () => {
