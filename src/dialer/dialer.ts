@@ -73,6 +73,7 @@ export interface AdoptedChannel {
  */
 export class Dialer {
   readonly registry = new SessionRegistry();
+  private readonly finishing = new Set<string>();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
   /** Seam for the agents module: digit 1 (or a high-risk greeting) hands the session over; by default we hang up. */
   onAgentRequested: ((session: CallSession, agent?: AgentCallContext) => Promise<void>) | undefined;
@@ -149,11 +150,22 @@ export class Dialer {
   }
 
   private async finishCall(session: CallSession, p: PlaceCall): Promise<SessionResult> {
-    const result = await session.done;
-    await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
-    if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
-    else await endAttempt(this.db, p.attemptId, endFromResult(result, p.promptVersion));
-    return result;
+    // Ours until its ledger row is written (the registry lets go of it a moment earlier).
+    this.finishing.add(p.attemptId);
+    try {
+      const result = await session.done;
+      await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
+      if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
+      else await endAttempt(this.db, p.attemptId, endFromResult(result, p.promptVersion));
+      return result;
+    } finally {
+      this.finishing.delete(p.attemptId);
+    }
+  }
+
+  /** Whether this process drives the attempt (a live session, or one writing its end). */
+  drives(attemptId: string): boolean {
+    return this.registry.get(attemptId) !== undefined || this.finishing.has(attemptId);
   }
 
   private newSession(p: PlaceCall): CallSession {
@@ -234,7 +246,7 @@ export class Dialer {
    * Returns whether this call ended it (false when it had already ended).
    */
   async endOrphan(row: AttemptRow, liveChannels?: Set<string>): Promise<boolean> {
-    if (this.registry.get(row.id)) return false;
+    if (this.drives(row.id)) return false;
     const live = liveChannels ?? new Set((await this.ari.listChannels()).map((c) => c.id));
     if (live.has(row.id)) await this.ari.hangup(row.id).catch(() => undefined);
     // Its agent legs (`<attempt>-a<n>`) would otherwise ring or talk on with nobody behind them.

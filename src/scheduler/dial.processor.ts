@@ -67,7 +67,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;
   // Most jobs of a big campaign wait for pacing: they go back to waiting before any more work.
-  const early = (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond })) ?? 0;
+  const early = (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond }, `${contactId}:${attemptNo}`)) ?? 0;
   if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
   const contact = await getDialContact(db, contactId);
   if (!contact) return 'contact_missing';

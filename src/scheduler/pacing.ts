@@ -89,11 +89,13 @@ return 0
 `;
 
 // KEYS: globalSlots, campaignSlots, globalBucket, campaignBucket
-// ARGV: globalMax, campaignMax, globalRate, campaignRate
-// ACQUIRE's checks without taking anything: 0 when a slot looks free, else ms to wait.
+// ARGV: globalMax, campaignMax, globalRate, campaignRate, member
+// ACQUIRE's checks without taking anything: 0 when a slot looks free (or the member holds one:
+// a replayed job of a live call), else ms to wait.
 const PEEK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[5] ~= '' and redis.call('ZSCORE', KEYS[2], ARGV[5]) then return 0 end
 if redis.call('ZCOUNT', KEYS[1], now, '+inf') >= tonumber(ARGV[1]) then return 250 end
 if redis.call('ZCOUNT', KEYS[2], now, '+inf') >= tonumber(ARGV[2]) then return 250 end
 local function bucket(key, rate)
@@ -141,7 +143,7 @@ export interface Pacer {
    * Read-only: 0 when a slot and a token look available, else ms to wait. Lets a job that
    * cannot dial yet go back to waiting before it reads its contact or renders its prompt.
    */
-  peek?(campaignId: string, campaign: PaceLimits): Promise<number>;
+  peek?(campaignId: string, campaign: PaceLimits, member?: string): Promise<number>;
   release(campaignId: string, member: string): Promise<void>;
   renew(campaignId: string, member: string): Promise<boolean>;
   /** Live slots (for stats and tests). */
@@ -173,7 +175,7 @@ export function createRedisPacer(redis: Redis, prefix: string, global: PaceLimit
       );
       return Number(r);
     },
-    async peek(campaignId, campaign) {
+    async peek(campaignId, campaign, member = '') {
       const r = await redis.eval(
         PEEK,
         4,
@@ -185,6 +187,7 @@ export function createRedisPacer(redis: Redis, prefix: string, global: PaceLimit
         String(campaign.maxChannels),
         String(global.callsPerSecond),
         String(campaign.callsPerSecond),
+        member,
       );
       return Number(r);
     },

@@ -8,6 +8,7 @@ import { getDialCampaign, getDialContact, nextAttemptNo, type DialCampaign, type
 import { callParams } from './call-params.js';
 import { decideOrphan } from './reconcile.decide.js';
 import { settleContact, type SettleContext } from './settle.js';
+import type { Pacer } from './pacing.js';
 
 export interface RecoveryContext extends SettleContext {
   dialer: Dialer;
@@ -15,7 +16,11 @@ export interface RecoveryContext extends SettleContext {
   workerId: string;
   /** Attempts being recovered by this process right now (a pass, a replayed job, a stray event). */
   recovering: Set<string>;
+  /** The channel leases: an adopted call keeps its own (the dead life's) while it lives. */
+  pacer?: Pick<Pacer, 'renew' | 'release'>;
 }
+
+const LEASE_RENEW_MS = 30_000;
 
 export type Recovery = 'adopted' | 'lost' | 'skipped';
 
@@ -26,7 +31,7 @@ export type Recovery = 'adopted' | 'lost' | 'skipped';
  * contact retried per its `lost` policy. `channel` is what Asterisk said (undefined: ask it).
  */
 export async function recoverLiveAttempt(ctx: RecoveryContext, row: AttemptRow, channel?: ChannelInfo | null): Promise<Recovery> {
-  if (ctx.dialer.registry.get(row.id) || ctx.recovering.has(row.id)) return 'skipped';
+  if (ctx.dialer.drives(row.id) || ctx.recovering.has(row.id)) return 'skipped';
   ctx.recovering.add(row.id);
   try {
     const log = ctx.log.child({ attemptId: row.id, campaignId: row.campaignId, contactId: row.contactId, attemptNo: row.attemptNo });
@@ -41,6 +46,7 @@ export async function recoverLiveAttempt(ctx: RecoveryContext, row: AttemptRow, 
       if (adopted) return 'adopted';
     }
     if (ch) await ctx.dialer.ari.hangup(row.id).catch(() => undefined);
+    if (row.campaignId) await ctx.pacer?.release(row.campaignId, `${row.contactId}:${row.attemptNo}`).catch(() => undefined);
     const ended = await ctx.dialer.endOrphan(row);
     log.warn({ channel: ch ? ch.state : 'gone', ended }, 'live attempt without a session: lost');
     // Settled only as the contact's latest attempt: a later one may already be on its way.
@@ -63,7 +69,14 @@ async function adopt(ctx: RecoveryContext, row: AttemptRow, ch: ChannelInfo, cam
   const place = channelPlace(ch, AMD_CONTEXT);
   // adoptCall registers the session before its first await: from here on the registry has it.
   const done = ctx.dialer.adoptCall(call, { state: ch.state, ...place, originatedAt: row.originatedAt, answeredAt: row.answeredAt, promptHeard: row.firstAudioAt !== null });
+  const member = `${contact.id}:${row.attemptNo}`;
+  const renew = setInterval(() => void ctx.pacer?.renew(campaign.id, member).catch(() => undefined), LEASE_RENEW_MS);
+  renew.unref();
   void done
+    .finally(() => {
+      clearInterval(renew);
+      return ctx.pacer?.release(campaign.id, member).catch(() => undefined);
+    })
     .then((r) => settleContact(ctx, campaign, contact.id, row.attemptNo, r.outcome, r.facts.answered, r.facts.endReason))
     .catch((err: unknown) => log.error({ err }, 'adopted call could not be settled'));
   return true;

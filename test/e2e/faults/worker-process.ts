@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../helpers/sandbox-env.js';
 
@@ -25,8 +26,14 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  // FAULT_LOG_DIR keeps each worker's whole log for a look after the run.
+  const file = process.env.FAULT_LOG_DIR ? createWriteStream(join(process.env.FAULT_LOG_DIR, `worker-${child.pid}.log`)) : null;
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    file?.write(d);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     pid: child.pid!,
