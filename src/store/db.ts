@@ -22,6 +22,9 @@ const CONNECTION_RETRY_MS = 20_000;
  */
 export function createPool(databaseUrl: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'ringwise' });
+  // A checked-out client whose connection dies emits 'error' with nobody listening (the pool
+  // listens to idle ones only), which would kill the process; the failing query reports it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const raw = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
   (pool as { query: unknown }).query = async (...args: unknown[]) => {
     if (typeof args[args.length - 1] === 'function') return raw(...args);
