@@ -39,10 +39,14 @@ describe('fault: kill -9 of Asterisk mid-campaign, then its restart', () => {
 
     const ms = await h.converged(c.campaignId, upAt);
     const summary = await assertHealed(h, c.campaignId, { originated: h.originated(), lostMaxRetries: LOST_RETRY.maxRetries });
-    // Every call that was up died with Asterisk: lost, and called again.
+    // The calls that were up died with Asterisk: lost, and called again (one that was already
+    // hanging up after its menu, its reminder heard in full, keeps that outcome).
     const rows = await ledger(h, c.campaignId);
-    for (const id of cut) expect(rows.find((r) => r.id === id)).toMatchObject({ outcome: 'failed', endReason: 'lost' });
-    expect(summary.retriedLost).toBeGreaterThanOrEqual(cut.length);
-    console.log(`asterisk kill -9: ${cut.length} calls cut, Asterisk back after ${upAt - killedAt} ms, converged ${ms} ms after it was back`, summary);
+    const atKill = rows.filter((r) => cut.includes(r.id));
+    for (const r of atKill) expect(r.endReason === 'lost' || (r.outcome === 'completed' && r.endReason === 'menu_timeout'), `call ${r.id}: ${r.outcome}/${r.endReason}`).toBe(true);
+    const lostAtKill = atKill.filter((r) => r.endReason === 'lost').length;
+    expect(lostAtKill).toBeGreaterThan(0);
+    expect(summary.retriedLost).toBeGreaterThanOrEqual(lostAtKill);
+    console.log(`asterisk kill -9: ${cut.length} calls up, ${lostAtKill} lost, Asterisk back after ${upAt - killedAt} ms, converged ${ms} ms after it was back`, summary);
   }, 240_000);
 });
