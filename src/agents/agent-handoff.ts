@@ -4,6 +4,8 @@ import type { CallSession } from '../dialer/call-session.js';
 import type { Dialer } from '../dialer/dialer.js';
 import type { AgentCallContext } from '../dialer/ports.js';
 import { AgentBridge, type BridgePool, type BridgeSettings } from './bridge.session.js';
+import { adoptBridgedCall, finishBridge } from './bridge.adopt.js';
+import type { Logger } from '../shared/logger.js';
 import { markBridged } from '../calls/attempts.repo.js';
 import { insertRecording } from './recordings.repo.js';
 
@@ -18,6 +20,7 @@ export interface HandoffDeps {
   db: Queryable;
   pool: BridgePool;
   settings: BridgeSettings;
+  log: Logger;
 }
 
 /**
@@ -43,4 +46,13 @@ export function attachAgentHandoff(dialer: Dialer, deps: HandoffDeps): void {
     );
     bridge.start();
   };
+  // Calls a dead worker had bridged to agents (src/agents/bridge.adopt.ts).
+  const adoptDeps = {
+    ari: dialer.ari,
+    pool: deps.pool,
+    recordingDir: deps.settings.recordingDir,
+    insertRecording: (id: string, file: string, bytes: number) => insertRecording(deps.db, id, file, bytes),
+  };
+  dialer.onAdoptBridged = (session, bridge, agentId) => adoptBridgedCall({ ...adoptDeps, alias: (id) => dialer.aliasChannel(id, session) }, session, bridge, agentId);
+  dialer.onLostBridged = (row) => finishBridge(adoptDeps, row.id, `${row.id}-bridge`, [], row.agentId, deps.log);
 }

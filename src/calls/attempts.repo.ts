@@ -26,11 +26,13 @@ export interface AttemptRow {
   endReason: string | null;
   /** The customer started hearing the prompt (written as it happens: an adopting worker reads it). */
   firstAudioAt: Date | null;
+  /** The agent the call was bridged to, if any. */
+  agentId: number | null;
 }
 
 export const ATTEMPT_COLS = `id, campaign_id::text AS "campaignId", contact_id::text AS "contactId",
   customer_id::text AS "customerId", attempt_no AS "attemptNo", phone, state, outcome,
-  worker_id AS "workerId", answered_at AS "answeredAt", originated_at AS "originatedAt", end_reason AS "endReason", first_audio_at AS "firstAudioAt"`;
+  worker_id AS "workerId", answered_at AS "answeredAt", originated_at AS "originatedAt", end_reason AS "endReason", first_audio_at AS "firstAudioAt", agent_id::int AS "agentId"`;
 
 export async function getAttempt(db: Queryable, id: string): Promise<AttemptRow | null> {
   const r = await db.query<AttemptRow>(`SELECT ${ATTEMPT_COLS} FROM call_attempts WHERE id = $1`, [id]);

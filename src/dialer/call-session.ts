@@ -146,7 +146,7 @@ export class CallSession {
    * playback of ours left), the menu waits for a digit; still ringing, its answer starts the
    * prompt; in AMD, the verdict comes back into the app. The old playbacks are stopped first.
    */
-  adopt(a: { state: string; inStasis: boolean; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
+  adopt(a: { state: string; inStasis: boolean; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; bridged?: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
     // The old session's playback ids (`.p1`, ...) are not ours: start far from them.
     this.playbackSeq = 100;
     this.originatedAt = a.originatedAt ?? this.now();
@@ -166,6 +166,11 @@ export class CallSession {
       return;
     }
     this.inStasis = true;
+    // With an agent: the agents module takes it over (handOver), nothing is played.
+    if (a.bridged) {
+      this.phase = 'closing';
+      return;
+    }
     // Mid-prompt, or answered before the prompt began: the prompt from the start.
     if (a.promptPlaying || !a.promptHeard) return this.startPrompt();
     this.phase = 'menu';

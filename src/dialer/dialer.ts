@@ -64,6 +64,8 @@ export interface AdoptedChannel {
   answeredAt: Date | null;
   /** The ledger says the customer started hearing the prompt. */
   promptHeard: boolean;
+  /** The agent the call was bridged to (the ledger's agent_id). */
+  agentId: number | null;
 }
 
 /**
@@ -77,6 +79,9 @@ export class Dialer {
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
   /** Seam for the agents module: digit 1 (or a high-risk greeting) hands the session over; by default we hang up. */
   onAgentRequested: ((session: CallSession, agent?: AgentCallContext) => Promise<void>) | undefined;
+  /** Seams for the agents module: an adopted call found in an agent bridge, and a lost one that had an agent. */
+  onAdoptBridged: ((session: CallSession, bridge: { id: string; channels: string[] }, agentId: number | null) => void) | undefined;
+  onLostBridged: ((row: AttemptRow) => Promise<void>) | undefined;
   /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
   onStray: ((channelId: string) => Promise<boolean>) | undefined;
 
@@ -139,8 +144,11 @@ export class Dialer {
       const old = [1, 2, 3, 4].map((n) => `${p.attemptId}.p${n}`);
       const playing = (await Promise.all(old.map((id) => this.ari.playbackExists(id).catch(() => false)))).some(Boolean);
       if (playing) await Promise.all(old.map((id) => this.ari.stopPlayback(id).catch(() => undefined)));
-      log.warn({ state: channel.state, inAmd: channel.inAmd, playing }, 'adopting a live call');
-      session.adopt({ ...channel, promptPlaying: playing });
+      // With an agent: the bridge (and its recording) went on without us; it stays as it is.
+      const bridge = this.onAdoptBridged ? (await this.ari.listBridges()).find((b) => b.channels.includes(p.attemptId)) : undefined;
+      log.warn({ state: channel.state, inAmd: channel.inAmd, playing, bridged: bridge !== undefined }, 'adopting a live call');
+      session.adopt({ ...channel, promptPlaying: playing, bridged: bridge !== undefined });
+      if (bridge) this.onAdoptBridged!(session, bridge, channel.agentId);
     } catch (err) {
       log.warn({ err }, 'could not take the call over: lost');
       this.ari.hangup(p.attemptId).catch(() => undefined);
@@ -251,6 +259,8 @@ export class Dialer {
     if (live.has(row.id)) await this.ari.hangup(row.id).catch(() => undefined);
     // Its agent legs (`<attempt>-a<n>`) would otherwise ring or talk on with nobody behind them.
     for (const id of live) if (id.startsWith(`${row.id}-a`)) await this.ari.hangup(id).catch(() => undefined);
+    // A call that had an agent: its bridge, recording row and agent are seen to.
+    if (row.agentId !== null) await this.onLostBridged?.(row).catch((err: unknown) => this.log.warn({ err, attemptId: row.id }, 'agent call clean-up failed'));
     const answered = row.state === 'answered' || row.answeredAt !== null;
     const outcome = classifyOutcome({ answered, endReason: 'lost' });
     return endAttempt(this.db, row.id, {

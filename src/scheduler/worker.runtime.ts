@@ -94,7 +94,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   let closing = false;
   if (o.agents) {
     const { pool, settings } = o.agents;
-    attachAgentHandoff(dialer, { db: o.db, pool, settings });
+    attachAgentHandoff(dialer, { db: o.db, pool, settings, log });
     ctx.agents = {
       capacity: createHighRiskCapacity(o.redis, o.prefix, o.slotLeaseMs ?? 120_000),
       availableCount: () => pool.availableCount(),

@@ -15,7 +15,7 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
   let events: CampaignEvents;
 
   beforeAll(async () => {
-    w = await startFakeAriWorker({ name: 'job', catchUpEveryMs: 500 });
+    w = await startFakeAriWorker({ name: 'job', catchUpEveryMs: 500, healing: { everyMs: 500, deadWorkerMs: 2_000 } });
     ({ tdb, ari, queues, events } = w);
     // The far end: numbers ending 20 are busy; anything else answers, then hangs up at once.
     ari.onDial = (id, endpoint) => {
@@ -81,8 +81,9 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(3);
   });
 
-  it('a replayed job whose attempt is past reserved ends it instead of dialing', async () => {
-    const { campaignId, contacts } = await seed(['+8613800001203'], { state: 'running' });
+  it('a replayed job whose attempt is past reserved never dials it; the dead worker’s call, gone from Asterisk, ends as lost', async () => {
+    // No lost-call retry here, so the campaign completes with the lost attempt.
+    const { campaignId, contacts } = await seed(['+8613800001203'], { state: 'running', retryPolicy: { lost: { delaySeconds: 0, maxRetries: 0 } } });
     const contactId = contacts[0]!;
     const customer = await tdb.db.query<{ id: string }>(`SELECT customer_id::text AS id FROM campaign_contacts WHERE id = $1`, [contactId]);
     // What a crashed worker leaves: the attempt answered, the contact dialing, the job replayed.

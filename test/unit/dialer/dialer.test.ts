@@ -137,6 +137,7 @@ describe('Dialer', () => {
       originatedAt: new Date(),
       endReason: null,
       firstAudioAt: null,
+      agentId: null,
     });
     expect(ended).toBe(true);
     expect(ari.calls).toContainEqual({ op: 'hangup', args: ['orphan'] });
@@ -148,7 +149,7 @@ describe('Dialer', () => {
   const adoptCall = (dialer: Dialer, id: string, channel: Partial<AdoptedChannel>) =>
     dialer.adoptCall(
       { attemptId: id, phone: '+8613800000001', customerId: '7', callerId: null, media: ['sound:hello-world'], promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, log },
-      { state: 'Up', inStasis: true, inAmd: false, stasisApp: 'ringwise-test', originatedAt: null, answeredAt: null, promptHeard: true, ...channel },
+      { state: 'Up', inStasis: true, inAmd: false, stasisApp: 'ringwise-test', originatedAt: null, answeredAt: null, promptHeard: true, agentId: null, ...channel },
     );
 
   it('adopting a call mid-prompt stops the old playback and plays the prompt again from the start', async () => {
