@@ -4,7 +4,7 @@ import { maskPhone } from '../shared/redact.js';
 import { CallSession, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
-import type { AgentCallContext, AriEvent, AriPort } from './ports.js';
+import type { AgentCallContext, AgentCallPlan, AgentCallRequest, AgentHooks, AriEvent, AriPort } from './ports.js';
 import { endAttempt, liveAttemptsOfWorker, markAnswered, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
 import { insertOptOut } from '../compliance/dnc.repo.js';
 
@@ -49,6 +49,8 @@ export interface PlaceCall {
   log: Logger;
 }
 
+const NO_AGENT: AgentCallPlan = { waitMs: 0, agent: undefined };
+
 // The agent flow's clean-up after the customer is gone (agent leg, recording) is bounded.
 const AFTERWORK_MAX_MS = 15_000;
 
@@ -65,14 +67,14 @@ export interface LostAttempt {
 export class Dialer {
   readonly registry = new SessionRegistry();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
-  /** Seam for the agents module: digit 1 (or a high-risk greeting) hands the session over; by default we hang up. */
-  onAgentRequested: ((session: CallSession, agent?: AgentCallContext) => Promise<void>) | undefined;
 
   constructor(
     readonly ari: AriPort,
     private readonly db: Db,
     private readonly log: Logger,
     private readonly settings: DialerSettings,
+    /** The agents module's hooks: digit 1 (or a high-risk greeting) hands the session over; without them we hang up. */
+    private readonly agents?: AgentHooks,
   ) {
     ari.onEvent((e) => this.onEvent(e));
     ari.onConnectionChange((up) => {
@@ -85,6 +87,16 @@ export class Dialer {
   /** Routes another channel's or a bridge's events (agent leg, agent bridge) to the session of this attempt. */
   aliasChannel(channelId: string, session: CallSession): void {
     this.registry.alias(channelId, session);
+  }
+
+  /** Before pacing: what the agents module needs for this call, or how long to wait for agent capacity. */
+  prepareCall(r: AgentCallRequest): Promise<AgentCallPlan> {
+    return this.agents ? this.agents.beforeCall(r) : Promise.resolve(NO_AGENT);
+  }
+
+  /** After an abandoned call: seconds until its callback, or null (none earned, or no agents). */
+  callbackDelaySeconds(contactId: string): Promise<number | null> {
+    return this.agents ? this.agents.callbackDelaySeconds(contactId) : Promise.resolve(null);
   }
 
   get connected(): boolean {
@@ -119,7 +131,7 @@ export class Dialer {
           machineMessage: p.media,
         },
         maxCallMs: this.settings.maxCallMs,
-        agentAfterGreeting: this.onAgentRequested !== undefined && p.agent?.highRisk === true,
+        agentAfterGreeting: this.agents !== undefined && p.agent?.highRisk === true,
       },
       {
         onProgress: (state, at) => {
@@ -130,7 +142,7 @@ export class Dialer {
           await insertOptOut(this.db, p.phone, p.customerId);
           log.info({ to: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
         },
-        onAgentRequested: this.onAgentRequested ? (s) => this.onAgentRequested!(s, p.agent) : undefined,
+        onAgentRequested: this.agents ? (s) => this.agents!.handOff(s, p.agent, { ari: this.ari, alias: (id) => this.aliasChannel(id, s) }) : undefined,
       },
       log,
     );

@@ -4,10 +4,8 @@ import type { Logger } from '../shared/logger.js';
 import type { Dialer } from '../dialer/dialer.js';
 import type { GatePort, PromptPort } from '../dialer/ports.js';
 import type { Outcome } from '../calls/outcome.js';
-import { countAbandoned, deleteReservedAttempt, getAttempt, markOriginating, type AttemptRow } from '../calls/attempts.repo.js';
+import { deleteReservedAttempt, getAttempt, markOriginating, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
-import { agentCallContext, isHighRisk, renderAgentMessages, type AgentDialing } from '../agents/agent-dialing.js';
-import { highRiskLimit } from '../agents/agent-pacing.js';
 import type { Pacer } from './pacing.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { addNextAttempt, type DialJob, type Queues } from './queues.js';
@@ -24,8 +22,6 @@ export interface DialContext {
   gate: GatePort;
   renderPrompt: PromptPort;
   workerId: string;
-  /** Agent bridging (digit 1, high-risk customers); absent when no agent pool is wired. */
-  agents?: AgentDialing;
   now?: () => Date;
 }
 
@@ -82,33 +78,21 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
 
-  const agents = ctx.agents;
-  // Abandoned now, this call would earn a callback only within the contact's allowance (settleContact).
-  const promiseCallback = agents !== undefined && contact.abandonedCalls < agents.maxCallbacks;
-  const media = agents ? await renderAgentMessages(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log, promiseCallback) : null;
-  const highRisk = agents !== undefined && isHighRisk(campaign.riskThreshold, contact.riskScore);
-  // High-risk calls go to an agent after the greeting: no more in flight than agents to take them.
-  const hrMember = `${campaignId}:${contactId}:${attemptNo}`;
-  const releaseHighRisk = () => (highRisk ? agents!.capacity.release(hrMember).catch((err: unknown) => log.error({ err }, 'high-risk lease release failed')) : Promise.resolve());
-  if (highRisk) {
-    const limit = highRiskLimit(await agents!.availableCount(), agents!.pacingRatio);
-    const hrWait = await agents!.capacity.tryAcquire(hrMember, limit);
-    if (hrWait > 0) {
-      log.debug({ limit }, 'high-risk contact waits for agent capacity');
-      return delayJob(job, token, Date.now() + hrWait + Math.floor(Math.random() * 100));
-    }
-  }
+  // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
+  const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
+  if (agent.waitMs > 0) return delayJob(job, token, Date.now() + agent.waitMs);
+  const releaseAgent = () => agent.release?.() ?? Promise.resolve();
 
   const member = `${contactId}:${attemptNo}`;
   const wait = await ctx.pacer.tryAcquire(campaignId, member, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
   if (wait > 0) {
-    await releaseHighRisk();
+    await releaseAgent();
     return delayJob(job, token, Date.now() + wait + pacingJitter(job));
   }
 
   const renew = setInterval(() => {
     void ctx.pacer.renew(campaignId, member).catch(() => undefined);
-    if (highRisk) void agents!.capacity.renew(hrMember).catch(() => undefined);
+    agent.renew?.();
   }, LEASE_RENEW_MS);
   renew.unref();
   try {
@@ -166,7 +150,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       media: prompt.media,
       promptVersion: prompt.version,
       amd: { enabled: campaign.amdEnabled, machineAction: campaign.amdMachineAction },
-      agent: media ? agentCallContext(campaign, contact, highRisk, media, highRisk ? () => void releaseHighRisk() : undefined) : undefined,
+      agent: agent.agent,
       log,
     });
     await ctx.pacer.release(campaignId, member);
@@ -175,7 +159,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   } finally {
     clearInterval(renew);
     await ctx.pacer.release(campaignId, member).catch((err: unknown) => log.error({ err }, 'slot release failed'));
-    await releaseHighRisk();
+    await releaseAgent();
   }
 }
 
@@ -207,7 +191,7 @@ async function recoverAttempt(ctx: DialContext, campaign: DialCampaign, row: Att
 
 /** After an outcome: the contact's next state, and the next attempt as a delayed job if earned. */
 export async function settleContact(
-  ctx: Pick<DialContext, 'db' | 'queues' | 'log' | 'agents'>,
+  ctx: Pick<DialContext, 'db' | 'queues' | 'log'> & { dialer: Pick<Dialer, 'callbackDelaySeconds'> },
   campaign: Pick<DialCampaign, 'id' | 'retryPolicy'>,
   contactId: string,
   attemptNo: number,
@@ -223,9 +207,12 @@ export async function settleContact(
   };
   if (outcome === 'opted_out') {
     await setContactState(db, contactId, { state: 'opted_out', lastOutcome: outcome, attempts: attemptNo, reason: 'opted_out' });
-  } else if (outcome === 'abandoned' && ctx.agents && (await countAbandoned(db, contactId)) <= ctx.agents.maxCallbacks) {
-    // Nobody could take the customer: the promised callback, a new attempt that passes the gate again.
-    await queueNext(attemptNo + 1, ctx.agents.callbackDelaySeconds);
+    return settled(ctx, campaign.id);
+  }
+  // Nobody could take the customer: the promised callback (the agents module says when), a new attempt that passes the gate again.
+  const callback = outcome === 'abandoned' ? await ctx.dialer.callbackDelaySeconds(contactId) : null;
+  if (callback !== null) {
+    await queueNext(attemptNo + 1, callback);
   } else {
     const retry = decideRetry(parseRetryPolicy(campaign.retryPolicy), outcome, attemptNo, answered);
     if (retry.retry) {
@@ -235,5 +222,9 @@ export async function settleContact(
       await setContactState(db, contactId, { state: final, lastOutcome: outcome, attempts: attemptNo });
     }
   }
-  if (await completeCampaignIfDone(db, campaign.id)) ctx.log.info({ campaignId: campaign.id }, 'campaign completed');
+  await settled(ctx, campaign.id);
+}
+
+async function settled(ctx: Pick<DialContext, 'db' | 'log'>, campaignId: string): Promise<void> {
+  if (await completeCampaignIfDone(ctx.db, campaignId)) ctx.log.info({ campaignId }, 'campaign completed');
 }

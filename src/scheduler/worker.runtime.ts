@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { Dialer, type DialerSettings } from '../dialer/dialer.js';
-import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
+import type { AgentHooks, AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
@@ -11,16 +11,6 @@ import { createTopUpTrigger, processExpand } from './expand.processor.js';
 import type { WindowLimits } from './dial-window.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
 import { campaignsWithPending, getDialCampaign } from '../campaigns/campaign.repo.js';
-import type { Config } from '../config.js';
-import type { BridgePool } from '../agents/bridge.session.js';
-import { attachAgentHandoff } from '../agents/agent-handoff.js';
-import { createHighRiskCapacity } from '../agents/agent-pacing.js';
-
-/** Agent bridging for this worker: the agents module's pool and the `agents` config. */
-export interface WorkerAgents {
-  pool: BridgePool & { availableCount(): Promise<number> };
-  settings: Config['agents'] & { recordingDir: string };
-}
 
 export interface DialWorkerOptions {
   db: Db;
@@ -43,8 +33,8 @@ export interface DialWorkerOptions {
   catchUpEveryMs?: number;
   /** Size of a campaign's dial window (default `dialWindow`); tests shrink it. */
   dialWindow?: (c: WindowLimits) => number;
-  /** Without it, digit 1 hangs up as before and risk scores are not looked at. */
-  agents?: WorkerAgents;
+  /** The agents module's hooks (agents/agent-hooks.ts); without them digit 1 hangs up and risk scores are not looked at. */
+  agents?: AgentHooks;
 }
 
 export interface DialWorker {
@@ -65,7 +55,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   const log = o.log.child({ component: 'dial-worker', workerId: o.dialer.workerId });
   const queues = createQueues(o.redis, o.prefix);
   const pacer = createRedisPacer(o.redis, o.prefix, o.global, o.slotLeaseMs ?? 120_000);
-  const dialer = new Dialer(o.ari, o.db, log, o.dialer);
+  const dialer = new Dialer(o.ari, o.db, log, o.dialer, o.agents);
   let watch: CampaignStateWatch | undefined;
   watch = await watchCampaignStates(o.redis.duplicate(), o.prefix, log);
 
@@ -79,18 +69,6 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     renderPrompt: o.renderPrompt,
     workerId: o.dialer.workerId,
   };
-  if (o.agents) {
-    const { pool, settings } = o.agents;
-    attachAgentHandoff(dialer, { db: o.db, pool, settings });
-    ctx.agents = {
-      capacity: createHighRiskCapacity(o.redis, o.prefix, o.slotLeaseMs ?? 120_000),
-      availableCount: () => pool.availableCount(),
-      pacingRatio: settings.pacingRatio,
-      callbackDelaySeconds: settings.callbackDelaySeconds,
-      maxCallbacks: settings.maxCallbacks,
-    };
-  }
-
   // Attempts a previous life of this worker left live end now, before any new call (or at the
   // first connect, when ARI was not reachable at start).
   let swept = false;
