@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 import type { AgentCallContext, PromptCustomer, PromptPort } from '../dialer/ports.js';
-import type { DialCampaign, DialContact } from '../scheduler/campaign.repo.js';
+import type { DialCampaign } from '../campaigns/campaign.repo.js';
+import type { DialContact } from '../contacts/contacts.repo.js';
 import { agentDisplayName } from './agent-callerid.js';
 import type { HighRiskCapacity } from './agent-pacing.js';
 

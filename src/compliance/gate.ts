@@ -1,7 +1,8 @@
 import { AppError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Db, type Queryable } from '../store/db.js';
 import { decide } from './decide.js';
-import { lockCustomer, markContactHeld, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
+import { lockCustomer, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
+import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
 import { loadCampaignPolicy } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';

@@ -11,17 +11,9 @@ import { highRiskLimit } from '../agents/agent-pacing.js';
 import type { Pacer } from './pacing.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { addNextAttempt, type DialJob, type Queues } from './queues.js';
-import {
-  completeCampaignIfDone,
-  contactBackToPending,
-  FINAL_CONTACT_STATES,
-  getCampaignState,
-  getDialCampaign,
-  getDialContact,
-  setContactState,
-  type CampaignState,
-  type DialCampaign,
-} from './campaign.repo.js';
+import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
+import { contactBackToPending, FINAL_CONTACT_STATES, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import type { CampaignState } from '../campaigns/campaign.state.js';
 
 export interface DialContext {
   db: Db;

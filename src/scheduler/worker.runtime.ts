@@ -10,7 +10,7 @@ import { processDial, settleContact, type DialContext } from './dial.processor.j
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
 import type { WindowLimits } from './dial-window.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
-import { campaignsWithPending, getDialCampaign } from './campaign.repo.js';
+import { campaignsWithPending, getDialCampaign } from '../campaigns/campaign.repo.js';
 import type { Config } from '../config.js';
 import type { BridgePool } from '../agents/bridge.session.js';
 import { attachAgentHandoff } from '../agents/agent-handoff.js';
