@@ -12,7 +12,7 @@ import type { BridgePool } from '../../../src/agents/bridge.session.js';
 type WorkerPool = BridgePool & { availableCount(): Promise<number> };
 import { dialWorkerOptions } from '../../../src/scheduler/worker.options.js';
 import { sandboxAri, sandboxSh } from '../../helpers/ari.js';
-import { sandboxEnv } from '../../helpers/sandbox-env.js';
+import { sandboxEnv, slotPort } from '../../helpers/sandbox-env.js';
 import type { Harness } from '../dialer/dialer-harness.js';
 
 /** A test agent: a PJSIP endpoint pushed through ARI dynamic config, and a SIPp softphone. */
@@ -31,7 +31,7 @@ export async function provisionAgents(agents: TestAgent[]): Promise<() => Promis
   for (const a of agents) {
     // The production push (src/agents/agent.provision.ts), so the tests dial what ringwise provisions.
     await pushAgent(ari, { id: a.id, sipUsername: a.user, sipRealm: realm, sipMd5: sipMd5(a.user, realm, password) }, 'ringwise-agents');
-    await sandboxSh(['softphone', 'start', a.user, password, String(a.port), a.mode], 30_000);
+    await sandboxSh(['softphone', 'start', a.user, password, String(slotPort(a.port)), a.mode], 30_000);
   }
   return async () => {
     for (const a of agents) {

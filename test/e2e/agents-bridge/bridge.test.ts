@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { sandboxAri, sandboxSh, uniqueApp } from '../../helpers/ari.js';
-import { sandboxEnv } from '../../helpers/sandbox-env.js';
+import { sandboxEnv, slotPort } from '../../helpers/sandbox-env.js';
 import { MemoryAgentPool } from '../../helpers/memory-agent-pool.js';
 import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness } from '../dialer/dialer-harness.js';
 import { attemptAgent, makeRisky, provisionAgents, startBridgeWorker, type BridgeWorker } from './bridge-harness.js';
@@ -41,9 +41,9 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     const { customerId } = c.contacts[0]!;
     await makeRisky(h, { campaignId: c.campaignId, customerId, name: 'Wang Xiaoming', riskScore: 85, threshold: 70 });
     // What the agent's phone receives: Asterisk's SIP log of messages to this softphone only.
-    const sipLog = `${sandboxEnv()['SANDBOX_CHROOT']}/var/log/asterisk/messages.log`;
+    const sipLog = `${sandboxEnv()['SANDBOX_ASTERISK_LOG_DIR']}/messages.log`;
     const logFrom = (await stat(sipLog)).size;
-    await sandboxSh(['rx', 'pjsip set logger host 127.0.0.1:5281']);
+    await sandboxSh(['rx', `pjsip set logger host 127.0.0.1:${slotPort(5281)}`]);
     await setCampaignState(h, c.campaignId, 'running');
 
     const attemptId = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);

@@ -10,6 +10,7 @@ import { createAriRest } from '../../../src/dialer/ari.rest.js';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
+import { slotPort } from '../../helpers/sandbox-env.js';
 import { forChannel, recordAri, requireSandbox, sandboxAmi, sandboxAri, sandboxSh, uniqueApp, type EventLog } from '../../helpers/ari.js';
 
 type AriEv = Parameters<Parameters<AriClient['onAny']>[0]>[0];
@@ -104,7 +105,7 @@ export async function createAgent(h: AgentsHarness, name = 'Test Agent'): Promis
 
 export async function startSoftphone(h: AgentsHarness, a: CreatedAgent, port: number, mode: 'answer' | 'noanswer' = 'answer'): Promise<void> {
   h.softphones.add(a.user);
-  await sandboxSh(['softphone', 'start', a.user, a.password, String(port), mode], 40_000);
+  await sandboxSh(['softphone', 'start', a.user, a.password, String(slotPort(port)), mode], 40_000);
 }
 
 export async function stopSoftphone(h: AgentsHarness, a: CreatedAgent): Promise<void> {
