@@ -112,12 +112,12 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
       return { kind: 'allow', attemptId, existing: false };
     }
     if (existing) await deleteReservedAttempt(tx, existing.id);
-    const reason = `${decision.rule}: ${decision.reason}`;
+    const held = { rule: decision.rule, detail: decision.reason };
     if (decision.kind === 'defer') {
-      await markContactHeld(tx, req.contactId, 'deferred', reason, decision.until);
+      await markContactHeld(tx, req.contactId, 'deferred', held, decision.until);
       return decision;
     }
-    await markContactHeld(tx, req.contactId, 'blocked', reason, null);
+    await markContactHeld(tx, req.contactId, 'blocked', held, null);
     return decision;
   });
 }

@@ -108,12 +108,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);
-      await setContactState(db, contactId, { state: 'deferred', reason: decision.reason, nextAttemptAt: decision.until });
+      // The gate marked the contact deferred (state, reason, when) in its own transaction.
       return delayJob(job, token, decision.until.getTime());
     }
     if (decision.kind === 'block') {
       log.info({ rule: decision.rule }, 'blocked by policy');
-      await setContactState(db, contactId, { state: 'blocked', reason: decision.reason });
+      // The gate marked the contact blocked, with its reason, in its own transaction.
       await completeCampaignIfDone(db, campaignId);
       throw new UnrecoverableError(`blocked: ${decision.reason}`);
     }
