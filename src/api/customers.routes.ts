@@ -3,7 +3,7 @@ import { NotFoundError } from '../shared/errors.js';
 import { maskPhone } from '../shared/redact.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
-import { getCustomer } from './customers.repo.js';
+import { getCustomer } from '../contacts/customers.repo.js';
 import { callScope, seesPersonalData } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 

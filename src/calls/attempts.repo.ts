@@ -157,3 +157,9 @@ export async function countAbandoned(db: Queryable, contactId: string): Promise<
   const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM call_attempts WHERE contact_id = $1 AND outcome = 'abandoned'`, [contactId]);
   return r.rows[0]?.n ?? 0;
 }
+
+/** The number the contact's next attempt takes (its ledger's highest + 1). */
+export async function nextAttemptNo(db: Queryable, contactId: string): Promise<number> {
+  const r = await db.query<{ n: number }>(`SELECT COALESCE(max(attempt_no), 0)::int + 1 AS n FROM call_attempts WHERE contact_id = $1`, [contactId]);
+  return r.rows[0]!.n;
+}

@@ -87,8 +87,12 @@ export async function getCampaign(q: Queryable, id: number): Promise<Campaign | 
   return rows[0] ?? null;
 }
 
-export async function getCampaignState(q: Queryable, id: number): Promise<CampaignState | null> {
-  const { rows } = await q.query<{ state: CampaignState }>(`SELECT state FROM campaigns WHERE id = $1`, [id]);
+/**
+ * The campaign's state as the database has it now. `lock` takes it FOR SHARE: an import's merge
+ * holds it so a launch or pause waits for the merge (not for the upload).
+ */
+export async function getCampaignState(q: Queryable, id: string | number, lock = false): Promise<CampaignState | null> {
+  const { rows } = await q.query<{ state: CampaignState }>(`SELECT state FROM campaigns WHERE id = $1${lock ? ' FOR SHARE' : ''}`, [id]);
   return rows[0]?.state ?? null;
 }
 
@@ -133,12 +137,60 @@ export async function updateCampaignState(q: Queryable, id: number, from: readon
   return rows[0] ?? null;
 }
 
-/** On cancel: contacts that were still waiting will never be dialed. Returns how many. */
-export async function cancelWaitingContacts(q: Queryable, campaignId: number): Promise<number> {
-  const { rowCount } = await q.query(
-    `UPDATE campaign_contacts SET state = 'cancelled', reason = 'campaign_cancelled', next_attempt_at = NULL, updated_at = now()
-      WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred')`,
+/** What a dial job reads of its campaign (ids as pg returns them: strings). */
+export interface DialCampaign {
+  id: string;
+  state: CampaignState;
+  prompt: unknown;
+  callerId: string | null;
+  policyOverrides: unknown;
+  maxConcurrent: number;
+  callsPerSecond: number;
+  retryPolicy: unknown;
+  amdEnabled: boolean;
+  amdMachineAction: 'hangup' | 'message';
+  /** Customers at or above this risk score go to an agent after the greeting. */
+  riskThreshold: number | null;
+}
+
+export async function getDialCampaign(db: Queryable, id: string): Promise<DialCampaign | null> {
+  const r = await db.query<DialCampaign>(
+    `SELECT id::text, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
+            max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
+            retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
+            risk_threshold AS "riskThreshold"
+       FROM campaigns WHERE id = $1`,
+    [id],
+  );
+  return r.rows[0] ?? null;
+}
+
+/** running → completed once no contact can still be dialed. */
+export async function completeCampaignIfDone(db: Queryable, campaignId: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE campaigns SET state = 'completed', ended_at = now(), updated_at = now()
+      WHERE id = $1 AND state = 'running'
+        AND NOT EXISTS (SELECT 1 FROM campaign_contacts
+                         WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred', 'dialing'))`,
     [campaignId],
   );
-  return rowCount ?? 0;
+  return (r.rowCount ?? 0) === 1;
+}
+
+/** Running campaigns that still have contacts waiting to be queued (a missed launch event). */
+export async function campaignsWithPending(db: Queryable, limit: number): Promise<string[]> {
+  const r = await db.query<{ id: string }>(
+    `SELECT c.id::text FROM campaigns c
+      WHERE c.state = 'running'
+        AND EXISTS (SELECT 1 FROM campaign_contacts cc WHERE cc.campaign_id = c.id AND cc.state = 'pending')
+      ORDER BY c.id LIMIT $1`,
+    [limit],
+  );
+  return r.rows.map((x) => x.id);
+}
+
+/** A completed campaign runs again while it owes a callback (it completes again after it); why: campaign.state.ts. */
+export async function reopenCompletedCampaign(db: Queryable, campaignId: string): Promise<boolean> {
+  const r = await db.query(`UPDATE campaigns SET state = 'running', ended_at = NULL, updated_at = now() WHERE id = $1 AND state = 'completed'`, [campaignId]);
+  return (r.rowCount ?? 0) === 1;
 }

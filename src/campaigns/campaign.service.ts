@@ -2,15 +2,8 @@ import { audit } from '../audit/audit.js';
 import type { Principal } from '../auth/roles.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Db } from '../store/db.js';
-import {
-  cancelWaitingContacts,
-  getCampaignState,
-  insertCampaign,
-  updateCampaignState,
-  updateDraftCampaign,
-  type Campaign,
-  type CampaignSettings,
-} from './campaign.repo.js';
+import { cancelWaitingContacts } from '../contacts/contacts.repo.js';
+import { getCampaignState, insertCampaign, updateCampaignState, updateDraftCampaign, type Campaign, type CampaignSettings } from './campaign.repo.js';
 import { allowedFrom, targetOf, transition, type CampaignAction } from './campaign.state.js';
 import { normalizeCampaign } from './campaign.validate.js';
 import { loadGlobalPolicy } from '../compliance/policy.store.js';

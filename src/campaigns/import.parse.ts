@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { JsonArrayScanner, JsonStreamError } from './import.json-stream.js';
-import { CSV_COLUMNS, IMPORT_FIELDS, REQUIRED_FIELDS, type ImportField, type RawValues, type RowError } from './import.fields.js';
+import { CSV_COLUMNS, IMPORT_FIELDS, REQUIRED_FIELDS, type ImportField, type RawValues, type RowError } from '../contacts/customer.fields.js';
 
 /**
  * Streams → one raw row at a time. Nothing here holds more than one record (bounded by

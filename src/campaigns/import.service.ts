@@ -5,20 +5,9 @@ import type { Logger } from '../shared/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { mapPgError } from '../store/db.js';
 import { fieldLabels, ImportParseError, parseRows, type ImportFormat } from './import.parse.js';
-import {
-  addCampaignContacts,
-  analyzeStaging,
-  copyIntoStaging,
-  createStaging,
-  findDuplicateRows,
-  getCampaignState,
-  insertNewCustomers,
-  invalidStagingLine,
-  lockImportMerge,
-  stagingLine,
-  updateExistingCustomers,
-} from './import.repo.js';
-import { DEFAULT_SUPPORTED_LOCALES, type RowError } from './import.fields.js';
+import { addCampaignContacts, analyzeStaging, copyIntoStaging, createStaging, findDuplicateRows, insertNewCustomers, invalidStagingLine, lockImportMerge, stagingLine, updateExistingCustomers } from '../contacts/import.repo.js';
+import { getCampaignState } from './campaign.repo.js';
+import { DEFAULT_SUPPORTED_LOCALES, type RowError } from '../contacts/customer.fields.js';
 import { externalIdOf, validateRow } from './import.validate.js';
 
 /**

@@ -11,7 +11,7 @@ import {
   type RowError,
   type RowErrorCode,
   type ValidRow,
-} from './import.fields.js';
+} from '../contacts/customer.fields.js';
 
 /**
  * Pure validation of one imported customer row. Parsers (CSV or JSON) hand over the raw cell

@@ -13,7 +13,7 @@ import { EXIT, parseOptions, UsageError, type Out } from './cli.options.js';
 import { BATCH_USAGE } from './cli.help.js';
 import { formatRowError } from './import.command.js';
 import { ProgressReporter } from './progress.js';
-import type { RowError } from '../campaigns/import.fields.js';
+import type { RowError } from '../contacts/customer.fields.js';
 
 export interface BatchArgs {
   mode: 'schedule' | 'file';

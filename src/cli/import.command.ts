@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { importContacts, ImportInvalidError, type ImportDeps } from '../campaigns/import.service.js';
 import type { ImportFormat } from '../campaigns/import.parse.js';
-import type { RowError } from '../campaigns/import.fields.js';
+import type { RowError } from '../contacts/customer.fields.js';
 import { AppError } from '../shared/errors.js';
 import { UsageError } from './cli.options.js';
 

@@ -25,7 +25,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   const agents = startWorkerAgents({ config, db, redis, log, ari: client });
   // The loop keeps reconnecting after a timeout; the worker starts paused until it connects.
   await client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err }, 'ARI not reachable yet; dialing waits for it'));
-  const worker = await startDialWorker(dialWorkerOptions(config, { db, redis, log, ari, agentPool: agents.pool }));
+  const worker = await startDialWorker(dialWorkerOptions(config, { db, redis, log, ari, agents: agents.hooks }));
   // Nightly runs: every enabled schedule is (re-)registered under its stable id at each start.
   const eventQueues = createQueues(redis, config.queuePrefix);
   const events = createCampaignEvents(eventQueues, redis, config.queuePrefix, log);

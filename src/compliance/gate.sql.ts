@@ -106,14 +106,6 @@ export async function selectDecisionRows(
   };
 }
 
-/** Makes a deferral or a block visible in campaign stats. */
-export async function markContactHeld(q: Queryable, contactId: Id, state: 'deferred' | 'blocked', reason: string, nextAttemptAt: Date | null): Promise<void> {
-  await q.query(
-    `UPDATE campaign_contacts SET state = $2, reason = $3, next_attempt_at = $4, updated_at = now() WHERE id = $1`,
-    [contactId, state, reason, nextAttemptAt],
-  );
-}
-
 export async function campaignExists(q: Queryable, campaignId: Id): Promise<boolean> {
   const r = await q.query(`SELECT 1 FROM campaigns WHERE id = $1`, [campaignId]);
   return r.rowCount !== 0;

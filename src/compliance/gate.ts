@@ -1,7 +1,8 @@
 import { AppError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Db, type Queryable } from '../store/db.js';
 import { decide } from './decide.js';
-import { lockCustomer, markContactHeld, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
+import { lockCustomer, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
+import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
 import { loadCampaignPolicy } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
@@ -95,7 +96,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
       if (existing) await deleteReservedAttempt(tx, existing.id);
       const until = new Date(req.now.getTime() + LIVE_CALL_RECHECK_MS);
       const reason = 'the customer is on another call';
-      await markContactHeld(tx, req.contactId, 'deferred', `live_call: ${reason}`, until);
+      await markContactHeld(tx, req.contactId, 'deferred', { rule: 'live_call', detail: reason }, until);
       return { kind: 'defer', until, reason, rule: 'live_call' };
     }
     const policy = req.policy ?? (await loadCampaignPolicy(tx, req.campaignId, req.defaultProfile));
@@ -124,12 +125,12 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
       return { kind: 'allow', attemptId, existing: false };
     }
     if (existing) await deleteReservedAttempt(tx, existing.id);
-    const reason = `${decision.rule}: ${decision.reason}`;
+    const held = { rule: decision.rule, detail: decision.reason };
     if (decision.kind === 'defer') {
-      await markContactHeld(tx, req.contactId, 'deferred', reason, decision.until);
+      await markContactHeld(tx, req.contactId, 'deferred', held, decision.until);
       return decision;
     }
-    await markContactHeld(tx, req.contactId, 'blocked', reason, null);
+    await markContactHeld(tx, req.contactId, 'blocked', held, null);
     return decision;
   });
 }

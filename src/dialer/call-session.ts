@@ -1,56 +1,18 @@
 import type { Logger } from '../shared/logger.js';
-import { classifyOutcome, type AmdStatus, type CallFacts, type EndReason, type Outcome } from '../calls/outcome.js';
+import { classifyOutcome, type AmdStatus, type CallFacts, type EndReason } from '../calls/outcome.js';
 import type { AriEvent, AriPort } from './ports.js';
-import { classifyOriginateError } from './originate.check.js';
+import type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
+import { SessionPlayback } from './session-playback.js';
+import { SessionTimers } from './session-timers.js';
+import { classifyOriginateError, confirmOriginate } from './originate.check.js';
+
+export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 
 /**
  * One live call: its own state, timers and child logger, fed ARI events by the dialer. The
  * session never touches the database; it reports through hooks and ends with a result.
  */
-export type SessionPhase = 'new' | 'dialing' | 'amd' | 'prompt' | 'menu' | 'closing' | 'ended';
-
-export interface SessionHooks {
-  /** Ringing / Up, to record in the ledger as they happen. */
-  onProgress?(state: 'ringing' | 'answered' | 'first_audio', at: Date): void;
-  /** Digit 9: put the customer on the do-not-call list before confirming. */
-  onOptOut(session: CallSession): Promise<void>;
-  /**
-   * Digit 1, or the end of the greeting for a customer routed to agents: the seam where the
-   * agents module takes the call over (`handOver`); by default we hang up.
-   */
-  onAgentRequested?(session: CallSession): Promise<void>;
-}
-
-export interface SessionOptions {
-  attemptId: string;
-  endpoint: string;
-  callerId?: string;
-  media: string[];
-  amd: { enabled: boolean; machineAction: 'hangup' | 'message'; context: string };
-  ringTimeoutSeconds: number;
-  menuTimeoutMs: number;
-  /** Sounds for the confirmations and the voicemail message. */
-  sounds: { acknowledged: string[]; optedOut: string[]; machineMessage: string[] };
-  maxCallMs?: number;
-  /** Play only the first prompt segment (the greeting), then go to an agent (high-risk customers). */
-  agentAfterGreeting?: boolean;
-  now?: () => Date;
-}
-
-export interface SessionResult {
-  attemptId: string;
-  outcome: Outcome;
-  facts: CallFacts;
-  originatedAt: Date | null;
-  answeredAt: Date | null;
-  /** The prompt's first PlaybackStarted (answer-to-first-audio latency). */
-  firstAudioAt: Date | null;
-  endedAt: Date;
-}
-
 const HANGUP_GUARD_MS = 5_000;
-// After an originate timed out with no channel in Asterisk yet: how long to keep looking.
-const ORIGINATE_CHECKS = [0, 1_500, 3_000];
 const AMD_GUARD_MS = 15_000;
 // A prompt still playing after a reconnect gets this long before we stop waiting for it.
 const RESYNC_GRACE_MS = 60_000;
@@ -66,11 +28,8 @@ export class CallSession {
   readonly done: Promise<SessionResult>;
 
   private resolveDone!: (r: SessionResult) => void;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private playbackSeq = 0;
-  private currentPlayback: string | null = null;
-  private promptPlayback: string | null = null;
-  private afterPlayback: (() => void) | null = null;
+  private readonly timers = new SessionTimers();
+  private readonly playback: SessionPlayback;
   private readonly now: () => Date;
   private inStasis = false;
   private answerHandled = false;
@@ -90,6 +49,7 @@ export class CallSession {
     this.log = log;
     this.now = opts.now ?? (() => new Date());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.playback = new SessionPlayback(ari, opts.attemptId);
   }
 
   /**
@@ -104,16 +64,21 @@ export class CallSession {
     this.phase = 'dialing';
     this.originatedAt = this.now();
     // Asterisk's own ring timeout, and ours a little later in case its never fires.
-    this.timer('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
-    this.timer('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
+    this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
+    this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
     try {
       await this.ari.originate({ channelId: this.attemptId, endpoint: this.opts.endpoint, callerId: this.opts.callerId, timeoutSeconds: this.opts.ringTimeoutSeconds });
       // AMD runs in the dialplan, outside the app: a subscription of our own keeps its events coming.
       if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
     } catch (err) {
+      // A timeout is not a verdict: under load Asterisk may place the call anyway (originate.check.ts).
       const kind = classifyOriginateError(err);
-      if (kind === 'uncertain' && (await this.callExists())) {
+      const found = kind === 'uncertain' ? await confirmOriginate(this.ari, this.attemptId, () => this.sawEvent) : null;
+      if (found) {
         this.log.warn({ err }, 'originate timed out, but Asterisk has the call: carrying on with it');
+        if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId).catch(() => undefined);
+        // Its Up or StasisStart may have come before we listened: take the state from Asterisk.
+        if (found !== 'events' && found.state === 'Up') await this.resync('Up');
         return;
       }
       this.log.warn({ err, kind }, 'originate failed');
@@ -125,35 +90,20 @@ export class CallSession {
     }
   }
 
-  /** After an uncertain originate: does Asterisk have the call (its events, or the channel)? */
-  private async callExists(): Promise<boolean> {
-    for (const waitMs of ORIGINATE_CHECKS) {
-      if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
-      if (this.sawEvent) return true;
-      const ch = await this.ari.getChannel(this.attemptId).catch(() => undefined);
-      if (!ch) continue;
-      if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId).catch(() => undefined);
-      // Its Up or StasisStart may have come before we listened: take the state from Asterisk.
-      if (ch.state === 'Up') await this.resync('Up');
-      return true;
-    }
-    return this.sawEvent;
-  }
-
   /**
    * A live call that a previous life of this worker (or a dead worker) placed: take it over
-   * where it is. Mid-prompt, the prompt starts again from the beginning; at the menu (no
-   * playback of ours left), the menu waits for a digit; still ringing, its answer starts the
-   * prompt; in AMD, the verdict comes back into the app. The old playbacks are stopped first.
+   * where it is. Mid-prompt (or answered before it began) the prompt starts again from the
+   * beginning; at the menu the menu waits for a digit; still ringing, its answer starts the
+   * prompt; in AMD the verdict comes back into the app; with an agent, nothing is played (the
+   * agents module takes it over). The dialer stopped the old playbacks first.
    */
-  adopt(a: { state: string; inStasis: boolean; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; bridged?: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
-    // The old session's playback ids (`.p1`, ...) are not ours: start far from them.
-    this.playbackSeq = 100;
+  adopt(a: { state: string; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; bridged?: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
+    this.playback.skipIds(100); // the old session's playback ids (`.p1`, ...) are not ours
     this.originatedAt = a.originatedAt ?? this.now();
-    this.timer('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
+    this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
     if (a.state !== 'Up') {
       this.phase = 'dialing';
-      this.timer('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
+      this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
       return;
     }
     this.facts.answered = true;
@@ -162,21 +112,18 @@ export class CallSession {
     this.hooks.onProgress?.('answered', this.answeredAt);
     if (a.inAmd) {
       this.phase = 'amd';
-      this.timer('amd', AMD_GUARD_MS, () => this.hangup('lost'));
+      this.timers.set('amd', AMD_GUARD_MS, () => this.hangup('lost'));
       return;
     }
     this.inStasis = true;
-    // With an agent: the agents module takes it over (handOver), nothing is played.
-    if (a.bridged) {
-      this.phase = 'closing';
-      return;
+    if (a.bridged) this.phase = 'closing';
+    else if (a.promptPlaying || !a.promptHeard) this.startPrompt();
+    else {
+      this.phase = 'menu';
+      this.facts.promptStarted = true;
+      this.facts.promptFinished = true;
+      this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
     }
-    // Mid-prompt, or answered before the prompt began: the prompt from the start.
-    if (a.promptPlaying || !a.promptHeard) return this.startPrompt();
-    this.phase = 'menu';
-    this.facts.promptStarted = true;
-    this.facts.promptFinished = true;
-    this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
   }
 
   /**
@@ -185,7 +132,7 @@ export class CallSession {
    */
   handOver(delegate: (e: AriEvent) => void, afterwork: Promise<void>): void {
     this.phase = 'closing';
-    this.clearTimer('menu');
+    this.timers.clear('menu');
     this.delegate = delegate;
     this.afterwork = afterwork;
   }
@@ -216,7 +163,7 @@ export class CallSession {
         if (e.digit) this.onDigit(e.digit);
         break;
       case 'PlaybackStarted':
-        if (e.playback?.id === this.promptPlayback) {
+        if (e.playback?.id !== undefined && this.playback.isPrompt(e.playback.id)) {
           this.facts.promptStarted = true;
           if (this.firstAudioAt === null) {
             this.firstAudioAt = this.now();
@@ -262,16 +209,16 @@ export class CallSession {
       this.inStasis = true;
       this.onUp();
     }
-    const playing = this.currentPlayback;
+    const playing = this.playback.current;
     if (playing && !(await this.ari.playbackExists(playing).catch(() => true))) {
       // It finished while we could not hear: carry on as if the event had arrived.
       this.onPlaybackFinished(playing, 'done');
       return;
     }
-    if (this.phase === 'menu') this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
-    if (this.phase === 'prompt' || this.phase === 'amd') this.timer('menu', this.opts.menuTimeoutMs + RESYNC_GRACE_MS, () => this.hangup('menu_timeout'));
+    if (this.phase === 'menu') this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
+    if (this.phase === 'prompt' || this.phase === 'amd') this.timers.set('menu', this.opts.menuTimeoutMs + RESYNC_GRACE_MS, () => this.hangup('menu_timeout'));
     // A call handed to agents stays 'closing' while it is bridged: only its own end finishes it.
-    if (this.phase === 'closing' && !this.delegate) this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
+    if (this.phase === 'closing' && !this.delegate) this.timers.set('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
   }
 
   /** Ends the call from our side; the outcome follows from ChannelDestroyed (or a guard). */
@@ -285,9 +232,9 @@ export class CallSession {
     this.phase = 'closing';
     if (!this.facts.endReason) this.facts.endReason = reason;
     if (!this.facts.hungUpBy) this.facts.hungUpBy = 'us';
-    this.clearTimer('menu');
+    this.timers.clear('menu');
     this.ari.hangup(this.attemptId).catch((err: unknown) => this.log.debug({ err }, 'hangup request failed'));
-    this.timer('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
+    this.timers.set('hangup-guard', HANGUP_GUARD_MS, () => this.finish());
   }
 
   /** Answered (ChannelStateChange Up or StasisStart, whichever comes first); the prompt waits for the app. */
@@ -295,7 +242,7 @@ export class CallSession {
     if (!this.facts.answered) {
       this.facts.answered = true;
       this.answeredAt = this.now();
-      this.clearTimer('ring');
+      this.timers.clear('ring');
       this.hooks.onProgress?.('answered', this.answeredAt);
       this.log.info({ ringMs: this.answeredAt.getTime() - (this.originatedAt?.getTime() ?? 0) }, 'answered');
     }
@@ -305,7 +252,7 @@ export class CallSession {
     if (this.phase === 'closing') return; // answered just as we gave up ringing
     if (this.opts.amd.enabled) {
       this.phase = 'amd';
-      this.timer('amd', AMD_GUARD_MS, () => this.hangup('lost'));
+      this.timers.set('amd', AMD_GUARD_MS, () => this.hangup('lost'));
       void this.intoAmd();
     } else {
       this.startPrompt();
@@ -318,13 +265,13 @@ export class CallSession {
       await this.ari.continueInDialplan(this.attemptId, this.opts.amd.context, 's', 1);
     } catch (err) {
       this.log.warn({ err }, 'could not start AMD; treating the answer as human');
-      this.clearTimer('amd');
+      this.timers.clear('amd');
       this.startPrompt();
     }
   }
 
   private onAmd(rawArgs: string[]): void {
-    this.clearTimer('amd');
+    this.timers.clear('amd');
     // The dialplan enters Stasis with ["amd", AMDSTATUS, AMDCAUSE].
     const args = rawArgs[0] === 'amd' ? rawArgs.slice(1) : rawArgs;
     const status = (args[0] ?? '').toUpperCase();
@@ -349,21 +296,16 @@ export class CallSession {
 
   private startPrompt(): void {
     this.phase = 'prompt';
-    this.clearTimer('menu');
-    const id = this.nextPlaybackId();
-    this.promptPlayback = id;
-    this.currentPlayback = id;
-    this.afterPlayback = null;
+    this.timers.clear('menu');
     const media = this.opts.agentAfterGreeting ? this.opts.media.slice(0, 1) : this.opts.media;
-    this.ari.play(this.attemptId, media, id).catch((err: unknown) => {
+    this.playback.playPrompt(media, (err) => {
       this.log.warn({ err }, 'prompt playback failed');
       this.hangup('lost');
     });
   }
 
   private onPlaybackFinished(id: string, state: string | undefined): void {
-    if (id !== this.currentPlayback) return; // a playback we stopped on purpose
-    this.currentPlayback = null;
+    if (!this.playback.take(id)) return; // a playback we stopped on purpose
     // A hang-up cuts the playback short: Asterisk reports it finished with state "failed".
     if (state === 'failed' || this.facts.hungUpBy === 'remote') {
       if (!this.facts.hungUpBy) {
@@ -372,10 +314,10 @@ export class CallSession {
       }
       return;
     }
-    if (id === this.promptPlayback) {
+    if (this.playback.isPrompt(id)) {
       this.facts.promptStarted = true;
       this.facts.promptFinished = true;
-      this.promptPlayback = null;
+      this.playback.endPrompt();
       if (this.opts.agentAfterGreeting) {
         this.phase = 'closing';
         this.facts.endReason = 'agent_routed';
@@ -383,12 +325,10 @@ export class CallSession {
         return;
       }
       this.phase = 'menu';
-      this.timer('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
+      this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
       return;
     }
-    const next = this.afterPlayback;
-    this.afterPlayback = null;
-    next?.();
+    this.playback.takeAfter()?.();
   }
 
   private onDigit(digit: string): void {
@@ -451,56 +391,21 @@ export class CallSession {
   }
 
   private playThen(media: string[], then: () => void): void {
-    if (media.length === 0) return then();
-    const id = this.nextPlaybackId();
-    this.currentPlayback = id;
-    this.afterPlayback = then;
-    this.ari.play(this.attemptId, media, id).catch(() => {
-      this.currentPlayback = null;
-      this.afterPlayback = null;
-      then();
-    });
+    this.playback.playThen(media, then);
   }
 
   private stopCurrent(): void {
-    this.clearTimer('menu');
-    const id = this.currentPlayback;
-    this.currentPlayback = null;
-    this.promptPlayback = null;
-    this.afterPlayback = null;
-    // DTMF does not stop a playback in Asterisk: only DELETE /playbacks/{id} does.
-    if (id) this.ari.stopPlayback(id).catch(() => undefined);
-  }
-
-  private nextPlaybackId(): string {
-    this.playbackSeq += 1;
-    return `${this.attemptId}.p${this.playbackSeq}`;
+    this.timers.clear('menu');
+    this.playback.stop();
   }
 
   private finish(): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.clearAll();
     const outcome = classifyOutcome(this.facts);
     const endedAt = this.now();
     this.log.info({ outcome, cause: this.facts.cause, techCause: this.facts.techCause, endReason: this.facts.endReason }, 'call ended');
     this.resolveDone({ attemptId: this.attemptId, outcome, facts: this.facts, originatedAt: this.originatedAt, answeredAt: this.answeredAt, firstAudioAt: this.firstAudioAt, endedAt });
-  }
-
-  private timer(name: string, ms: number, fn: () => void): void {
-    this.clearTimer(name);
-    const t = setTimeout(() => {
-      this.timers.delete(name);
-      fn();
-    }, ms);
-    t.unref?.();
-    this.timers.set(name, t);
-  }
-
-  private clearTimer(name: string): void {
-    const t = this.timers.get(name);
-    if (t) clearTimeout(t);
-    this.timers.delete(name);
   }
 }

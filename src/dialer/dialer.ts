@@ -4,7 +4,7 @@ import { maskPhone } from '../shared/redact.js';
 import { CallSession, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
-import type { AgentCallContext, AriEvent, AriPort } from './ports.js';
+import type { AgentCallContext, AgentCallPlan, AgentCallRequest, AgentHooks, AriEvent, AriPort } from './ports.js';
 import { endAttempt, markAnswered, markFirstAudio, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
 import { endNotDialled } from '../calls/attempt.recovery.sql.js';
 import { insertOptOut } from '../compliance/dnc.repo.js';
@@ -50,6 +50,8 @@ export interface PlaceCall {
   log: Logger;
 }
 
+const NO_AGENT: AgentCallPlan = { waitMs: 0, agent: undefined };
+
 // The agent flow's clean-up after the customer is gone (agent leg, recording) is bounded.
 const AFTERWORK_MAX_MS = 15_000;
 
@@ -77,11 +79,6 @@ export class Dialer {
   readonly registry = new SessionRegistry();
   private readonly finishing = new Set<string>();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
-  /** Seam for the agents module: digit 1 (or a high-risk greeting) hands the session over; by default we hang up. */
-  onAgentRequested: ((session: CallSession, agent?: AgentCallContext) => Promise<void>) | undefined;
-  /** Seams for the agents module: an adopted call found in an agent bridge, and a lost one that had an agent. */
-  onAdoptBridged: ((session: CallSession, bridge: { id: string; channels: string[] }, agentId: number | null) => void) | undefined;
-  onLostBridged: ((row: AttemptRow) => Promise<void>) | undefined;
   /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
   onStray: ((channelId: string) => Promise<boolean>) | undefined;
 
@@ -90,6 +87,8 @@ export class Dialer {
     private readonly db: Db,
     private readonly log: Logger,
     private readonly settings: DialerSettings,
+    /** The agents module's hooks: digit 1 (or a high-risk greeting) hands the session over; without them we hang up. */
+    private readonly agents?: AgentHooks,
   ) {
     ari.onEvent((e) => this.onEvent(e));
     ari.onConnectionChange((up) => {
@@ -102,6 +101,16 @@ export class Dialer {
   /** Routes another channel's or a bridge's events (agent leg, agent bridge) to the session of this attempt. */
   aliasChannel(channelId: string, session: CallSession): void {
     this.registry.alias(channelId, session);
+  }
+
+  /** Before pacing: what the agents module needs for this call, or how long to wait for agent capacity. */
+  prepareCall(r: AgentCallRequest): Promise<AgentCallPlan> {
+    return this.agents ? this.agents.beforeCall(r) : Promise.resolve(NO_AGENT);
+  }
+
+  /** After an abandoned call: seconds until its callback, or null (none earned, or no agents). */
+  callbackDelaySeconds(contactId: string): Promise<number | null> {
+    return this.agents ? this.agents.callbackDelaySeconds(contactId) : Promise.resolve(null);
   }
 
   get connected(): boolean {
@@ -145,10 +154,11 @@ export class Dialer {
       const playing = (await Promise.all(old.map((id) => this.ari.playbackExists(id).catch(() => false)))).some(Boolean);
       if (playing) await Promise.all(old.map((id) => this.ari.stopPlayback(id).catch(() => undefined)));
       // With an agent: the bridge (and its recording) went on without us; it stays as it is.
-      const bridge = this.onAdoptBridged ? (await this.ari.listBridges()).find((b) => b.channels.includes(p.attemptId)) : undefined;
+      const adoptBridged = this.agents?.adoptBridged;
+      const bridge = adoptBridged ? (await this.ari.listBridges()).find((b) => b.channels.includes(p.attemptId)) : undefined;
       log.warn({ state: channel.state, inAmd: channel.inAmd, playing, bridged: bridge !== undefined }, 'adopting a live call');
       session.adopt({ ...channel, promptPlaying: playing, bridged: bridge !== undefined });
-      if (bridge) this.onAdoptBridged!(session, bridge, channel.agentId);
+      if (bridge) adoptBridged!(session, bridge, channel.agentId, { ari: this.ari, alias: (id) => this.aliasChannel(id, session) });
     } catch (err) {
       log.warn({ err }, 'could not take the call over: lost');
       this.ari.hangup(p.attemptId).catch(() => undefined);
@@ -195,7 +205,7 @@ export class Dialer {
           machineMessage: p.media,
         },
         maxCallMs: this.settings.maxCallMs,
-        agentAfterGreeting: this.onAgentRequested !== undefined && p.agent?.highRisk === true,
+        agentAfterGreeting: this.agents !== undefined && p.agent?.highRisk === true,
       },
       {
         onProgress: (state, at) => {
@@ -206,7 +216,7 @@ export class Dialer {
           await insertOptOut(this.db, p.phone, p.customerId);
           log.info({ to: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
         },
-        onAgentRequested: this.onAgentRequested ? (s) => this.onAgentRequested!(s, p.agent) : undefined,
+        onAgentRequested: this.agents ? (s) => this.agents!.handOff(s, p.agent, { ari: this.ari, alias: (id) => this.aliasChannel(id, s) }) : undefined,
       },
       log,
     );
@@ -260,7 +270,7 @@ export class Dialer {
     // Its agent legs (`<attempt>-a<n>`) would otherwise ring or talk on with nobody behind them.
     for (const id of live) if (id.startsWith(`${row.id}-a`)) await this.ari.hangup(id).catch(() => undefined);
     // A call that had an agent: its bridge, recording row and agent are seen to.
-    if (row.agentId !== null) await this.onLostBridged?.(row).catch((err: unknown) => this.log.warn({ err, attemptId: row.id }, 'agent call clean-up failed'));
+    if (row.agentId !== null) await this.agents?.lostBridged?.(row, this.ari, this.log).catch((err: unknown) => this.log.warn({ err, attemptId: row.id }, 'agent call clean-up failed'));
     const answered = row.state === 'answered' || row.answeredAt !== null;
     const outcome = classifyOutcome({ answered, endReason: 'lost' });
     return endAttempt(this.db, row.id, {

@@ -1,4 +1,5 @@
 import { isAriError } from './ari.http.js';
+import type { AriPort, ChannelInfo } from './ports.js';
 
 /**
  * What a failed originate means for the call. Under load an originate can time out on our side
@@ -24,4 +25,23 @@ export function channelPlace(c: { dialplan?: { context: string; app_name?: strin
   const d = c.dialplan;
   const inStasis = d?.app_name?.toLowerCase() === 'stasis';
   return { inStasis, stasisApp: inStasis ? (d?.app_data ?? '').split(',')[0] ?? null : null, inAmd: !inStasis && d?.context === amdContext };
+}
+
+// After an originate timed out with no channel in Asterisk yet: how long to keep looking.
+const ORIGINATE_CHECKS = [0, 1_500, 3_000];
+
+/**
+ * After an uncertain originate: does Asterisk have the call? Its own events say so at once;
+ * otherwise `GET /channels/{id}` a few times over three seconds (a request that waited in a
+ * queue may still be carried out). The channel when found, `events` when only its events were
+ * seen, null when there is no call.
+ */
+export async function confirmOriginate(ari: Pick<AriPort, 'getChannel'>, channelId: string, sawEvent: () => boolean): Promise<ChannelInfo | 'events' | null> {
+  for (const waitMs of ORIGINATE_CHECKS) {
+    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+    if (sawEvent()) return 'events';
+    const ch = await ari.getChannel(channelId).catch(() => undefined);
+    if (ch) return ch;
+  }
+  return sawEvent() ? 'events' : null;
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../shared/logger.js';
 import type { PlaceCall } from '../dialer/dialer.js';
 import type { AgentCallContext } from '../dialer/ports.js';
-import type { DialCampaign, DialContact } from './campaign.repo.js';
+import type { DialCampaign } from '../campaigns/campaign.repo.js';
+import type { DialContact } from '../contacts/contacts.repo.js';
 
 /** The call the dialer places (or adopts) for one contact's attempt: one shape for both. */
 export function callParams(

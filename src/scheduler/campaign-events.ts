@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import { addNextAttempt, campaignStateChannel, requestExpand, type Queues } from './queues.js';
-import type { CampaignState } from './campaign.repo.js';
+import type { CampaignState } from '../campaigns/campaign.state.js';
 
 /**
  * The API's side of campaign control: launch and resume queue an expand job (which fills the

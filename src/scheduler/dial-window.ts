@@ -1,4 +1,4 @@
-import type { DialCampaign } from './campaign.repo.js';
+import type { DialCampaign } from '../campaigns/campaign.repo.js';
 
 /**
  * The dial window: how many dial jobs a running campaign keeps ready in Redis ahead of its

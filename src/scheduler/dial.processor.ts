@@ -1,24 +1,13 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
 import type { GatePort } from '../dialer/ports.js';
-import { deleteReservedAttempt, getAttempt, markOriginating, type AttemptRow } from '../calls/attempts.repo.js';
+import { deleteReservedAttempt, getAttempt, markOriginating, nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
-import { agentCallContext, isHighRisk, renderAgentMessages } from '../agents/agent-dialing.js';
-import { highRiskLimit } from '../agents/agent-pacing.js';
 import type { Pacer } from './pacing.js';
 import type { DialJob } from './queues.js';
-import {
-  completeCampaignIfDone,
-  contactBackToPending,
-  FINAL_CONTACT_STATES,
-  getCampaignState,
-  getDialCampaign,
-  getDialContact,
-  nextAttemptNo,
-  setContactState,
-  type CampaignState,
-  type DialCampaign,
-} from './campaign.repo.js';
+import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
+import { contactBackToPending, FINAL_CONTACT_STATES, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import type { CampaignState } from '../campaigns/campaign.state.js';
 import { callParams } from './call-params.js';
 import { settleContact } from './settle.js';
 import { recoverLiveAttempt, type RecoveryContext } from './recovery.js';
@@ -84,33 +73,21 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
 
-  const agents = ctx.agents;
-  // Abandoned now, this call would earn a callback only within the contact's allowance (settleContact).
-  const promiseCallback = agents !== undefined && contact.abandonedCalls < agents.maxCallbacks;
-  const media = agents ? await renderAgentMessages(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log, promiseCallback) : null;
-  const highRisk = agents !== undefined && isHighRisk(campaign.riskThreshold, contact.riskScore);
-  // High-risk calls go to an agent after the greeting: no more in flight than agents to take them.
-  const hrMember = `${campaignId}:${contactId}:${attemptNo}`;
-  const releaseHighRisk = () => (highRisk ? agents!.capacity.release(hrMember).catch((err: unknown) => log.error({ err }, 'high-risk lease release failed')) : Promise.resolve());
-  if (highRisk) {
-    const limit = highRiskLimit(await agents!.availableCount(), agents!.pacingRatio);
-    const hrWait = await agents!.capacity.tryAcquire(hrMember, limit);
-    if (hrWait > 0) {
-      log.debug({ limit }, 'high-risk contact waits for agent capacity');
-      return delayJob(job, token, Date.now() + hrWait + Math.floor(Math.random() * 100));
-    }
-  }
+  // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
+  const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
+  if (agent.waitMs > 0) return delayJob(job, token, Date.now() + agent.waitMs);
+  const releaseAgent = () => agent.release?.() ?? Promise.resolve();
 
   const member = `${contactId}:${attemptNo}`;
   const wait = await ctx.pacer.tryAcquire(campaignId, member, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
   if (wait > 0) {
-    await releaseHighRisk();
+    await releaseAgent();
     return delayJob(job, token, Date.now() + wait + pacingJitter(job));
   }
 
   const renew = setInterval(() => {
     void ctx.pacer.renew(campaignId, member).catch(() => undefined);
-    if (highRisk) void agents!.capacity.renew(hrMember).catch(() => undefined);
+    agent.renew?.();
   }, LEASE_RENEW_MS);
   renew.unref();
   try {
@@ -126,12 +103,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);
-      await setContactState(db, contactId, { state: 'deferred', reason: decision.reason, nextAttemptAt: decision.until });
+      // The gate marked the contact deferred (state, reason, when) in its own transaction.
       return delayJob(job, token, decision.until.getTime());
     }
     if (decision.kind === 'block') {
       log.info({ rule: decision.rule }, 'blocked by policy');
-      await setContactState(db, contactId, { state: 'blocked', reason: decision.reason });
+      // The gate marked the contact blocked, with its reason, in its own transaction.
       await completeCampaignIfDone(db, campaignId);
       throw new UnrecoverableError(`blocked: ${decision.reason}`);
     }
@@ -166,15 +143,14 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
     }
-    const agent = media ? agentCallContext(campaign, contact, highRisk, media, highRisk ? () => void releaseHighRisk() : undefined) : undefined;
-    const result = await ctx.dialer.placeCall(callParams(campaign, contact, attemptId, prompt, agent, log));
+    const result = await ctx.dialer.placeCall(callParams(campaign, contact, attemptId, prompt, agent.agent, log));
     await ctx.pacer.release(campaignId, member);
     await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason);
     return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;
   } finally {
     clearInterval(renew);
     await ctx.pacer.release(campaignId, member).catch((err: unknown) => log.error({ err }, 'slot release failed'));
-    await releaseHighRisk();
+    await releaseAgent();
   }
 }
 

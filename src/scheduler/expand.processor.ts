@@ -1,7 +1,8 @@
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
-import { completeCampaignIfDone, countDueContacts, getCampaignState, getDialCampaign, hasPendingContacts, markQueued, pendingContactsPage } from './campaign.repo.js';
+import { completeCampaignIfDone, getCampaignState, getDialCampaign } from '../campaigns/campaign.repo.js';
+import { countDueContacts, hasPendingContacts, markQueued, pendingContactsPage } from '../contacts/contacts.repo.js';
 import { dialWindow, minTopUp, topUpDelayMs, type WindowLimits } from './dial-window.js';
 import { DIAL_JOB_OPTS, dialJobId, requestExpand, type ExpandJob, type Queues } from './queues.js';
 

@@ -1,10 +1,10 @@
 import type { Logger } from '../shared/logger.js';
 import { AMD_CONTEXT, type Dialer } from '../dialer/dialer.js';
-import type { AttemptRow } from '../calls/attempts.repo.js';
+import { nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import type { ChannelInfo, PromptPort } from '../dialer/ports.js';
 import { channelPlace } from '../dialer/originate.check.js';
-import { agentCallContext, isHighRisk, renderAgentMessages } from '../agents/agent-dialing.js';
-import { getDialCampaign, getDialContact, nextAttemptNo, type DialCampaign, type DialContact } from './campaign.repo.js';
+import { getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
+import { getDialContact, type DialContact } from '../contacts/contacts.repo.js';
 import { callParams } from './call-params.js';
 import { decideOrphan } from './reconcile.decide.js';
 import { settleContact, type SettleContext } from './settle.js';
@@ -60,12 +60,11 @@ export async function recoverLiveAttempt(ctx: RecoveryContext, row: AttemptRow, 
 }
 
 async function adopt(ctx: RecoveryContext, row: AttemptRow, ch: ChannelInfo, campaign: DialCampaign, contact: DialContact, log: Logger): Promise<boolean> {
-  const customer = { ...contact, id: contact.customerId };
-  const prompt = await ctx.renderPrompt(campaign.prompt, customer, contact.locale);
-  const agents = ctx.agents;
-  const media = agents ? await renderAgentMessages(ctx.renderPrompt, customer, contact.locale, log, contact.abandonedCalls < agents.maxCallbacks) : null;
-  const highRisk = agents !== undefined && isHighRisk(campaign.riskThreshold, contact.riskScore);
-  const call = callParams(campaign, contact, row.id, prompt, media ? agentCallContext(campaign, contact, highRisk, media) : undefined, log);
+  const prompt = await ctx.renderPrompt(campaign.prompt, { ...contact, id: contact.customerId }, contact.locale);
+  // The agents module's part (digit 1, high risk). Its high-risk lease is not waited for: the
+  // call is already up; without capacity it simply has no agent context.
+  const plan = await ctx.dialer.prepareCall({ campaign, contact, attemptNo: row.attemptNo, render: ctx.renderPrompt, log });
+  const call = callParams(campaign, contact, row.id, prompt, plan.waitMs > 0 ? undefined : plan.agent, log);
   const place = channelPlace(ch, AMD_CONTEXT);
   // adoptCall registers the session before its first await: from here on the registry has it.
   const done = ctx.dialer.adoptCall(call, { state: ch.state, ...place, originatedAt: row.originatedAt, answeredAt: row.answeredAt, promptHeard: row.firstAudioAt !== null, agentId: row.agentId });
@@ -73,9 +72,10 @@ async function adopt(ctx: RecoveryContext, row: AttemptRow, ch: ChannelInfo, cam
   const renew = setInterval(() => void ctx.pacer?.renew(campaign.id, member).catch(() => undefined), LEASE_RENEW_MS);
   renew.unref();
   void done
-    .finally(() => {
+    .finally(async () => {
       clearInterval(renew);
-      return ctx.pacer?.release(campaign.id, member).catch(() => undefined);
+      await ctx.pacer?.release(campaign.id, member).catch(() => undefined);
+      await plan.release?.().catch(() => undefined);
     })
     .then((r) => settleContact(ctx, campaign, contact.id, row.attemptNo, r.outcome, r.facts.answered, r.facts.endReason))
     .catch((err: unknown) => log.error({ err }, 'adopted call could not be settled'));

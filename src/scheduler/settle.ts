@@ -1,12 +1,12 @@
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
 import type { Outcome } from '../calls/outcome.js';
-import type { AgentDialing } from '../agents/agent-dialing.js';
-import { countAbandoned } from '../calls/attempts.repo.js';
+import type { Dialer } from '../dialer/dialer.js';
 import { attemptCounts } from '../calls/attempt.recovery.sql.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { addNextAttempt, type Queues } from './queues.js';
-import { completeCampaignIfDone, setContactState, type DialCampaign } from './campaign.repo.js';
+import { completeCampaignIfDone, type DialCampaign } from '../campaigns/campaign.repo.js';
+import { setContactState } from '../contacts/contacts.repo.js';
 
 /** Outcomes after which the contact was reached: its final state is completed. */
 const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
@@ -18,7 +18,8 @@ export interface SettleContext {
   db: Db;
   log: Logger;
   queues: Pick<Queues, 'dial'>;
-  agents?: AgentDialing;
+  /** The agents module's callback delay after an abandoned call, through the dialer's hooks. */
+  dialer: Pick<Dialer, 'callbackDelaySeconds'>;
 }
 
 /**
@@ -43,6 +44,7 @@ export async function settleContact(
     await setContactState(db, contactId, { state: 'queued', lastOutcome: outcome, attempts: attemptNo, nextAttemptAt: at });
   };
   const counts = await attemptCounts(db, contactId);
+  let callback: number | null = null;
   if (endReason === 'not_dialled') {
     // Nothing reached Asterisk: not a dial, so straight back in the queue (bounded, in case
     // Asterisk refuses this one call for good).
@@ -50,9 +52,9 @@ export async function settleContact(
     else await setContactState(db, contactId, { state: 'failed', reason: 'not_dialled', attempts: attemptNo });
   } else if (outcome === 'opted_out') {
     await setContactState(db, contactId, { state: 'opted_out', lastOutcome: outcome, attempts: attemptNo, reason: 'opted_out' });
-  } else if (outcome === 'abandoned' && ctx.agents && (await countAbandoned(db, contactId)) <= ctx.agents.maxCallbacks) {
+  } else if (outcome === 'abandoned' && (callback = await ctx.dialer.callbackDelaySeconds(contactId)) !== null) {
     // Nobody could take the customer: the promised callback, a new attempt that passes the gate again.
-    await queueNext(attemptNo + 1, ctx.agents.callbackDelaySeconds);
+    await queueNext(attemptNo + 1, callback);
   } else {
     const retry = decideRetry(parseRetryPolicy(campaign.retryPolicy), outcome, attemptNo, answered, endReason, counts);
     if (retry.retry) {

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { Dialer, type DialerSettings } from '../dialer/dialer.js';
-import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
+import type { AgentHooks, AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, type DialContext } from './dial.processor.js';
@@ -13,17 +13,7 @@ import { getAttempt } from '../calls/attempts.repo.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
 import type { WindowLimits } from './dial-window.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
-import { campaignsWithPending } from './campaign.repo.js';
-import type { Config } from '../config.js';
-import type { BridgePool } from '../agents/bridge.session.js';
-import { attachAgentHandoff } from '../agents/agent-handoff.js';
-import { createHighRiskCapacity } from '../agents/agent-pacing.js';
-
-/** Agent bridging for this worker: the agents module's pool and the `agents` config. */
-export interface WorkerAgents {
-  pool: BridgePool & { availableCount(): Promise<number> };
-  settings: Config['agents'] & { recordingDir: string };
-}
+import { campaignsWithPending } from '../campaigns/campaign.repo.js';
 
 export interface DialWorkerOptions {
   db: Db;
@@ -46,8 +36,8 @@ export interface DialWorkerOptions {
   catchUpEveryMs?: number;
   /** Size of a campaign's dial window (default `dialWindow`); tests shrink it. */
   dialWindow?: (c: WindowLimits) => number;
-  /** Without it, digit 1 hangs up as before and risk scores are not looked at. */
-  agents?: WorkerAgents;
+  /** The agents module's hooks (agents/agent-hooks.ts); without them digit 1 hangs up and risk scores are not looked at. */
+  agents?: AgentHooks;
   /** The reconciler (reconciler.ts); defaults suit production. */
   healing?: { everyMs?: number; reservedTimeoutMs?: number; deadWorkerMs?: number; jobCheckEveryMs?: number };
 }
@@ -75,7 +65,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   const log = o.log.child({ component: 'dial-worker', workerId: o.dialer.workerId });
   const queues = createQueues(o.redis, o.prefix);
   const pacer = createRedisPacer(o.redis, o.prefix, o.global, o.slotLeaseMs ?? 120_000);
-  const dialer = new Dialer(o.ari, o.db, log, o.dialer);
+  const dialer = new Dialer(o.ari, o.db, log, o.dialer, o.agents);
   let watch: CampaignStateWatch | undefined;
   watch = await watchCampaignStates(o.redis.duplicate(), o.prefix, log);
 
@@ -92,18 +82,6 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     stopping: () => closing,
   };
   let closing = false;
-  if (o.agents) {
-    const { pool, settings } = o.agents;
-    attachAgentHandoff(dialer, { db: o.db, pool, settings, log });
-    ctx.agents = {
-      capacity: createHighRiskCapacity(o.redis, o.prefix, o.slotLeaseMs ?? 120_000),
-      availableCount: () => pool.availableCount(),
-      pacingRatio: settings.pacingRatio,
-      callbackDelaySeconds: settings.callbackDelaySeconds,
-      maxCallbacks: settings.maxCallbacks,
-    };
-  }
-
   // A channel of ours entering the app with no session (back from AMD after a restart): adopt it.
   dialer.onStray = async (id) => {
     const row = await getAttempt(o.db, id);
@@ -112,13 +90,13 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   };
   const redisLossHooks: Array<() => Promise<void>> = [];
   const upsertCatchUp = () => queues.campaign.upsertJobScheduler(CATCH_UP_SCHEDULER_ID, { every: o.catchUpEveryMs ?? CATCH_UP_EVERY_MS }, { name: 'catch-up', data: { campaignId: '' } });
-  const healing = { ...HEALING_DEFAULTS, ...o.healing };
   const reconciler = startReconciler({
     ctx,
     queues,
     redis: o.redis,
     prefix: o.prefix,
-    ...healing,
+    ...HEALING_DEFAULTS,
+    ...o.healing,
     onRedisLoss: async () => {
       await upsertCatchUp();
       for (const hook of redisLossHooks) await hook();

@@ -1,6 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import type { Segment } from './schedule.segment.js';
-import { SEGMENT_INSERT_SQL, segmentParams } from './schedule.segment.js';
+import type { Segment } from '../contacts/contact.segment.js';
 
 /** Schedules and their runs: one function per query, all parameterised. */
 
@@ -155,12 +154,6 @@ export async function setRunCampaign(q: Queryable, runId: number, campaignId: nu
   await q.query(`UPDATE schedule_runs SET campaign_id = $2 WHERE id = $1`, [runId, campaignId]);
 }
 
-/** Adds the segment's customers to the campaign in one statement; returns how many. */
-export async function addSegmentContacts(q: Queryable, campaignId: number, segment: Segment, localDate: string): Promise<number> {
-  const { rowCount } = await q.query(SEGMENT_INSERT_SQL, [campaignId, ...segmentParams(segment, localDate)]);
-  return rowCount ?? 0;
-}
-
 /** A run with its campaign's state and contact counts: the run report. */
 export interface RunReportRow extends ScheduleRun {
   scheduleName: string;
@@ -200,16 +193,6 @@ export async function lockClosedRuns(q: Queryable, now: Date, limit: number): Pr
     [now, limit],
   );
   return rows;
-}
-
-/** Contacts still waiting to be dialed become `expired`; live calls finish as they are. */
-export async function expireWaitingContacts(q: Queryable, campaignId: number): Promise<number> {
-  const { rowCount } = await q.query(
-    `UPDATE campaign_contacts SET state = 'expired', reason = 'window_closed', next_attempt_at = NULL, updated_at = now()
-      WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred')`,
-    [campaignId],
-  );
-  return rowCount ?? 0;
 }
 
 export async function countWaitingContacts(q: Queryable, campaignId: number): Promise<number> {

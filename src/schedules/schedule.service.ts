@@ -7,20 +7,9 @@ import { loadGlobalPolicy } from '../compliance/policy.store.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { ScheduleRegistry } from './schedule.jobs.js';
 import { pgCode, withTransaction, type Db, type Queryable } from '../store/db.js';
-import {
-  addSegmentContacts,
-  findRun,
-  getSchedule,
-  insertRunOnce,
-  insertSchedule,
-  setRunCampaign,
-  softDeleteSchedule,
-  updateSchedule,
-  type Schedule,
-  type ScheduleRun,
-  type ScheduleSettings,
-} from './schedule.repo.js';
-import { segmentProblems } from './schedule.segment.js';
+import { addSegmentContacts } from '../contacts/contacts.repo.js';
+import { findRun, getSchedule, insertRunOnce, insertSchedule, setRunCampaign, softDeleteSchedule, updateSchedule, type Schedule, type ScheduleRun, type ScheduleSettings } from './schedule.repo.js';
+import { segmentProblems } from '../contacts/contact.segment.js';
 import { assertScheduleTiming, localDateOf, windowClosesAt } from './schedule.time.js';
 import { canonicalZone } from '../campaigns/campaign.validate.js';
 

@@ -1,8 +1,9 @@
 import { audit } from '../audit/audit.js';
-import { completeCampaignIfDone, getCampaignState } from '../scheduler/campaign.repo.js';
+import { completeCampaignIfDone, getCampaignState } from '../campaigns/campaign.repo.js';
 import type { Logger } from '../shared/logger.js';
 import { withTransaction, type Db } from '../store/db.js';
-import { countWaitingContacts, expireWaitingContacts, lockClosedRuns, markRunWindow } from './schedule.repo.js';
+import { countWaitingContacts, lockClosedRuns, markRunWindow } from './schedule.repo.js';
+import { expireWaitingContacts } from '../contacts/contacts.repo.js';
 
 export interface WindowSweepResult {
   runId: number;

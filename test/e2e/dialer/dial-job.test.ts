@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignEvents } from '../../../src/scheduler/campaign-events.js';
+import { loadStatsRows, summarizeStats } from '../../../src/campaigns/campaign.stats.js';
 import { dialJobId, type Queues } from '../../../src/scheduler/queues.js';
 import type { TestDb } from '../../helpers/db.js';
 import { startFakeAriWorker, type FakeAriWorker } from '../../helpers/fake-ari-worker.js';
@@ -117,6 +118,16 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     ]);
     const st = await tdb.db.query(`SELECT state FROM campaign_contacts WHERE campaign_id = $1`, [capped.campaignId]);
     expect(st.rows).toEqual([{ state: 'blocked' }]);
+  });
+
+  it("a held contact keeps the gate's reason (rule: detail), and the stats count it under its rule", async () => {
+    const capped = await seed(['+8613800001520'], { retryPolicy: { busy: { delaySeconds: 0.2, maxRetries: 2 } }, policyOverrides: { maxAttemptsPerContact: 1 } });
+    await launch(capped.campaignId);
+    await until('completed', async () => (await campaignState(capped.campaignId)) === 'completed');
+    const held = await tdb.db.query<{ state: string; reason: string }>(`SELECT state, reason FROM campaign_contacts WHERE campaign_id = $1`, [capped.campaignId]);
+    expect(held.rows).toEqual([{ state: 'blocked', reason: expect.stringMatching(/^max_attempts_per_contact: .*1\/1/) }]);
+    const stats = summarizeStats(Number(capped.campaignId), await loadStatsRows(tdb.db, Number(capped.campaignId)));
+    expect(stats.contacts.reasons).toEqual({ deferred: {}, blocked: { max_attempts_per_contact: 1 } });
   });
 
   it('a paused campaign dials nothing and gives its contacts back; resume dials them', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, MAX_PHONES, type RawValues, type RowError } from '../../../src/campaigns/import.fields.js';
+import { CSV_COLUMNS, MAX_PHONES, type RawValues, type RowError } from '../../../src/contacts/customer.fields.js';
 import { externalIdOf, validateRow } from '../../../src/campaigns/import.validate.js';
 
 const opts = { defaultRegion: 'CN' };

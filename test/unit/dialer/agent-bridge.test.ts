@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { Dialer } from '../../../src/dialer/dialer.js';
 import type { AgentCallContext, OriginateParams } from '../../../src/dialer/ports.js';
 import type { Db } from '../../../src/store/db.js';
-import { attachAgentHandoff } from '../../../src/agents/agent-handoff.js';
+import { createAgentHooks } from '../../../src/agents/agent-hooks.js';
+import type { HighRiskCapacity } from '../../../src/agents/agent-pacing.js';
 import { MemoryAgentPool } from '../../helpers/memory-agent-pool.js';
 import { FakeAri } from './fake-ari.js';
 
@@ -33,12 +34,15 @@ function setup(o: { agents?: number; waitSeconds?: number } = {}) {
       return { rowCount: 1, rows: [] };
     }),
   } as unknown as Db;
-  const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' });
-  ari.channels.add(ID);
   const pool = new MemoryAgentPool();
   for (let i = 1; i <= (o.agents ?? 2); i++) pool.add({ id: i, sipUsername: `agent-${i}`, name: `Agent ${i}` });
   const recordingDir = mkdtempSync(join(tmpdir(), 'rw-rec-'));
-  attachAgentHandoff(dialer, { db, pool, settings: { ringSeconds: 10, waitSeconds: o.waitSeconds ?? 0, maxHoldSeconds: 30, recordingDir }, log });
+  // The hand-off only: these calls are placed with their agent context already built.
+  const capacity: HighRiskCapacity = { tryAcquire: async () => 0, release: async () => undefined, renew: async () => undefined, inFlight: async () => 0 };
+  const settings = { ringSeconds: 10, waitSeconds: o.waitSeconds ?? 0, maxHoldSeconds: 30, recordingDir, pacingRatio: 1, callbackDelaySeconds: 60, maxCallbacks: 1 };
+  const hooks = createAgentHooks({ db, pool, settings, capacity });
+  const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' }, hooks);
+  ari.channels.add(ID);
   const place = (agent: AgentCallContext, media = ['sound:greeting', 'sound:menu']) =>
     dialer.placeCall({ attemptId: ID, phone: '+8613800000001', customerId: '7', callerId: '+8695500', media, promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, agent, log });
   const customer = (type: string, extra: Record<string, unknown> = {}) => ari.emit({ type, channel: { id: ID, state: 'Up' }, ...extra });

@@ -17,9 +17,15 @@ const mem = vi.hoisted(() => ({
   pages: 0,
 }));
 
-vi.mock('../../../src/scheduler/campaign.repo.js', () => ({
+vi.mock('../../../src/campaigns/campaign.repo.js', () => ({
   getDialCampaign: async (_db: unknown, id: string) => ({ id, ...mem.campaign }),
   getCampaignState: async () => (mem.pages >= mem.pauseAfterPages ? 'paused' : mem.campaign.state),
+  completeCampaignIfDone: async () => {
+    mem.completed++;
+    return true;
+  },
+}));
+vi.mock('../../../src/contacts/contacts.repo.js', () => ({
   countDueContacts: async () => mem.contacts.filter((c) => (c.state === 'queued' || c.state === 'deferred') && (c.nextAttemptAt === null || c.nextAttemptAt <= Date.now())).length,
   hasPendingContacts: async () => mem.contacts.some((c) => c.state === 'pending'),
   pendingContactsPage: async (_db: unknown, _c: string, afterId: string, limit: number) => {
@@ -32,10 +38,6 @@ vi.mock('../../../src/scheduler/campaign.repo.js', () => ({
   markQueued: async (_db: unknown, ids: string[]) => {
     mem.log.push(`markQueued ${ids.length}`);
     for (const c of mem.contacts) if (ids.includes(c.id) && c.state === 'pending') Object.assign(c, { state: 'queued', nextAttemptAt: null });
-  },
-  completeCampaignIfDone: async () => {
-    mem.completed++;
-    return true;
   },
 }));
 

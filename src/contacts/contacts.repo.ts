@@ -1,40 +1,11 @@
 import type { Queryable } from '../store/db.js';
+import { SEGMENT_INSERT_SQL, segmentParams, type Segment } from './contact.segment.js';
 
-/** Campaign and contact reads and writes the scheduler needs; one function per query. */
-export type CampaignState = 'draft' | 'running' | 'paused' | 'completed' | 'cancelled';
-
-export interface DialCampaign {
-  id: string;
-  state: CampaignState;
-  prompt: unknown;
-  callerId: string | null;
-  policyOverrides: unknown;
-  maxConcurrent: number;
-  callsPerSecond: number;
-  retryPolicy: unknown;
-  amdEnabled: boolean;
-  amdMachineAction: 'hangup' | 'message';
-  /** Customers at or above this risk score go to an agent after the greeting. */
-  riskThreshold: number | null;
-}
-
-export async function getDialCampaign(db: Queryable, id: string): Promise<DialCampaign | null> {
-  const r = await db.query<DialCampaign>(
-    `SELECT id::text, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
-            max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
-            retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
-            risk_threshold AS "riskThreshold"
-       FROM campaigns WHERE id = $1`,
-    [id],
-  );
-  return r.rows[0] ?? null;
-}
-
-export async function getCampaignState(db: Queryable, id: string): Promise<CampaignState | null> {
-  const r = await db.query<{ state: CampaignState }>(`SELECT state FROM campaigns WHERE id = $1`, [id]);
-  return r.rows[0]?.state ?? null;
-}
-
+/**
+ * The writer of campaign_contacts (with the ledger's reserve and originate statements, which bump
+ * the contact in the same round trip): its states and their reasons, and the reads the dial and
+ * expand jobs need. One function per query.
+ */
 export interface DialContact {
   id: string;
   campaignId: string;
@@ -153,36 +124,6 @@ export async function hasPendingContacts(db: Queryable, campaignId: string): Pro
   return (r.rowCount ?? 0) > 0;
 }
 
-/** running → completed once no contact can still be dialed. */
-export async function completeCampaignIfDone(db: Queryable, campaignId: string): Promise<boolean> {
-  const r = await db.query(
-    `UPDATE campaigns SET state = 'completed', ended_at = now(), updated_at = now()
-      WHERE id = $1 AND state = 'running'
-        AND NOT EXISTS (SELECT 1 FROM campaign_contacts
-                         WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred', 'dialing'))`,
-    [campaignId],
-  );
-  return (r.rowCount ?? 0) === 1;
-}
-
-/** Running campaigns that still have contacts waiting to be queued (a missed launch event). */
-export async function campaignsWithPending(db: Queryable, limit: number): Promise<string[]> {
-  const r = await db.query<{ id: string }>(
-    `SELECT c.id::text FROM campaigns c
-      WHERE c.state = 'running'
-        AND EXISTS (SELECT 1 FROM campaign_contacts cc WHERE cc.campaign_id = c.id AND cc.state = 'pending')
-      ORDER BY c.id LIMIT $1`,
-    [limit],
-  );
-  return r.rows.map((x) => x.id);
-}
-
-/** The number the contact's next attempt takes (its ledger's highest + 1). */
-export async function nextAttemptNo(db: Queryable, contactId: string): Promise<number> {
-  const r = await db.query<{ n: number }>(`SELECT COALESCE(max(attempt_no), 0)::int + 1 AS n FROM call_attempts WHERE contact_id = $1`, [contactId]);
-  return r.rows[0]!.n;
-}
-
 /**
  * An agent's callback: the contact waits for its callback job (due at `at`) whatever it was
  * settled as. Not for a contact that opted out or was cancelled with its campaign.
@@ -196,8 +137,44 @@ export async function queueContactForCallback(db: Queryable, contactId: string, 
   return (r.rowCount ?? 0) === 1;
 }
 
-/** A completed campaign runs again while it owes a callback (it completes again after it). */
-export async function reopenCompletedCampaign(db: Queryable, campaignId: string): Promise<boolean> {
-  const r = await db.query(`UPDATE campaigns SET state = 'running', ended_at = NULL, updated_at = now() WHERE id = $1 AND state = 'completed'`, [campaignId]);
-  return (r.rowCount ?? 0) === 1;
+/** On cancel: contacts that were still waiting will never be dialed. Returns how many. */
+export async function cancelWaitingContacts(q: Queryable, campaignId: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE campaign_contacts SET state = 'cancelled', reason = 'campaign_cancelled', next_attempt_at = NULL, updated_at = now()
+      WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred')`,
+    [campaignId],
+  );
+  return rowCount ?? 0;
+}
+
+/**
+ * Makes a deferral or a block visible in campaign stats. The one writer of a held contact's
+ * reason: `<rule>: <detail>`, the rule first so the stats can count by it (heldRuleSql).
+ */
+export async function markContactHeld(q: Queryable, contactId: string | number, state: 'deferred' | 'blocked', held: { rule: string; detail: string }, nextAttemptAt: Date | null): Promise<void> {
+  await q.query(
+    `UPDATE campaign_contacts SET state = $2, reason = $3, next_attempt_at = $4, updated_at = now() WHERE id = $1`,
+    [contactId, state, `${held.rule}: ${held.detail}`, nextAttemptAt],
+  );
+}
+
+/** The rule of a held contact's reason (markContactHeld's `<rule>: <detail>`), as SQL over `column`. */
+export function heldRuleSql(column: string): string {
+  return `split_part(${column}, ': ', 1)`;
+}
+
+/** Adds the segment's customers to the campaign in one statement; returns how many. */
+export async function addSegmentContacts(q: Queryable, campaignId: number, segment: Segment, localDate: string): Promise<number> {
+  const { rowCount } = await q.query(SEGMENT_INSERT_SQL, [campaignId, ...segmentParams(segment, localDate)]);
+  return rowCount ?? 0;
+}
+
+/** Contacts still waiting to be dialed become `expired`; live calls finish as they are. */
+export async function expireWaitingContacts(q: Queryable, campaignId: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE campaign_contacts SET state = 'expired', reason = 'window_closed', next_attempt_at = NULL, updated_at = now()
+      WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred')`,
+    [campaignId],
+  );
+  return rowCount ?? 0;
 }

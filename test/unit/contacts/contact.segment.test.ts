@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_INSERT_SQL, segmentParams, segmentProblems } from '../../../src/schedules/schedule.segment.js';
+import { SEGMENT_INSERT_SQL, segmentParams, segmentProblems } from '../../../src/contacts/contact.segment.js';
 import { runStatus, runSummaryLine, type RunReport } from '../../../src/schedules/schedule.report.js';
 
 describe('segment → SQL parameters', () => {

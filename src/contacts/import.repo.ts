@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DbClient, Queryable } from '../store/db.js';
-import type { ValidRow } from './import.fields.js';
+import type { ValidRow } from './customer.fields.js';
 
 /**
  * The import's SQL: a per-transaction staging table filled with COPY, then set-based checks
@@ -84,12 +84,6 @@ export async function findDuplicateRows(q: Queryable, limit: number): Promise<{ 
     [limit],
   );
   return { rows: rows.map((r) => ({ row: r.row, firstRow: r.firstRow })), count: rows[0]?.total ?? 0 };
-}
-
-export async function getCampaignState(q: Queryable, campaignId: number, lock = false): Promise<string | null> {
-  // FOR SHARE during the merge only: a launch/pause waits for the merge, not for the upload.
-  const { rows } = await q.query<{ state: string }>(`SELECT state FROM campaigns WHERE id = $1${lock ? ' FOR SHARE' : ''}`, [campaignId]);
-  return rows[0]?.state ?? null;
 }
 
 /** Imports merge one at a time: overlapping files would otherwise deadlock on customer rows. */
