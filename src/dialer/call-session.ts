@@ -90,31 +90,17 @@ export class CallSession {
     }
   }
 
-  /**
-   * A live call that a previous life of this worker (or a dead worker) placed: take it over
-   * where it is. Mid-prompt (or answered before it began) the prompt starts again from the
-   * beginning; at the menu the menu waits for a digit; still ringing, its answer starts the
-   * prompt; in AMD the verdict comes back into the app; with an agent, nothing is played (the
-   * agents module takes it over). The dialer stopped the old playbacks first.
-   */
+  /** Takes over a live call another session placed, where it is (Dialer.adoptCall says how). */
   adopt(a: { state: string; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; bridged?: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
     this.playback.skipIds(100); // the old session's playback ids (`.p1`, ...) are not ours
     this.originatedAt = a.originatedAt ?? this.now();
     this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
-    if (a.state !== 'Up') {
-      this.phase = 'dialing';
-      this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
-      return;
-    }
+    if (a.state !== 'Up') return void ((this.phase = 'dialing'), this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout')));
     this.facts.answered = true;
     this.answeredAt = a.answeredAt ?? this.now();
     this.answerHandled = true;
     this.hooks.onProgress?.('answered', this.answeredAt);
-    if (a.inAmd) {
-      this.phase = 'amd';
-      this.timers.set('amd', AMD_GUARD_MS, () => this.hangup('lost'));
-      return;
-    }
+    if (a.inAmd) return void ((this.phase = 'amd'), this.timers.set('amd', AMD_GUARD_MS, () => this.hangup('lost')));
     this.inStasis = true;
     if (a.bridged) this.phase = 'closing';
     else if (a.promptPlaying || !a.promptHeard) this.startPrompt();

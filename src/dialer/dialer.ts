@@ -138,7 +138,10 @@ export class Dialer {
   /**
    * Takes over a call Asterisk still has that no session of this process drives (a previous
    * life of this worker, or a dead worker's: `channel.stasisApp` names its app, and the channel
-   * is moved into ours). Resolves with the call's real outcome, written to the ledger.
+   * is moved into ours). Mid-prompt (or answered before it began) the prompt starts again from
+   * the beginning; at the menu the menu waits for a digit; still ringing, its answer starts the
+   * prompt; in AMD the verdict comes back into the app; with an agent nothing is played (the
+   * agents module watches the bridge). Resolves with the call's real outcome, in the ledger.
    */
   async adoptCall(p: PlaceCall, channel: AdoptedChannel): Promise<SessionResult> {
     const session = this.newSession(p);
