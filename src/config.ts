@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
+import { DEFAULT_SCORECARD, parseWeights, type ScorecardSettings } from './risk/scorecard.js';
 
 /**
  * The only reader of the environment. Everything is validated once at boot, every problem is
@@ -57,6 +58,13 @@ export interface Config {
   readonly defaultRegion: string;
   readonly policyProfile: string;
   readonly bank: { readonly name: string; readonly callbackNumber: string };
+  readonly risk: {
+    /** The behaviour scorecard: weights per factor and tier cut-offs (src/risk/scorecard.ts). */
+    readonly scorecard: ScorecardSettings;
+    /** When the worker rescores every customer (cron, in `timeZone`). */
+    readonly nightlyCron: string;
+    readonly timeZone: string;
+  };
   readonly paths: {
     /** Where rendered prompts are written (host path). */
     readonly promptDir: string;
@@ -181,6 +189,15 @@ export function loadConfig(env: Env = process.env): Config {
       name: str('RINGWISE_BANK_NAME', 'Ringwise Demo Bank'),
       callbackNumber: str('RINGWISE_BANK_CALLBACK_NUMBER', '+8695500'),
     },
+    risk: {
+      scorecard: {
+        weights: parseWeights(str('RINGWISE_SCORECARD_WEIGHTS', ''), problems, 'RINGWISE_SCORECARD_WEIGHTS'),
+        base: int('RINGWISE_SCORECARD_BASE', DEFAULT_SCORECARD.base, 0, 100),
+        tiers: { medium: int('RINGWISE_RISK_TIER_MEDIUM', DEFAULT_SCORECARD.tiers.medium, 1, 100), high: int('RINGWISE_RISK_TIER_HIGH', DEFAULT_SCORECARD.tiers.high, 1, 100) },
+      },
+      nightlyCron: str('RINGWISE_RISK_NIGHTLY_CRON', '30 2 * * *'),
+      timeZone: str('RINGWISE_RISK_TIME_ZONE', 'Asia/Shanghai'),
+    },
     paths: {
       promptDir: str('RINGWISE_PROMPT_DIR', '/var/lib/ringwise/prompts'),
       promptDirOnAsterisk: str('RINGWISE_PROMPT_DIR_ON_ASTERISK', '/var/lib/ringwise/prompts'),
@@ -189,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (config.risk.scorecard.tiers.medium >= config.risk.scorecard.tiers.high) problems.push('RINGWISE_RISK_TIER_MEDIUM must be below RINGWISE_RISK_TIER_HIGH');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }
