@@ -58,6 +58,19 @@ export interface Config {
   readonly defaultRegion: string;
   readonly policyProfile: string;
   readonly bank: { readonly name: string; readonly callbackNumber: string };
+  readonly messaging: {
+    /** The SMSC (SMPP 3.4): `smpp://host:port`, the bind's system id and password, and the sender shown to customers. */
+    readonly smppUrl: string;
+    readonly smppSystemId: string;
+    readonly smppPassword: string;
+    readonly smsSender: string;
+    /** Outgoing mail: `smtp://user:pass@host:port` (or smtps://). */
+    readonly smtpUrl: string;
+    readonly emailFrom: string;
+    /** Where customers reach the API's unsubscribe link, and the key that signs it. */
+    readonly publicUrl: string;
+    readonly unsubscribeSecret: string;
+  };
   readonly risk: {
     /** The behaviour scorecard: weights per factor and tier cut-offs (src/risk/scorecard.ts). */
     readonly scorecard: ScorecardSettings;
@@ -188,6 +201,16 @@ export function loadConfig(env: Env = process.env): Config {
     bank: {
       name: str('RINGWISE_BANK_NAME', 'Ringwise Demo Bank'),
       callbackNumber: str('RINGWISE_BANK_CALLBACK_NUMBER', '+8695500'),
+    },
+    messaging: {
+      smppUrl: url('RINGWISE_SMPP_URL', 'smpp://127.0.0.1:2775', ['smpp:', 'ssmpp:']),
+      smppSystemId: str('RINGWISE_SMPP_SYSTEM_ID', 'ringwise'),
+      smppPassword: secret('RINGWISE_SMPP_PASSWORD', 'sandbox1'),
+      smsSender: str('RINGWISE_SMS_SENDER', '95500'),
+      smtpUrl: url('RINGWISE_SMTP_URL', 'smtp://127.0.0.1:2525', ['smtp:', 'smtps:']),
+      emailFrom: str('RINGWISE_EMAIL_FROM', 'Ringwise Demo Bank <reminders@bank.example>'),
+      publicUrl: url('RINGWISE_PUBLIC_URL', 'http://127.0.0.1:3000', ['http:', 'https:']),
+      unsubscribeSecret: secret('RINGWISE_UNSUBSCRIBE_SECRET', 'ringwise-dev-unsubscribe'),
     },
     risk: {
       scorecard: {

@@ -25,6 +25,7 @@ import { dispositionsRoutes } from './dispositions.routes.js';
 import { recordingsRoutes } from './recordings.routes.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { riskRoutes } from './risk.routes.js';
+import { messagesRoutes } from './messages.routes.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -61,5 +62,6 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(recordingsRoutes, deps);
   await app.register(paymentsRoutes, deps);
   await app.register(riskRoutes, deps);
+  await app.register(messagesRoutes, deps);
   return app;
 }
