@@ -2,16 +2,16 @@ import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../shared/errors.js';
 import { maskPhone } from '../shared/redact.js';
 import { withTransaction } from '../store/db.js';
-import { insertChannelDnc } from '../compliance/dnc.channels.js';
+import { insertDnc } from '../compliance/dnc.repo.js';
 import { listMessages, type MessageChannel, type MessageRow, type MessageStatus } from '../messaging/messages.repo.js';
 import { MessageTemplatesSchema, renderMessage, validateMessageTemplates } from '../messaging/message.template.js';
 import { selectMessageCustomer } from '../messaging/messaging.service.js';
 import { smsParts } from '../messaging/sms.encode.js';
 import { verifyUnsubscribeToken } from '../messaging/unsubscribe.token.js';
-import type { ApiApp, ApiDeps } from './app.js';
-import { audit } from './audit.js';
-import { requireRole } from './auth.js';
-import { seesPersonalData } from './roles.js';
+import type { ApiApp, ApiDeps } from './api.types.js';
+import { audit } from '../audit/audit.js';
+import { requireRole } from '../auth/auth.js';
+import { seesPersonalData } from '../auth/roles.js';
 import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
 
 const Message = Type.Object(
@@ -162,7 +162,7 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
     const done = await withTransaction(deps.db, async (c) => {
       const exists = await selectMessageCustomer(c, customerId);
       if (!exists) return false;
-      const id = await insertChannelDnc(c, { phone: null, customerId, channel: 'email', reason: 'unsubscribed by email link', source: 'email' });
+      const { id } = await insertDnc(c, { phone: null, customerId, channel: 'email', reason: 'unsubscribed by email link', source: 'email', expiresAt: null, createdBy: null });
       await audit(c, null, 'dnc.create', { type: 'dnc', id }, { customerId, channel: 'email', source: 'email' });
       return true;
     });

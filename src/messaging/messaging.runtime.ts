@@ -28,6 +28,7 @@ export function startMessaging(config: Config, db: Db, log: Logger): MessagingRu
     defaultProfile: config.policyProfile,
     publicUrl: m.publicUrl,
     unsubscribeSecret: m.unsubscribeSecret,
+    defaultRegion: config.defaultRegion,
   };
   smpp.onReceipt((r) => void handleReceipt(deps, r).catch((err: unknown) => log.error({ err }, 'delivery receipt not recorded')));
   smpp.onInbound((msg) => void handleInboundSms(deps, msg).catch((err: unknown) => log.error({ err }, 'inbound SMS not handled')));

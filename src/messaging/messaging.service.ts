@@ -1,9 +1,11 @@
 import type { Db, Queryable } from '../store/db.js';
 import { withTransaction } from '../store/db.js';
+import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
+import { toE164 } from '../campaigns/phone.js';
 import type { Logger } from '../shared/logger.js';
 import type { PromptBank, PromptCustomer } from '../prompts/prompt.template.js';
 import { checkMessage } from '../compliance/message-gate.js';
-import { insertChannelDnc } from '../compliance/dnc.channels.js';
+import { insertDnc } from '../compliance/dnc.repo.js';
 import type { EmailSender } from './email.smtp.js';
 import { UNSUBSCRIBE_LABEL } from './email.smtp.js';
 import { renderMessage, OPT_OUT_CONFIRMATION, type MessageTemplates } from './message.template.js';
@@ -25,6 +27,8 @@ export interface MessagingDeps {
   defaultProfile: string;
   publicUrl: string;
   unsubscribeSecret: string;
+  /** Region for a sender's number that arrives without its country code. */
+  defaultRegion: string;
   now?: () => Date;
 }
 
@@ -136,16 +140,35 @@ async function selectCustomerByPhone(q: Queryable, phone: string): Promise<{ id:
 }
 
 /**
+ * SMSCs send the sender as +E.164, as international digits without the plus (TON not always
+ * set), or as a national number. Digits that start with the home country's code are read as
+ * international; otherwise a valid national number wins, then a valid international one.
+ */
+export function senderE164(from: string, region: string): string {
+  const valid = (text: string): string | null => {
+    const r = toE164(text, region);
+    return r.ok ? r.e164 : null;
+  };
+  if (from.startsWith('+')) return valid(from) ?? from;
+  if (!/^\d{6,15}$/.test(from)) return from;
+  const home = getCountryCallingCode(region as CountryCode);
+  const intl = valid(`+${from}`);
+  if (intl && from.startsWith(home)) return intl;
+  return valid(from) ?? intl ?? from;
+}
+
+/**
  * A message from a customer. An opt-out keyword (TD, 退订, STOP, UNSUBSCRIBE) puts the number
  * and the customer on the do-not-contact list for every channel at once, in the same
  * transaction as the ledger row, then confirms by SMS (a reply the customer asked for: no gate).
  */
-export async function handleInboundSms(deps: MessagingDeps, m: { from: string; text: string }): Promise<{ optedOut: boolean; customerId: number | null }> {
+export async function handleInboundSms(deps: MessagingDeps, raw: { from: string; text: string }): Promise<{ optedOut: boolean; customerId: number | null }> {
+  const m = { ...raw, from: senderE164(raw.from, deps.defaultRegion) };
   const optOut = isOptOut(m.text);
   const customer = await selectCustomerByPhone(deps.db, m.from);
   await withTransaction(deps.db, async (c) => {
     await insertInboundMessage(c, { customerId: customer?.id ?? null, channel: 'sms', address: m.from, body: m.text.slice(0, 2000) });
-    if (optOut) await insertChannelDnc(c, { phone: m.from, customerId: customer?.id ?? null, channel: null, reason: `opted out by SMS (${m.text.trim().slice(0, 20)})`, source: 'sms' });
+    if (optOut) await insertDnc(c, { phone: m.from, customerId: customer?.id ?? null, channel: null, reason: `opted out by SMS (${m.text.trim().slice(0, 20)})`, source: 'sms', expiresAt: null, createdBy: null });
   });
   if (optOut && deps.sms) {
     const text = OPT_OUT_CONFIRMATION[customer?.locale ?? ''] ?? (/[\u4e00-\u9fff]/.test(m.text) ? OPT_OUT_CONFIRMATION['zh-CN']! : OPT_OUT_CONFIRMATION['en-US']!);

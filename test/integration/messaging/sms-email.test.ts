@@ -23,8 +23,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined |
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const smsc = async (): Promise<{ id: string; to: string; dataCoding: number; udh: string[]; text: string }[]> => (await fetch(`${env.SANDBOX_SMPP_CONTROL}/messages`)).json();
-const mailbox = async (): Promise<{ to: string[]; raw: string }[]> => (await fetch(`${env.SANDBOX_SMTP_CONTROL}/messages`)).json();
+const smsc = async (): Promise<{ id: string; to: string; dataCoding: number; udh: string[]; text: string }[]> => (await (await fetch(`${env.SANDBOX_SMPP_CONTROL}/messages`)).json()) as { id: string; to: string; dataCoding: number; udh: string[]; text: string }[];
+const mailbox = async (): Promise<{ to: string[]; raw: string }[]> => (await (await fetch(`${env.SANDBOX_SMTP_CONTROL}/messages`)).json()) as { to: string[]; raw: string }[];
 
 beforeAll(async () => {
   api = await createTestApi();
@@ -88,7 +88,7 @@ describe('SMS over SMPP', () => {
 
   it('an inbound 退订 stops every channel at once and is confirmed', async () => {
     const res = await fetch(`${env.SANDBOX_SMPP_CONTROL}/inbound`, { method: 'POST', body: JSON.stringify({ from: `+86138${tag}01`, to: '95500', text: '退订' }) });
-    expect((await res.json()).delivered).toBeGreaterThan(0);
+    expect(((await res.json()) as { delivered: number }).delivered).toBeGreaterThan(0);
     await waitFor('confirmation', async () => (await smsc()).find((m) => m.to === `86138${tag}01` && m.text.includes('退订')));
     const { rows } = await api.t.db.query(`SELECT channel, source FROM dnc_entries WHERE customer_id = $1`, [ids.zh]);
     expect(rows).toEqual([{ channel: null, source: 'sms' }]);

@@ -41,3 +41,14 @@ describe('SMS encoding', () => {
     for (const k of ['stop calling me at work', 'TDX', '好的']) expect(isOptOut(k), k).toBe(false);
   });
 });
+
+describe('inbound sender numbers', () => {
+  it('reads +E.164, international digits and national numbers', async () => {
+    const { senderE164 } = await import('../../../src/messaging/messaging.service.js');
+    expect(senderE164('+8613800000001', 'CN')).toBe('+8613800000001');
+    expect(senderE164('8613800000001', 'CN')).toBe('+8613800000001');
+    expect(senderE164('13800000001', 'CN')).toBe('+8613800000001');
+    expect(senderE164('14155550123', 'CN')).toBe('+14155550123');
+    expect(senderE164('95500', 'CN')).toBe('95500');
+  });
+});
