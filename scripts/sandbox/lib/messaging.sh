@@ -18,7 +18,8 @@ start_node_server() {
   if alive "$RUN/$name.pid" "$script"; then return 0; fi
   tcp_open $HOST "$port" && die "TCP $HOST:$port is taken by a process this sandbox did not start"
   [[ -d $ROOT/node_modules/smpp && -d $ROOT/node_modules/smtp-server ]] || die "npm ci first: $name needs node_modules"
-  nohup node "$script" "$@" >>"$LOGS/$name.log" 2>&1 &
+  # The lock descriptors (8, 9) must not outlive this script in a long-running child.
+  nohup node "$script" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 8>&- 9>&- &
   echo $! >"$RUN/$name.pid"
   for ((i = 0; i < 100; i++)); do tcp_open $HOST "$port" && return 0; sleep 0.1; done
   die "$name did not listen on $HOST:$port (see $LOGS/$name.log)"
