@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
+import { IANAZone } from 'luxon';
+import { cronProblem } from './schedules/schedule.time.js';
 import { DEFAULT_SCORECARD, parseWeights, type ScorecardSettings } from './risk/scorecard.js';
 
 /**
@@ -229,6 +231,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (!IANAZone.isValidZone(config.risk.timeZone)) problems.push(`RINGWISE_RISK_TIME_ZONE is not an IANA time zone (got "${config.risk.timeZone}")`);
+  else {
+    const cron = cronProblem(config.risk.nightlyCron, config.risk.timeZone);
+    if (cron) problems.push(`RINGWISE_RISK_NIGHTLY_CRON: ${cron}`);
+  }
   if (config.risk.scorecard.tiers.medium >= config.risk.scorecard.tiers.high) problems.push('RINGWISE_RISK_TIER_MEDIUM must be below RINGWISE_RISK_TIER_HIGH');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
