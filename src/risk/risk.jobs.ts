@@ -1,6 +1,5 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../shared/logger.js';
 import { recomputeAllRisk, type RiskDeps } from './risk.service.js';
 
 /**
