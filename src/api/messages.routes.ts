@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../shared/errors.js';
-import { maskPhone } from '../shared/redact.js';
+import { Readable } from 'node:stream';
+import { maskAddress, messagesCsv } from '../messaging/messages.csv.js';
 import { withTransaction } from '../store/db.js';
 import { insertDnc } from '../compliance/dnc.repo.js';
 import { listMessages, type MessageChannel, type MessageRow, type MessageStatus } from '../messaging/messages.repo.js';
@@ -37,11 +38,6 @@ const Message = Type.Object(
   },
   { additionalProperties: false },
 );
-
-function maskAddress(a: string): string {
-  if (a.includes('@')) return `${a[0]}***@${a.split('@')[1]}`;
-  return maskPhone(a);
-}
 
 const SAMPLE = {
   'zh-CN': { name: '王小明', locale: 'zh-CN', amountDue: '3200.00', currency: 'CNY', dueDate: '2026-11-25', daysPastDue: 12 },
@@ -99,6 +95,34 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
       const rows = await listMessages(deps.db, { ...q, channel: q.channel as MessageChannel | undefined, status: q.status as MessageStatus | undefined, before: q.before ? new Date(q.before) : undefined });
       const full = seesPersonalData(req.principal);
       return { items: rows.map((m) => out(m, full)) };
+    },
+  );
+
+  app.get(
+    '/v1/messages.csv',
+    {
+      preHandler: requireRole('admin', 'operator', 'supervisor', 'viewer'),
+      schema: {
+        tags: ['messages'],
+        summary: 'Export the message ledger as CSV, oldest first, streamed (addresses masked except for admin and supervisor; bodies left out)',
+        querystring: Type.Object(
+          {
+            campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
+            customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+            channel: Type.Optional(StringEnum(['sms', 'email'] as const)),
+            status: Type.Optional(StringEnum(['queued', 'sent', 'delivered', 'failed', 'received'] as const)),
+          },
+          { additionalProperties: false },
+        ),
+        response: ErrorResponses,
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const maskAddresses = !['admin', 'supervisor'].includes(req.principal.role);
+      const stream = Readable.from(messagesCsv(deps.db, { ...q, channel: q.channel as MessageChannel | undefined, status: q.status as MessageStatus | undefined }, { maskAddresses }));
+      stream.on('error', (err) => req.log.error({ err }, 'messages export failed mid-stream'));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="messages.csv"').header('cache-control', 'no-store').send(stream as never);
     },
   );
 

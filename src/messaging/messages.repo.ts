@@ -134,3 +134,26 @@ export async function countMessagesSince(q: Queryable, customerId: number, chann
   );
   return rows[0]!.n;
 }
+
+export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'received'] as const;
+
+/** Pure: grouped counts → `{ sms: {queued, sent, ...}, email: {...} }` with every key present. */
+export function summarizeMessages(rows: { channel: MessageChannel; status: MessageStatus; n: number }[]): Record<MessageChannel, Record<MessageStatus, number>> {
+  const zero = () => Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
+  const out = { sms: zero(), email: zero() };
+  for (const r of rows) out[r.channel][r.status] += r.n;
+  return out;
+}
+
+/** Oldest first, after the (queued_at, id) key: the export's keyset pages (milliseconds, as a JS Date holds the key). */
+export async function listMessagesAfter(q: Queryable, f: Omit<MessageFilter, 'before' | 'limit'>, after: { at: Date; id: string } | null, limit: number): Promise<MessageRow[]> {
+  const { rows } = await q.query<MessageRow>(
+    `SELECT ${COLUMNS} FROM messages
+      WHERE ($1::bigint IS NULL OR campaign_id = $1) AND ($2::bigint IS NULL OR customer_id = $2)
+        AND ($3::text IS NULL OR channel = $3) AND ($4::text IS NULL OR status = $4)
+        AND ($5::timestamptz IS NULL OR (date_trunc('milliseconds', queued_at), id) > ($5, $6::uuid))
+      ORDER BY date_trunc('milliseconds', queued_at), id LIMIT $7`,
+    [f.campaignId ?? null, f.customerId ?? null, f.channel ?? null, f.status ?? null, after?.at ?? null, after?.id ?? null, limit],
+  );
+  return rows;
+}

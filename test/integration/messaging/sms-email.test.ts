@@ -49,6 +49,7 @@ beforeAll(async () => {
   await add('zh', `+86138${tag}01`, day, 'zh-CN', `zh-${tag}@example.test`);
   await add('en', `+86138${tag}02`, day, 'en-US', `en-${tag}@example.test`);
   await add('night', `+86138${tag}03`, night, 'zh-CN', `night-${tag}@example.test`);
+  await add('stats', `+86138${tag}04`, day, 'en-US', `stats-${tag}@example.test`);
   rt = startMessaging(api.deps.config, api.t.db, api.deps.log);
   await rt.smpp.ready();
 });
@@ -89,7 +90,7 @@ describe('SMS over SMPP', () => {
   it('an inbound 退订 stops every channel at once and is confirmed', async () => {
     const res = await fetch(`${env.SANDBOX_SMPP_CONTROL}/inbound`, { method: 'POST', body: JSON.stringify({ from: `+86138${tag}01`, to: '95500', text: '退订' }) });
     expect(((await res.json()) as { delivered: number }).delivered).toBeGreaterThan(0);
-    await waitFor('confirmation', async () => (await smsc()).find((m) => m.to === `86138${tag}01` && m.text.includes('退订')));
+    await waitFor('confirmation', async () => (await smsc()).find((m) => m.to === `86138${tag}01` && m.text.startsWith('您已成功退订')));
     const { rows } = await api.t.db.query(`SELECT channel, source FROM dnc_entries WHERE customer_id = $1`, [ids.zh]);
     expect(rows).toEqual([{ channel: null, source: 'sms' }]);
     expect(await sendMessage(rt.deps, { customerId: ids.zh!, channel: 'email' })).toMatchObject({ kind: 'block', rule: 'dnc' });
@@ -128,5 +129,33 @@ describe('email over SMTP', () => {
     const bad = await api.app.inject({ method: 'POST', url: '/v1/messages/preview', headers: api.as('operator'), payload: { channel: 'sms', templates: { sms: { 'zh-CN': { body: '{nope}' } } } } });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.code).toBe('prompt_unknown_field');
+  });
+});
+
+describe('stats and exports', () => {
+  it('the ledger exports as CSV with masked addresses for viewers and full ones for supervisors', async () => {
+    const viewer = await api.app.inject({ method: 'GET', url: `/v1/messages.csv?customerId=${ids.zh}`, headers: api.as('viewer') });
+    expect(viewer.statusCode).toBe(200);
+    const lines = viewer.body.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^id,customer_id,campaign_id,plan_step,channel,direction,address,/);
+    // The long SMS, the inbound 退订 and its confirmation.
+    expect(lines.length - 1).toBeGreaterThanOrEqual(3);
+    expect(viewer.body).not.toContain(`+86138${tag}01`);
+    const sup = await api.app.inject({ method: 'GET', url: `/v1/messages.csv?customerId=${ids.zh}&channel=sms`, headers: api.as('supervisor') });
+    expect(sup.body).toContain(`+86138${tag}01`);
+    expect(sup.body.trim().split('\r\n').length).toBe(lines.length);
+  });
+
+  it('a campaign\'s stats count its messages by channel and status', async () => {
+    const camp = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as('operator'), payload: { name: 'msg stats', prompt: { 'zh-CN': { segments: [{ type: 'tts', text: '您好' }] } } } });
+    expect(camp.statusCode).toBe(201);
+    const id = camp.json().id as number;
+    const r = await sendMessage(rt.deps, { customerId: ids.stats!, channel: 'sms', campaignId: id });
+    expect(r.kind).toBe('sent');
+    const stats = await api.app.inject({ method: 'GET', url: `/v1/campaigns/${id}/stats`, headers: api.as('viewer') });
+    expect(stats.json().messages.sms).toMatchObject({ sent: expect.any(Number) });
+    const m = stats.json().messages;
+    expect(m.sms.sent + m.sms.delivered).toBe(1);
+    expect(m.email).toEqual({ queued: 0, sent: 0, delivered: 0, failed: 0, received: 0 });
   });
 });
