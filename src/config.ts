@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
+import { IANAZone } from 'luxon';
+import { cronProblem } from './schedules/schedule.time.js';
+import { DEFAULT_SCORECARD, parseWeights, type ScorecardSettings } from './risk/scorecard.js';
 
 /**
  * The only reader of the environment. Everything is validated once at boot, every problem is
@@ -69,6 +72,26 @@ export interface Config {
   readonly defaultRegion: string;
   readonly policyProfile: string;
   readonly bank: { readonly name: string; readonly callbackNumber: string };
+  readonly messaging: {
+    /** The SMSC (SMPP 3.4): `smpp://host:port`, the bind's system id and password, and the sender shown to customers. */
+    readonly smppUrl: string;
+    readonly smppSystemId: string;
+    readonly smppPassword: string;
+    readonly smsSender: string;
+    /** Outgoing mail: `smtp://user:pass@host:port` (or smtps://). */
+    readonly smtpUrl: string;
+    readonly emailFrom: string;
+    /** Where customers reach the API's unsubscribe link, and the key that signs it. */
+    readonly publicUrl: string;
+    readonly unsubscribeSecret: string;
+  };
+  readonly risk: {
+    /** The behaviour scorecard: weights per factor and tier cut-offs (src/risk/scorecard.ts). */
+    readonly scorecard: ScorecardSettings;
+    /** When the worker rescores every customer (cron, in `timeZone`). */
+    readonly nightlyCron: string;
+    readonly timeZone: string;
+  };
   readonly paths: {
     /** Where rendered prompts are written (host path). */
     readonly promptDir: string;
@@ -200,6 +223,25 @@ export function loadConfig(env: Env = process.env): Config {
       name: str('RINGWISE_BANK_NAME', 'Ringwise Demo Bank'),
       callbackNumber: str('RINGWISE_BANK_CALLBACK_NUMBER', '+8695500'),
     },
+    messaging: {
+      smppUrl: url('RINGWISE_SMPP_URL', 'smpp://127.0.0.1:2775', ['smpp:', 'ssmpp:']),
+      smppSystemId: str('RINGWISE_SMPP_SYSTEM_ID', 'ringwise'),
+      smppPassword: secret('RINGWISE_SMPP_PASSWORD', 'sandbox1'),
+      smsSender: str('RINGWISE_SMS_SENDER', '95500'),
+      smtpUrl: url('RINGWISE_SMTP_URL', 'smtp://127.0.0.1:2525', ['smtp:', 'smtps:']),
+      emailFrom: str('RINGWISE_EMAIL_FROM', 'Ringwise Demo Bank <reminders@bank.example>'),
+      publicUrl: url('RINGWISE_PUBLIC_URL', 'http://127.0.0.1:3000', ['http:', 'https:']),
+      unsubscribeSecret: secret('RINGWISE_UNSUBSCRIBE_SECRET', 'ringwise-dev-unsubscribe'),
+    },
+    risk: {
+      scorecard: {
+        weights: parseWeights(str('RINGWISE_SCORECARD_WEIGHTS', ''), problems, 'RINGWISE_SCORECARD_WEIGHTS'),
+        base: int('RINGWISE_SCORECARD_BASE', DEFAULT_SCORECARD.base, 0, 100),
+        tiers: { medium: int('RINGWISE_RISK_TIER_MEDIUM', DEFAULT_SCORECARD.tiers.medium, 1, 100), high: int('RINGWISE_RISK_TIER_HIGH', DEFAULT_SCORECARD.tiers.high, 1, 100) },
+      },
+      nightlyCron: str('RINGWISE_RISK_NIGHTLY_CRON', '30 2 * * *'),
+      timeZone: str('RINGWISE_RISK_TIME_ZONE', 'Asia/Shanghai'),
+    },
     paths: {
       promptDir: str('RINGWISE_PROMPT_DIR', '/var/lib/ringwise/prompts'),
       promptDirOnAsterisk: str('RINGWISE_PROMPT_DIR_ON_ASTERISK', '/var/lib/ringwise/prompts'),
@@ -208,6 +250,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (!IANAZone.isValidZone(config.risk.timeZone)) problems.push(`RINGWISE_RISK_TIME_ZONE is not an IANA time zone (got "${config.risk.timeZone}")`);
+  else {
+    const cron = cronProblem(config.risk.nightlyCron, config.risk.timeZone);
+    if (cron) problems.push(`RINGWISE_RISK_NIGHTLY_CRON: ${cron}`);
+  }
+  if (config.risk.scorecard.tiers.medium >= config.risk.scorecard.tiers.high) problems.push('RINGWISE_RISK_TIER_MEDIUM must be below RINGWISE_RISK_TIER_HIGH');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }

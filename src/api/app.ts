@@ -23,6 +23,9 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentStateRoutes } from './agent-state.routes.js';
 import { dispositionsRoutes } from './dispositions.routes.js';
 import { recordingsRoutes } from './recordings.routes.js';
+import { paymentsRoutes } from './payments.routes.js';
+import { riskRoutes } from './risk.routes.js';
+import { messagesRoutes } from './messages.routes.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -57,5 +60,8 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(agentStateRoutes, deps);
   await app.register(dispositionsRoutes, deps);
   await app.register(recordingsRoutes, deps);
+  await app.register(paymentsRoutes, deps);
+  await app.register(riskRoutes, deps);
+  await app.register(messagesRoutes, deps);
   return app;
 }

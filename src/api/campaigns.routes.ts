@@ -3,6 +3,7 @@ import { getCampaign, listCampaigns, type Campaign, type CampaignSettings } from
 import { changeCampaignState, createCampaign, patchCampaign } from '../campaigns/campaign.service.js';
 import type { CampaignAction, CampaignState } from '../campaigns/campaign.state.js';
 import { loadStatsRows, summarizeStats } from '../campaigns/campaign.stats.js';
+import { countCampaignMessages, summarizeMessages } from '../messaging/messages.repo.js';
 import { registerDbGauges } from '../observability/db-gauges.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
@@ -131,7 +132,7 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     async (req) => {
       const c = await getCampaign(deps.db, req.params.id);
       if (!c) throw new NotFoundError('campaign', req.params.id);
-      return summarizeStats(c.id, await loadStatsRows(deps.db, c.id));
+      return { ...summarizeStats(c.id, await loadStatsRows(deps.db, c.id)), messages: summarizeMessages(await countCampaignMessages(deps.db, c.id)) };
     },
   );
 }

@@ -1,3 +1,4 @@
+import { MESSAGE_STATUSES } from '../messaging/messages.repo.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PromptSegmentSchema, TTS_TEXT_MAX } from '../prompts/prompt.template.js';
 import { CAMPAIGN_STATES } from '../campaigns/campaign.state.js';
@@ -132,6 +133,7 @@ export const CampaignStatsResponse = Type.Object(
     ),
     abandonRate: Nullable(Type.Number()),
     progress: Nullable(Type.Number()),
+    messages: Type.Object({ sms: counts(MESSAGE_STATUSES), email: counts(MESSAGE_STATUSES) }, { ...closed, description: 'the campaign\'s SMS and emails by status (the message ledger)' }),
   },
   closed,
 );

@@ -11,6 +11,7 @@ import { withTransaction } from '../store/db.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
+import { recomputeRiskQuietly } from '../risk/risk.service.js';
 import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
@@ -169,6 +170,8 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
       if (reopened) {
         await deps.events?.campaignStateChanged(Number(callback!.campaignId), 'running').catch((err: unknown) => req.log.error({ err, campaignId: callback!.campaignId }, 'campaignStateChanged hook failed'));
       }
+      // A promise or any other conclusion changes the customer's risk (never fails the request).
+      await recomputeRiskQuietly({ db: deps.db, log: deps.log, scorecard: deps.config.risk.scorecard }, attempt.customerId, b.kind === 'promise_to_pay' ? 'promise' : 'disposition');
       const after = agentAfter as AgentRow | null;
       if (after && deps.agents && after.state === 'available') {
         await publishAgentEvent(deps.agents.redis, deps.agents.prefix, after.id, { ...stateEvent(after), reason: 'disposition' }).catch((err: unknown) =>

@@ -9,7 +9,7 @@ import { requireRole } from '../auth/auth.js';
 import { deleteDnc, insertDnc, listDnc, type DncEntry } from '../compliance/dnc.repo.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
 import { seesPersonalData, type Principal } from '../auth/roles.js';
-import { ErrorResponses, IdParams, Nullable } from './schemas.js';
+import { ErrorResponses, IdParams, Nullable, StringEnum } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -22,6 +22,7 @@ const DncResponse = Type.Object(
     source: Type.String(),
     expiresAt: Nullable(Type.String({ format: 'date-time' })),
     createdBy: Nullable(Type.Integer({ description: 'API key id' })),
+    channel: Nullable(Type.String({ description: 'null: every channel (calls, SMS, email); else only call, sms or email' })),
     createdAt: Type.String({ format: 'date-time' }),
   },
   closed,
@@ -34,6 +35,7 @@ const CreateDncBody = Type.Object(
     reason: Type.String({ minLength: 1, maxLength: 500 }),
     source: Type.String({ minLength: 1, maxLength: 100, description: 'e.g. customer_request, complaint, regulator, agent' }),
     expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+    channel: Type.Optional(StringEnum(['call', 'sms', 'email'] as const, { description: 'only this channel (default: every channel)' })),
   },
   closed,
 );
@@ -99,7 +101,7 @@ export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       const expiresAt = b.expiresAt !== undefined ? new Date(b.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ValidationError('expiresAt must be in the future', { field: 'expiresAt' }, 'expires_in_past');
       const entry = await withTransaction(deps.db, async (c) => {
-        const e = await insertDnc(c, { phone, customerId: b.customerId ?? null, reason: b.reason, source: b.source, expiresAt, createdBy: req.principal.keyId });
+        const e = await insertDnc(c, { phone, customerId: b.customerId ?? null, reason: b.reason, source: b.source, expiresAt, createdBy: req.principal.keyId, channel: (b.channel as 'call' | 'sms' | 'email' | undefined) ?? null });
         await audit(c, req.principal, 'dnc.create', { type: 'dnc', id: e.id }, { byPhone: phone !== null, customerId: e.customerId, source: e.source, expiresAt: b.expiresAt ?? null });
         return e;
       });

@@ -85,7 +85,7 @@ export async function selectDecisionRows(
        (SELECT coalesce(json_agg(d), '[]'::json) FROM (
           SELECT reason, phone, customer_id::text AS "customerId", expires_at AS "expiresAt"
             FROM dnc_entries
-           WHERE (phone = $4 OR customer_id = $1) AND (expires_at IS NULL OR expires_at > $5)) d) AS dnc,
+           WHERE (phone = $4 OR customer_id = $1) AND (channel IS NULL OR channel = 'call') AND (expires_at IS NULL OR expires_at > $5)) d) AS dnc,
        (SELECT count(*)::int FROM call_attempts
          WHERE $6::bigint IS NOT NULL AND contact_id = $6::bigint AND ($3::uuid IS NULL OR id <> $3::uuid)
            AND end_reason IS DISTINCT FROM 'not_dialled') AS "contactAttempts"`,
