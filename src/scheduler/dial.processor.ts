@@ -3,14 +3,15 @@ import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import type { Dialer } from '../dialer/dialer.js';
 import type { GatePort, PromptPort } from '../dialer/ports.js';
-import type { Outcome } from '../calls/outcome.js';
+import { REACHED_OUTCOMES, type Outcome } from '../calls/outcome.js';
 import { deleteReservedAttempt, getAttempt, markOriginating, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
 import type { Pacer } from './pacing.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { addNextAttempt, type DialJob, type Queues } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
-import { contactBackToPending, FINAL_CONTACT_STATES, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import { contactBackToPending, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import { isFinishedContact } from '../contacts/contact.states.js';
 import type { CampaignState } from '../campaigns/campaign.state.js';
 
 export interface DialContext {
@@ -25,8 +26,6 @@ export interface DialContext {
   now?: () => Date;
 }
 
-/** Outcomes after which the contact was reached: its final state is completed. */
-const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
 const LEASE_RENEW_MS = 30_000;
 
 /**
@@ -65,7 +64,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
   const contact = await getDialContact(db, contactId);
   if (!contact) return 'contact_missing';
-  if (FINAL_CONTACT_STATES.has(contact.state)) return `contact_${contact.state}`;
+  if (isFinishedContact(contact.state)) return `contact_${contact.state}`;
 
   let prompt: { media: string[]; version: string };
   try {
@@ -172,7 +171,7 @@ async function stopForCampaignState(ctx: DialContext, state: CampaignState, cont
     return 'paused';
   }
   const contact = await getDialContact(ctx.db, contactId);
-  if (contact && !FINAL_CONTACT_STATES.has(contact.state)) await setContactState(ctx.db, contactId, { state: 'cancelled', reason: `campaign ${state}` });
+  if (contact && !isFinishedContact(contact.state)) await setContactState(ctx.db, contactId, { state: 'cancelled', reason: `campaign ${state}` });
   return state;
 }
 
@@ -218,7 +217,7 @@ export async function settleContact(
     if (retry.retry) {
       await queueNext(retry.attemptNo, retry.delaySeconds);
     } else {
-      const final = REACHED.has(outcome) ? 'completed' : 'failed';
+      const final = REACHED_OUTCOMES.includes(outcome) ? 'completed' : 'failed';
       await setContactState(db, contactId, { state: final, lastOutcome: outcome, attempts: attemptNo });
     }
   }

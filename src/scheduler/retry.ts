@@ -1,4 +1,5 @@
 import type { Outcome } from '../calls/outcome.js';
+import type { RetryOutcome, RetryPolicy } from '../campaigns/campaign.repo.js';
 
 /**
  * Retry policy per outcome class, from `campaigns.retry_policy`:
@@ -6,12 +7,9 @@ import type { Outcome } from '../calls/outcome.js';
  * "failed": {...} }`. A class that is absent is never retried. Every retry still passes the
  * compliance gate, which may defer or block it.
  */
-export type RetryClass = 'busy' | 'no_answer' | 'machine' | 'failed';
-export interface RetryRule {
-  delaySeconds: number;
-  maxRetries: number;
-}
-export type RetryPolicy = Partial<Record<RetryClass, RetryRule>>;
+export type RetryClass = RetryOutcome;
+export type RetryRule = NonNullable<RetryPolicy[RetryClass]>;
+export type { RetryPolicy };
 
 export type RetryDecision = { retry: true; attemptNo: number; delaySeconds: number; class: RetryClass } | { retry: false };
 
