@@ -2,7 +2,8 @@ import { MESSAGE_STATUSES } from '../messaging/messages.repo.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PromptSegmentSchema, TTS_TEXT_MAX } from '../prompts/prompt.template.js';
 import { CAMPAIGN_STATES } from '../campaigns/campaign.state.js';
-import { CALL_OUTCOMES, CONTACT_STATES } from '../campaigns/campaign.stats.js';
+import { CALL_OUTCOMES } from '../campaigns/campaign.stats.js';
+import { CONTACT_STATES } from '../contacts/contact.states.js';
 import { Nullable, StringEnum } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;

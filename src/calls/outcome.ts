@@ -115,14 +115,16 @@ export function classifyOutcome(f: CallFacts): Outcome {
   return 'answered_human';
 }
 
-/** Outcomes that mean a person was reached (counts against connected-call caps). */
+/** Outcomes that mean a person was reached (the ledger's `connected`: counts against connected-call caps). */
+export const CONNECTED_OUTCOMES: readonly Outcome[] = ['answered_human', 'completed', 'opted_out', 'hangup_during_prompt', 'answered_unknown', 'abandoned'];
+
 export function isConnected(outcome: Outcome): boolean {
-  return (
-    outcome === 'answered_human' ||
-    outcome === 'completed' ||
-    outcome === 'opted_out' ||
-    outcome === 'hangup_during_prompt' ||
-    outcome === 'answered_unknown' ||
-    outcome === 'abandoned'
-  );
+  return CONNECTED_OUTCOMES.includes(outcome);
 }
+
+/**
+ * Outcomes after which a contact is done as `completed` (else `failed`) when no retry is due: a
+ * connected call, or an answering machine (it heard the message, or the campaign hangs up on
+ * machines). The campaign stats' "answered by a person" is narrower (campaign.stats.ts).
+ */
+export const REACHED_OUTCOMES: readonly Outcome[] = [...CONNECTED_OUTCOMES, 'answered_machine'];

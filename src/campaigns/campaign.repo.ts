@@ -15,8 +15,9 @@ export interface PolicyOverrides {
   allowedWeekdays?: number[];
 }
 
-export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed'] as const;
+export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed', 'lost'] as const;
 export type RetryOutcome = (typeof RETRY_OUTCOMES)[number];
+/** A campaign's retries per outcome class (scheduler/retry.ts reads and applies it). */
 export type RetryPolicy = Partial<Record<RetryOutcome, { delaySeconds: number; maxRetries: number }>>;
 
 /** The settings a client may set; everything but `name` has a database default. */

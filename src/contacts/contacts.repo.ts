@@ -38,8 +38,6 @@ export async function getDialContact(db: Queryable, contactId: string): Promise<
   return r.rows[0] ?? null;
 }
 
-export const FINAL_CONTACT_STATES = new Set(['completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired']);
-
 export interface ContactUpdate {
   state: string;
   reason?: string | null;

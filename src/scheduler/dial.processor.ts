@@ -6,7 +6,8 @@ import { isAppError } from '../shared/errors.js';
 import type { Pacer } from './pacing.js';
 import type { DialJob } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
-import { contactBackToPending, FINAL_CONTACT_STATES, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import { contactBackToPending, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import { isFinishedContact } from '../contacts/contact.states.js';
 import type { CampaignState } from '../campaigns/campaign.state.js';
 import { callParams } from './call-params.js';
 import { settleContact } from './settle.js';
@@ -60,7 +61,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
   const contact = await getDialContact(db, contactId);
   if (!contact) return 'contact_missing';
-  if (FINAL_CONTACT_STATES.has(contact.state)) return `contact_${contact.state}`;
+  if (isFinishedContact(contact.state)) return `contact_${contact.state}`;
 
   let prompt: { media: string[]; version: string };
   try {
@@ -163,7 +164,7 @@ async function stopForCampaignState(ctx: DialContext, state: CampaignState, cont
     return 'paused';
   }
   const contact = await getDialContact(ctx.db, contactId);
-  if (contact && !FINAL_CONTACT_STATES.has(contact.state)) await setContactState(ctx.db, contactId, { state: 'cancelled', reason: `campaign ${state}` });
+  if (contact && !isFinishedContact(contact.state)) await setContactState(ctx.db, contactId, { state: 'cancelled', reason: `campaign ${state}` });
   return state;
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
-import type { Outcome } from '../calls/outcome.js';
+import { REACHED_OUTCOMES, type Outcome } from '../calls/outcome.js';
 import type { Dialer } from '../dialer/dialer.js';
 import { attemptCounts } from '../calls/attempt.recovery.sql.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
@@ -8,8 +8,6 @@ import { addNextAttempt, type Queues } from './queues.js';
 import { completeCampaignIfDone, type DialCampaign } from '../campaigns/campaign.repo.js';
 import { setContactState } from '../contacts/contacts.repo.js';
 
-/** Outcomes after which the contact was reached: its final state is completed. */
-const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
 /** An originate that never reached Asterisk is re-queued at once, this many times at most. */
 export const MAX_NOT_DIALLED = 5;
 const NOT_DIALLED_DELAY_SECONDS = 1;
@@ -60,7 +58,7 @@ export async function settleContact(
     if (retry.retry) {
       await queueNext(retry.attemptNo, retry.delaySeconds);
     } else {
-      const final = REACHED.has(outcome) ? 'completed' : 'failed';
+      const final = REACHED_OUTCOMES.includes(outcome) ? 'completed' : 'failed';
       await setContactState(db, contactId, { state: final, lastOutcome: outcome, attempts: attemptNo });
     }
   }
