@@ -39,6 +39,14 @@ const Message = Type.Object(
   { additionalProperties: false },
 );
 
+/** The ledger's filters, the same for the list and the export. */
+const filters = {
+  campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
+  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  channel: Type.Optional(StringEnum(['sms', 'email'] as const)),
+  status: Type.Optional(StringEnum(['queued', 'sent', 'delivered', 'failed', 'received'] as const)),
+};
+
 const SAMPLE = {
   'zh-CN': { name: '王小明', locale: 'zh-CN', amountDue: '3200.00', currency: 'CNY', dueDate: '2026-11-25', daysPastDue: 12 },
   'en-US': { name: 'Alex Smith', locale: 'en-US', amountDue: '3200.00', currency: 'USD', dueDate: '2026-11-25', daysPastDue: 12 },
@@ -78,10 +86,7 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
         summary: 'The message ledger (SMS and email, both directions), newest first',
         querystring: Type.Object(
           {
-            campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
-            customerId: Type.Optional(Type.Integer({ minimum: 1 })),
-            channel: Type.Optional(StringEnum(['sms', 'email'] as const)),
-            status: Type.Optional(StringEnum(['queued', 'sent', 'delivered', 'failed', 'received'] as const)),
+            ...filters,
             before: Type.Optional(Type.String({ format: 'date-time' })),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
           },
@@ -107,10 +112,7 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
         summary: 'Export the message ledger as CSV, oldest first, streamed (addresses masked except for admin and supervisor; bodies left out)',
         querystring: Type.Object(
           {
-            campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
-            customerId: Type.Optional(Type.Integer({ minimum: 1 })),
-            channel: Type.Optional(StringEnum(['sms', 'email'] as const)),
-            status: Type.Optional(StringEnum(['queued', 'sent', 'delivered', 'failed', 'received'] as const)),
+            ...filters,
           },
           { additionalProperties: false },
         ),
