@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
 import { IANAZone } from 'luxon';
@@ -14,7 +14,21 @@ export interface Config {
   readonly logLevel: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
-  readonly api: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  /** PEM file of the CA that signed Redis's certificate (rediss:// URLs); null: the system's CAs. */
+  readonly redisCaFile: string | null;
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    /** A request (an upload included) must be received whole within this. */
+    readonly requestTimeoutSeconds: number;
+    /** A connection silent this long is closed (above the 15 s heartbeat of event streams). */
+    readonly idleTimeoutSeconds: number;
+    /** Imports received or running at once per API process; one more is answered 429. */
+    readonly maxConcurrentImports: number;
+    /** Where an upload is written whole before it touches the database. */
+    readonly importSpoolDir: string;
+  };
   readonly ari: {
     readonly url: string;
     readonly user: string;
@@ -140,8 +154,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return n;
   };
-  const url = (key: string, fallback: string, protocols: string[]): string => {
+  const url = (key: string, fallback: string | undefined, protocols: string[]): string => {
     const v = str(key, fallback);
+    if (v === '') return v;
     try {
       const u = new URL(v);
       if (!protocols.includes(u.protocol)) problems.push(`${key} must use ${protocols.join(' or ')} (got ${u.protocol})`);
@@ -156,7 +171,8 @@ export function loadConfig(env: Env = process.env): Config {
     return v as T;
   };
 
-  const nodeEnv = oneOf('NODE_ENV', 'development', ['production', 'development', 'test'] as const);
+  // Unset means production: a forgotten variable must never turn on the development defaults.
+  const nodeEnv = oneOf('NODE_ENV', 'production', ['production', 'development', 'test'] as const);
   const isProd = nodeEnv === 'production';
   // Development defaults match the sandbox; production must say every secret explicitly.
   const secret = (key: string, devDefault: string): string => str(key, isProd ? undefined : devDefault);
@@ -170,12 +186,17 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     env: nodeEnv,
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
-    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ringwise', ['postgres:', 'postgresql:']),
-    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    databaseUrl: url('DATABASE_URL', isProd ? undefined : 'postgres://postgres@127.0.0.1:5432/ringwise', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', isProd ? undefined : 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisCaFile: str('REDIS_TLS_CA_FILE', '') || null,
     api: {
       host: str('RINGWISE_API_HOST', '127.0.0.1'),
       port: int('RINGWISE_API_PORT', 3000, 0, 65535),
       bodyLimitBytes: int('RINGWISE_API_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      requestTimeoutSeconds: int('RINGWISE_API_REQUEST_TIMEOUT_SECONDS', 600, 1, 86_400),
+      idleTimeoutSeconds: int('RINGWISE_API_IDLE_TIMEOUT_SECONDS', 30, 1, 3_600),
+      maxConcurrentImports: int('RINGWISE_API_MAX_IMPORTS', 2, 1, 64),
+      importSpoolDir: str('RINGWISE_API_SPOOL_DIR', tmpdir()),
     },
     ari: {
       url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
@@ -256,8 +277,40 @@ export function loadConfig(env: Env = process.env): Config {
     if (cron) problems.push(`RINGWISE_RISK_NIGHTLY_CRON: ${cron}`);
   }
   if (config.risk.scorecard.tiers.medium >= config.risk.scorecard.tiers.high) problems.push('RINGWISE_RISK_TIER_MEDIUM must be below RINGWISE_RISK_TIER_HIGH');
+  if (isProd) problems.push(...unsafeInProduction(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** The sandbox's password: known to anyone who read this repository. */
+const DEV_PASSWORD = 'ringwise-dev';
+const MIN_SECRET_LENGTH = 12;
+
+/** What production refuses to start with: well-known or short secrets, and unauthenticated stores. */
+export function unsafeInProduction(c: Config): string[] {
+  const out: string[] = [];
+  for (const [key, value] of [['ARI_PASSWORD', c.ari.password], ['AMI_PASSWORD', c.ami.password]] as const) {
+    if (value === '') continue; // already reported as required
+    if (value === DEV_PASSWORD || value.length < MIN_SECRET_LENGTH) out.push(`${key} must not be the development password nor shorter than ${MIN_SECRET_LENGTH} characters`);
+  }
+  const parsed = (u: string) => {
+    try {
+      return new URL(u);
+    } catch {
+      return null;
+    }
+  };
+  const db = c.databaseUrl ? parsed(c.databaseUrl) : null;
+  if (db) {
+    // A socket path in ?host= means local peer authentication, which needs no password.
+    const socket = (db.searchParams.get('host') ?? '').startsWith('/');
+    if (decodeURIComponent(db.username || 'postgres') === 'postgres') out.push('DATABASE_URL must not use the postgres superuser: give ringwise a role of its own');
+    if (!db.password && !socket) out.push('DATABASE_URL has no password');
+  }
+  const redis = c.redisUrl ? parsed(c.redisUrl) : null;
+  // Redis carries dial jobs and the agents' customer cards (pub/sub): never without a password.
+  if (redis && !redis.password) out.push('REDIS_URL has no password (redis://:PASSWORD@host:6379, or rediss:// for TLS)');
+  return out;
 }
 
 function deepFreeze<T>(obj: T): T {

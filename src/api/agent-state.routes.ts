@@ -6,7 +6,7 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentJson, AgentIdParams, AgentResponse, agentsDeps, loadAgent, resolveAgentId } from './agents.routes.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
-import { ErrorResponses } from './schemas.js';
+import { ErrorResponses, NoBody } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 /** Proxies close idle connections after about a minute; a comment line keeps the stream alive. */
@@ -35,7 +35,7 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
           tags: ['agents'],
           summary: `${action[0]!.toUpperCase()}${action.slice(1)} an agent (an agent key acts on itself: \`me\` or its own id)`,
           params: AgentIdParams,
-          ...(action === 'pause' ? { body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 100 }) }, closed) } : {}),
+          body: action === 'pause' ? Type.Object({ reason: Type.String({ minLength: 1, maxLength: 100 }) }, closed) : NoBody,
           response: { 200: AgentResponse, ...ErrorResponses },
         },
       },

@@ -10,6 +10,7 @@ import { auditRoutes } from './audit.routes.js';
 import { promptsRoutes } from './prompts.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { installValidation } from './validation.js';
+import { installJsonParser } from './json-body.js';
 import { installRequestLogRedaction } from './request-log.js';
 import { campaignsRoutes } from './campaigns.routes.js';
 import { dncRoutes } from './dnc.routes.js';
@@ -32,11 +33,16 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.api.bodyLimitBytes,
+    // A client gets this long to send its whole request (an import included), and a connection
+    // that stays silent this long is closed: a slow upload cannot hold the server for ever.
+    requestTimeout: deps.config.api.requestTimeoutSeconds * 1000,
+    connectionTimeout: deps.config.api.idleTimeoutSeconds * 1000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
   installValidation(app);
+  installJsonParser(app);
   installRequestLogRedaction(app);
   const metrics = deps.metrics ?? new Metrics();
   deps = { ...deps, metrics };

@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import { getCampaign, listCampaigns, type Campaign, type CampaignSettings } from '../campaigns/campaign.repo.js';
 import { changeCampaignState, createCampaign, patchCampaign } from '../campaigns/campaign.service.js';
 import type { CampaignAction, CampaignState } from '../campaigns/campaign.state.js';
@@ -10,10 +9,8 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { CampaignResponse, CampaignStatsResponse, CreateCampaignBody, ListCampaignsQuery, PatchCampaignBody } from './campaigns.schemas.js';
 import { decodeCursor, Page, pageOf } from './pagination.js';
-import { ErrorResponses, IdParams } from './schemas.js';
+import { ErrorResponses, IdParams, NoBody } from './schemas.js';
 
-// No body, or an empty object: anything with fields is refused like every other unknown field.
-const NoBody = Type.Unsafe<Record<string, never> | undefined>({ additionalProperties: false, maxProperties: 0, description: 'no body, or {}' });
 
 // Agents read no campaigns: what they need of one comes with the customer card of their call.
 const READERS = ['operator', 'supervisor', 'viewer'] as const;

@@ -4,7 +4,7 @@ import { maskPhone } from '../shared/redact.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { PolicySchema } from './policy.routes.js';
-import { seesPersonalData } from '../auth/roles.js';
+import { seesContactData } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable, StringEnum } from './schemas.js';
 
 const RULES = [
@@ -94,7 +94,7 @@ export async function eligibilityRoutes(app: ApiApp, deps: ApiDeps): Promise<voi
         customerId: Number(e.customerId),
         campaignId: e.campaignId === null ? null : Number(e.campaignId),
         at: e.at.toISOString(),
-        phone: seesPersonalData(req.principal) ? e.phone : maskPhone(e.phone),
+        phone: seesContactData(req.principal) ? e.phone : maskPhone(e.phone),
         zones: [...e.zones],
         zoneSource: e.zoneSource,
         country: e.country,

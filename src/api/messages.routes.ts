@@ -12,7 +12,7 @@ import { verifyUnsubscribeToken } from '../messaging/unsubscribe.token.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
-import { seesPersonalData } from '../auth/roles.js';
+import { seesContactData } from '../auth/roles.js';
 import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
 
 const Message = Type.Object(
@@ -23,7 +23,7 @@ const Message = Type.Object(
     planStep: Nullable(Type.Integer()),
     channel: Type.String(),
     direction: Type.String(),
-    address: Type.String({ description: 'masked for viewers' }),
+    address: Type.String({ description: 'masked for operators and viewers' }),
     locale: Nullable(Type.String()),
     subject: Nullable(Type.String()),
     body: Type.String(),
@@ -98,7 +98,7 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
     async (req) => {
       const q = req.query;
       const rows = await listMessages(deps.db, { ...q, channel: q.channel as MessageChannel | undefined, status: q.status as MessageStatus | undefined, before: q.before ? new Date(q.before) : undefined });
-      const full = seesPersonalData(req.principal);
+      const full = seesContactData(req.principal);
       return { items: rows.map((m) => out(m, full)) };
     },
   );
@@ -121,7 +121,7 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
     },
     async (req, reply) => {
       const q = req.query;
-      const maskAddresses = !['admin', 'supervisor'].includes(req.principal.role);
+      const maskAddresses = !seesContactData(req.principal);
       const stream = Readable.from(messagesCsv(deps.db, { ...q, channel: q.channel as MessageChannel | undefined, status: q.status as MessageStatus | undefined }, { maskAddresses }));
       stream.on('error', (err) => req.log.error({ err }, 'messages export failed mid-stream'));
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="messages.csv"').header('cache-control', 'no-store').send(stream as never);

@@ -31,3 +31,15 @@ export function Nullable<T extends import('@sinclair/typebox').TSchema>(t: T) {
 export function StringEnum<const T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 }
+
+/**
+ * The body of a route that takes none: no body at all, or `{}` (an empty `application/json`
+ * body arrives as `{}` too). Anything else, fields or not an object, is a 400 like every
+ * unknown field. (No `type`: a request without a body is validated as `undefined`.)
+ */
+export const NoBody = Type.Unsafe<Record<string, never> | undefined>({
+  not: { type: ['array', 'string', 'number', 'boolean', 'null'] },
+  additionalProperties: false,
+  maxProperties: 0,
+  description: 'no body, or {}',
+});
