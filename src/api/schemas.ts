@@ -35,10 +35,10 @@ export function StringEnum<const T extends readonly string[]>(values: T, opts: {
 /**
  * The body of a route that takes none: no body at all, or `{}` (an empty `application/json`
  * body arrives as `{}` too). Anything else, fields or not an object, is a 400 like every
- * unknown field. (No `type`: a request without a body is validated as `undefined`.)
+ * unknown field. (No `type`: Fastify validates a request without a body as `null`.)
  */
 export const NoBody = Type.Unsafe<Record<string, never> | undefined>({
-  not: { type: ['array', 'string', 'number', 'boolean', 'null'] },
+  not: { type: ['array', 'string', 'number', 'boolean'] },
   additionalProperties: false,
   maxProperties: 0,
   description: 'no body, or {}',

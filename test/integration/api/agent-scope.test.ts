@@ -35,7 +35,7 @@ let agentA: number;
 let agentB: number;
 let keyA: { authorization: string };
 let keyB: { authorization: string };
-let keyUnbound: { authorization: string };
+let keyNoCalls: { authorization: string };
 let custA: number;
 let custB: number;
 let custN: number;
@@ -93,7 +93,7 @@ beforeAll(async () => {
   agentB = await agent('Agent B');
   keyA = { authorization: `Bearer ${(await api.mintKey('agent', { agentId: agentA })).key}` };
   keyB = { authorization: `Bearer ${(await api.mintKey('agent', { agentId: agentB })).key}` };
-  keyUnbound = api.as('agent');
+  keyNoCalls = api.as('agent');
 
   custA = await seedCustomer(NAME_A, PHONE_A);
   custB = await seedCustomer(NAME_B, PHONE_B);
@@ -133,8 +133,8 @@ describe('GET /v1/calls as an agent', () => {
     expect((await listAll(keyA, `&customerId=${custA}`)).map((c) => c.id).sort()).toEqual([...callsA].sort());
   });
 
-  it('an agent key bound to no agent lists nothing', async () => {
-    expect(await listAll(keyUnbound)).toEqual([]);
+  it('the key of an agent that took no call lists nothing', async () => {
+    expect(await listAll(keyNoCalls)).toEqual([]);
   });
 });
 
@@ -151,7 +151,7 @@ describe('GET /v1/calls/:id', () => {
       expect(res.body).not.toContain(PHONE_B);
     }
     expect((await get(`/v1/calls/${callsA[0]}`, keyB)).statusCode).toBe(404);
-    expect((await get(`/v1/calls/${callsA[0]}`, keyUnbound)).statusCode).toBe(404);
+    expect((await get(`/v1/calls/${callsA[0]}`, keyNoCalls)).statusCode).toBe(404);
 
     // The control: the call exists.
     expect((await get(`/v1/calls/${callB}`, api.as('supervisor'))).json()).toMatchObject({ id: callB, phone: PHONE_B });
@@ -192,7 +192,7 @@ describe('GET /v1/customers/:id as an agent', () => {
       expect(res.body).not.toContain(NAME_B);
     }
     expect((await get(`/v1/customers/${custB}`, keyB)).json()).toMatchObject({ name: NAME_B });
-    expect((await get(`/v1/customers/${custA}`, keyUnbound)).statusCode).toBe(404);
+    expect((await get(`/v1/customers/${custA}`, keyNoCalls)).statusCode).toBe(404);
     expect((await get(`/v1/customers/${custN}`, api.as('supervisor'))).statusCode).toBe(200);
   });
 });

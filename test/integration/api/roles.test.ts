@@ -11,7 +11,7 @@ interface RouteCase {
   path: string;
   allowed: Role[];
   ok: number;
-  /** A status other than `ok` for an allowed role, with its error code (the table's agent key is bound to no agent, so it owns no call). */
+  /** A status other than `ok` for an allowed role, with its error code (the table's agent key belongs to an agent that took no call). */
   okFor?: Partial<Record<Role, { status: number; code: string }>>;
   prepare: (api: TestApi) => Promise<{ url: string; payload?: object }>;
 }
@@ -56,7 +56,8 @@ const CASES: RouteCase[] = [
   { method: 'GET', path: '/v1/calls/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}` }) },
   { method: 'GET', path: '/v1/calls.csv', allowed: ['operator', 'supervisor', 'viewer'], ok: 200, prepare: async () => ({ url: '/v1/calls.csv' }) },
   { method: 'GET', path: '/v1/dnc', allowed: STAFF_READ, ok: 200, prepare: async () => ({ url: '/v1/dnc' }) },
-  { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
+  // An agent adds only by a call it took (test/integration/security/dnc-by-call.test.ts).
+  { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, okFor: { agent: { status: 403, code: 'agent_call_only' } }, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
   { method: 'DELETE', path: '/v1/dnc/:id', allowed: ['supervisor'], ok: 204, prepare: async (api) => ({ url: `/v1/dnc/${await dnc(api)}` }) },
   { method: 'GET', path: '/v1/customers/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }) },
   { method: 'GET', path: '/v1/customers/:id/risk', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk` }) },
@@ -131,14 +132,16 @@ describe('role table', () => {
     const post = async (headers: Record<string, string>) =>
       api.app.inject({ method: 'POST', url: `/v1/calls/${await attempt()}/disposition`, headers, payload: { kind: 'refused' } });
     const own = await api.mintKey('agent', { agentId });
-    const other = await api.mintKey('agent', { agentId: null });
+    // The table's agent key belongs to an agent that took no call.
+    const other = { key: api.keys.agent };
 
     expect((await post(api.as('supervisor'))).statusCode).toBe(201);
     expect((await post(api.as('admin'))).statusCode).toBe(201);
     expect((await post({ authorization: `Bearer ${own.key}` })).statusCode).toBe(201);
     const notMine = await post({ authorization: `Bearer ${other.key}` });
-    expect(notMine.statusCode).toBe(403);
-    expect(notMine.json().error.code).toBe('not_your_call');
+    // The same answer as a call that does not exist: an agent key cannot probe call ids.
+    expect(notMine.statusCode).toBe(404);
+    expect(notMine.json().error.code).toBe('not_found');
     for (const role of ['operator', 'viewer'] as const) {
       const res = await post(api.as(role));
       expect(res.statusCode, role).toBe(403);
