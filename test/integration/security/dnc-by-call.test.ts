@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAgent } from '../../../src/agents/agents.repo.js';
-import { createApiKey } from '../../../src/api/keys.repo.js';
+import { createApiKey } from '../../../src/auth/keys.repo.js';
 import { runKeysCommand } from '../../../src/cli/keys.command.js';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAgent } from '../../../src/agents/agents.repo.js';
-import type { Role } from '../../../src/api/roles.js';
+import type { Role } from '../../../src/auth/roles.js';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 /**
