@@ -57,8 +57,10 @@ wait_ready() {
 }
 
 admin_key() {
+  [ -e "$STATE/admin.key" ] && chmod 600 "$STATE/admin.key"
   if [ ! -s "$STATE/admin.key" ]; then
-    node dist/main.js keys create --role admin --name stack-demo 2>/dev/null >"$STATE/admin.key.tmp"
+    # An admin key: readable by its owner only (umask before the file exists, not chmod after).
+    (umask 077 && node dist/main.js keys create --role admin --name stack-demo 2>/dev/null >"$STATE/admin.key.tmp")
     mv "$STATE/admin.key.tmp" "$STATE/admin.key"
   fi
   cat "$STATE/admin.key"

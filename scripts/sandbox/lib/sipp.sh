@@ -31,7 +31,7 @@ start_sipp() {
   local dir=$1 pidfile=$2 logfile=$3 out pid
   shift 3
   # sipp -bg prints the daemon's pid; its own exit status is not meaningful.
-  out=$(cd "$dir" && sipp "$@" -bg -trace_err -error_file "$logfile" "${SIPP_COMMON[@]}" 2>&1 </dev/null 8>&- 9>&-) || true
+  out=$(cd "$dir" && sipp "$@" -bg -error_file "$logfile" "${SIPP_COMMON[@]}" 2>&1 </dev/null 8>&- 9>&-) || true
   pid=$(grep -o 'PID=\[[0-9]*\]' <<<"$out" | grep -o '[0-9]\+' || true)
   [[ -n $pid ]] || { echo "$out" >&2; return 1; }
   echo "$pid" >"$pidfile"
@@ -109,7 +109,7 @@ softphone_stop() {
     if [[ -n $port ]] && alive "$RUN/asterisk.pid" "$AST_CONF"; then
       (cd "$STATE" && timeout 10 sipp "$HOST:$SIP_PORT" -sf "$ROOT/test/sipp/agent-unregister.xml" \
         -s "$user" -au "$user" -ap "$pass" -i $HOST -p "$port" -m 1 -nostdin -ci $HOST \
-        -trace_err -error_file "$LOGS/softphone-$user-errors.log" >/dev/null 2>&1 </dev/null) ||
+        -error_file "$LOGS/softphone-$user-errors.log" >/dev/null 2>&1 </dev/null) ||
         log "softphone $user stopped; unregistering failed (the contact expires within 120 s)"
     fi
     log "softphone $user stopped"
