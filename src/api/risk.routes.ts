@@ -56,7 +56,7 @@ export async function riskRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
   app.get(
     '/v1/customers/:id/risk',
     {
-      preHandler: requireRole('admin', 'operator', 'supervisor', 'viewer'),
+      preHandler: requireRole('admin', 'operator', 'supervisor'),
       schema: {
         tags: ['customers'],
         summary: "A customer's risk: the latest score explained factor by factor (score = base + Σ weighted, clamped to 0–100), and the history",

@@ -60,7 +60,8 @@ const CASES: RouteCase[] = [
   { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, okFor: { agent: { status: 403, code: 'agent_call_only' } }, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
   { method: 'DELETE', path: '/v1/dnc/:id', allowed: ['supervisor'], ok: 204, prepare: async (api) => ({ url: `/v1/dnc/${await dnc(api)}` }) },
   { method: 'GET', path: '/v1/customers/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }) },
-  { method: 'GET', path: '/v1/customers/:id/risk', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk` }) },
+  // A risk score is account data: not for viewers (test/integration/security/personal-data.test.ts).
+  { method: 'GET', path: '/v1/customers/:id/risk', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk` }) },
   { method: 'POST', path: '/v1/customers/:id/risk/recompute', allowed: ['supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk/recompute` }) },
 ];
 

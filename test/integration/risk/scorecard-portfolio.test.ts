@@ -40,7 +40,7 @@ describe('scorecard on a generated portfolio', () => {
     for (const i of [worst, best]) {
       const row = await recomputeRisk(deps(), api.t.db, ids[i]!, 'manual', asOf);
       expect(row).toMatchObject({ source: 'scorecard', score: cards[i]!.score, tier: cards[i]!.tier, factors: cards[i]!.factors });
-      const res = await api.app.inject({ method: 'GET', url: `/v1/customers/${ids[i]}/risk`, headers: api.as('viewer') });
+      const res = await api.app.inject({ method: 'GET', url: `/v1/customers/${ids[i]}/risk`, headers: api.as('operator') });
       expect(res.statusCode).toBe(200);
       const body = res.json();
       expect(body.current.score).toBe(cards[i]!.score);

@@ -35,6 +35,7 @@ beforeAll(async () => {
   );
   callId = String(call.rows[0].id);
   await api.t.db.query(`INSERT INTO dnc_entries (phone, customer_id, reason, source) VALUES ($1, $2, 'r', 's')`, [PHONE, customerId]);
+  await api.t.db.query(`INSERT INTO messages (customer_id, channel, address, body, status) VALUES ($1, 'sms', $2, 'reminder', 'sent')`, [customerId, PHONE]);
 });
 afterAll(async () => {
   await api?.close();
@@ -55,6 +56,8 @@ const ROUTES: Array<{ url: () => string; readers: Array<Role | 'own-agent'> }> =
   { url: () => `/v1/customers/${customerId}`, readers: ['admin', 'supervisor', 'operator', 'viewer', 'own-agent'] },
   { url: () => '/v1/dnc', readers: ['admin', 'supervisor', 'operator', 'viewer'] },
   { url: () => `/v1/customers/${customerId}/eligibility`, readers: ['admin', 'supervisor', 'operator', 'viewer'] },
+  { url: () => '/v1/messages?limit=10', readers: ['admin', 'supervisor', 'operator', 'viewer'] },
+  { url: () => '/v1/messages.csv', readers: ['admin', 'supervisor', 'operator', 'viewer'] },
 ];
 const SEES_CONTACT = new Set(['admin', 'supervisor', 'own-agent']);
 
@@ -83,6 +86,11 @@ describe('account data on GET /v1/customers/:id', () => {
     const c = JSON.parse(body);
     expect(c).toMatchObject({ externalId: 'L***', amountDue: null, dueDate: null, daysPastDue: null, riskScore: null, masked: true });
     for (const secret of [EXTERNAL, '3200', '2026-11-20', '88']) expect(body).not.toContain(secret);
+  });
+
+  it("viewers may not read a customer's risk explanation (its score is account data)", async () => {
+    const res = await api.app.inject({ url: `/v1/customers/${customerId}/risk`, headers: api.as('viewer') });
+    expect(res.statusCode).toBe(403);
   });
 
   it('supervisors and the agent of the call see everything', async () => {

@@ -23,6 +23,8 @@ const SAFE = {
   REDIS_URL: 'redis://:redis-secret-123@127.0.0.1:6379',
   ARI_PASSWORD: 'ari-secret-123456',
   AMI_PASSWORD: 'ami-secret-123456',
+  RINGWISE_SMPP_PASSWORD: 'smpp-secret',
+  RINGWISE_UNSUBSCRIBE_SECRET: 'unsubscribe-secret-123456',
 };
 
 describe('production configuration', () => {

@@ -88,10 +88,10 @@ describe('synthetic portfolio', () => {
 describe('scorecard configuration', () => {
   it('reads weights, tiers and the nightly schedule, and lists every problem', async () => {
     const { loadConfig } = await import('../../../src/config.js');
-    const c = loadConfig({ RINGWISE_SCORECARD_WEIGHTS: 'payments=2', RINGWISE_RISK_TIER_HIGH: '70' });
+    const c = loadConfig({ NODE_ENV: 'development', RINGWISE_SCORECARD_WEIGHTS: 'payments=2', RINGWISE_RISK_TIER_HIGH: '70' });
     expect(c.risk.scorecard.weights.payments).toBe(2);
     expect(c.risk.scorecard.tiers).toEqual({ medium: 35, high: 70 });
-    expect(() => loadConfig({ RINGWISE_SCORECARD_WEIGHTS: 'bogus=1', RINGWISE_RISK_TIER_MEDIUM: '80', RINGWISE_RISK_NIGHTLY_CRON: 'not a cron' })).toThrow(
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_SCORECARD_WEIGHTS: 'bogus=1', RINGWISE_RISK_TIER_MEDIUM: '80', RINGWISE_RISK_NIGHTLY_CRON: 'not a cron' })).toThrow(
       /unknown factor "bogus"[\s\S]*RINGWISE_RISK_NIGHTLY_CRON[\s\S]*RINGWISE_RISK_TIER_MEDIUM must be below/,
     );
   });
