@@ -15,6 +15,8 @@ export interface Config {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly api: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  /** The operations console at /console: how long a sign-in lasts; Secure cookies even without TLS seen (behind a proxy). */
+  readonly console: { readonly sessionHours: number; readonly secureCookie: boolean };
   readonly ari: {
     readonly url: string;
     readonly user: string;
@@ -176,6 +178,10 @@ export function loadConfig(env: Env = process.env): Config {
       host: str('RINGWISE_API_HOST', '127.0.0.1'),
       port: int('RINGWISE_API_PORT', 3000, 0, 65535),
       bodyLimitBytes: int('RINGWISE_API_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
+    console: {
+      sessionHours: num('RINGWISE_CONSOLE_SESSION_HOURS', 8, 0.01, 24 * 30),
+      secureCookie: oneOf('RINGWISE_CONSOLE_SECURE_COOKIE', 'false', ['true', 'false'] as const) === 'true',
     },
     ari: {
       url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),

@@ -26,6 +26,11 @@ import { recordingsRoutes } from './recordings.routes.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { riskRoutes } from './risk.routes.js';
 import { messagesRoutes } from './messages.routes.js';
+import { sessionRoutes } from './session.routes.js';
+import { campaignsLiveRoutes } from './campaigns-live.routes.js';
+import { promptPreviewRoutes } from './prompt-preview.routes.js';
+import { consoleRoutes } from './console.routes.js';
+import { installEmptyJsonBody } from './empty-body.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -38,6 +43,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   installErrorHandler(app);
   installValidation(app);
   installRequestLogRedaction(app);
+  installEmptyJsonBody(app);
   const metrics = deps.metrics ?? new Metrics();
   deps = { ...deps, metrics };
   // Auth, metrics and docs hook into every route, so they go before any route is registered.
@@ -63,5 +69,9 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(paymentsRoutes, deps);
   await app.register(riskRoutes, deps);
   await app.register(messagesRoutes, deps);
+  await app.register(sessionRoutes, deps);
+  await app.register(campaignsLiveRoutes, deps);
+  await app.register(promptPreviewRoutes, deps);
+  await app.register(consoleRoutes, deps);
   return app;
 }

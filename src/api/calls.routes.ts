@@ -51,6 +51,7 @@ const filters = {
   outcome: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...CALL_OUTCOMES] })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'reserved at or after (inclusive)' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'reserved before (exclusive)' })),
+  agentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the agent who took the call' })),
 };
 
 const TS_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;

@@ -3,8 +3,11 @@ import { NotFoundError } from '../shared/errors.js';
 import { maskPhone } from '../shared/redact.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
-import { getCustomer } from '../contacts/customers.repo.js';
-import { callScope, seesPersonalData } from '../auth/roles.js';
+import { getCustomer, type CustomerRow } from '../contacts/customers.repo.js';
+import { searchCustomers } from '../contacts/customer-search.repo.js';
+import { toE164 } from '../campaigns/phone.js';
+import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
+import { callScope, seesPersonalData, type Principal } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 /** Masks a name to its first character: enough for a viewer to recognise a record, no more. */
@@ -34,8 +37,50 @@ const CustomerResponse = Type.Object(
   { additionalProperties: false },
 );
 
-/** `GET /v1/customers/:id`. (`/eligibility` belongs to the compliance module.) */
+/** One masking rule for a customer, wherever one is shown (one, or a search page). */
+function customerJson(c: CustomerRow, principal: Principal) {
+  const full = seesPersonalData(principal);
+  return {
+    ...c,
+    name: full ? c.name : maskName(c.name),
+    phones: full ? c.phones : c.phones.map(maskPhone),
+    masked: !full,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+const SearchQuery = Type.Object(
+  {
+    q: Type.String({ minLength: 1, maxLength: 200, description: 'a phone number (any format the default region reads), an exact external id, or the start of a name' }),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+/** `GET /v1/customers?q=` and `GET /v1/customers/:id`. (`/eligibility` belongs to the compliance module.) */
 export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
+  app.get(
+    '/v1/customers',
+    {
+      preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
+      schema: {
+        tags: ['customers'],
+        summary: 'Search customers by phone, external id or name prefix, newest first (masked for viewers; an agent key finds only customers on its own calls)',
+        querystring: SearchQuery,
+        response: { 200: Page(CustomerResponse), ...ErrorResponses },
+      },
+    },
+    async (req) => {
+      const text = req.query.q.trim();
+      const limit = req.query.limit ?? 50;
+      const phone = /^[+0-9][0-9 ()-]{4,}$/.test(text) ? toE164(text, deps.config.defaultRegion) : null;
+      const beforeId = req.query.cursor ? decodeCursor(req.query.cursor, ['number'] as const)[0] : undefined;
+      const rows = await searchCustomers(deps.db, callScope(req.principal), { phone: phone?.ok ? phone.e164 : null, text, beforeId, limit: limit + 1 });
+      return pageOf(rows, limit, (r) => [r.id], (r) => customerJson(r, req.principal));
+    },
+  );
+
   app.get(
     '/v1/customers/:id',
     {
@@ -50,15 +95,7 @@ export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     async (req) => {
       const c = await getCustomer(deps.db, callScope(req.principal), req.params.id);
       if (!c) throw new NotFoundError('customer', req.params.id);
-      const full = seesPersonalData(req.principal);
-      return {
-        ...c,
-        name: full ? c.name : maskName(c.name),
-        phones: full ? c.phones : c.phones.map(maskPhone),
-        masked: !full,
-        createdAt: c.createdAt.toISOString(),
-        updatedAt: c.updatedAt.toISOString(),
-      };
+      return customerJson(c, req.principal);
     },
   );
 }
