@@ -24,7 +24,9 @@ let leave: (() => void) | void;
 
 function visiblePages(s: Session) {
   // The desk is the agent's page; supervisors reach agents through the board.
-  return PAGES.filter((p) => can(p.needs) && (p.path !== 'desk' || s.role === 'agent'));
+  const pages = PAGES.filter((p) => can(p.needs) && (p.path !== 'desk' || s.role === 'agent'));
+  // An agent starts at the desk: that is where calls arrive.
+  return s.role === 'agent' ? [...pages.filter((p) => p.path === 'desk'), ...pages.filter((p) => p.path !== 'desk')] : pages;
 }
 
 function langSwitch(): HTMLElement {
