@@ -6,7 +6,7 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentJson, AgentIdParams, AgentResponse, agentsDeps, loadAgent, resolveAgentId } from './agents.routes.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
-import { ErrorResponses } from './schemas.js';
+import { ErrorResponses, MediaResponse } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 /** Proxies close idle connections after about a minute; a comment line keeps the stream alive. */
@@ -62,7 +62,7 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
         tags: ['agents'],
         summary: 'The agent\'s live events as text/event-stream: `state` (first, then on every change), `presence`, `customer_card`; a comment every 15 s',
         params: AgentIdParams,
-        response: { ...ErrorResponses },
+        response: { 200: MediaResponse('text/event-stream', 'Server-Sent Events until the client disconnects'), ...ErrorResponses },
       },
     },
     async (req, reply) => {

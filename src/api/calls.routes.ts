@@ -9,7 +9,7 @@ import { callsCsv } from '../calls/calls.csv.js';
 import { getCall, listCallsDesc, type CallFilter, type CallRow } from '../calls/calls.repo.js';
 import { decodeCursor, InvalidCursorError, Page, PageQuery, pageOf } from './pagination.js';
 import { callScope, seesPersonalData, type Role } from '../auth/roles.js';
-import { ErrorResponses, Nullable } from './schemas.js';
+import { ErrorResponses, MediaResponse, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 const ts = Nullable(Type.String({ format: 'date-time' }));
@@ -133,7 +133,7 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         tags: ['calls'],
         summary: 'Export call attempts as CSV, oldest first, streamed (phones masked except for admin and supervisor)',
         querystring: Type.Object(filters, closed),
-        response: ErrorResponses,
+        response: { 200: MediaResponse('text/csv', 'the calls, one per line, oldest first'), ...ErrorResponses },
       },
     },
     async (req, reply) => {

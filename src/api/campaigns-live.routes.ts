@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { loadCampaignsLive } from '../campaigns/campaign.live.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
-import { ErrorResponses } from './schemas.js';
+import { ErrorResponses, MediaResponse } from './schemas.js';
 
 const LiveQuery = Type.Object(
   {
@@ -33,7 +33,7 @@ export async function campaignsLiveRoutes(app: ApiApp, deps: ApiDeps): Promise<v
         tags: ['campaigns'],
         summary: 'Live stats of the listed campaigns as text/event-stream: an `update` event about once a second',
         querystring: LiveQuery,
-        response: { ...ErrorResponses },
+        response: { 200: MediaResponse('text/event-stream', 'an `update` event about once a second until the client disconnects'), ...ErrorResponses },
       },
     },
     async (req, reply) => {

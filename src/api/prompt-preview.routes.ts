@@ -5,7 +5,7 @@ import { createPromptLookup } from '../prompts/prompts.repo.js';
 import { EspeakTts } from '../prompts/tts.engine.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
-import { ErrorResponses, Nullable } from './schemas.js';
+import { ErrorResponses, MediaResponse, Nullable } from './schemas.js';
 
 const SampleCustomer = Type.Object(
   {
@@ -49,7 +49,7 @@ export async function promptPreviewRoutes(app: ApiApp, deps: ApiDeps): Promise<v
         tags: ['prompts'],
         summary: 'Render a campaign prompt for a sample customer as audio/wav (8 kHz mono); 422 when it cannot be rendered',
         body: PreviewBody,
-        response: { ...ErrorResponses },
+        response: { 200: MediaResponse('audio/wav', 'the prompt as the customer would hear it (Asterisk\'s own sounds are named in x-prompt-skipped, not played)'), ...ErrorResponses },
       },
     },
     async (req, reply) => {

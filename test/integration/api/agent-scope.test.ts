@@ -195,6 +195,14 @@ describe('GET /v1/customers/:id as an agent', () => {
     expect((await get(`/v1/customers/${custA}`, keyUnbound)).statusCode).toBe(404);
     expect((await get(`/v1/customers/${custN}`, api.as('supervisor'))).statusCode).toBe(200);
   });
+
+  it('finds by search only customers of its own calls', async () => {
+    const ids = async (q: string, key: Record<string, string>) => (await get(`/v1/customers?q=${encodeURIComponent(q)}`, key)).json().items.map((c: { id: number }) => c.id);
+    expect(await ids(PHONE_A, keyA)).toEqual([custA]);
+    expect(await ids(NAME_B, keyA)).toEqual([]);
+    expect(await ids(NAME_B, keyB)).toEqual([custB]);
+    expect(await ids(NAME_A, keyUnbound)).toEqual([]);
+  });
 });
 
 describe('everything else is 403 forbidden for an agent', () => {
@@ -203,7 +211,11 @@ describe('everything else is 403 forbidden for an agent', () => {
     'GET /v1/calls',
     'GET /v1/calls/:id',
     'POST /v1/calls/:id/disposition',
+    'GET /v1/customers',
     'GET /v1/customers/:id',
+    'POST /v1/session',
+    'GET /v1/session',
+    'DELETE /v1/session',
     'POST /v1/dnc',
     'GET /v1/agents/:id',
     'POST /v1/agents/:id/login',

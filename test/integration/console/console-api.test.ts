@@ -150,6 +150,12 @@ describe('console API', () => {
     });
   });
 
+  it('GET /v1/campaigns/live is for campaign readers only', async () => {
+    expect((await api.app.inject({ url: '/v1/campaigns/live?ids=1', headers: api.as('agent') })).statusCode).toBe(403);
+    expect((await api.app.inject({ url: '/v1/campaigns/live?ids=1' })).statusCode).toBe(401);
+    expect((await api.app.inject({ url: '/v1/campaigns/live?ids=1;DROP', headers: api.as('viewer') })).statusCode).toBe(400);
+  });
+
   it('GET /v1/campaigns/live streams one update for every listed campaign', async () => {
     const c = (await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as('operator'), payload: { name: 'live one' } })).json();
     const address = await api.app.listen({ port: 0, host: '127.0.0.1' });
@@ -194,6 +200,16 @@ describe('console API', () => {
     expect(broken.json().error.code).toBe('malformed_json');
     const poisoned = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/json' }, body: '{"name":"x","__proto__":{"a":1}}' });
     expect(poisoned.statusCode).toBe(400);
+  });
+
+  it('the OpenAPI document has what redocly\'s recommended rules ask: servers, and a unique operationId, a summary and a 2xx answer on every operation', async () => {
+    const doc = (await api.app.inject({ url: '/docs/json' })).json() as { servers: unknown[]; paths: Record<string, Record<string, { operationId?: string; summary?: string; responses: Record<string, unknown> }>> };
+    expect(doc.servers.length).toBeGreaterThan(0);
+    const ops = Object.entries(doc.paths).flatMap(([path, m]) => Object.entries(m).map(([method, o]) => ({ at: `${method} ${path}`, ...o })));
+    expect(ops.length).toBeGreaterThan(45);
+    expect(ops.filter((o) => !o.operationId || !o.summary || !Object.keys(o.responses).some((c) => c.startsWith('2'))).map((o) => o.at)).toEqual([]);
+    expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/console'))).toBe(false);
   });
 
   it('serves /console with a strict CSP, or a clear 503 when it was not built', async () => {
