@@ -131,7 +131,7 @@ describe('console e2e (Chromium)', () => {
     expect(await zh.inputValue()).toBe('您好{name}，您的贷款{amount}已逾期{days_past_due}天。');
     await form.getByRole('button', { name: 'Play preview' }).click();
     const audio = form.locator('audio');
-    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => (a.src.startsWith('blob:') && a.readyState >= 1 ? a.duration : 0)), { timeout: 20_000 }).toBeGreaterThan(1);
+    await expect.poll(() => audio.evaluate((a: { src: string; readyState: number; duration: number }) => (a.src.startsWith('blob:') && a.readyState >= 1 ? a.duration : 0)), { timeout: 20_000 }).toBeGreaterThan(1);
     await shot(page, 'campaign-editor');
     await form.getByRole('button', { name: 'Save' }).click();
     const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'December reminders' }) });
@@ -161,7 +161,7 @@ describe('console e2e (Chromium)', () => {
     await expect.poll(() => dialog.textContent()).toContain('Its 3 contacts start being called now');
     await dialog.getByRole('button', { name: 'Launch' }).click();
     await expect.poll(() => row.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('running');
-    await expect.poll(() => row.locator('progress').evaluate((p: HTMLProgressElement) => p.value), { timeout: 90_000, interval: 500 }).toBe(100);
+    await expect.poll(() => row.locator('progress').evaluate((p: { value: number }) => p.value), { timeout: 90_000, interval: 500 }).toBe(100);
     await expect.poll(() => row.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('completed');
     expect(await row.locator('[data-col=outcomes]').textContent()).toMatch(/answered_human|abandoned|completed/);
     await shot(page, 'campaigns');
@@ -263,7 +263,7 @@ describe('console e2e (Chromium)', () => {
     await page.getByRole('rowheader', { name: 'Agent Nine' }).waitFor();
     await shot(page, 'agents');
     const status = await page.evaluate(async () => {
-      const s = await (await fetch('/v1/session')).json();
+      const s = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
       const r = await fetch('/v1/campaigns', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body: JSON.stringify({ name: 'sneaky' }) });
       return r.status;
     });
@@ -275,7 +275,7 @@ describe('console e2e (Chromium)', () => {
     const { context, page } = await newPage(browser, { phone: true });
     await signIn(page, base, keys.supervisor);
     await page.getByRole('rowheader', { name: 'December reminders' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
     await shot(page, 'campaigns-phone');
     const cookie = (await context.cookies()).find((c) => c.name === 'rw_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
