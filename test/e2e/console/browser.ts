@@ -14,10 +14,11 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh context (its own cookie jar) at 1366×768, English unless asked. */
-export async function newPage(browser: Browser, o: { locale?: string; phone?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(browser: Browser, o: { locale?: string; phone?: boolean; timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: o.phone ? { width: 390, height: 844 } : { width: 1366, height: 768 },
     locale: o.locale ?? 'en-US',
+    timezoneId: o.timezoneId ?? 'UTC',
     acceptDownloads: true,
     ...(o.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   });

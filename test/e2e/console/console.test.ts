@@ -84,6 +84,7 @@ describe('console e2e (Chromium)', () => {
     expect(res.statusCode, res.body).toBeLessThan(300);
     return res.json();
   };
+  const customerId = async (externalId: string) => Number((await h.tdb.db.query(`SELECT id FROM customers WHERE external_id = $1`, [externalId])).rows[0].id);
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 
   it('every role signs in and sees the pages its role may use; the login page is bilingual', async () => {
@@ -178,7 +179,8 @@ describe('console e2e (Chromium)', () => {
     await api('operator', 'POST', `/v1/campaigns/${c.id}/launch`);
     await waitFor('the contact deferred', async () => (await h.tdb.db.query(`SELECT 1 FROM campaign_contacts WHERE campaign_id = $1 AND state = 'deferred'`, [c.id])).rowCount, 30_000);
 
-    const { context, page } = await newPage(browser);
+    // The operator sits in Shanghai; the customer's 08:00 is shown in both zones.
+    const { context, page } = await newPage(browser, { timezoneId: 'Asia/Shanghai' });
     await signIn(page, base, keys.operator);
     const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'Night owls' }) });
     await expect.poll(() => row.locator('[data-col=deferred]').textContent(), { timeout: 10_000 }).toMatch(/^1 /);
@@ -191,7 +193,12 @@ describe('console e2e (Chromium)', () => {
     expect(await decision.getAttribute('data-decision')).toBe('defer');
     expect(await decision.textContent()).toContain('calling_window');
     expect(await page.locator('table.rules tr.defer th').allTextContents()).toContain('calling_window');
-    expect(await page.locator('.next').textContent()).toContain(night);
+    const next = (await page.locator('.next').textContent())!;
+    const until = (await api('operator', 'GET', `/v1/customers/${await customerId('N-1')}/eligibility`)).decision.until as string;
+    const inZone = (zone: string) => new Date(until).toLocaleString('en-US', { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' });
+    expect(inZone(night)).toMatch(/8:00:00 AM/); // the window opens at 08:00 in the customer's zone
+    expect(next).toContain(`${inZone(night)} (customer's time`);
+    expect(next).toContain(`${inZone('Asia/Shanghai')} (your time)`);
     await shot(page, 'customer');
     expect(pageErrors(page)).toEqual([]);
     await context.close();
