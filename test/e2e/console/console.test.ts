@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ describe('console e2e (Chromium)', () => {
   const night = zoneAtHour(3);
 
   beforeAll(async () => {
+    // The page under test is the one built from console/ now (a fraction of a second).
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { stdio: 'ignore' });
     await mkdir(SHOTS, { recursive: true });
     unprovision = await provisionAgents([{ id: 9, user: 'rwt-console-9', port: 5291, mode: 'answer' }]);
     h = await createHarness({ RINGWISE_WRAP_UP_SECONDS: '30' });
