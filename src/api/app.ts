@@ -30,6 +30,7 @@ import { sessionRoutes } from './session.routes.js';
 import { campaignsLiveRoutes } from './campaigns-live.routes.js';
 import { promptPreviewRoutes } from './prompt-preview.routes.js';
 import { consoleRoutes } from './console.routes.js';
+import { scriptsRoutes } from './scripts.routes.js';
 import { installEmptyJsonBody } from './empty-body.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
@@ -72,6 +73,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(sessionRoutes, deps);
   await app.register(campaignsLiveRoutes, deps);
   await app.register(promptPreviewRoutes, deps);
+  await app.register(scriptsRoutes, deps);
   await app.register(consoleRoutes, deps);
   return app;
 }

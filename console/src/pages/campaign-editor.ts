@@ -78,6 +78,33 @@ export function campaignEditor(c: Campaign | null, saved: () => void): HTMLEleme
     ),
   );
 
+  // The call script agents read (one step per line, "Title: what to say"); saved with the campaign.
+  const scripts = new Map<string, HTMLTextAreaElement>();
+  const scriptFields = LOCALES.map((l) => {
+    const ta = h('textarea', { name: `script-${l}`, rows: 5, lang: l });
+    scripts.set(l, ta);
+    return bind(t('scriptFor', { locale: l }), ta, () => {
+      const unknown = [...ta.value.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!).find((f) => !FIELDS.includes(f));
+      return unknown !== undefined ? t('unknownField', { f: `{${unknown}}` }) : '';
+    }, t('scriptHint'));
+  });
+  if (c) {
+    void api<{ script: Record<string, { title: string; text: string }[]>; isDefault: boolean }>('GET', `/v1/campaigns/${c.id}/script`).then((s) => {
+      if (!s.isDefault) for (const [l, steps] of Object.entries(s.script)) scripts.get(l) && (scripts.get(l)!.value = steps.map((x) => `${x.title}: ${x.text}`).join('\n'));
+    }, () => undefined);
+  }
+  const script = () => {
+    const out: Record<string, { title: string; text: string }[]> = {};
+    for (const [l, ta] of scripts) {
+      const steps = ta.value.split('\n').map((x) => x.trim()).filter(Boolean).map((line, i) => {
+        const m = /^([^:：]{1,100})[:：]\s*(.+)$/.exec(line);
+        return m ? { title: m[1]!.trim(), text: m[2]!.trim() } : { title: String(i + 1), text: line };
+      });
+      if (steps.length > 0) out[l] = steps;
+    }
+    return out;
+  };
+
   const prompt = () => {
     const out: Record<string, { segments: { type: 'tts'; text: string }[] }> = {};
     for (const [l, ta] of prompts) if (ta.value.trim()) out[l] = { segments: [{ type: 'tts', text: ta.value.trim() }] };
@@ -120,7 +147,8 @@ export function campaignEditor(c: Campaign | null, saved: () => void): HTMLEleme
         defaultTimeZone: tz.value.trim() || null,
       };
       try {
-        await api(c ? 'PATCH' : 'POST', c ? `/v1/campaigns/${c.id}` : '/v1/campaigns', body);
+        const row = await api<{ id: number }>(c ? 'PATCH' : 'POST', c ? `/v1/campaigns/${c.id}` : '/v1/campaigns', body);
+        if (can('PUT /v1/campaigns/:id/script')) await api('PUT', `/v1/campaigns/${row.id}/script`, script());
         status.textContent = t('saved');
         saved();
       } catch (x) {
@@ -141,6 +169,7 @@ export function campaignEditor(c: Campaign | null, saved: () => void): HTMLEleme
       bind(t('timeZone'), tz, () => ''),
     ),
     h('div', { class: 'field inline' }, amd, h('label', { for: 'amd' }, t('amd'))),
+    scriptFields,
     status,
     h('button', { type: 'submit', class: 'primary' }, t('save')),
   );

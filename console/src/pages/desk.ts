@@ -1,6 +1,6 @@
 import { api, ApiError } from '../api.js';
 import { field, h, replace } from '../dom.js';
-import { currentLang, t, type Key } from '../i18n.js';
+import { t, type Key } from '../i18n.js';
 import type { Page } from '../main.js';
 
 interface Card {
@@ -24,15 +24,6 @@ const FIELDS: Record<(typeof KINDS)[number], string[]> = {
   wrong_party: ['note'],
   refused: ['note'],
 };
-
-/** A talk track with the customer's fields filled in: greet, verify, explain, offer, close. */
-function script(c: Card): string[] {
-  const amount = `${c.amountDue ?? '?'} ${c.currency ?? ''}`.trim();
-  const days = String(c.daysPastDue ?? '?');
-  return currentLang() === 'zh-CN'
-    ? [`您好，请问是${c.name}本人吗？我是银行客服。`, '为保护您的信息，请告诉我您身份证号的后四位。', `您的贷款有 ${amount} 已逾期 ${days} 天。`, '如果一次还清有困难，我们可以为您安排分期还款。', '感谢您的配合，祝您生活愉快。']
-    : [`Hello, am I speaking with ${c.name}? I am calling from the bank's customer service.`, 'To protect your account, may I confirm the last four digits of your ID?', `Your loan has ${amount} overdue for ${days} days.`, 'If paying it all at once is hard, we can set up an instalment plan.', 'Thank you for your time. Have a good day.'];
-}
 
 /** The agent's desk: own state, the screen-pop card on a bridged call, the disposition form. */
 export const deskPage: Page = (main) => {
@@ -61,6 +52,8 @@ export const deskPage: Page = (main) => {
 
   const showCard = async (c: Card) => {
     const call = await api<{ digits: string }>('GET', `/v1/calls/${c.attemptId}`).catch(() => ({ digits: '' }));
+    // The campaign's script in the customer's language, filled in by the API.
+    const script = await api<{ locale: string; steps: { title: string; text: string }[] }>('GET', `/v1/calls/${c.attemptId}/script`).catch(() => ({ locale: '', steps: [] }));
     const kind = h('select', { id: 'd-kind', name: 'kind' }, KINDS.map((k) => h('option', { value: k }, t(k as Key))));
     const inputs: Record<string, HTMLInputElement> = {
       amount: h('input', { name: 'amount', inputmode: 'decimal', pattern: '[0-9]+(\\.[0-9]{1,2})?' }),
@@ -114,7 +107,7 @@ export const deskPage: Page = (main) => {
           [t('campaign'), String(c.campaignId ?? '')],
         ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
       ),
-      h('div', { class: 'split' }, form, h('aside', { 'aria-label': t('script') }, h('h3', {}, t('script')), h('ol', {}, script(c).map((l) => h('li', {}, l))))),
+      h('div', { class: 'split' }, form, h('aside', { 'aria-label': t('script'), lang: script.locale || null }, h('h3', {}, t('script')), h('ol', {}, script.steps.map((s) => h('li', {}, h('strong', {}, s.title), ' ', s.text))))),
     );
   };
 

@@ -137,10 +137,16 @@ describe('console e2e (Chromium)', () => {
     await form.getByRole('button', { name: 'Play preview' }).click();
     const audio = form.locator('audio');
     await expect.poll(() => audio.evaluate((a: { src: string; readyState: number; duration: number }) => (a.src.startsWith('blob:') && a.readyState >= 1 ? a.duration : 0)), { timeout: 20_000 }).toBeGreaterThan(1);
+    await form.getByLabel('Call script (en-US)').fill('Greet: Hello {name}, this is {bank_name}.\nOffer: We can split {amount} into instalments.');
     await shot(page, 'campaign-editor');
     await form.getByRole('button', { name: 'Save' }).click();
     const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'December reminders' }) });
     await row.waitFor();
+    const created = (await api('operator', 'GET', '/v1/campaigns')).items.find((x: { name: string }) => x.name === 'December reminders');
+    expect(created).toMatchObject({ callerId: '+8695500', callsPerSecond: 5, prompt: { 'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天。' }] } } });
+    expect((await api('operator', 'GET', `/v1/campaigns/${created.id}/script`)).script).toEqual({
+      'en-US': [{ title: 'Greet', text: 'Hello {name}, this is {bank_name}.' }, { title: 'Offer', text: 'We can split {amount} into instalments.' }],
+    });
 
     // A file with bad rows: every error with its line and field, nothing imported.
     await row.getByRole('button', { name: /^Import contacts/ }).click();
@@ -233,14 +239,15 @@ describe('console e2e (Chromium)', () => {
     await page.getByText('My state: available').waitFor({ timeout: 10_000 });
 
     const c = await api('operator', 'POST', '/v1/campaigns', { name: 'High risk', riskThreshold: 50, callerId: '+8695500', prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } } });
-    const csv = `external_id,name,phone,timezone,amount_due,currency,days_past_due,risk_score\nH-1,Qian Duoduo,${num('03', 43)},${day},8800.00,CNY,61,90\n`;
+    const csv = `external_id,name,phone,timezone,amount_due,currency,days_past_due,risk_score,locale\nH-1,Qian Duoduo,${num('03', 43)},${day},8800.00,CNY,61,90,en-US\n`;
     expect((await app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/contacts`, headers: { authorization: `Bearer ${keys.operator}`, 'content-type': 'text/csv' }, payload: csv })).statusCode).toBe(200);
+    await api('operator', 'PUT', `/v1/campaigns/${c.id}/script`, { 'en-US': [{ title: 'Greet', text: 'Good morning {name}, this is {bank_name}.' }, { title: 'Explain', text: 'Your loan has {amount} overdue for {days_past_due} days.' }] });
     await api('operator', 'POST', `/v1/campaigns/${c.id}/launch`);
 
     const card = page.getByRole('region', { name: 'Customer on the line' });
     await card.getByRole('heading', { name: 'Customer on the line: Qian Duoduo' }).waitFor({ timeout: 45_000 });
     expect(await card.locator('dd').allTextContents()).toEqual(expect.arrayContaining(['8800.00 CNY', '61', '90']));
-    expect(await card.getByRole('complementary', { name: 'Call script' }).textContent()).toContain('Your loan has 8800.00 CNY overdue for 61 days.');
+    expect(await card.getByRole('complementary', { name: 'Call script' }).textContent()).toContain('Explain Your loan has 8800.00 CNY overdue for 61 days.');
     await page.getByText('My state: on_call').waitFor({ timeout: 10_000 });
     await card.getByLabel('Result of the call').selectOption('promise_to_pay');
     await card.getByLabel('Amount').fill('8800.00');

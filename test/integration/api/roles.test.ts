@@ -7,7 +7,7 @@ import { createTestApi, type TestApi } from '../../helpers/api.js';
  * Every request gets fresh fixtures, so a success for one role never hides a refusal for the next.
  */
 interface RouteCase {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   allowed: Role[];
   ok: number;
@@ -53,6 +53,9 @@ const CASES: RouteCase[] = [
   { method: 'POST', path: '/v1/campaigns/:id/cancel', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/cancel` }) },
   { method: 'GET', path: '/v1/campaigns/:id/stats', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/stats` }) },
   { method: 'GET', path: '/v1/calls', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/calls' }) },
+  { method: 'GET', path: '/v1/calls/:id/script', allowed: ['operator', 'supervisor', 'agent'], ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}/script` }) },
+  { method: 'GET', path: '/v1/campaigns/:id/script', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script` }) },
+  { method: 'PUT', path: '/v1/campaigns/:id/script', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script`, payload: { 'en-US': [{ title: 'Greet', text: 'Hello {name}' }] } }) },
   { method: 'GET', path: '/v1/calls/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}` }) },
   { method: 'GET', path: '/v1/calls.csv', allowed: ['operator', 'supervisor', 'viewer'], ok: 200, prepare: async () => ({ url: '/v1/calls.csv' }) },
   { method: 'GET', path: '/v1/dnc', allowed: STAFF_READ, ok: 200, prepare: async () => ({ url: '/v1/dnc' }) },

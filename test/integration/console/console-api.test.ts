@@ -189,6 +189,27 @@ describe('console API', () => {
     expect(viewer.statusCode).toBe(403);
   });
 
+  it('call scripts: the built-in one until the campaign saves its own; unknown fields are refused; the call\'s script is filled in', async () => {
+    const c = (await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as('operator'), payload: { name: 'scripted' } })).json();
+    const def = (await api.app.inject({ url: `/v1/campaigns/${c.id}/script`, headers: api.as('viewer') })).json();
+    expect(def).toMatchObject({ campaignId: c.id, isDefault: true });
+    expect(Object.keys(def.script).sort()).toEqual(['en-US', 'zh-CN']);
+    const bad = await api.app.inject({ method: 'PUT', url: `/v1/campaigns/${c.id}/script`, headers: api.as('operator'), payload: { 'en-US': [{ title: 'Greet', text: 'Hi {nickname}' }] } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error).toMatchObject({ code: 'script_unknown_field', details: { locale: 'en-US', step: 1, fields: ['nickname'] } });
+    const script = { 'en-US': [{ title: 'Greet', text: 'Good morning {name}, this is {bank_name}.' }, { title: 'Explain', text: 'You owe {amount}, {days_past_due} days late.' }] };
+    const put = await api.app.inject({ method: 'PUT', url: `/v1/campaigns/${c.id}/script`, headers: api.as('supervisor'), payload: script });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toEqual({ campaignId: c.id, script, isDefault: false });
+    const cust = (await api.t.db.query(`INSERT INTO customers (external_id, name, phones, locale, amount_due, currency, days_past_due) VALUES ('S-1', 'Li Lei', ARRAY['+8613800138111'], 'en-US', 12.5, 'CNY', 9) RETURNING id`)).rows[0].id;
+    const att = (await api.t.db.query(`INSERT INTO call_attempts (campaign_id, customer_id, attempt_no, phone, state) VALUES ($1, $2, 1, '+8613800138111', 'ended') RETURNING id`, [c.id, cust])).rows[0].id;
+    const filled = (await api.app.inject({ url: `/v1/calls/${att}/script`, headers: api.as('operator') })).json();
+    expect(filled).toMatchObject({ attemptId: att, campaignId: c.id, locale: 'en-US', isDefault: false });
+    expect(filled.steps).toEqual([{ title: 'Greet', text: 'Good morning Li Lei, this is Ringwise Demo Bank.' }, { title: 'Explain', text: 'You owe 12.50 CNY, 9 days late.' }]);
+    const audited = (await api.t.db.query(`SELECT details FROM audit_log WHERE action = 'campaign.script'`)).rows;
+    expect(audited).toEqual([{ details: { steps: { 'en-US': 2 } } }]);
+  });
+
   it('content-type application/json with an empty body is {} (no malformed_json); bad JSON still is', async () => {
     const c = (await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as('operator'), payload: { name: 'empty body' } })).json();
     const cancel = await api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/cancel`, headers: { ...api.as('operator'), 'content-type': 'application/json' }, body: '' });
