@@ -90,7 +90,11 @@ export function campaignEditor(c: Campaign | null, saved: () => void): HTMLEleme
   });
   if (c) {
     void api<{ script: Record<string, { title: string; text: string }[]>; isDefault: boolean }>('GET', `/v1/campaigns/${c.id}/script`).then((s) => {
-      if (!s.isDefault) for (const [l, steps] of Object.entries(s.script)) scripts.get(l) && (scripts.get(l)!.value = steps.map((x) => `${x.title}: ${x.text}`).join('\n'));
+      if (s.isDefault) return;
+      for (const [l, steps] of Object.entries(s.script)) {
+        const ta = scripts.get(l);
+        if (ta) ta.value = steps.map((x) => `${x.title}: ${x.text}`).join('\n');
+      }
     }, () => undefined);
   }
   const script = () => {
