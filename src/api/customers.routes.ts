@@ -6,9 +6,10 @@ import { requireRole } from '../auth/auth.js';
 import { getCustomer, type CustomerRow } from '../contacts/customers.repo.js';
 import { searchCustomers } from '../contacts/customer-search.repo.js';
 import { toE164 } from '../campaigns/phone.js';
+import { DISPOSITION_KINDS, listCustomerDispositions } from '../agents/dispositions.repo.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
 import { callScope, seesPersonalData, type Principal } from '../auth/roles.js';
-import { ErrorResponses, IdParams, Nullable } from './schemas.js';
+import { ErrorResponses, IdParams, Nullable, StringEnum } from './schemas.js';
 
 /** Masks a name to its first character: enough for a viewer to recognise a record, no more. */
 export function maskName(name: string): string {
@@ -49,6 +50,21 @@ function customerJson(c: CustomerRow, principal: Principal) {
     updatedAt: c.updatedAt.toISOString(),
   };
 }
+
+const DispositionOut = Type.Object(
+  {
+    id: Type.Integer(),
+    attemptId: Type.String({ format: 'uuid' }),
+    agentId: Nullable(Type.Integer()),
+    kind: StringEnum(DISPOSITION_KINDS),
+    amount: Nullable(Type.String()),
+    promisedDate: Nullable(Type.String({ format: 'date' })),
+    callbackAt: Nullable(Type.String({ format: 'date-time' })),
+    note: Nullable(Type.String({ description: 'null for viewers (free text may hold personal data)' })),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
 
 const SearchQuery = Type.Object(
   {
@@ -96,6 +112,26 @@ export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       const c = await getCustomer(deps.db, callScope(req.principal), req.params.id);
       if (!c) throw new NotFoundError('customer', req.params.id);
       return customerJson(c, req.principal);
+    },
+  );
+
+  app.get(
+    '/v1/customers/:id/dispositions',
+    {
+      preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
+      schema: {
+        tags: ['customers'],
+        summary: "The customer's dispositions (promises, callbacks, disputes...), newest first; notes hidden from viewers; an agent key reads them only for a customer on a call it took",
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(DispositionOut) }, { additionalProperties: false }), ...ErrorResponses },
+      },
+    },
+    async (req) => {
+      // The same scope as the customer itself: outside it, 404 like a missing customer.
+      if (!(await getCustomer(deps.db, callScope(req.principal), req.params.id))) throw new NotFoundError('customer', req.params.id);
+      const full = seesPersonalData(req.principal);
+      const rows = await listCustomerDispositions(deps.db, req.params.id, 100);
+      return { items: rows.map((d) => ({ ...d, note: full ? d.note : null, callbackAt: d.callbackAt?.toISOString() ?? null, createdAt: d.createdAt.toISOString() })) };
     },
   );
 }

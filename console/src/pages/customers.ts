@@ -1,6 +1,6 @@
 import { api, can, qs, type Page as ApiPage } from '../api.js';
 import { confirmDialog, fmtTime, h, replace } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, type Key } from '../i18n.js';
 import type { Page } from '../main.js';
 import { callsTable, type Call } from './calls.js';
 
@@ -23,6 +23,28 @@ interface Eligibility {
   zones: string[];
   decision: { kind: 'allow' | 'defer' | 'block'; until?: string; rule?: string; reason?: string };
   rules: { rule: string; status: string; until?: string; detail: string; zone?: string }[];
+}
+
+export interface Disposition {
+  kind: string;
+  amount: string | null;
+  promisedDate: string | null;
+  callbackAt: string | null;
+  note: string | null;
+  agentId: number | null;
+  createdAt: string;
+}
+
+/** What agents concluded on earlier calls: promises with amount and date, callbacks, disputes. */
+export function dispositionsList(items: Disposition[]): HTMLElement {
+  if (items.length === 0) return h('p', {}, '–');
+  return h(
+    'ul',
+    { class: 'dispositions' },
+    items.map((d) =>
+      h('li', {}, h('strong', {}, t(d.kind as Key)), ' ', [d.amount, d.promisedDate, d.callbackAt ? fmtTime(d.callbackAt) : null, d.note].filter(Boolean).join(' · '), h('small', {}, ` (${fmtTime(d.createdAt)})`)),
+    ),
+  );
 }
 
 /** Search (phone, external id, name), then one customer's card, attempts and "can we call now?". */
@@ -107,6 +129,8 @@ async function card(main: HTMLElement, id: number): Promise<void> {
     const calls = await api<ApiPage<Call>>('GET', `/v1/calls${qs({ customerId: id, limit: 50 })}`);
     section.append(h('h3', {}, t('attempts')), callsTable(calls.items));
   }
+  const disp = await api<{ items: Disposition[] }>('GET', `/v1/customers/${id}/dispositions`);
+  section.append(h('h3', {}, t('dispositions')), dispositionsList(disp.items));
   const dnc = h('div', { class: 'row' });
   section.append(dnc);
   const renderDnc = async () => {

@@ -2,6 +2,7 @@ import { api, ApiError } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import { t, type Key } from '../i18n.js';
 import type { Page } from '../main.js';
+import { dispositionsList, type Disposition } from './customers.js';
 
 interface Card {
   attemptId: string;
@@ -52,6 +53,7 @@ export const deskPage: Page = (main) => {
 
   const showCard = async (c: Card) => {
     const call = await api<{ digits: string }>('GET', `/v1/calls/${c.attemptId}`).catch(() => ({ digits: '' }));
+    const earlier = await api<{ items: Disposition[] }>('GET', `/v1/customers/${c.customerId}/dispositions`).catch(() => ({ items: [] }));
     // The campaign's script in the customer's language, filled in by the API.
     const script = await api<{ locale: string; steps: { title: string; text: string }[] }>('GET', `/v1/calls/${c.attemptId}/script`).catch(() => ({ locale: '', steps: [] }));
     const kind = h('select', { id: 'd-kind', name: 'kind' }, KINDS.map((k) => h('option', { value: k }, t(k as Key))));
@@ -107,6 +109,8 @@ export const deskPage: Page = (main) => {
           [t('campaign'), String(c.campaignId ?? '')],
         ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
       ),
+      h('h3', {}, t('promises')),
+      dispositionsList(earlier.items.filter((d) => d.kind === 'promise_to_pay' || d.kind === 'callback' || d.kind === 'paid')),
       h('div', { class: 'split' }, form, h('aside', { 'aria-label': t('script'), lang: script.locale || null }, h('h3', {}, t('script')), h('ol', {}, script.steps.map((s) => h('li', {}, h('strong', {}, s.title), ' ', s.text))))),
     );
   };

@@ -222,6 +222,7 @@ describe('everything else is 403 forbidden for an agent', () => {
     'POST /v1/calls/:id/disposition',
     'GET /v1/customers',
     'GET /v1/customers/:id',
+    'GET /v1/customers/:id/dispositions',
     'POST /v1/session',
     'GET /v1/session',
     'DELETE /v1/session',

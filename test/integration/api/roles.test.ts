@@ -62,6 +62,7 @@ const CASES: RouteCase[] = [
   { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
   { method: 'DELETE', path: '/v1/dnc/:id', allowed: ['supervisor'], ok: 204, prepare: async (api) => ({ url: `/v1/dnc/${await dnc(api)}` }) },
   { method: 'GET', path: '/v1/customers', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/customers?q=Fixture' }) },
+  { method: 'GET', path: '/v1/customers/:id/dispositions', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/dispositions` }) },
   { method: 'GET', path: '/v1/customers/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }) },
   { method: 'GET', path: '/v1/customers/:id/risk', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk` }) },
   { method: 'POST', path: '/v1/customers/:id/risk/recompute', allowed: ['supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk/recompute` }) },

@@ -206,6 +206,12 @@ describe('console API', () => {
     const filled = (await api.app.inject({ url: `/v1/calls/${att}/script`, headers: api.as('operator') })).json();
     expect(filled).toMatchObject({ attemptId: att, campaignId: c.id, locale: 'en-US', isDefault: false });
     expect(filled.steps).toEqual([{ title: 'Greet', text: 'Good morning Li Lei, this is Ringwise Demo Bank.' }, { title: 'Explain', text: 'You owe 12.50 CNY, 9 days late.' }]);
+    // The customer's dispositions: full for staff, the note hidden from viewers; outside an agent's calls, 404.
+    await api.t.db.query(`INSERT INTO dispositions (attempt_id, kind, amount, promised_date, note) VALUES ($1, 'promise_to_pay', 12.5, '2026-12-24', 'after payday')`, [att]);
+    const staff = (await api.app.inject({ url: `/v1/customers/${cust}/dispositions`, headers: api.as('supervisor') })).json();
+    expect(staff.items).toEqual([expect.objectContaining({ attemptId: att, kind: 'promise_to_pay', amount: '12.50', promisedDate: '2026-12-24', note: 'after payday' })]);
+    expect((await api.app.inject({ url: `/v1/customers/${cust}/dispositions`, headers: api.as('viewer') })).json().items[0].note).toBeNull();
+    expect((await api.app.inject({ url: `/v1/customers/${cust}/dispositions`, headers: api.as('agent') })).statusCode).toBe(404);
     const audited = (await api.t.db.query(`SELECT details FROM audit_log WHERE action = 'campaign.script'`)).rows;
     expect(audited).toEqual([{ details: { steps: { 'en-US': 2 } } }]);
   });
