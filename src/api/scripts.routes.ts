@@ -11,7 +11,7 @@ import { NotFoundError } from '../shared/errors.js';
 import { withTransaction } from '../store/db.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { LOCALE_PATTERN } from './campaigns.schemas.js';
-import { getCustomer } from './customers.repo.js';
+import { getCustomer } from '../contacts/customers.repo.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
