@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { loadCampaignsLive } from '../campaigns/campaign.live.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { ErrorResponses, MediaResponse } from './schemas.js';
+import { eventStreams } from './event-stream.js';
 
 const LiveQuery = Type.Object(
   {
@@ -19,11 +19,7 @@ const LiveQuery = Type.Object(
  * page never polls each row. A tick that is still running when the next is due is skipped.
  */
 export async function campaignsLiveRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
-  const streams = new Set<ServerResponse>();
-  app.addHook('preClose', async () => {
-    for (const res of streams) res.end();
-    streams.clear();
-  });
+  const streams = eventStreams(app);
 
   app.get(
     '/v1/campaigns/live',
@@ -39,13 +35,8 @@ export async function campaignsLiveRoutes(app: ApiApp, deps: ApiDeps): Promise<v
     async (req, reply) => {
       const ids = [...new Set(req.query.ids.split(',').map(Number))];
       const first = await loadCampaignsLive(deps.db, ids);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      streams.add(res);
-      const send = (data: unknown) => {
-        if (!res.writableEnded) res.write(`event: update\ndata: ${JSON.stringify({ at: new Date().toISOString(), campaigns: data })}\n\n`);
-      };
+      const { res, send: sendEvent } = streams.open(reply);
+      const send = (campaigns: unknown) => sendEvent('update', { at: new Date().toISOString(), campaigns });
       send(first);
       let busy = false;
       const timer = setInterval(() => {
@@ -57,10 +48,7 @@ export async function campaignsLiveRoutes(app: ApiApp, deps: ApiDeps): Promise<v
           .finally(() => (busy = false));
       }, req.query.intervalMs ?? 1_000);
       timer.unref();
-      res.on('close', () => {
-        clearInterval(timer);
-        streams.delete(res);
-      });
+      res.on('close', () => clearInterval(timer));
     },
   );
 }
