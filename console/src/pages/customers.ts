@@ -103,7 +103,7 @@ async function card(main: HTMLElement, id: number): Promise<void> {
       [t('amountDue'), c.amountDue ? `${c.amountDue} ${c.currency ?? ''}` : ''],
       [t('daysPastDue'), String(c.daysPastDue ?? '')],
       [t('risk'), `${c.riskScore ?? ''} ${c.riskTier ?? ''}`],
-      [t('timeZone'), c.timeZone ?? ''],
+      [t('zone'), c.timeZone ?? ''],
     ].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
   );
   replace(section, h('h2', {}, `${t('customer')}: ${c.name}`), dl);
