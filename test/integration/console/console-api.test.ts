@@ -141,12 +141,19 @@ describe('console API', () => {
       expect(res.json().items).toEqual([]);
     });
 
-    it('uses the indexes, not a scan of customers', async () => {
-      await api.t.db.query(`SET enable_seqscan = off`);
-      const plan = (await api.t.db.query(`EXPLAIN SELECT id FROM customers c WHERE c.phones @> ARRAY['+8613800138007'] OR c.external_id = 'wan' OR lower(c.name) LIKE 'wan%'`)).rows.map((r) => r['QUERY PLAN']).join('\n');
-      await api.t.db.query(`RESET enable_seqscan`);
-      expect(plan).toMatch(/customers_phones_idx/);
-      expect(plan).toMatch(/customers_name_prefix_idx/);
+    it('each branch uses its own index (bench: a phone at a million customers took 4 s when the branches were one OR)', async () => {
+      const plan = async (q: string) => {
+        await api.t.db.query(`SET enable_seqscan = off`);
+        try {
+          const r = await api.t.db.query(`EXPLAIN SELECT id FROM customers p WHERE p.phones @> ARRAY[$1::text] UNION ALL SELECT id FROM customers n WHERE lower(n.name) LIKE $2`, [q, `${q}%`]);
+          return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+        } finally {
+          await api.t.db.query(`RESET enable_seqscan`);
+        }
+      };
+      const p = await plan('+8613800138007');
+      expect(p).toMatch(/customers_phones_idx/);
+      expect(p).toMatch(/customers_name_prefix_idx/);
     });
   });
 
