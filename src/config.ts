@@ -29,6 +29,8 @@ export interface Config {
     /** Where an upload is written whole before it touches the database. */
     readonly importSpoolDir: string;
   };
+  /** The operations console at /console: how long a sign-in lasts; Secure cookies even without TLS seen (behind a proxy). */
+  readonly console: { readonly sessionHours: number; readonly secureCookie: boolean };
   readonly ari: {
     readonly url: string;
     readonly user: string;
@@ -197,6 +199,10 @@ export function loadConfig(env: Env = process.env): Config {
       idleTimeoutSeconds: int('RINGWISE_API_IDLE_TIMEOUT_SECONDS', 30, 1, 3_600),
       maxConcurrentImports: int('RINGWISE_API_MAX_IMPORTS', 2, 1, 64),
       importSpoolDir: str('RINGWISE_API_SPOOL_DIR', tmpdir()),
+    },
+    console: {
+      sessionHours: num('RINGWISE_CONSOLE_SESSION_HOURS', 8, 0.01, 24 * 30),
+      secureCookie: oneOf('RINGWISE_CONSOLE_SECURE_COOKIE', 'false', ['true', 'false'] as const) === 'true',
     },
     ari: {
       url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),

@@ -27,6 +27,12 @@ import { recordingsRoutes } from './recordings.routes.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { riskRoutes } from './risk.routes.js';
 import { messagesRoutes } from './messages.routes.js';
+import { sessionRoutes } from './session.routes.js';
+import { campaignsLiveRoutes } from './campaigns-live.routes.js';
+import { promptPreviewRoutes } from './prompt-preview.routes.js';
+import { consoleRoutes } from './console.routes.js';
+import { scriptsRoutes } from './scripts.routes.js';
+import { installEmptyJsonBody } from './empty-body.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -44,6 +50,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   installValidation(app);
   installJsonParser(app);
   installRequestLogRedaction(app);
+  installEmptyJsonBody(app);
   const metrics = deps.metrics ?? new Metrics();
   deps = { ...deps, metrics };
   // Auth, metrics and docs hook into every route, so they go before any route is registered.
@@ -69,5 +76,10 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(paymentsRoutes, deps);
   await app.register(riskRoutes, deps);
   await app.register(messagesRoutes, deps);
+  await app.register(sessionRoutes, deps);
+  await app.register(campaignsLiveRoutes, deps);
+  await app.register(promptPreviewRoutes, deps);
+  await app.register(scriptsRoutes, deps);
+  await app.register(consoleRoutes, deps);
   return app;
 }

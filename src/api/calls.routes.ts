@@ -9,7 +9,7 @@ import { callsCsv } from '../calls/calls.csv.js';
 import { getCall, listCallsDesc, type CallFilter, type CallRow } from '../calls/calls.repo.js';
 import { decodeCursor, InvalidCursorError, Page, PageQuery, pageOf } from './pagination.js';
 import { callScope, seesContactData } from '../auth/roles.js';
-import { ErrorResponses, Nullable } from './schemas.js';
+import { ErrorResponses, MediaResponse, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 const ts = Nullable(Type.String({ format: 'date-time' }));
@@ -51,6 +51,7 @@ const filters = {
   outcome: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...CALL_OUTCOMES] })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'reserved at or after (inclusive)' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'reserved before (exclusive)' })),
+  agentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the agent who took the call' })),
 };
 
 const TS_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
@@ -129,7 +130,7 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         tags: ['calls'],
         summary: 'Export call attempts as CSV, oldest first, streamed (phones masked for operators and viewers, as everywhere; cells a spreadsheet would run as formulas start with an apostrophe)',
         querystring: Type.Object(filters, closed),
-        response: ErrorResponses,
+        response: { 200: MediaResponse('text/csv', 'the calls, one per line, oldest first'), ...ErrorResponses },
       },
     },
     async (req, reply) => {

@@ -13,7 +13,7 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
 import { seesContactData } from '../auth/roles.js';
-import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
+import { ErrorResponses, MediaResponse, Nullable, StringEnum } from './schemas.js';
 
 const Message = Type.Object(
   {
@@ -116,7 +116,7 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
           },
           { additionalProperties: false },
         ),
-        response: ErrorResponses,
+        response: { 200: MediaResponse('text/csv', 'the messages, one per line, oldest first'), ...ErrorResponses },
       },
     },
     async (req, reply) => {

@@ -22,6 +22,14 @@ export const ErrorResponses = {
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false });
 
+/**
+ * A 2xx answer that is not JSON (a CSV, an event stream, audio), for the OpenAPI document: the
+ * handler sends it raw, so Fastify never serializes through this schema.
+ */
+export function MediaResponse(mediaType: string, description: string) {
+  return { description, content: { [mediaType]: { schema: { type: 'string', format: mediaType.startsWith('audio/') ? 'binary' : undefined } } } };
+}
+
 /** Nullable helper: `T | null`. */
 export function Nullable<T extends import('@sinclair/typebox').TSchema>(t: T) {
   return Type.Union([t, Type.Null()]);

@@ -195,6 +195,21 @@ describe('GET /v1/customers/:id as an agent', () => {
     expect((await get(`/v1/customers/${custA}`, keyNoCalls)).statusCode).toBe(404);
     expect((await get(`/v1/customers/${custN}`, api.as('supervisor'))).statusCode).toBe(200);
   });
+
+  it("reads the script of its own call, filled with that customer's values; any other call is 404", async () => {
+    const own = await get(`/v1/calls/${callsA[0]}/script`, keyA);
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().steps[0].text).toContain(NAME_A);
+    expect((await get(`/v1/calls/${callB}/script`, keyA)).statusCode).toBe(404);
+    expect((await get(`/v1/calls/${callN}/script`, keyA)).statusCode).toBe(404);
+  });
+
+  it('finds by search only customers of its own calls', async () => {
+    const ids = async (q: string, key: Record<string, string>) => (await get(`/v1/customers?q=${encodeURIComponent(q)}`, key)).json().items.map((c: { id: number }) => c.id);
+    expect(await ids(PHONE_A, keyA)).toEqual([custA]);
+    expect(await ids(NAME_B, keyA)).toEqual([]);
+    expect(await ids(NAME_B, keyB)).toEqual([custB]);
+  });
 });
 
 describe('everything else is 403 forbidden for an agent', () => {
@@ -202,8 +217,14 @@ describe('everything else is 403 forbidden for an agent', () => {
   const AGENT_ROUTES = new Set([
     'GET /v1/calls',
     'GET /v1/calls/:id',
+    'GET /v1/calls/:id/script',
     'POST /v1/calls/:id/disposition',
+    'GET /v1/customers',
     'GET /v1/customers/:id',
+    'GET /v1/customers/:id/dispositions',
+    'POST /v1/session',
+    'GET /v1/session',
+    'DELETE /v1/session',
     'POST /v1/dnc',
     'GET /v1/agents/:id',
     'POST /v1/agents/:id/login',
