@@ -20,6 +20,22 @@ interface Blocker {
   limit?: number;
 }
 
+function zoneDetail(r: ResolvedZones): string {
+  const every = r.zones.length > 1 ? `: every one of ${r.zones.join(', ')} must allow the call` : ` ${r.zones.join('')}`;
+  switch (r.source) {
+    case 'customer':
+      return `customer's zone ${r.zones.join('')}`;
+    case 'area_code':
+      return `from the number's area code${every}`;
+    case 'campaign_default':
+      return `campaign's default zone ${r.zones.join('')} (the number's country ${r.country ?? 'is unknown'} does not settle it)`;
+    case 'phone_country':
+      return `inferred from the number's country ${r.country ?? '?'}${every}`;
+    default:
+      return 'no time zone on the customer and none can be inferred from the number';
+  }
+}
+
 function blockers(input: DecisionInput, resolved: ResolvedZones): Blocker[] {
   const now = input.now.getTime();
   const dnc = input.dnc.filter((d) => d.expiresAt === null || d.expiresAt === undefined || d.expiresAt.getTime() > now);
@@ -39,12 +55,7 @@ function blockers(input: DecisionInput, resolved: ResolvedZones): Blocker[] {
     {
       rule: 'time_zone',
       blocked: resolved.zones.length === 0,
-      detail:
-        resolved.source === 'customer'
-          ? `customer's zone ${resolved.zones.join('')}`
-          : resolved.source === 'phone_country'
-            ? `inferred from the number's country ${resolved.country ?? '?'}: every one of ${resolved.zones.join(', ')} must allow the call`
-            : 'no time zone on the customer and none can be inferred from the number',
+      detail: zoneDetail(resolved),
     },
   ];
 }
@@ -107,7 +118,7 @@ function earliestAllowed(rules: readonly TimeRule[], from: number): number | nul
 }
 
 function evaluate(input: DecisionInput, full: boolean): Explanation {
-  const resolved = resolveZones(input.customer.timeZone, input.phone);
+  const resolved = resolveZones(input.customer.timeZone, input.phone, input.campaignZone ?? null);
   const now = input.now.getTime();
   const blocks = blockers(input, resolved);
   const verdicts: RuleVerdict[] = blocks.map((b) => ({

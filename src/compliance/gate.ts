@@ -4,7 +4,7 @@ import { decide } from './decide.js';
 import { lockCustomer, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
 import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
-import { loadCampaignPolicy } from './policy.store.js';
+import { loadCampaignRules } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
 import { customerHasLiveCall } from '../calls/attempt.recovery.sql.js';
 
@@ -25,6 +25,8 @@ export interface ReserveRequest {
    * overrides inside its transaction, so a policy change applies to the very next dial.
    */
   policy?: Policy;
+  /** With `policy`: the campaign's default zone (otherwise read with the policy). */
+  campaignZone?: string | null;
   /** Profile that applies when no global policy was saved (config.policyProfile). */
   defaultProfile?: string;
   holidays?: HolidayCalendar;
@@ -46,7 +48,16 @@ export function historyLookbackMs(policy: Policy): number {
 /** Everything decide() needs about one customer, read with `q` (inside the gate: under the lock). */
 export async function loadDecisionInput(
   q: Queryable,
-  a: { customer: LockedCustomer; phone: string; now: Date; policy: Policy; contactId: Id | null; excludeAttemptId?: string | null; holidays?: HolidayCalendar },
+  a: {
+    customer: LockedCustomer;
+    phone: string;
+    now: Date;
+    policy: Policy;
+    campaignZone?: string | null;
+    contactId: Id | null;
+    excludeAttemptId?: string | null;
+    holidays?: HolidayCalendar;
+  },
 ): Promise<DecisionInput> {
   const { history, dnc, contactAttempts } = await selectDecisionRows(q, {
     customerId: a.customer.id,
@@ -61,6 +72,7 @@ export async function loadDecisionInput(
     policy: a.policy,
     customer: { timeZone: a.customer.timeZone, phones: a.customer.phones },
     phone: a.phone,
+    campaignZone: a.campaignZone ?? null,
     history,
     dnc,
     contactAttempts,
@@ -99,12 +111,15 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
       await markContactHeld(tx, req.contactId, 'deferred', { rule: 'live_call', detail: reason }, until);
       return { kind: 'defer', until, reason, rule: 'live_call' };
     }
-    const policy = req.policy ?? (await loadCampaignPolicy(tx, req.campaignId, req.defaultProfile));
+    const { policy, campaignZone } = req.policy
+      ? { policy: req.policy, campaignZone: req.campaignZone ?? null }
+      : await loadCampaignRules(tx, req.campaignId, req.defaultProfile);
     const input = await loadDecisionInput(tx, {
       customer,
       phone: req.phone,
       now: req.now,
       policy,
+      campaignZone,
       contactId: req.contactId,
       excludeAttemptId: existing?.id ?? null,
       ...(req.holidays ? { holidays: req.holidays } : {}),

@@ -79,6 +79,8 @@ export interface DecisionInput {
   readonly customer: { readonly timeZone: string | null; readonly phones: readonly string[] };
   /** The E.164 number about to be dialed. */
   readonly phone: string;
+  /** The campaign's default zone, for a customer without one whose number does not settle it. */
+  readonly campaignZone?: string | null;
   /** The customer's attempts across all campaigns (at least the window the caps look at). */
   readonly history: readonly AttemptRecord[];
   readonly dnc: readonly DncMatch[];
@@ -124,7 +126,7 @@ export interface RuleVerdict {
 export interface Explanation {
   readonly decision: Decision;
   readonly zones: readonly string[];
-  readonly zoneSource: 'customer' | 'phone_country' | 'unknown';
+  readonly zoneSource: 'customer' | 'area_code' | 'phone_country' | 'campaign_default' | 'unknown';
   readonly country: string | null;
   readonly rules: readonly RuleVerdict[];
 }
