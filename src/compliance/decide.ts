@@ -69,7 +69,7 @@ function timeRules(input: DecisionInput, resolved: ResolvedZones): TimeRule[] {
     for (const z of resolved.zones) out.push(f(z));
   };
   perZone((z) => windowRule(z, p));
-  if (p.allowedWeekdays.length < 7) perZone((z) => weekdayRule(z, p));
+  if (p.allowedWeekdays.length < 7 || p.makeupWorkdays === 'no_call') perZone((z) => weekdayRule(z, p, country, cal));
   if (p.observeHolidays && country) perZone((z) => holidayRule(z, country, cal));
   if (p.maxAttemptsPerDay !== null) perZone((z) => dailyCapRule('max_attempts_per_day', z, input.history, p.maxAttemptsPerDay ?? 0));
   if (p.maxConnectedPerDay !== null) perZone((z) => dailyCapRule('max_connected_per_day', z, input.history, p.maxConnectedPerDay ?? 0));
@@ -83,7 +83,7 @@ function timeRules(input: DecisionInput, resolved: ResolvedZones): TimeRule[] {
 /** Rules the policy switches off, so the eligibility endpoint can say so. */
 function offRules(p: Policy): RuleVerdict[] {
   const off: Array<[RuleName, boolean, string]> = [
-    ['allowed_weekdays', p.allowedWeekdays.length === 7, 'every weekday allowed'],
+    ['allowed_weekdays', p.allowedWeekdays.length === 7 && p.makeupWorkdays !== 'no_call', 'every weekday allowed'],
     ['holiday', !p.observeHolidays, 'holidays not observed'],
     ['max_attempts_per_day', p.maxAttemptsPerDay === null, 'no daily attempt cap'],
     ['max_connected_per_day', p.maxConnectedPerDay === null, 'no daily connected-call cap'],
