@@ -5,6 +5,7 @@ import type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from '
 import { SessionPlayback } from './session-playback.js';
 import { SessionTimers } from './session-timers.js';
 import { classifyOriginateError, confirmOriginate } from './originate.check.js';
+import { MenuTracker, type MenuAction } from './menu.js';
 
 export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 
@@ -29,6 +30,7 @@ export class CallSession {
 
   private resolveDone!: (r: SessionResult) => void;
   private readonly timers = new SessionTimers();
+  private readonly menu: MenuTracker;
   private readonly playback: SessionPlayback;
   private readonly now: () => Date;
   private inStasis = false;
@@ -48,6 +50,7 @@ export class CallSession {
     this.attemptId = opts.attemptId;
     this.log = log;
     this.now = opts.now ?? (() => new Date());
+    this.menu = new MenuTracker(opts.menu?.keys);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.playback = new SessionPlayback(ari, opts.attemptId);
   }
@@ -321,29 +324,48 @@ export class CallSession {
     if (this.phase !== 'prompt' && this.phase !== 'menu') return;
     this.facts.digits = (this.facts.digits ?? '') + digit;
     this.log.info({ digit }, 'dtmf');
-    switch (digit) {
-      case '0':
+    const step = this.menu.press(digit);
+    if (step.kind === 'action') this.onMenuAction(step.action);
+    else if (step.kind === 'reprompt') this.reprompt();
+  }
+
+  /** An invalid key: "not recognised", then the menu again, and the menu's time to answer. */
+  private reprompt(): void {
+    const media = [...(this.opts.menu?.notRecognised ?? []), ...(this.opts.menu?.announcement ?? [])];
+    if (media.length === 0) return;
+    this.stopCurrent();
+    this.phase = 'menu';
+    this.playThen(media, () => this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout')));
+  }
+
+  private onMenuAction(action: MenuAction): void {
+    switch (action) {
+      case 'repeat':
         this.stopCurrent();
         this.startPrompt();
         break;
-      case '1':
+      case 'agent':
         this.stopCurrent();
         this.phase = 'closing';
         this.facts.endReason = 'agent_requested';
         void this.agent();
         break;
-      case '2':
+      case 'callback':
+        this.stopCurrent();
+        this.facts.endReason = 'callback_requested';
+        this.phase = 'closing';
+        this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup('callback_requested'));
+        break;
+      case 'promise_to_pay':
         this.stopCurrent();
         this.facts.endReason = 'promise_to_pay';
         this.phase = 'closing';
         this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup('promise_to_pay'));
         break;
-      case '9':
+      case 'opt_out':
         this.stopCurrent();
         this.phase = 'closing';
         void this.optOut();
-        break;
-      default:
         break;
     }
   }

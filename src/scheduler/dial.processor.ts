@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { GatePort } from '../dialer/ports.js';
 import { deleteReservedAttempt, getAttempt, markOriginating, nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
+import { renderMenu } from '../dialer/menu.render.js';
 import type { Pacer } from './pacing.js';
 import type { DialJob } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
@@ -74,6 +75,8 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
 
+  const menu = await renderMenu(ctx.renderPrompt, campaign, { ...contact, id: contact.customerId }, contact.locale, log);
+
   // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
   const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
   if (agent.waitMs > 0) return delayJob(job, token, Date.now() + agent.waitMs);
@@ -144,7 +147,8 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
     }
-    const result = await ctx.dialer.placeCall(callParams(campaign, contact, attemptId, prompt, agent.agent, log));
+    const call = callParams(campaign, contact, attemptId, prompt, agent.agent, log);
+    const result = await ctx.dialer.placeCall({ ...call, media: [...prompt.media, ...menu.afterPrompt], menu: menu.session });
     await ctx.pacer.release(campaignId, member);
     await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason);
     return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;
