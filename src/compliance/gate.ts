@@ -5,7 +5,7 @@ import { lockCustomer, selectContactWithAttempt, selectDecisionRows, type Id, ty
 import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
 import { loadCampaignRules } from './policy.store.js';
-import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
+import type { DecisionInput, HolidayCalendar, Policy, RuleName, VoicemailMode } from './policy.types.js';
 import { customerHasLiveCall } from '../calls/attempt.recovery.sql.js';
 
 /** A customer on another call is asked again this much later (any campaign, any phone). */
@@ -33,7 +33,7 @@ export interface ReserveRequest {
 }
 
 export type ReserveResult =
-  | { kind: 'allow'; attemptId: string; existing: boolean }
+  | { kind: 'allow'; attemptId: string; existing: boolean; voicemail?: VoicemailMode }
   | { kind: 'defer'; until: Date; reason: string; rule: RuleName }
   | { kind: 'block'; reason: string; rule: RuleName | 'no_allowed_time' };
 
@@ -127,7 +127,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
     const decision = decide(input);
 
     if (decision.kind === 'allow') {
-      if (existing) return { kind: 'allow', attemptId: existing.id, existing: true };
+      if (existing) return { kind: 'allow', attemptId: existing.id, existing: true, voicemail: policy.voicemail };
       const attemptId = await insertReservedAttempt(tx, {
         campaignId: req.campaignId,
         contactId: req.contactId,
@@ -137,7 +137,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
         workerId: req.workerId,
         reservedAt: req.now,
       });
-      return { kind: 'allow', attemptId, existing: false };
+      return { kind: 'allow', attemptId, existing: false, voicemail: policy.voicemail };
     }
     if (existing) await deleteReservedAttempt(tx, existing.id);
     const held = { rule: decision.rule, detail: decision.reason };

@@ -28,6 +28,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       allowedWeekdays: EVERY_DAY,
       observeHolidays: false,
       makeupWorkdays: 'call',
+      voicemail: 'hang_up',
       holidayCountry: null,
       maxAttemptsPerDay: 6,
       maxConnectedPerDay: 3,
@@ -42,6 +43,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       maxAttemptsPerDay: `${CBA_2026}: at most 6 unanswered attempts a day per contact (ringwise counts every attempt, answered or not: stricter)`,
       maxConnectedPerDay: `${NIFA}: at most 3 connected calls a day per debtor`,
       makeupWorkdays: 'State Council holiday notices (调休): a make-up working day is a working day',
+      voicemail: 'no source permits a message to a machine that a third party may hear (disclosure of the debt): hang up',
     }),
   }),
   'us-regf': Object.freeze({
@@ -51,6 +53,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       allowedWeekdays: EVERY_DAY,
       observeHolidays: false,
       makeupWorkdays: 'by_weekday',
+      voicemail: 'limited_content',
       holidayCountry: null,
       maxAttemptsPerDay: null,
       maxConnectedPerDay: null,
@@ -64,6 +67,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       windowEnd: `${REGF} §1006.6(b)(1)(i): after 9:00 p.m. local time is inconvenient`,
       maxAttemptsInRollingDays: `${REGF} §1006.14(b)(2)(i)(A): more than 7 calls within 7 consecutive days`,
       cooldownAfterConversationDays: `${REGF} §1006.14(b)(2)(i)(B): within 7 days after a telephone conversation`,
+      voicemail: `${REGF} §1006.2(j): a limited-content message (consumer's name, a request to reply, a person to contact, a telephone number; nothing about a debt) is not a communication`,
     }),
   }),
 });

@@ -4,6 +4,8 @@
  */
 
 export const MAKEUP_WORKDAYS = ['call', 'no_call', 'by_weekday'] as const;
+export const VOICEMAIL_MODES = ['limited_content', 'hang_up'] as const;
+export type VoicemailMode = (typeof VOICEMAIL_MODES)[number];
 export type MakeupWorkdays = (typeof MAKEUP_WORKDAYS)[number];
 
 /** ISO weekday as luxon numbers it: 1 = Monday … 7 = Sunday. */
@@ -30,6 +32,12 @@ export interface Policy {
    * `no_call` = no calls that day; `by_weekday` = judged by allowedWeekdays like any other day.
    */
   readonly makeupWorkdays: MakeupWorkdays;
+  /**
+   * What an answering machine gets (after the beep, when the campaign says `message`): a
+   * limited-content message (the customer's name, a request to call back, who to ask for and
+   * the number; nothing about a debt) or a hang-up.
+   */
+  readonly voicemail: VoicemailMode;
   /** ISO 3166 alpha-2 calendar to use; null = the country of the number being dialed. */
   readonly holidayCountry: string | null;
   /** Attempts per customer per local calendar day, across campaigns; null = no cap. */

@@ -15,6 +15,8 @@ export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from '
  */
 const HANGUP_GUARD_MS = 5_000;
 const AMD_GUARD_MS = 15_000;
+// A machine that gets a message is held in the dialplan until its beep (at most 30 s more).
+const VOICEMAIL_WAIT_MS = 35_000;
 // A prompt still playing after a reconnect gets this long before we stop waiting for it.
 const RESYNC_GRACE_MS = 60_000;
 
@@ -241,7 +243,8 @@ export class CallSession {
     if (this.phase === 'closing') return; // answered just as we gave up ringing
     if (this.opts.amd.enabled) {
       this.phase = 'amd';
-      this.timers.set('amd', AMD_GUARD_MS, () => this.hangup('lost'));
+      const wait = this.opts.amd.machineAction === 'message' ? VOICEMAIL_WAIT_MS : 0;
+      this.timers.set('amd', AMD_GUARD_MS + wait, () => this.hangup('lost'));
       void this.intoAmd();
     } else {
       this.startPrompt();
@@ -251,6 +254,7 @@ export class CallSession {
   private async intoAmd(): Promise<void> {
     try {
       await this.ari.setVariable(this.attemptId, 'RINGWISE_APP', this.ari.app);
+      if (this.opts.amd.machineAction === 'message') await this.ari.setVariable(this.attemptId, 'RINGWISE_VM_WAIT', '1');
       await this.ari.continueInDialplan(this.attemptId, this.opts.amd.context, 's', 1);
     } catch (err) {
       this.log.warn({ err }, 'could not start AMD; treating the answer as human');

@@ -45,6 +45,8 @@ export interface PlaceCall {
   media: string[];
   promptVersion: string;
   amd: { enabled: boolean; machineAction: 'hangup' | 'message' };
+  /** What a machine hears after its beep when amd.machineAction is 'message' (never the prompt). */
+  machineMessage?: string[];
   /** The campaign's menu, rendered; absent = the default keys, invalid keys ignored. */
   menu?: SessionOptions['menu'];
   /** Present when agents may take this call (digit 1, or high risk). */
@@ -208,7 +210,7 @@ export class Dialer {
         sounds: {
           acknowledged: this.settings.sounds?.acknowledged ?? ['sound:auth-thankyou'],
           optedOut: this.settings.sounds?.optedOut ?? ['sound:goodbye'],
-          machineMessage: p.media,
+          machineMessage: p.machineMessage ?? [],
         },
         maxCallMs: this.settings.maxCallMs,
         agentAfterGreeting: this.agents !== undefined && p.agent?.highRisk === true,

@@ -4,6 +4,7 @@ import type { GatePort } from '../dialer/ports.js';
 import { deleteReservedAttempt, getAttempt, markOriginating, nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
 import { renderMenu } from '../dialer/menu.render.js';
+import { machineAction, renderLimitedContent } from '../dialer/voicemail.js';
 import type { Pacer } from './pacing.js';
 import type { DialJob } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
@@ -76,6 +77,8 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   }
 
   const menu = await renderMenu(ctx.renderPrompt, campaign, { ...contact, id: contact.customerId }, contact.locale, log);
+  const voicemail =
+    campaign.amdEnabled && campaign.amdMachineAction === 'message' ? await renderLimitedContent(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log) : [];
 
   // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
   const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
@@ -148,7 +151,14 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       return 'attempt_missing';
     }
     const call = callParams(campaign, contact, attemptId, prompt, agent.agent, log);
-    const result = await ctx.dialer.placeCall({ ...call, media: [...prompt.media, ...menu.afterPrompt], menu: menu.session });
+    const result = await ctx.dialer.placeCall({
+      ...call,
+      media: [...prompt.media, ...menu.afterPrompt],
+      menu: menu.session,
+      // A machine gets the limited-content message only when the policy allows it too.
+      amd: { enabled: campaign.amdEnabled, machineAction: voicemail.length > 0 ? machineAction(campaign.amdMachineAction, decision.voicemail) : 'hangup' },
+      machineMessage: voicemail,
+    });
     await ctx.pacer.release(campaignId, member);
     await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason);
     return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;

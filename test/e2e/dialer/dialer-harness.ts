@@ -86,7 +86,7 @@ export interface RunningWorker {
   /** Channels this worker originated (to prove a replay dials nothing). */
   created: string[];
   /** Every playback this worker started, in order (what the customer heard). */
-  played: Array<{ channelId: string; media: string[] }>;
+  played: Array<{ channelId: string; media: string[]; at: Date }>;
   stop(): Promise<void>;
 }
 
@@ -104,7 +104,7 @@ export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number
       return base.originate(p);
     },
     play: (channelId, media, playbackId) => {
-      played.push({ channelId, media });
+      played.push({ channelId, media, at: new Date() });
       return base.play(channelId, media, playbackId);
     },
   };

@@ -61,6 +61,7 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
     fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((a) => a as Weekday[]),
   ),
   observeHolidays: fc.boolean(),
+  voicemail: fc.constant('hang_up' as const),
   makeupWorkdays: fc.constantFrom('call' as const, 'no_call' as const, 'by_weekday' as const),
   maxAttemptsPerDay: fc.option(fc.integer({ min: 1, max: 6 })),
   maxConnectedPerDay: fc.option(fc.integer({ min: 1, max: 3 })),

@@ -7,6 +7,7 @@ export const OPEN: Policy = {
   allowedWeekdays: [1, 2, 3, 4, 5, 6, 7],
   observeHolidays: false,
   makeupWorkdays: 'by_weekday',
+  voicemail: 'hang_up',
   holidayCountry: null,
   maxAttemptsPerDay: null,
   maxConnectedPerDay: null,
