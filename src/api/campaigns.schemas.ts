@@ -74,6 +74,11 @@ const settings = {
   amdEnabled: Type.Boolean(),
   amdMachineAction: Type.Union([Type.Literal('hangup'), Type.Literal('message')]),
   defaultTimeZone: Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Asia/Shanghai' })),
+  nextNumberOn: Type.Array(StringEnum(['no_answer', 'busy', 'invalid_number', 'rejected', 'congestion', 'failed'] as const), {
+    uniqueItems: true,
+    maxItems: 6,
+    description: "outcomes after which the customer's next number is dialed at once (in the customer's order); [] = the first number only",
+  }),
   menu: Nullable(
     Type.Record(Type.String({ pattern: '^[0-9*#]$' }), StringEnum(MENU_ACTIONS), {
       description: 'DTMF key → action, announced after the prompt in the customer language; null = 1 agent, 2 promise_to_pay, 9 opt_out, 0 repeat (the prompt announces them). An opt_out key is required.',
@@ -95,6 +100,7 @@ export const CreateCampaignBody = Type.Object(
     amdMachineAction: Type.Optional(settings.amdMachineAction),
     defaultTimeZone: Type.Optional(settings.defaultTimeZone),
     menu: Type.Optional(settings.menu),
+    nextNumberOn: Type.Optional(settings.nextNumberOn),
   },
   closed,
 );

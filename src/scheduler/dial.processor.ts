@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { GatePort } from '../dialer/ports.js';
 import { deleteReservedAttempt, getAttempt, markOriginating, nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
+import { hasNextNumber, phoneForAttempt } from '../contacts/phone-order.js';
 import { renderMenu } from '../dialer/menu.render.js';
 import { machineAction, renderLimitedContent } from '../dialer/voicemail.js';
 import type { Pacer } from './pacing.js';
@@ -76,6 +77,8 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
 
+  // Which of the customer's numbers (none callable: the first, and the gate says why).
+  const phone = phoneForAttempt(contact.phones, contact.callablePhones, contact.lastAttempt, campaign.nextNumberOn) ?? contact.phone;
   const menu = await renderMenu(ctx.renderPrompt, campaign, { ...contact, id: contact.customerId }, contact.locale, log);
   const voicemail =
     campaign.amdEnabled && campaign.amdMachineAction === 'message' ? await renderLimitedContent(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log) : [];
@@ -103,7 +106,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       contactId,
       customerId: contact.customerId,
       attemptNo,
-      phone: contact.phone,
+      phone,
       now: now(),
       workerId: ctx.workerId,
     });
@@ -153,6 +156,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     const call = callParams(campaign, contact, attemptId, prompt, agent.agent, log);
     const result = await ctx.dialer.placeCall({
       ...call,
+      phone,
       media: [...prompt.media, ...menu.afterPrompt],
       menu: menu.session,
       // A machine gets the limited-content message only when the policy allows it too.
@@ -160,7 +164,8 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       machineMessage: voicemail,
     });
     await ctx.pacer.release(campaignId, member);
-    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason);
+    const nextNumber = hasNextNumber(contact.phones, contact.callablePhones, phone, result.outcome, campaign.nextNumberOn);
+    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason, nextNumber);
     return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;
   } finally {
     clearInterval(renew);

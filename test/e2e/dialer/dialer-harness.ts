@@ -129,6 +129,8 @@ export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number
 
 export interface SeedContact {
   phone: string;
+  /** All the customer's numbers, in order (default: [phone]). */
+  phones?: string[];
   locale?: string;
 }
 
@@ -152,12 +154,13 @@ export async function seedCampaign(
     prompt?: object;
     /** The campaign's DTMF menu (null: the default keys). */
     menu?: object;
+    nextNumberOn?: string[];
   },
 ): Promise<SeededCampaign> {
   const db = h.tdb.db;
   const c = await db.query<{ id: string }>(
-    `INSERT INTO campaigns (name, state, prompt, caller_id, policy_overrides, max_concurrent, calls_per_second, retry_policy, amd_enabled, amd_machine_action, menu)
-     VALUES ($1, 'draft', $2, '+8695500', $3, $4, $5, $6, $7, $8, $9) RETURNING id::text`,
+    `INSERT INTO campaigns (name, state, prompt, caller_id, policy_overrides, max_concurrent, calls_per_second, retry_policy, amd_enabled, amd_machine_action, menu, next_number_on)
+     VALUES ($1, 'draft', $2, '+8695500', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id::text`,
     [
       `e2e ${++seq}`,
       JSON.stringify(o.prompt ?? TEST_PROMPT),
@@ -168,6 +171,7 @@ export async function seedCampaign(
       o.amd ?? false,
       o.amdMachineAction ?? 'hangup',
       o.menu === undefined ? null : JSON.stringify(o.menu),
+      o.nextNumberOn ?? [],
     ],
   );
   const campaignId = c.rows[0]!.id;
@@ -175,9 +179,9 @@ export async function seedCampaign(
   for (const k of o.contacts) {
     const cu = await db.query<{ id: string }>(
       `INSERT INTO customers (external_id, name, phones, time_zone, locale, amount_due, currency, due_date, days_past_due)
-       VALUES ($1, 'Test Customer', ARRAY[$2], 'Asia/Shanghai', $3, 3200, 'CNY', '2026-11-01', 27)
+       VALUES ($1, 'Test Customer', $2::text[], 'Asia/Shanghai', $3, 3200, 'CNY', '2026-11-01', 27)
        ON CONFLICT (external_id) DO UPDATE SET updated_at = now() RETURNING id::text`,
-      [`e2e-${k.phone}`, k.phone, k.locale ?? 'en-US'],
+      [`e2e-${k.phone}`, k.phones ?? [k.phone], k.locale ?? 'en-US'],
     );
     const customerId = cu.rows[0]!.id;
     const cc = await db.query<{ id: string }>(
