@@ -15,8 +15,7 @@ export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from '
  */
 const HANGUP_GUARD_MS = 5_000;
 const AMD_GUARD_MS = 15_000;
-// A machine that gets a message is held in the dialplan until its beep (at most 30 s more).
-const VOICEMAIL_WAIT_MS = 35_000;
+const VOICEMAIL_WAIT_MS = 35_000; // a machine that gets a message waits in the dialplan for its beep (≤ 30 s)
 // A prompt still playing after a reconnect gets this long before we stop waiting for it.
 const RESYNC_GRACE_MS = 60_000;
 
@@ -243,8 +242,7 @@ export class CallSession {
     if (this.phase === 'closing') return; // answered just as we gave up ringing
     if (this.opts.amd.enabled) {
       this.phase = 'amd';
-      const wait = this.opts.amd.machineAction === 'message' ? VOICEMAIL_WAIT_MS : 0;
-      this.timers.set('amd', AMD_GUARD_MS + wait, () => this.hangup('lost'));
+      this.timers.set('amd', AMD_GUARD_MS + (this.opts.amd.machineAction === 'message' ? VOICEMAIL_WAIT_MS : 0), () => this.hangup('lost'));
       void this.intoAmd();
     } else {
       this.startPrompt();
@@ -329,49 +327,25 @@ export class CallSession {
     this.facts.digits = (this.facts.digits ?? '') + digit;
     this.log.info({ digit }, 'dtmf');
     const step = this.menu.press(digit);
-    if (step.kind === 'action') this.onMenuAction(step.action);
-    else if (step.kind === 'reprompt') this.reprompt();
-  }
-
-  /** An invalid key: "not recognised", then the menu again, and the menu's time to answer. */
-  private reprompt(): void {
-    const media = [...(this.opts.menu?.notRecognised ?? []), ...(this.opts.menu?.announcement ?? [])];
-    if (media.length === 0) return;
+    if (step.kind === 'action') return this.onMenuAction(step.action);
+    const again = step.kind === 'reprompt' ? [...(this.opts.menu?.notRecognised ?? []), ...(this.opts.menu?.announcement ?? [])] : [];
+    if (again.length === 0) return;
+    // An invalid key: "not recognised", then the menu again, and the menu's time to answer.
     this.stopCurrent();
     this.phase = 'menu';
-    this.playThen(media, () => this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout')));
+    this.playThen(again, () => this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout')));
   }
 
   private onMenuAction(action: MenuAction): void {
-    switch (action) {
-      case 'repeat':
-        this.stopCurrent();
-        this.startPrompt();
-        break;
-      case 'agent':
-        this.stopCurrent();
-        this.phase = 'closing';
-        this.facts.endReason = 'agent_requested';
-        void this.agent();
-        break;
-      case 'callback':
-        this.stopCurrent();
-        this.facts.endReason = 'callback_requested';
-        this.phase = 'closing';
-        this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup('callback_requested'));
-        break;
-      case 'promise_to_pay':
-        this.stopCurrent();
-        this.facts.endReason = 'promise_to_pay';
-        this.phase = 'closing';
-        this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup('promise_to_pay'));
-        break;
-      case 'opt_out':
-        this.stopCurrent();
-        this.phase = 'closing';
-        void this.optOut();
-        break;
-    }
+    this.stopCurrent();
+    if (action === 'repeat') return this.startPrompt();
+    this.phase = 'closing';
+    if (action === 'opt_out') return void this.optOut();
+    const reason = action === 'agent' ? 'agent_requested' : action === 'callback' ? 'callback_requested' : 'promise_to_pay';
+    this.facts.endReason = reason;
+    // An agent takes the call over; a promise to pay or a callback request: thanks, then hang up.
+    if (action === 'agent') void this.agent();
+    else this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup(reason));
   }
 
   private async agent(): Promise<void> {
