@@ -37,8 +37,14 @@ describe('gate: caps count live conversations across campaigns and numbers', () 
     if (first.kind !== 'allow') return;
     // The dialer marks the call answered; it has not ended (connected is still false).
     await t.db.query(`UPDATE call_attempts SET state = 'answered', originated_at = $2, answered_at = $2 WHERE id = $1`, [first.attemptId, new Date(t0.getTime() + 5_000)]);
-    const second = await reserveAttempt(t.db, req(b!, customerId, 1, phones[1]!, new Date(t0.getTime() + 60_000), { policy }));
-    expect(second).toMatchObject({ kind: 'defer', rule: 'cooldown_after_conversation' });
+    const at = new Date(t0.getTime() + 60_000);
+    const second = await reserveAttempt(t.db, req(b!, customerId, 1, phones[1]!, at, { policy }));
+    // The gate holds any second live call (live_call); the rules themselves already count the
+    // conversation that is still going on: the cooldown runs from its answer.
+    expect(second).toMatchObject({ kind: 'defer' });
+    await t.db.query(`INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'us-regf', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'us-regf', policy = '{}'`);
+    const e = await checkEligibility(t.db, { customerId, campaignId: b!.campaignId, phone: phones[1]!, at });
+    expect(e.rules.find((r) => r.rule === 'cooldown_after_conversation')).toMatchObject({ status: 'defer' });
   });
 
   it('the connected-per-day cap counts a live call (cn-bank 3 a day)', async () => {
@@ -50,12 +56,16 @@ describe('gate: caps count live conversations across campaigns and numbers', () 
     for (let i = 0; i < 3; i++) {
       const r = await reserveAttempt(t.db, req(contacts[i]!, customerId, 1, phones[i % 2]!, new Date(noon.getTime() + i * 60_000), { policy }));
       expect(r.kind).toBe('allow');
-      if (r.kind === 'allow') await t.db.query(`UPDATE call_attempts SET state = 'answered', answered_at = reserved_at WHERE id = $1`, [r.attemptId]);
+      if (r.kind !== 'allow') continue;
+      // Two conversations have ended; the third is still going on (answered, not ended).
+      if (i < 2) await t.db.query(`UPDATE call_attempts SET state = 'ended', connected = true, answered_at = reserved_at, ended_at = reserved_at + interval '30 seconds' WHERE id = $1`, [r.attemptId]);
+      else await t.db.query(`UPDATE call_attempts SET state = 'answered', answered_at = reserved_at WHERE id = $1`, [r.attemptId]);
     }
-    expect(await reserveAttempt(t.db, req(contacts[3]!, customerId, 1, phones[1]!, new Date(noon.getTime() + 5 * 60_000), { policy }))).toMatchObject({
-      kind: 'defer',
-      rule: 'max_connected_per_day',
-    });
+    const at = new Date(noon.getTime() + 5 * 60_000);
+    expect(await reserveAttempt(t.db, req(contacts[3]!, customerId, 1, phones[1]!, at, { policy }))).toMatchObject({ kind: 'defer' });
+    await t.db.query(`INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'cn-bank', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'cn-bank', policy = '{}'`);
+    const e = await checkEligibility(t.db, { customerId, campaignId: contacts[3]!.campaignId, phone: phones[1]!, at });
+    expect(e.rules.find((r) => r.rule === 'max_connected_per_day')).toMatchObject({ status: 'defer', used: 3, limit: 3 });
   });
 });
 
