@@ -87,7 +87,8 @@ export interface Config {
   readonly queuePrefix: string;
   readonly defaultRegion: string;
   readonly policyProfile: string;
-  readonly bank: { readonly name: string; readonly callbackNumber: string };
+  /** contactName: a person to ask for on a voicemail message (Reg F's limited-content message names one). */
+  readonly bank: { readonly name: string; readonly callbackNumber: string; readonly contactName: string };
   readonly messaging: {
     /** The SMSC (SMPP 3.4): `smpp://host:port`, the bind's system id and password, and the sender shown to customers. */
     readonly smppUrl: string;
@@ -249,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
     bank: {
       name: str('RINGWISE_BANK_NAME', 'Ringwise Demo Bank'),
       callbackNumber: str('RINGWISE_BANK_CALLBACK_NUMBER', '+8695500'),
+      contactName: str('RINGWISE_BANK_CONTACT_NAME', ''),
     },
     messaging: {
       smppUrl: url('RINGWISE_SMPP_URL', 'smpp://127.0.0.1:2775', ['smpp:', 'ssmpp:']),

@@ -37,7 +37,7 @@ const EligibilityResponse = Type.Object(
     at: Type.String({ format: 'date-time' }),
     phone: Type.String({ description: 'masked for viewers' }),
     zones: Type.Array(Type.String()),
-    zoneSource: StringEnum(['customer', 'phone_country', 'unknown'] as const),
+    zoneSource: StringEnum(['customer', 'area_code', 'phone_country', 'campaign_default', 'unknown'] as const),
     country: Nullable(Type.String()),
     decision: Type.Object(
       {

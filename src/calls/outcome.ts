@@ -33,6 +33,7 @@ export type EndReason =
   | 'agent_requested'
   | 'agent_routed'
   | 'promise_to_pay'
+  | 'callback_requested'
   | 'opted_out'
   | 'originate_failed'
   /** The originate never reached Asterisk (unreachable, or timed out and no channel exists): not a dial. */
@@ -106,7 +107,7 @@ export function classifyOutcome(f: CallFacts): Outcome {
   if (f.endReason === 'lost') return 'failed';
   const digits = f.digits ?? '';
   if (digits.includes('1') || f.endReason === 'agent_requested') return 'answered_human';
-  if (digits.includes('2') || f.endReason === 'promise_to_pay') return 'completed';
+  if (digits.includes('2') || f.endReason === 'promise_to_pay' || f.endReason === 'callback_requested') return 'completed';
   if (f.promptFinished) return 'completed';
   // AMD saw the far end hang up while it listened (or never finished): nobody heard anything.
   if (f.amdStatus === 'HANGUP' || (f.amdIncomplete && !f.promptStarted)) return 'answered_unknown';

@@ -3,6 +3,9 @@ import type { Logger } from '../shared/logger.js';
 import type { GatePort } from '../dialer/ports.js';
 import { deleteReservedAttempt, getAttempt, markOriginating, nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
+import { hasNextNumber, phoneForAttempt } from '../contacts/phone-order.js';
+import { renderMenu } from '../dialer/menu.render.js';
+import { machineAction, renderLimitedContent } from '../dialer/voicemail.js';
 import type { Pacer } from './pacing.js';
 import type { DialJob } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
@@ -74,6 +77,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
 
+  // Which of the customer's numbers (none callable: the first, and the gate says why).
+  const phone = phoneForAttempt(contact.phones, contact.callablePhones, contact.lastAttempt, campaign.nextNumberOn) ?? contact.phone;
+  const menu = await renderMenu(ctx.renderPrompt, campaign, { ...contact, id: contact.customerId }, contact.locale, log);
+  const voicemail =
+    campaign.amdEnabled && campaign.amdMachineAction === 'message' ? await renderLimitedContent(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log) : [];
+
   // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
   const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
   if (agent.waitMs > 0) return delayJob(job, token, Date.now() + agent.waitMs);
@@ -97,7 +106,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       contactId,
       customerId: contact.customerId,
       attemptNo,
-      phone: contact.phone,
+      phone,
       now: now(),
       workerId: ctx.workerId,
     });
@@ -144,9 +153,19 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
     }
-    const result = await ctx.dialer.placeCall(callParams(campaign, contact, attemptId, prompt, agent.agent, log));
+    const call = callParams(campaign, contact, attemptId, prompt, agent.agent, log);
+    const result = await ctx.dialer.placeCall({
+      ...call,
+      phone,
+      media: [...prompt.media, ...menu.afterPrompt],
+      menu: menu.session,
+      // A machine gets the limited-content message only when the policy allows it too.
+      amd: { enabled: campaign.amdEnabled, machineAction: voicemail.length > 0 ? machineAction(campaign.amdMachineAction, decision.voicemail) : 'hangup' },
+      machineMessage: voicemail,
+    });
     await ctx.pacer.release(campaignId, member);
-    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason);
+    const nextNumber = hasNextNumber(contact.phones, contact.callablePhones, phone, result.outcome, campaign.nextNumberOn);
+    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason, nextNumber);
     return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;
   } finally {
     clearInterval(renew);

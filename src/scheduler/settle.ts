@@ -33,6 +33,8 @@ export async function settleContact(
   outcome: Outcome,
   answered: boolean,
   endReason?: string | null,
+  /** The campaign moves on to the customer's next number after this outcome: dial it now. */
+  nextNumber = false,
 ): Promise<void> {
   const { db } = ctx;
   const queueNext = async (nextAttemptNo: number, delaySeconds: number) => {
@@ -53,6 +55,8 @@ export async function settleContact(
   } else if (outcome === 'abandoned' && (callback = await ctx.dialer.callbackDelaySeconds(contactId)) !== null) {
     // Nobody could take the customer: the promised callback, a new attempt that passes the gate again.
     await queueNext(attemptNo + 1, callback);
+  } else if (nextNumber) {
+    await queueNext(attemptNo + 1, 0);
   } else {
     const retry = decideRetry(parseRetryPolicy(campaign.retryPolicy), outcome, attemptNo, answered, endReason, counts);
     if (retry.retry) {
