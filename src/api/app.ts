@@ -32,7 +32,6 @@ import { campaignsLiveRoutes } from './campaigns-live.routes.js';
 import { promptPreviewRoutes } from './prompt-preview.routes.js';
 import { consoleRoutes } from './console.routes.js';
 import { scriptsRoutes } from './scripts.routes.js';
-import { installEmptyJsonBody } from './empty-body.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -50,7 +49,6 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   installValidation(app);
   installJsonParser(app);
   installRequestLogRedaction(app);
-  installEmptyJsonBody(app);
   const metrics = deps.metrics ?? new Metrics();
   deps = { ...deps, metrics };
   // Auth, metrics and docs hook into every route, so they go before any route is registered.
