@@ -83,6 +83,7 @@ export class Dialer {
   readonly registry = new SessionRegistry();
   private readonly finishing = new Set<string>();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
+  private readonly endListeners: ((outcome: SessionResult['outcome']) => void)[] = [];
   /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
   onStray: ((channelId: string) => Promise<boolean>) | undefined;
 
@@ -123,6 +124,11 @@ export class Dialer {
 
   onConnectionChange(listener: (up: boolean) => void): void {
     this.connectionListeners.push(listener);
+  }
+
+  /** Each placed or adopted call's outcome once its attempt is written (metrics). */
+  onCallEnded(listener: (outcome: SessionResult['outcome']) => void): void {
+    this.endListeners.push(listener);
   }
 
   endpointFor(phone: string): string {
@@ -182,6 +188,7 @@ export class Dialer {
       await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
       if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
       else await endAttempt(this.db, p.attemptId, endFromResult(result, p.promptVersion));
+      for (const l of this.endListeners) l(result.outcome);
       return result;
     } finally {
       this.finishing.delete(p.attemptId);
