@@ -24,7 +24,7 @@ const KEYS = new Set(['name', 'ariUrl', 'ariUser', 'ariPassword', 'amiHost', 'am
 
 /** Parses the JSON list; every problem is pushed to `problems` (prefixed with the item's index). */
 export function parseAsteriskServers(raw: string | undefined, d: ServerDefaults, problems: string[]): AsteriskServerConfig[] {
-  const single = [{ name: d.name, ari: d.ari, ami: d.ami, capacity: d.capacity }];
+  const single = [{ name: d.name, ari: { url: d.ari.url, user: d.ari.user, password: d.ari.password }, ami: { ...d.ami }, capacity: d.capacity }];
   if (raw === undefined || raw.trim() === '') return single;
   const key = 'RINGWISE_ASTERISK_SERVERS';
   let list: unknown;
