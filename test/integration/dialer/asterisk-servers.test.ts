@@ -30,7 +30,7 @@ describe('several Asterisk servers behind one AriPort (real Redis, fake ARI)', (
       redis,
       prefix: o.pfx ?? prefix,
       log: createLogger('silent'),
-      lostAfterMs: o.lostAfterMs ?? 100,
+      ...('lostAfterMs' in o ? (o.lostAfterMs === undefined ? {} : { lostAfterMs: o.lostAfterMs }) : { lostAfterMs: 100 }),
       ...(o.agentEndpoint ? { agentEndpoint: o.agentEndpoint } : {}),
     });
     sets.push(set);
