@@ -46,7 +46,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   );
   const worker = await startDialWorker({ ...dialWorkerOptions(config, { db, redis, log, ari: servers, agents: agents.hooks }), metrics: wm });
   // A server gone for good: its calls end as lost now, not when it comes back.
-  servers.onServerLost(() => void worker.dialer.reconcile().catch((err: unknown) => log.error({ err }, 'reconcile after a lost server failed')));
+  servers.onServerLost((_name, attemptIds) => worker.dialer.endLost(attemptIds));
   const names = config.asterisk.servers.map((s) => s.name);
   watchServers(wm, { names, liveCalls: () => servers.liveCalls(), ariUp: (n) => servers.isServerConnected(n), amiUp: (n) => agents.amiConnected(n) });
   const readiness: Record<string, () => Promise<unknown>> = { postgres: () => db.query('SELECT 1'), redis: () => redis.ping() };

@@ -71,8 +71,8 @@ export interface ServerSet extends AriPort {
   /** This worker's live calls per server (for metrics). */
   liveCalls(): Map<string, number>;
   isServerConnected(name: string): boolean;
-  /** A server stayed unreachable past the grace time: its calls were given up. */
-  onServerLost(listener: (name: string) => void): void;
+  /** A server stayed unreachable past the grace time: these calls (attempt ids) were on it and are given up. */
+  onServerLost(listener: (name: string, attemptIds: readonly string[]) => void): void;
   close(): void;
 }
 
@@ -90,7 +90,7 @@ export function createServerSet(o: ServerSetOptions): ServerSet {
   const abandoned = new Map<string, string>();
   const eventHandlers: ((e: AriEvent) => void)[] = [];
   const connectionHandlers: ((up: boolean) => void)[] = [];
-  const lostListeners: ((name: string) => void)[] = [];
+  const lostListeners: ((name: string, attemptIds: readonly string[]) => void)[] = [];
   const lostTimers = new Map<string, NodeJS.Timeout>();
   let anyUp = o.servers.some((s) => s.ari.isConnected());
 
@@ -110,7 +110,7 @@ export function createServerSet(o: ServerSetOptions): ServerSet {
       abandoned.set(k, name);
     }
     log.warn({ server: name, calls: keys.length }, 'Asterisk server lost: its calls are handled as lost');
-    for (const l of lostListeners) l(name);
+    for (const l of lostListeners) l(name, keys);
   };
 
   const hangUpAbandoned = async (s: AsteriskServer) => {
@@ -135,7 +135,10 @@ export function createServerSet(o: ServerSetOptions): ServerSet {
       if (up) void hangUpAbandoned(s).catch((err: unknown) => log.warn({ err, server: s.name }, 'clean-up after rejoin failed'));
       else if (Number.isFinite(lostAfterMs)) lostTimers.set(s.name, setTimeout(() => (s.ari.isConnected() ? undefined : giveUp(s.name)), lostAfterMs).unref());
       const nowUp = connected().length > 0;
-      if (nowUp !== anyUp || up) {
+      // "Up" makes the Dialer reconcile its calls with Asterisk: needed when dialing resumes or a
+      // server with calls of ours comes back from a blip, not when an empty server (re)joins.
+      const hasCalls = [...placed.values()].includes(s.name);
+      if (nowUp !== anyUp || (up && hasCalls)) {
         anyUp = nowUp;
         for (const h of connectionHandlers) h(nowUp);
       }

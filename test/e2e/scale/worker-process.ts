@@ -64,3 +64,37 @@ export function sample(text: string, series: string): number | undefined {
   }
   return undefined;
 }
+
+/** `scripts/sandbox.sh ...` with extra environment (RINGWISE_SANDBOX_SERVER=2 aims it at the slot's second server). */
+export function sandboxShEnv(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(ROOT, 'scripts/sandbox.sh'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`sandbox.sh ${args.join(' ')} exited ${code}:\n${out}`));
+    });
+  });
+}
+
+/** RINGWISE_ASTERISK_SERVERS for the slot's two servers (the sandbox must be up with RINGWISE_SANDBOX_SERVERS=2). */
+export function twoServers(env: Record<string, string>, capacities: [number, number] = [100, 100]): string {
+  if (env['SANDBOX_SERVERS'] !== '2' || !env['ASTERISK_2_ARI_URL']) {
+    throw new Error('these tests need the slot\'s second Asterisk: RINGWISE_SANDBOX_SERVERS=2 bash scripts/sandbox.sh up');
+  }
+  return JSON.stringify([
+    { name: 'asterisk-1', ariUrl: env['ARI_URL'], amiHost: env['AMI_HOST'], amiPort: Number(env['AMI_PORT']), capacity: capacities[0] },
+    { name: 'asterisk-2', ariUrl: env['ASTERISK_2_ARI_URL'], amiHost: env['AMI_HOST'], amiPort: Number(env['ASTERISK_2_AMI_PORT']), capacity: capacities[1] },
+  ]);
+}
+
+/** Sum of one series over several workers' /metrics. */
+export async function sumOver(workers: readonly WorkerProcess[], series: string): Promise<number> {
+  let n = 0;
+  for (const w of workers) n += sample((await httpGet(w.port, '/metrics')).body, series) ?? 0;
+  return n;
+}
