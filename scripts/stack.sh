@@ -69,7 +69,10 @@ wait_ready() {
 }
 
 admin_key() {
-  [ -e "$STATE/admin.key" ] && chmod 600 "$STATE/admin.key"
+  # A key kept from a run against another database (or revoked since) is made again.
+  if [ -s "$STATE/admin.key" ] && ! curl -fs -o /dev/null -H "Authorization: Bearer $(cat "$STATE/admin.key")" "$API/v1/campaigns?limit=1"; then
+    rm -f "$STATE/admin.key"
+  fi
   if [ ! -s "$STATE/admin.key" ]; then
     # An admin key: readable by its owner only (umask before the file exists, not chmod after).
     (umask 077 && node dist/main.js keys create --role admin --name stack-demo 2>/dev/null >"$STATE/admin.key.tmp")
