@@ -19,7 +19,7 @@ describe('several Asterisk servers: choosing and routing', () => {
 
 describe('RINGWISE_ASTERISK_SERVERS', () => {
   it('without it, the single-server variables make a one-item list', () => {
-    const c = loadConfig({ ARI_URL: 'http://10.0.0.5:8088', AMI_HOST: '10.0.0.5', AMI_PORT: '5039', RINGWISE_MAX_CHANNELS: '40' });
+    const c = loadConfig({ NODE_ENV: 'development', ARI_URL: 'http://10.0.0.5:8088', AMI_HOST: '10.0.0.5', AMI_PORT: '5039', RINGWISE_MAX_CHANNELS: '40' });
     expect(c.asterisk.servers).toEqual([
       { name: 'asterisk-1', ari: { url: 'http://10.0.0.5:8088', user: 'ringwise', password: 'ringwise-dev' }, ami: { host: '10.0.0.5', port: 5039, user: 'ringwise', password: 'ringwise-dev' }, capacity: 40 },
     ]);
@@ -43,13 +43,13 @@ describe('RINGWISE_ASTERISK_SERVERS', () => {
   });
 
   it('names every problem of a bad list', () => {
-    const bad = (v: string) => () => loadConfig({ RINGWISE_ASTERISK_SERVERS: v });
+    const bad = (v: string) => () => loadConfig({ NODE_ENV: 'development', RINGWISE_ASTERISK_SERVERS: v });
     expect(bad('[{')).toThrow(/RINGWISE_ASTERISK_SERVERS is not valid JSON/);
     expect(bad('[]')).toThrow(/non-empty JSON array/);
     expect(bad(JSON.stringify([{ name: 'a b', ariUrl: 'ftp://x', amiHost: 'h', capacity: 0, colour: 1 }, { name: 'a b', ariUrl: 'http://y', amiHost: 'h' }]))).toThrow(
       /\[0\]\.colour is not a known field[\s\S]*\[0\]\.name must be 1-40[\s\S]*\[0\]\.ariUrl must use http[\s\S]*\[0\]\.capacity must be an integer[\s\S]*\[1\]\.name "a b" is listed twice/,
     );
     expect(bad(JSON.stringify([{ name: 'a', amiHost: 'h' }]))).toThrow(/\[0\]\.ariUrl must be a non-empty string/);
-    expect(() => loadConfig({ RINGWISE_WORKER_HTTP_PORT: 'x' })).toThrow(/RINGWISE_WORKER_HTTP_PORT/);
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_WORKER_HTTP_PORT: 'x' })).toThrow(/RINGWISE_WORKER_HTTP_PORT/);
   });
 });
