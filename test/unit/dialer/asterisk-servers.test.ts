@@ -28,6 +28,7 @@ describe('RINGWISE_ASTERISK_SERVERS', () => {
 
   it('takes a list, with credentials defaulting to ARI_*/AMI_*, and the API uses the first', () => {
     const c = loadConfig({
+      NODE_ENV: 'development',
       ARI_PASSWORD: 'p',
       RINGWISE_ASTERISK_SERVERS: JSON.stringify([
         { name: 'bj-1', ariUrl: 'http://10.0.0.5:8088', amiHost: '10.0.0.5', capacity: 300 },
