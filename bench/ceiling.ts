@@ -59,9 +59,10 @@ async function connect(env: Record<string, string>, app: string, auth: string): 
   return ws;
 }
 
-export async function runCeiling(opts: { rates: number[]; seconds: number; createDial?: boolean; log?: (s: string) => void }): Promise<CeilingResult> {
+export async function runCeiling(opts: { rates: number[]; seconds: number; createDial?: boolean; ariUrl?: string; log?: (s: string) => void }): Promise<CeilingResult> {
   const createDial = opts.createDial ?? false;
-  const env = sandboxEnv();
+  // ariUrl: another Asterisk of the slot (the second server, for the 2 × 2 step's summed ceiling).
+  const env: Record<string, string> = { ...sandboxEnv(), ...(opts.ariUrl ? { ARI_URL: opts.ariUrl } : {}) };
   const app = `rw-bench-ceiling-${randomUUID().slice(0, 8)}`;
   const ari = ariRequester(env.ARI_URL!, env.ARI_USER!, env.ARI_PASSWORD!);
   const ws = await connect(env, app, ari.auth);

@@ -35,7 +35,7 @@ function contactsCsv(first: number, n: number): string {
   return s;
 }
 
-export async function runRingwise(opts: { rates: number[]; seconds: number; workers: number; log?: (s: string) => void }): Promise<RingwiseResult> {
+export async function runRingwise(opts: { rates: number[]; seconds: number; workers: number; workerEnv?: Record<string, string>; log?: (s: string) => void }): Promise<RingwiseResult> {
   const log = opts.log ?? (() => undefined);
   const bdb = await createBenchDb();
   const id = randomBytes(4).toString('hex');
@@ -59,6 +59,7 @@ export async function runRingwise(opts: { rates: number[]; seconds: number; work
         RINGWISE_CALLS_PER_SECOND: '1000',
         RINGWISE_MENU_TIMEOUT_SECONDS: '1',
         RINGWISE_RING_TIMEOUT_SECONDS: '15',
+        ...opts.workerEnv,
       }),
     );
     procs.push(...workers);

@@ -13,11 +13,12 @@ import { judgeTargets, renderMarkdown } from './lib/report.js';
 import { round } from './lib/stats.js';
 import { runRingwise } from './ringwise.js';
 import { runScheduling } from './scheduling.js';
+import { runScale } from './scale.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.indexOf('--only');
-const only = new Set(onlyArg >= 0 ? argv[onlyArg + 1]!.split(',') : ['ceiling', 'ringwise', 'scheduling']);
+const only = new Set(onlyArg >= 0 ? argv[onlyArg + 1]!.split(',') : ['ceiling', 'ringwise', 'scheduling', 'scale']);
 const log = (s: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 };
@@ -69,6 +70,11 @@ async function main(): Promise<void> {
     // its saturated steps leave Asterisk slow for a while.
     log('ceiling, create + dial');
     r.ceilingCreateDial = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, createDial: true, log });
+  }
+  if (only.has('scale')) {
+    // Last: two worker processes and two Asterisks are the heaviest step on a small machine.
+    log(`2 workers × 2 Asterisk: ${PLAN.rates.join(', ')} cps per server × ${PLAN.seconds} s`);
+    r.scale = await runScale({ rates: PLAN.rates, seconds: PLAN.seconds, log });
   }
   if (r.ceiling && r.ringwise) r.ratioToCeiling = r.ceiling.ceilingCps > 0 ? round(r.ringwise.sustainedCps / r.ceiling.ceilingCps, 2) : null;
   r.targets = judgeTargets(r);

@@ -20,7 +20,8 @@ ensure_chromium
 npm run --silent build:console
 
 step "sandbox"
-bash scripts/sandbox.sh up
+# Two Asterisk servers: the scale-out tests (test/e2e/scale/) need the slot's second one.
+RINGWISE_SANDBOX_SERVERS=${RINGWISE_SANDBOX_SERVERS:-2} bash scripts/sandbox.sh up
 
 step "typecheck"
 npm run --silent typecheck

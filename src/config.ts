@@ -1,9 +1,12 @@
 import { hostname, tmpdir } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
+import { parseAsteriskServers, type AsteriskServerConfig } from './config.servers.js';
 import { IANAZone } from 'luxon';
 import { cronProblem } from './schedules/schedule.time.js';
 import { DEFAULT_SCORECARD, parseWeights, type ScorecardSettings } from './risk/scorecard.js';
+
+export type { AsteriskServerConfig } from './config.servers.js';
 
 /**
  * The only reader of the environment. Everything is validated once at boot, every problem is
@@ -39,6 +42,10 @@ export interface Config {
     readonly app: string;
   };
   readonly ami: { readonly host: string; readonly port: number; readonly user: string; readonly password: string };
+  /** The Asterisk servers a worker dials through (`ari`/`ami` above are the first, for the API and agents' provisioning). */
+  readonly asterisk: { readonly servers: readonly AsteriskServerConfig[] };
+  /** The worker's own HTTP endpoint: /healthz, /readyz, /metrics. */
+  readonly worker: { readonly httpHost: string; readonly httpPort: number };
   readonly dialer: {
     /** Dial string template; `{number}` is replaced by the E.164 number without '+'-stripping. */
     readonly dialTemplate: string;
@@ -186,6 +193,21 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Z]{2}$/.test(defaultRegion)) problems.push('RINGWISE_DEFAULT_REGION must be an ISO 3166 alpha-2 code');
   const workerId = str('RINGWISE_WORKER_ID', hostname().replace(/[^A-Za-z0-9_-]/g, '-'));
 
+  const ari = {
+    url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
+    user: str('ARI_USER', 'ringwise'),
+    password: secret('ARI_PASSWORD', 'ringwise-dev'),
+    app: str('ARI_APP', `ringwise-${workerId}`),
+  };
+  const ami = {
+    host: str('AMI_HOST', '127.0.0.1'),
+    port: int('AMI_PORT', 5038, 1, 65535),
+    user: str('AMI_USER', 'ringwise'),
+    password: secret('AMI_PASSWORD', 'ringwise-dev'),
+  };
+  const maxChannels = int('RINGWISE_MAX_CHANNELS', 100, 1, 10_000);
+  const servers = parseAsteriskServers(env.RINGWISE_ASTERISK_SERVERS, { name: str('RINGWISE_ASTERISK_NAME', 'asterisk-1'), ari, ami, capacity: maxChannels }, problems);
+
   const config: Config = {
     env: nodeEnv,
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
@@ -205,22 +227,17 @@ export function loadConfig(env: Env = process.env): Config {
       sessionHours: num('RINGWISE_CONSOLE_SESSION_HOURS', 8, 0.01, 24 * 30),
       secureCookie: oneOf('RINGWISE_CONSOLE_SECURE_COOKIE', 'false', ['true', 'false'] as const) === 'true',
     },
-    ari: {
-      url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
-      user: str('ARI_USER', 'ringwise'),
-      password: secret('ARI_PASSWORD', 'ringwise-dev'),
-      app: str('ARI_APP', `ringwise-${workerId}`),
-    },
-    ami: {
-      host: str('AMI_HOST', '127.0.0.1'),
-      port: int('AMI_PORT', 5038, 1, 65535),
-      user: str('AMI_USER', 'ringwise'),
-      password: secret('AMI_PASSWORD', 'ringwise-dev'),
+    ari: { ...ari, ...(env.RINGWISE_ASTERISK_SERVERS ? { url: servers[0]!.ari.url, user: servers[0]!.ari.user, password: servers[0]!.ari.password } : {}) },
+    ami: env.RINGWISE_ASTERISK_SERVERS ? servers[0]!.ami : ami,
+    asterisk: { servers },
+    worker: {
+      httpHost: str('RINGWISE_WORKER_HTTP_HOST', '127.0.0.1'),
+      httpPort: int('RINGWISE_WORKER_HTTP_PORT', 3001, 0, 65535),
     },
     dialer: {
       dialTemplate,
       ringTimeoutSeconds: int('RINGWISE_RING_TIMEOUT_SECONDS', 25, 15, 120),
-      maxChannels: int('RINGWISE_MAX_CHANNELS', 100, 1, 10_000),
+      maxChannels,
       callsPerSecond: int('RINGWISE_CALLS_PER_SECOND', 10, 1, 1_000),
       workerId,
       menuTimeoutSeconds: int('RINGWISE_MENU_TIMEOUT_SECONDS', 6, 1, 60),

@@ -27,7 +27,7 @@ export function createDeps(config: Config, log: Logger = createLogger(config.log
     log,
     db,
     redis,
-    metrics: new Metrics(),
+    metrics: new Metrics({ defaults: true }),
     async close() {
       await Promise.allSettled([db.end(), redis.quit()]);
     },

@@ -1,6 +1,7 @@
 import type { CeilingResult } from '../ceiling.js';
 import type { RingwiseResult } from '../ringwise.js';
 import type { SchedulingResult } from '../scheduling.js';
+import type { ScaleResult } from '../scale.js';
 import { round, type Dist } from './stats.js';
 
 export interface BenchResults {
@@ -13,6 +14,8 @@ export interface BenchResults {
   ringwise?: RingwiseResult;
   ratioToCeiling?: number | null;
   scheduling?: SchedulingResult;
+  /** 2 workers × 2 Asterisk servers (bench/scale.ts). */
+  scale?: ScaleResult;
   targets: Record<string, { target: string; measured: string; met: boolean | null }>;
 }
 
@@ -64,6 +67,15 @@ export function renderMarkdown(r: BenchResults): string {
       for (const a of s.addBulk) out.push(row([a.chunk, a.jobs, a.seconds, a.jobsPerSecond]));
     }
   }
+  if (r.scale) {
+    const sc = r.scale;
+    out.push('', `## 2 workers × 2 Asterisk: ringwise ${sc.ringwise.sustainedCps} cps / summed ceiling ${sc.summedCeilingCps} cps (${sc.ceilings.map((c) => `${c.server} ${c.ceilingCps}`).join(' + ')}) = ${sc.ratio ?? '–'}`, '');
+    out.push(row(['target cps', 'sustained cps', 'attempts', 'failed', 'lost', 'peak concurrent', 'answer→first audio p50/p99 ms', 'worker CPU % / RSS MiB', 'ok']), row(Array(9).fill('---')));
+    for (const s of sc.ringwise.steps) {
+      const w = s.procs.filter((p) => p.name.startsWith('worker')).map((p) => `${p.cpuPercentOfOneCore} / ${p.peakRssMiB}`).join(', ');
+      out.push(row([s.targetCps, s.sustainedCps, s.attempts, s.failed, s.lost, s.peakConcurrent, d(s.answerToFirstAudioMs), w, s.ok ? 'yes' : 'no']));
+    }
+  }
   out.push('', 'Method and caveats: [bench/README.md](../README.md).', '');
   return out.join('\n');
 }
@@ -81,6 +93,15 @@ export function judgeTargets(r: BenchResults): BenchResults['targets'] {
     const c = prompt.length ? Math.max(...prompt.map((s) => s.targetCps)) : 0;
     const ratio = c > 0 ? round(r.ringwise.sustainedCps / c, 2) : null;
     t['ringwise cps / ceiling with answer p99 < 1 s'] = { target: '≥ 0.8', measured: `${r.ringwise.sustainedCps} / ${c} = ${ratio ?? '–'}`, met: ratio === null ? null : ratio >= 0.8 };
+  }
+  if (r.scale) {
+    const sc = r.scale;
+    const failures = sc.ringwise.steps.filter((s) => s.ok).length > 0 ? 0 : null;
+    t['2 workers × 2 Asterisk: ringwise cps / summed ceiling cps'] = {
+      target: '≥ 0.8, zero failures',
+      measured: `${sc.ringwise.sustainedCps} / ${sc.summedCeilingCps} = ${sc.ratio ?? '–'}`,
+      met: sc.ratio === null || failures === null ? null : sc.ratio >= 0.8,
+    };
   }
   const at100 = r.ringwise?.steps.find((s) => s.targetCps === 100);
   if (at100) {

@@ -37,7 +37,8 @@ export function startRingwise(name: string, command: 'api' | 'worker', env: Reco
   const entry = process.env.BENCH_ENTRY ? [process.env.BENCH_ENTRY] : ['--import', 'tsx', join(ROOT, 'src/main.ts')];
   const child = spawn(process.execPath, [...prof, ...entry, command], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', ...sandboxEnv(), ...env },
+    // Workers serve /metrics on any free port: several run at once, beside a stack on 3001.
+    env: { ...process.env, NODE_ENV: 'test', ...sandboxEnv(), ...(command === 'worker' ? { RINGWISE_WORKER_HTTP_PORT: '0' } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -8,6 +8,8 @@ import { setRegistered, syncRegistered } from './agents.repo.js';
 /** ContactStatus values that mean the phone has a usable contact (qualify off reports NonQualified). */
 const UP = new Set(['Created', 'NonQualified', 'Reachable', 'Updated']);
 const DOWN = new Set(['Removed', 'Unreachable']);
+/** A single-server install's name (RINGWISE_ASTERISK_NAME's default). */
+export const DEFAULT_SERVER = 'asterisk-1';
 
 export interface Presence {
   /** Re-reads every contact from Asterisk (done at each AMI (re)connect). */
@@ -21,15 +23,17 @@ export interface Presence {
  * disconnected are never replayed. AMI rather than ARI: ARI sends endpoint events only for
  * endpoints an app subscribed to one by one, AMI sends them all on one connection.
  */
-export function startPresence(deps: { db: Db; ami: AmiClient; redis: Redis; prefix: string; log: Logger }): Presence {
-  const log = deps.log.child({ component: 'agent-presence' });
+export function startPresence(deps: { db: Db; ami: AmiClient; redis: Redis; prefix: string; log: Logger; server?: string }): Presence {
+  // With several Asterisk servers each has its own presence, and registrations are per server.
+  const server = deps.server ?? DEFAULT_SERVER;
+  const log = deps.log.child({ component: 'agent-presence', server });
   const tell = (agentId: number, registered: boolean) =>
     publishAgentEvent(deps.redis, deps.prefix, agentId, { type: 'presence', registered }).catch((err: unknown) => log.warn({ err, agentId }, 'presence event not published'));
 
   const resync = async () => {
     const { events } = await deps.ami.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');
     const up = events.filter((e) => e.status !== 'Unreachable').map((e) => e.endpoint);
-    const changed = await syncRegistered(deps.db, up);
+    const changed = await syncRegistered(deps.db, server, up);
     for (const c of changed) void tell(c.id, c.registered);
     log.info({ contacts: up.length, changed: changed.length }, 'agent registrations synced');
   };
@@ -38,7 +42,7 @@ export function startPresence(deps: { db: Db; ami: AmiClient; redis: Redis; pref
     const registered = UP.has(e.contactstatus) ? true : DOWN.has(e.contactstatus) ? false : null;
     if (registered === null) return;
     // The aor is the agent's SIP user name (one aor per agent, max_contacts=1).
-    setRegistered(deps.db, e.aor || e.endpointname, registered)
+    setRegistered(deps.db, e.aor || e.endpointname, registered, server)
       .then((id) => {
         if (id !== null) {
           log.info({ agentId: id, registered }, 'agent registration changed');

@@ -160,26 +160,56 @@ export async function releaseStrandedAgents(q: Queryable, graceSeconds: number):
   return rows;
 }
 
-/** Registration seen on one contact change; returns the agent id when one matched. */
-export async function setRegistered(q: Queryable, sipUsername: string, registered: boolean): Promise<number | null> {
-  const { rows } = await q.query<{ id: number }>(
-    `UPDATE agents SET registered = $2, registered_at = CASE WHEN $2 THEN now() ELSE registered_at END, updated_at = now()
-      WHERE sip_username = $1 AND deleted_at IS NULL AND registered IS DISTINCT FROM $2 RETURNING id`,
-    [sipUsername, registered],
+/**
+ * Registration seen on one server's contact change; returns the agent id when `registered`
+ * flipped. A server saying "gone" clears only a registration it holds itself (or an unknown one):
+ * with several servers another may hold the agent's current registration.
+ */
+export async function setRegistered(q: Queryable, sipUsername: string, registered: boolean, server: string): Promise<number | null> {
+  const { rows } = await q.query<{ id: number; changed: boolean }>(
+    `WITH n AS (
+       SELECT id, registered AS was,
+              CASE WHEN $2 THEN $3::text WHEN registered_server = $3 OR registered_server IS NULL THEN NULL ELSE registered_server END AS srv
+         FROM agents WHERE sip_username = $1 AND deleted_at IS NULL)
+     UPDATE agents a SET registered_server = n.srv, registered = n.srv IS NOT NULL,
+            registered_at = CASE WHEN n.srv IS NOT NULL AND NOT n.was THEN now() ELSE a.registered_at END, updated_at = now()
+       FROM n
+      WHERE a.id = n.id AND (a.registered_server IS DISTINCT FROM n.srv OR a.registered IS DISTINCT FROM (n.srv IS NOT NULL))
+      RETURNING a.id, n.was IS DISTINCT FROM (n.srv IS NOT NULL) AS changed`,
+    [sipUsername, registered, server],
   );
-  return rows[0]?.id ?? null;
+  return rows[0]?.changed ? rows[0].id : null;
 }
 
-/** After a (re)connect: exactly the listed user names are registered. Returns agents that changed. */
-export async function syncRegistered(q: Queryable, registeredUsernames: readonly string[]): Promise<Array<{ id: number; registered: boolean }>> {
-  const { rows } = await q.query<{ id: number; registered: boolean }>(
-    `UPDATE agents SET registered = (sip_username = ANY($1::text[])),
-            registered_at = CASE WHEN sip_username = ANY($1::text[]) THEN now() ELSE registered_at END, updated_at = now()
-      WHERE deleted_at IS NULL AND registered IS DISTINCT FROM (sip_username = ANY($1::text[]))
-      RETURNING id, registered`,
-    [[...registeredUsernames]],
+/**
+ * After a (re)connect to one server: exactly the listed user names are registered there; agents
+ * registered on other servers keep theirs. Returns agents whose `registered` flipped.
+ */
+export async function syncRegistered(q: Queryable, server: string, registeredUsernames: readonly string[]): Promise<Array<{ id: number; registered: boolean }>> {
+  const { rows } = await q.query<{ id: number; registered: boolean; was: boolean }>(
+    `WITH n AS (
+       SELECT id, registered AS was,
+              CASE WHEN sip_username = ANY($1::text[]) THEN $2::text
+                   WHEN registered_server = $2 OR registered_server IS NULL THEN NULL
+                   ELSE registered_server END AS srv
+         FROM agents WHERE deleted_at IS NULL)
+     UPDATE agents a SET registered_server = n.srv, registered = n.srv IS NOT NULL,
+            registered_at = CASE WHEN n.srv IS NOT NULL AND NOT n.was THEN now() ELSE a.registered_at END, updated_at = now()
+       FROM n
+      WHERE a.id = n.id AND (a.registered_server IS DISTINCT FROM n.srv OR a.registered IS DISTINCT FROM (n.srv IS NOT NULL))
+      RETURNING a.id, a.registered, n.was`,
+    [[...registeredUsernames], server],
   );
-  return rows;
+  return rows.filter((r) => r.was !== r.registered).map(({ id, registered }) => ({ id, registered }));
+}
+
+/** The server an agent's softphone is registered on (null: none, or not known). */
+export async function agentServer(q: Queryable, sipUsername: string): Promise<string | null> {
+  const { rows } = await q.query<{ registered_server: string | null }>(
+    'SELECT registered_server FROM agents WHERE sip_username = $1 AND deleted_at IS NULL AND registered',
+    [sipUsername],
+  );
+  return rows[0]?.registered_server ?? null;
 }
 
 export type { AgentStateName };

@@ -1,4 +1,4 @@
-import type { Metrics } from '../observability/metrics.js';
+import { CONTENT_TYPE, type Metrics } from '../observability/metrics.js';
 import type { ApiApp } from './api.types.js';
 
 /**
@@ -6,8 +6,8 @@ import type { ApiApp } from './api.types.js';
  * up the label space). Installed on the root app so it sees every route.
  */
 export function installHttpMetrics(app: ApiApp, metrics: Metrics): void {
-  const requests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status code');
-  const duration = metrics.histogram('http_request_duration_seconds', 'HTTP request latency by method and route');
+  const requests = metrics.counter('http_requests_total', 'HTTP requests by method, route and status code', ['method', 'route', 'status']);
+  const duration = metrics.histogram('http_request_duration_seconds', 'HTTP request latency by method and route', ['method', 'route']);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     requests.inc({ method: req.method, route, status: reply.statusCode });
@@ -19,6 +19,6 @@ export function installHttpMetrics(app: ApiApp, metrics: Metrics): void {
 export async function metricsRoutes(app: ApiApp, opts: { metrics: Metrics }): Promise<void> {
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const body = await opts.metrics.render();
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(body);
+    return reply.type(CONTENT_TYPE).send(body);
   });
 }

@@ -91,6 +91,8 @@ export interface AttemptEnd {
   answeredAt: Date | null;
   firstAudioAt?: Date | null;
   endedAt: Date;
+  /** The Asterisk server that carried the call (several servers). */
+  asteriskServer?: string | null;
 }
 
 /** Ends an attempt once: ring and talk times come from the stored timestamps. */
@@ -101,12 +103,13 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
             amd_cause = $6, digits = $7, prompt_version = COALESCE($8, prompt_version),
             end_reason = $9, connected = $10,
             answered_at = COALESCE(answered_at, $11), ended_at = $12, first_audio_at = COALESCE(first_audio_at, $13),
+            asterisk_server = COALESCE($14, asterisk_server),
             ring_ms = CASE WHEN originated_at IS NULL THEN NULL
                            ELSE GREATEST(0, (EXTRACT(EPOCH FROM (COALESCE(answered_at, $11, $12) - originated_at)) * 1000))::int END,
             talk_ms = CASE WHEN COALESCE(answered_at, $11) IS NULL THEN NULL
                            ELSE GREATEST(0, (EXTRACT(EPOCH FROM ($12 - COALESCE(answered_at, $11))) * 1000))::int END
       WHERE id = $1 AND state <> 'ended'`,
-    [id, e.outcome, e.cause, e.techCause, e.amdStatus, e.amdCause, e.digits, e.promptVersion, e.endReason, isConnected(e.outcome), e.answeredAt, e.endedAt, e.firstAudioAt ?? null],
+    [id, e.outcome, e.cause, e.techCause, e.amdStatus, e.amdCause, e.digits, e.promptVersion, e.endReason, isConnected(e.outcome), e.answeredAt, e.endedAt, e.firstAudioAt ?? null, e.asteriskServer ?? null],
   );
   return (r.rowCount ?? 0) === 1;
 }

@@ -2,32 +2,62 @@ import { once } from 'node:events';
 import type { Deps } from '../deps.js';
 import { createAriClient } from '../dialer/ari.client.js';
 import { ariPortFrom } from '../dialer/ari-port.adapter.js';
+import { createServerSet } from '../dialer/asterisk-servers.js';
 import { startDialWorker } from '../scheduler/worker.runtime.js';
 import { dialWorkerOptions } from '../scheduler/worker.options.js';
 import { createQueues } from '../scheduler/queues.js';
 import { createCampaignEvents } from '../scheduler/campaign-events.js';
 import { startScheduleRunner } from '../schedules/schedule.jobs.js';
 import { startWorkerAgents } from '../agents/agents.runtime.js';
+import { createWorkerMetrics, watchServers } from '../observability/worker-metrics.js';
+import { startWorkerHttp } from '../observability/worker-http.js';
 import { warnIfRedisUnsafe } from '../scheduler/redis-config.js';
 import { startRiskRunner } from '../risk/risk.jobs.js';
 import { startMessaging } from '../messaging/messaging.runtime.js';
 
 /**
- * `ringwise worker`: one ARI app, the dial and campaign queues, until SIGTERM or SIGINT. On a
+ * `ringwise worker`: one Stasis app on every configured Asterisk server, the dial and campaign
+ * queues, and its own HTTP endpoint (/healthz, /readyz, /metrics), until SIGTERM or SIGINT. On a
  * signal it stops taking jobs (a job that has not dialled yet goes back to the queue), lets live
  * calls end (hanging up what is left after RINGWISE_DRAIN_SECONDS, retried as lost) and closes.
  */
 export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void> {
-  const { config, log, db, redis } = deps;
+  const { config, log, db, redis, metrics } = deps;
   await redis.connect();
   await warnIfRedisUnsafe(redis, log);
-  const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log, requestTimeoutMs: config.dialer.ariTimeoutMs });
-  const ari = ariPortFrom(client);
+  const wm = createWorkerMetrics(metrics);
+  const clients = config.asterisk.servers.map((s) => ({
+    server: s,
+    client: createAriClient({ url: s.ari.url, user: s.ari.user, password: s.ari.password, app: config.ari.app, log: log.child({ server: s.name }), requestTimeoutMs: config.dialer.ariTimeoutMs }),
+  }));
   // Agents (pool, AMI presence, re-push at each ARI connect) are listening before the first connect.
-  const agents = startWorkerAgents({ config, db, redis, log, ari: client });
-  // The loop keeps reconnecting after a timeout; the worker starts paused until it connects.
-  await client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err }, 'ARI not reachable yet; dialing waits for it'));
-  const worker = await startDialWorker(dialWorkerOptions(config, { db, redis, log, ari, agents: agents.hooks }));
+  const agents = startWorkerAgents({ config, db, redis, log, servers: clients.map((c) => ({ name: c.server.name, ari: c.client, ami: c.server.ami })) });
+  const servers = createServerSet({
+    servers: clients.map((c) => ({ name: c.server.name, capacity: c.server.capacity, ari: ariPortFrom(c.client) })),
+    redis,
+    prefix: config.queuePrefix,
+    log,
+    onOriginated: (server) => wm.originated.inc({ server }),
+    agentEndpoint: (endpoint, server) => agents.agentEndpoint(endpoint, server),
+  });
+  // The loops keep reconnecting after a timeout; the worker starts paused until one connects.
+  await Promise.all(
+    clients.map((c) => c.client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err, server: c.server.name }, 'ARI not reachable yet; dialing waits for it'))),
+  );
+  const worker = await startDialWorker({ ...dialWorkerOptions(config, { db, redis, log, ari: servers, agents: agents.hooks }), metrics: wm });
+  // A server gone for good: its calls end as lost now, not when it comes back.
+  servers.onServerLost((_name, attemptIds) => worker.dialer.endLost(attemptIds));
+  const names = config.asterisk.servers.map((s) => s.name);
+  watchServers(wm, { names, liveCalls: () => servers.liveCalls(), ariUp: (n) => servers.isServerConnected(n), amiUp: (n) => agents.amiConnected(n) });
+  const readiness: Record<string, () => Promise<unknown>> = { postgres: () => db.query('SELECT 1'), redis: () => redis.ping() };
+  for (const c of clients) {
+    readiness[`ari:${c.server.name}`] = async () => {
+      if (!c.client.isConnected) throw new Error('ARI websocket not connected');
+    };
+    readiness[`ami:${c.server.name}`] = () => agents.amiPing(c.server.name);
+  }
+  const http = await startWorkerHttp({ host: config.worker.httpHost, port: config.worker.httpPort, metrics, readiness, log });
+
   // Nightly runs: every enabled schedule is (re-)registered under its stable id at each start.
   const eventQueues = createQueues(redis, config.queuePrefix);
   const events = createCampaignEvents(eventQueues, redis, config.queuePrefix, log);
@@ -47,7 +77,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
     await schedules.reregister();
     await risk.reregister();
   });
-  log.info({ app: config.ari.app, workerId: config.dialer.workerId, prefix: config.queuePrefix }, 'worker running');
+  log.info({ app: config.ari.app, workerId: config.dialer.workerId, prefix: config.queuePrefix, servers: names, httpPort: http.port }, 'worker running');
 
   const stop = new AbortController();
   const onSignal = (sig: string) => {
@@ -65,7 +95,9 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   await messaging.close();
   await agents.close();
   await eventQueues.close();
-  await client.close();
+  servers.close();
+  await Promise.all(clients.map((c) => c.client.close()));
+  await http.close();
   await deps.close();
   log.info('worker stopped');
 }

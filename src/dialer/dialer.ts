@@ -83,6 +83,7 @@ export class Dialer {
   readonly registry = new SessionRegistry();
   private readonly finishing = new Set<string>();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
+  private readonly endListeners: ((outcome: SessionResult['outcome']) => void)[] = [];
   /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
   onStray: ((channelId: string) => Promise<boolean>) | undefined;
 
@@ -123,6 +124,11 @@ export class Dialer {
 
   onConnectionChange(listener: (up: boolean) => void): void {
     this.connectionListeners.push(listener);
+  }
+
+  /** Each placed or adopted call's outcome once its attempt is written (metrics). */
+  onCallEnded(listener: (outcome: SessionResult['outcome']) => void): void {
+    this.endListeners.push(listener);
   }
 
   endpointFor(phone: string): string {
@@ -177,15 +183,31 @@ export class Dialer {
   private async finishCall(session: CallSession, p: PlaceCall): Promise<SessionResult> {
     // Ours until its ledger row is written (the registry lets go of it a moment earlier).
     this.finishing.add(p.attemptId);
+    // Taken now: several servers' set forgets a call's server once its channel is gone.
+    const asteriskServer = this.ari.serverOf?.(p.attemptId) ?? null;
     try {
       const result = await session.done;
       await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
       if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
-      else await endAttempt(this.db, p.attemptId, endFromResult(result, p.promptVersion));
+      else await endAttempt(this.db, p.attemptId, { ...endFromResult(result, p.promptVersion), asteriskServer });
+      for (const l of this.endListeners) l(result.outcome);
       return result;
     } finally {
       this.finishing.delete(p.attemptId);
     }
+  }
+
+  /** Calls whose Asterisk server was lost (several servers): ended as lost now, not at its return. */
+  endLost(attemptIds: Iterable<string>): number {
+    let n = 0;
+    for (const id of attemptIds) {
+      const s = this.registry.get(id);
+      if (!s) continue;
+      s.markLost();
+      n++;
+    }
+    if (n > 0) this.log.warn({ lost: n }, 'calls on a lost Asterisk server ended as lost');
+    return n;
   }
 
   /** Whether this process drives the attempt (a live session, or one writing its end). */

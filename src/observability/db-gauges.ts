@@ -5,7 +5,7 @@ import type { Metrics } from './metrics.js';
 
 /** Gauges read from PostgreSQL at scrape time: campaigns by state and live call attempts. */
 export function registerDbGauges(metrics: Metrics, db: Queryable): void {
-  const campaigns = metrics.gauge('campaigns', 'campaigns by state');
+  const campaigns = metrics.gauge('campaigns', 'campaigns by state', ['state']);
   const live = metrics.gauge('call_attempts_live', 'call attempts not yet ended (all workers)');
   metrics.onCollect(async () => {
     const rows = await loadGaugeRows(db);

@@ -14,6 +14,7 @@ import { createTopUpTrigger, processExpand } from './expand.processor.js';
 import type { WindowLimits } from './dial-window.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
 import { campaignsWithPending } from '../campaigns/campaign.repo.js';
+import { observedPacer, timedGate, watchQueueDepths, type WorkerMetrics } from '../observability/worker-metrics.js';
 
 export interface DialWorkerOptions {
   db: Db;
@@ -40,6 +41,8 @@ export interface DialWorkerOptions {
   agents?: AgentHooks;
   /** The reconciler (reconciler.ts); defaults suit production. */
   healing?: { everyMs?: number; reservedTimeoutMs?: number; deadWorkerMs?: number; jobCheckEveryMs?: number };
+  /** The worker's metrics: gate timing, pacing waits, outcomes and queue depths are recorded into it. */
+  metrics?: WorkerMetrics;
 }
 
 export const HEALING_DEFAULTS = { everyMs: 5_000, reservedTimeoutMs: 60_000, deadWorkerMs: 30_000, jobCheckEveryMs: 30_000 };
@@ -64,8 +67,11 @@ export interface DialWorker {
 export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker> {
   const log = o.log.child({ component: 'dial-worker', workerId: o.dialer.workerId });
   const queues = createQueues(o.redis, o.prefix);
-  const pacer = createRedisPacer(o.redis, o.prefix, o.global, o.slotLeaseMs ?? 120_000);
+  const m = o.metrics;
+  const redisPacer = createRedisPacer(o.redis, o.prefix, o.global, o.slotLeaseMs ?? 120_000);
+  const pacer = m ? observedPacer(redisPacer, m) : redisPacer;
   const dialer = new Dialer(o.ari, o.db, log, o.dialer, o.agents);
+  if (m) dialer.onCallEnded((outcome) => m.ended.inc({ outcome }));
   let watch: CampaignStateWatch | undefined;
   watch = await watchCampaignStates(o.redis.duplicate(), o.prefix, log);
 
@@ -75,7 +81,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     queues,
     pacer,
     dialer,
-    gate: o.gate,
+    gate: m ? timedGate(o.gate, m) : o.gate,
     renderPrompt: o.renderPrompt,
     workerId: o.dialer.workerId,
     recovering: new Set(),
@@ -137,6 +143,8 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   // can fail for good: a stable-id job scheduler asks for an expand of every running campaign
   // with pending contacts (a no-op while its expand job exists), so redeploys never duplicate it.
   await upsertCatchUp();
+
+  if (m) watchQueueDepths(m, { dial: queues.dial, campaign: queues.campaign });
 
   dialer.onConnectionChange((up) => {
     if (closing) return;

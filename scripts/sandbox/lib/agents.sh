@@ -66,6 +66,19 @@ write_env() {
       echo "AGENT_DEMO_${i}_MODE=$mode"
       i=$((i + 1))
     done
+    echo "SANDBOX_SERVERS=$SERVERS"
+    echo "ASTERISK_1_NAME=asterisk-1"
+    if [[ $SERVERS == 2 ]]; then
+      # The second server (same credentials): tests and the stack build RINGWISE_ASTERISK_SERVERS from these.
+      echo "ASTERISK_2_NAME=asterisk-2"
+      echo "ASTERISK_2_ARI_URL=http://$HOST:$((ARI_PORT + 500))"
+      echo "ASTERISK_2_AMI_PORT=$((AMI_PORT + 500))"
+      echo "ASTERISK_2_SIP=$HOST:$((SIP_PORT + 500))"
+      echo "ASTERISK_2_CONF=/etc/asterisk-ringwise$SLOT_SFX-2/asterisk.conf"
+      echo "ASTERISK_2_PID_FILE=$ROOT/.sandbox$SLOT_SFX-2/run/asterisk.pid"
+      echo "ASTERISK_2_LOG_DIR=$CHROOT/var/log/asterisk$SLOT_SFX-2"
+      echo "ASTERISK_2_CARRIER=$HOST:$((CARRIER_PORT + 500))"
+    fi
   } >"$f.tmp"
   chmod 0600 "$f.tmp"
   mv "$f.tmp" "$f"

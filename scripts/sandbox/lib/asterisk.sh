@@ -41,7 +41,9 @@ ensure_chroot_locked() {
 ast_rx() { chroot "$CHROOT" /usr/sbin/asterisk -C "$AST_CONF" -rx "$1"; }
 
 load_secrets() {
-  local f=$STATE/secrets.env
+  # One set per slot: a second server shares the first's ARI/AMI credentials.
+  local f=$SLOT_STATE/secrets.env
+  mkdir -p "$SLOT_STATE"
   if [[ ! -f $f ]]; then
     umask 077
     {
@@ -64,12 +66,13 @@ render_config() {
   export CARRIER_HOST=$HOST CARRIER_PORT CARRIER_MATCH=$HOST:$CARRIER_PORT
   bash "$ROOT/scripts/render-asterisk-config.sh" "$ROOT/asterisk-config" "$CHROOT$AST_ETC" \
     "$ROOT/asterisk-config/sandbox" >/dev/null
-  if [[ $SLOT != 0 ]]; then
-    # The shared template names the default folders; a slot's Asterisk keeps its own astdb
+  if [[ -n $SFX ]]; then
+    # The shared template names the default folders; a slot's (or second server's) Asterisk keeps its own astdb
     # (provisioned agents), spool (recordings), control socket and logs.
     sed -i -e "s#=> /var/lib/asterisk\$#=> $AST_VAR#" -e "s#=> /var/spool/asterisk\$#=> $AST_SPOOL#" \
       -e "s#=> /var/run/asterisk\$#=> $AST_RUN#" -e "s#=> /var/log/asterisk\$#=> $AST_LOG#" "$CHROOT$AST_CONF"
   fi
+  write_peers "$CHROOT$AST_ETC/pjsip-peers.conf"
   mkdir -p "$CHROOT$AST_RUN" "$CHROOT$AST_LOG" "$CHROOT$AST_VAR/keys" \
     "$CHROOT$RECORDINGS_IN_CHROOT" "$CHROOT$PROMPTS_IN_CHROOT"
   chmod 0755 "$CHROOT$PROMPTS_IN_CHROOT" "$CHROOT$RECORDINGS_IN_CHROOT"
@@ -79,6 +82,45 @@ render_config() {
   printf '# ringwise sandbox: no DNS inside the Asterisk chroot\n' >"$CHROOT/etc/resolv.conf.tmp"
   mv "$CHROOT/etc/resolv.conf.tmp" "$CHROOT/etc/resolv.conf"
   cat "$CHROOT$AST_ETC"/*.conf "$CHROOT/etc/resolv.conf" | sha256sum | cut -c1-16
+}
+
+# With two servers, each has a PJSIP trunk to the other (ringwise-peer-<name>, matched by its SIP
+# address, into ringwise-from-peer): agent legs reach agents registered on the other server.
+write_peers() {
+  local file=$1 other
+  if [[ $SERVERS != 2 ]]; then
+    printf '; one server: no peers\n' >"$file"
+    return 0
+  fi
+  other=$((3 - SERVER_NO))
+  local port=$((5060 + SLOT_OFFSET + (other - 1) * 500)) name=asterisk-$other
+  cat >"$file" <<PEERS
+; Written by scripts/sandbox.sh: the trunk to this slot's other Asterisk server.
+[ringwise-peer-$name]
+type = endpoint
+transport = transport-udp
+context = ringwise-from-peer
+disallow = all
+allow = ulaw,alaw,gsm
+direct_media = no
+dtmf_mode = rfc4733
+rtp_symmetric = yes
+timers = no
+send_pai = yes
+trust_id_outbound = yes
+aors = ringwise-peer-$name
+
+[ringwise-peer-$name]
+type = aor
+contact = sip:$HOST:$port
+qualify_frequency = 0
+
+[ringwise-peer-$name]
+type = identify
+endpoint = ringwise-peer-$name
+match = $HOST:$port
+PEERS
+  chmod 0640 "$file"
 }
 
 # A sandbox brought up from another checkout of ringwise (a CI clone, a second work tree) holds

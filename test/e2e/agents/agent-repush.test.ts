@@ -35,7 +35,7 @@ describe('re-push at worker start', () => {
 
     const config = loadConfig(testEnv({ DATABASE_URL: h.api.t.url, RINGWISE_QUEUE_PREFIX: h.prefix }));
     client = sandboxAri(`rw-test-repush-${a.id}`);
-    runtime = startWorkerAgents({ config, db: h.api.t.db, redis: h.redis, log: createLogger('silent'), ari: client });
+    runtime = startWorkerAgents({ config, db: h.api.t.db, redis: h.redis, log: createLogger('silent'), servers: [{ name: 'asterisk-1', ari: client, ami: config.ami }] });
     await client.connect({ timeoutMs: 10_000 });
     for (const user of [a.user, b.user]) {
       await until(`${user} pushed again`, () => h.ari.getEndpoint('PJSIP', user).then((e) => e.state, () => 'missing'), (s) => s === 'offline');

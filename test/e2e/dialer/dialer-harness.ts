@@ -47,6 +47,8 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     RINGWISE_MENU_TIMEOUT_SECONDS: '2',
     RINGWISE_RING_TIMEOUT_SECONDS: '15',
     RINGWISE_JOB_LOCK_MS: '3000',
+    // Worker processes a test spawns serve /metrics on any free port (several run at once).
+    RINGWISE_WORKER_HTTP_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   });
