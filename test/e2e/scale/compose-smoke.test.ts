@@ -39,6 +39,7 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
       envFile,
       [
         'POSTGRES_PASSWORD=smoke-pg',
+        'REDIS_PASSWORD=smoke-redis',
         'ARI_PASSWORD=smoke-ari',
         'AMI_PASSWORD=smoke-ami',
         'RINGWISE_BANK_CALLBACK_NUMBER=+8695500',
