@@ -9,6 +9,8 @@ import { isAppError } from '../shared/errors.js';
 import { agentCallContext, isHighRisk, renderAgentMessages, type AgentDialing } from '../agents/agent-dialing.js';
 import { highRiskLimit } from '../agents/agent-pacing.js';
 import type { Pacer } from './pacing.js';
+import type { TokenQueue } from './token-queue.js';
+import { tokenThenGate } from './pacing.gate.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
 import { addNextAttempt, type DialJob, type Queues } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
@@ -20,6 +22,8 @@ export interface DialContext {
   log: Logger;
   queues: Pick<Queues, 'dial'>;
   pacer: Pacer;
+  /** Calls-per-second tokens, taken right before the gate and the originate. */
+  tokens: TokenQueue;
   dialer: Dialer;
   gate: GatePort;
   renderPrompt: PromptPort;
@@ -49,7 +53,7 @@ async function delayJob(job: Job<DialJob>, token: string | undefined, until: num
 }
 
 /**
- * One dial job: campaign state → prompt → pacing slot → compliance gate → 'originating' in the
+ * One dial job: campaign state → prompt → pacing slot → token → compliance gate → 'originating' in the
  * ledger → the call → the outcome, the contact's next state and any retry. The job lives as
  * long as its call, so a crashed worker's job is replayed, finds its attempt through the gate,
  * and ends it instead of dialing again.
@@ -112,15 +116,9 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   }, LEASE_RENEW_MS);
   renew.unref();
   try {
-    const decision = await ctx.gate({
-      campaignId,
-      contactId,
-      customerId: contact.customerId,
-      attemptNo,
-      phone: contact.phone,
-      now: now(),
-      workerId: ctx.workerId,
-    });
+    // Token, then gate, then originate (pacing.gate.ts): no reservation waits for the rate.
+    const limits = { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond };
+    const decision = await tokenThenGate({ tokens: ctx.tokens, ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone: contact.phone, now: now(), workerId: ctx.workerId }) }, campaignId, limits);
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);

@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.js';
 import { Dialer, type DialerSettings } from '../dialer/dialer.js';
 import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
+import { createTokenQueue } from './token-queue.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
@@ -74,6 +75,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     log,
     queues,
     pacer,
+    tokens: createTokenQueue((campaignId, limits) => pacer.takeToken(campaignId, limits)),
     dialer,
     gate: o.gate,
     renderPrompt: o.renderPrompt,
