@@ -30,6 +30,8 @@ export interface ExpandContext {
   /** The window's size; `dialWindow` unless a test or bench wants a small one. */
   windowOf?: (c: WindowLimits) => number;
   now?: () => number;
+  /** Renders the queued contacts' prompts in the background (`render-ahead.ts`); absent: the dial job renders. */
+  renderAhead?: (campaignId: string, contactIds: readonly string[]) => void;
 }
 
 /**
@@ -67,7 +69,10 @@ export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, tok
         opts: { ...DIAL_JOB_OPTS, jobId: dialJobId(campaignId, c.id, c.nextAttemptNo) },
       })),
     );
-    await markQueued(ctx.db, await reallyQueued(jobs, page.map((c) => c.id)));
+    const queued = await reallyQueued(jobs, page.map((c) => c.id));
+    await markQueued(ctx.db, queued);
+    // Their audio is rendered while they wait for their turn, so a dial job finds it ready.
+    ctx.renderAhead?.(campaignId, queued);
     total += page.length;
     room -= page.length;
     afterId = page[page.length - 1]!.id;

@@ -2,8 +2,8 @@ import type { PaceLimits } from './pacing.js';
 
 /**
  * Calls-per-second tokens for the dial jobs of one process, handed out in arrival order. Each
- * job waits here right before its originate, after the compliance gate, so calls reach the
- * carrier at the campaign's rate however long the gate took for each. Only the head of each
+ * job waits here right before the compliance gate and its originate (`pacing.gate.ts`), so
+ * calls reach the carrier at the campaign's rate and no reservation waits. Only the head of each
  * campaign's queue asks Redis (at the wait it is told), so a thousand waiting jobs cost one
  * Redis call per token, not a thousand polls.
  */

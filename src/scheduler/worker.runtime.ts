@@ -6,6 +6,7 @@ import { Dialer, type DialerSettings } from '../dialer/dialer.js';
 import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
 import { createTokenQueue } from './token-queue.js';
+import { createRenderAhead } from './render-ahead.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
@@ -31,6 +32,8 @@ export interface DialWorkerOptions {
   ari: AriPort;
   gate: GatePort;
   renderPrompt: PromptPort;
+  /** Renders the prompts of contacts about to be dialled (nice'd TTS); absent: each dial job renders its own. */
+  renderAhead?: PromptPort;
   prefix: string;
   dialer: DialerSettings;
   global: PaceLimits;
@@ -122,7 +125,9 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     if (job) topUp(job.data.campaignId);
   });
 
-  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues, ...(o.dialWindow ? { windowOf: o.dialWindow } : {}) }, job, token)), {
+  const renderAhead = o.renderAhead ? createRenderAhead({ db: o.db, log, render: o.renderAhead }) : undefined;
+  const expandCtx = { db: o.db, log, queues, ...(o.dialWindow ? { windowOf: o.dialWindow } : {}), ...(renderAhead ? { renderAhead } : {}) };
+  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand(expandCtx, job, token)), {
     connection: o.redis,
     prefix: o.prefix,
     concurrency: 1,
@@ -154,6 +159,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     worker,
     async close(drainMs = 60_000) {
       closing = true;
+      renderAhead?.close();
       await Promise.all([worker.close(), dialer.drain(drainMs)]);
       await expander.close();
       await watch?.close();
