@@ -126,6 +126,19 @@ export const CampaignStatsResponse = Type.Object(
     ),
     abandonRate: Nullable(Type.Number()),
     progress: Nullable(Type.Number()),
+    pacingHolds: Type.Object(
+      {
+        count: Type.Integer(),
+        heldSeconds: Type.Number(),
+        recent: Type.Array(
+          Type.Object(
+            { startedAt: Type.String({ format: 'date-time' }), endedAt: Nullable(Type.String({ format: 'date-time' })), reasons: Type.Array(Type.String()), lowestFactor: Type.Number() },
+            closed,
+          ),
+        ),
+      },
+      closed,
+    ),
   },
   closed,
 );

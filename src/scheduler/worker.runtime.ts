@@ -7,6 +7,8 @@ import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
 import { createTokenQueue } from './token-queue.js';
 import { createRenderAhead } from './render-ahead.js';
+import { createBackpressure, type Backpressure } from './pacing.backpressure.js';
+import { createHoldRecorder } from './pacing.holds.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
@@ -55,6 +57,8 @@ export interface DialWorker {
   dialer: Dialer;
   queues: Queues;
   pacer: Pacer;
+  /** Asterisk's backpressure on this worker's pacing (factor and reason). */
+  pressure: Backpressure;
   worker: Worker<DialJob>;
   /** Stops taking jobs, lets live calls end (hanging up what is left after drainMs), closes. */
   close(drainMs?: number): Promise<void>;
@@ -69,7 +73,11 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   const log = o.log.child({ component: 'dial-worker', workerId: o.dialer.workerId });
   const queues = createQueues(o.redis, o.prefix);
   const pacer = createRedisPacer(o.redis, o.prefix, o.global, o.slotLeaseMs ?? 120_000);
-  const dialer = new Dialer(o.ari, o.db, log, o.dialer);
+  // Asterisk's pace: originates are observed, and every campaign's rate scaled when it slows.
+  const pressure = createBackpressure(o.ari);
+  const holds = createHoldRecorder({ db: o.db, log, workerId: o.dialer.workerId });
+  pressure.start((now) => holds.onChange(now));
+  const dialer = new Dialer(pressure.ari, o.db, log, o.dialer);
   let watch: CampaignStateWatch | undefined;
   watch = await watchCampaignStates(o.redis.duplicate(), o.prefix, log);
 
@@ -78,7 +86,11 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     log,
     queues,
     pacer,
-    tokens: createTokenQueue((campaignId, limits) => pacer.takeToken(campaignId, limits)),
+    tokens: createTokenQueue(async (campaignId, limits) => {
+      const wait = await pacer.takeToken(campaignId, { ...limits, callsPerSecond: pressure.scale(limits.callsPerSecond) });
+      if (wait === 0) holds.dialed(campaignId);
+      return wait;
+    }),
     dialer,
     gate: o.gate,
     renderPrompt: o.renderPrompt,
@@ -156,10 +168,12 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     dialer,
     queues,
     pacer,
+    pressure,
     worker,
     async close(drainMs = 60_000) {
       closing = true;
       renderAhead?.close();
+      pressure.stop();
       await Promise.all([worker.close(), dialer.drain(drainMs)]);
       await expander.close();
       await watch?.close();
