@@ -24,6 +24,8 @@ export interface DialContext {
   pacer: Pacer;
   /** Calls-per-second tokens, taken right before the gate and the originate. */
   tokens: TokenQueue;
+  /** This job has its token (frees its place among the jobs preparing, `pacing.admission.ts`). */
+  onToken?: () => void;
   dialer: Dialer;
   gate: GatePort;
   renderPrompt: PromptPort;
@@ -118,7 +120,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   try {
     // Token, then gate, then originate (pacing.gate.ts): no reservation waits for the rate.
     const limits = { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond };
-    const decision = await tokenThenGate({ tokens: ctx.tokens, ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone: contact.phone, now: now(), workerId: ctx.workerId }) }, campaignId, limits);
+    const decision = await tokenThenGate({ tokens: ctx.tokens, onToken: ctx.onToken, ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone: contact.phone, now: now(), workerId: ctx.workerId }) }, campaignId, limits);
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);

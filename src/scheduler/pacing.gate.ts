@@ -12,6 +12,8 @@ export interface TokenGateDeps {
   /** Asks the compliance gate as of now (reserves the attempt when it allows). */
   ask(): Promise<GateDecision>;
   clock?: () => number;
+  /** Called once the token is held (the job leaves the preparing crowd, `pacing.admission.ts`). */
+  onToken?: () => void;
 }
 
 /**
@@ -28,6 +30,7 @@ export interface TokenGateDeps {
 export async function tokenThenGate(deps: TokenGateDeps, campaignId: string, limits: PaceLimits): Promise<GateDecision> {
   const clock = deps.clock ?? Date.now;
   await deps.tokens.wait(campaignId, limits);
+  deps.onToken?.();
   let decision: GateDecision;
   let asks = 0;
   do {

@@ -47,7 +47,7 @@ export function createRenderAhead(deps: { db: Db; log: Logger; render: PromptPor
 
   const campaignPrompt = async (campaignId: string): Promise<unknown> => {
     const hit = prompts.get(campaignId);
-    if (hit && Date.now() - hit.at < 10_000) return hit.prompt;
+    if (hit && Date.now() - hit.at < 2_000) return hit.prompt;
     const c = await getDialCampaign(deps.db, campaignId);
     const prompt = c?.state === 'running' ? c.prompt : null;
     prompts.set(campaignId, { prompt, at: Date.now() });

@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
@@ -9,6 +9,7 @@ import { createTokenQueue } from './token-queue.js';
 import { createRenderAhead } from './render-ahead.js';
 import { createBackpressure, type Backpressure } from './pacing.backpressure.js';
 import { createHoldRecorder } from './pacing.holds.js';
+import { createAdmission } from './pacing.admission.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
@@ -118,7 +119,26 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   };
   if (o.ari.isConnected()) await sweepOnce();
 
-  const worker = new Worker<DialJob>(QUEUE_DIAL, (job, token) => processDial(ctx, job, token), {
+  // Dial jobs prepare a second of their campaign's calls at a time, in order (pacing.admission.ts).
+  const admission = createAdmission();
+  const rates = new Map<string, { cps: number; at: number }>();
+  const rateOf = async (campaignId: string): Promise<number> => {
+    const hit = rates.get(campaignId);
+    if (hit && Date.now() - hit.at < 5_000) return hit.cps;
+    const cps = (await getDialCampaign(o.db, campaignId))?.callsPerSecond ?? 1;
+    if (rates.size > 1_000) rates.clear();
+    rates.set(campaignId, { cps, at: Date.now() });
+    return cps;
+  };
+  const dial = async (job: Job<DialJob>, token?: string): Promise<string> => {
+    const ticket = await admission.enter(job.data.campaignId, await rateOf(job.data.campaignId));
+    try {
+      return await processDial({ ...ctx, onToken: () => ticket.leave() }, job, token);
+    } finally {
+      ticket.leave();
+    }
+  };
+  const worker = new Worker<DialJob>(QUEUE_DIAL, dial, {
     connection: o.redis,
     prefix: o.prefix,
     concurrency: o.concurrency,
