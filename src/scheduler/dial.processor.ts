@@ -24,6 +24,8 @@ export interface DialContext {
   pacer: Pacer;
   /** Calls-per-second tokens, taken right before the gate and the originate. */
   tokens: TokenQueue;
+  /** The campaign row, possibly a second old (`campaign-cache.ts`); default: read it. */
+  getCampaign?: (campaignId: string) => Promise<DialCampaign | null>;
   /** This job has its token (frees its place among the jobs preparing, `pacing.admission.ts`). */
   onToken?: () => void;
   dialer: Dialer;
@@ -66,7 +68,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const now = ctx.now ?? (() => new Date());
   const log = ctx.log.child({ jobId: job.id, campaignId, contactId, attemptNo });
 
-  const campaign = await getDialCampaign(db, campaignId);
+  const campaign = await (ctx.getCampaign ?? ((id: string) => getDialCampaign(db, id)))(campaignId);
   if (!campaign) return 'campaign_missing';
   const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;

@@ -6,7 +6,9 @@ import type { AriEvent, AriPort } from '../dialer/ports.js';
  * the same Asterisk, so one process's view is a fair sample) and scales every campaign's
  * calls per second by one factor in [FACTOR_MIN, 1]: cut multiplicatively when a window shows
  * trouble, raised a little per calm window (AIMD, as TCP does), so a short spike costs seconds
- * and a lasting overload settles at what Asterisk takes.
+ * and a lasting overload settles at what Asterisk takes. As in TCP, one cut per round trip: only
+ * originates sent after the last cut are judged (those sent before it report the overload the
+ * cut already answered; counting them cut a loaded run to the floor in seconds).
  *
  * Signals, per window of WINDOW_MS:
  * - `ari_errors`: an originate request failed or timed out (its call was lost to overload);
@@ -69,6 +71,7 @@ export function createBackpressure(inner: AriPort, clock: () => number = Date.no
   let pressure: Pressure = { factor: 1, reason: null };
   const pending = new Map<string, number>();
   let window: WindowSignals = { errors: 0, setupMs: [], stuck: 0 };
+  let lastCut = -Infinity;
   let timer: NodeJS.Timeout | undefined;
 
   const observe = (e: AriEvent): void => {
@@ -77,7 +80,7 @@ export function createBackpressure(inner: AriPort, clock: () => number = Date.no
     const sent = pending.get(id);
     if (sent === undefined) return;
     pending.delete(id);
-    window.setupMs.push(clock() - sent);
+    if (sent >= lastCut) window.setupMs.push(clock() - sent);
   };
 
   const onEvent: AriPort['onEvent'] = (handler) =>
@@ -86,12 +89,13 @@ export function createBackpressure(inner: AriPort, clock: () => number = Date.no
       handler(e);
     });
   const originate: AriPort['originate'] = async (p) => {
-    pending.set(p.channelId, clock());
+    const sent = clock();
+    pending.set(p.channelId, sent);
     try {
       await inner.originate(p);
     } catch (err) {
       pending.delete(p.channelId);
-      window.errors++;
+      if (sent >= lastCut) window.errors++;
       throw err;
     }
   };
@@ -109,13 +113,14 @@ export function createBackpressure(inner: AriPort, clock: () => number = Date.no
     const now = clock();
     let stuck = 0;
     for (const [id, sent] of pending) {
-      if (now - sent > SLOW_MS) stuck++;
+      if (now - sent > SLOW_MS && sent >= lastCut) stuck++;
       // A channel we never heard of again (a lost event): forget it after a minute.
       if (now - sent > 60_000) pending.delete(id);
     }
     const before = pressure;
     pressure = nextPressure(pressure, { ...window, stuck });
     window = { errors: 0, setupMs: [], stuck: 0 };
+    if (pressure.factor < before.factor) lastCut = now;
     if (pressure.factor !== before.factor) onChange?.(pressure, before);
   };
 

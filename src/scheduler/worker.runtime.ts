@@ -10,6 +10,7 @@ import { createRenderAhead } from './render-ahead.js';
 import { createBackpressure, type Backpressure } from './pacing.backpressure.js';
 import { createHoldRecorder } from './pacing.holds.js';
 import { createAdmission } from './pacing.admission.js';
+import { createCampaignCache } from './campaign-cache.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, settleContact, type DialContext } from './dial.processor.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
@@ -121,19 +122,12 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
 
   // Dial jobs prepare a second of their campaign's calls at a time, in order (pacing.admission.ts).
   const admission = createAdmission();
-  const rates = new Map<string, { cps: number; at: number }>();
-  const rateOf = async (campaignId: string): Promise<number> => {
-    const hit = rates.get(campaignId);
-    if (hit && Date.now() - hit.at < 5_000) return hit.cps;
-    const cps = (await getDialCampaign(o.db, campaignId))?.callsPerSecond ?? 1;
-    if (rates.size > 1_000) rates.clear();
-    rates.set(campaignId, { cps, at: Date.now() });
-    return cps;
-  };
+  const campaigns = createCampaignCache(o.db);
+  const rateOf = async (campaignId: string): Promise<number> => (await campaigns(campaignId))?.callsPerSecond ?? 1;
   const dial = async (job: Job<DialJob>, token?: string): Promise<string> => {
     const ticket = await admission.enter(job.data.campaignId, await rateOf(job.data.campaignId));
     try {
-      return await processDial({ ...ctx, onToken: () => ticket.leave() }, job, token);
+      return await processDial({ ...ctx, getCampaign: campaigns, onToken: () => ticket.leave() }, job, token);
     } finally {
       ticket.leave();
     }
