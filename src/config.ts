@@ -31,6 +31,18 @@ export interface Config {
     readonly menuTimeoutSeconds: number;
     /** BullMQ job lock: how long before a crashed worker's dial job is replayed elsewhere. */
     readonly jobLockMs: number;
+    /** On SIGTERM, live calls may finish for this long; then they are hung up (and retried as lost). */
+    readonly drainSeconds: number;
+    /** Deadline of one ARI request; an originate past it is checked in Asterisk, not assumed failed. */
+    readonly ariTimeoutMs: number;
+  };
+  /** The reconciler (src/scheduler/reconciler.ts). */
+  readonly healing: {
+    readonly everyMs: number;
+    /** A reservation never originated after this long is released (not a dial). */
+    readonly reservedTimeoutMs: number;
+    /** A worker not seen for this long is dead: another takes over its live calls. */
+    readonly deadWorkerMs: number;
   };
   readonly agents: {
     /** How long one agent's phone rings before the next available agent is tried. */
@@ -162,6 +174,13 @@ export function loadConfig(env: Env = process.env): Config {
       workerId,
       menuTimeoutSeconds: int('RINGWISE_MENU_TIMEOUT_SECONDS', 6, 1, 60),
       jobLockMs: int('RINGWISE_JOB_LOCK_MS', 30_000, 1_000, 600_000),
+      drainSeconds: int('RINGWISE_DRAIN_SECONDS', 60, 0, 3_600),
+      ariTimeoutMs: int('RINGWISE_ARI_TIMEOUT_MS', 10_000, 200, 120_000),
+    },
+    healing: {
+      everyMs: int('RINGWISE_RECONCILE_SECONDS', 5, 1, 300) * 1000,
+      reservedTimeoutMs: int('RINGWISE_RESERVED_TIMEOUT_SECONDS', 60, 5, 3_600) * 1000,
+      deadWorkerMs: int('RINGWISE_DEAD_WORKER_SECONDS', 30, 5, 3_600) * 1000,
     },
     agents: {
       ringSeconds: int('RINGWISE_AGENT_RING_SECONDS', 10, 3, 120),

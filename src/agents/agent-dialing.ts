@@ -1,18 +1,6 @@
 import type { Logger } from '../shared/logger.js';
-import type { AgentCallContext, PromptCustomer, PromptPort } from '../dialer/ports.js';
-import type { DialCampaign } from '../campaigns/campaign.repo.js';
-import type { DialContact } from '../contacts/contacts.repo.js';
+import type { AgentCallContext, AgentCallRequest, PromptCustomer, PromptPort } from '../dialer/ports.js';
 import { agentDisplayName } from './agent-callerid.js';
-import type { HighRiskCapacity } from './agent-pacing.js';
-
-/** What the dial job needs from the agents module (present only when a pool is wired). */
-export interface AgentDialing {
-  capacity: HighRiskCapacity;
-  availableCount(): Promise<number>;
-  pacingRatio: number;
-  callbackDelaySeconds: number;
-  maxCallbacks: number;
-}
 
 /** At or above the campaign's threshold; a campaign without one, or a customer without a score, is not. */
 export function isHighRisk(threshold: number | null, riskScore: number | null): boolean {
@@ -57,8 +45,8 @@ export async function renderAgentMessages(render: PromptPort, customer: PromptCu
 }
 
 export function agentCallContext(
-  campaign: Pick<DialCampaign, 'id' | 'callerId'>,
-  contact: DialContact,
+  campaign: Pick<AgentCallRequest['campaign'], 'id' | 'callerId'>,
+  contact: AgentCallRequest['contact'],
   highRisk: boolean,
   media: AgentCallContext['media'],
   onAgentClaimed?: () => void,

@@ -9,12 +9,18 @@ import { createAmiClient, type AmiClient } from './ami.client.js';
 import { createAgentEventHub, type AgentEventHub } from './agent.events-hub.js';
 import type { SipConfigPort } from './agent.provision.js';
 import { createAgentPool, type AgentPool } from './agent-pool.js';
+import type { BridgePool } from './bridge.session.js';
 import { startPresence, type Presence } from './agent.presence.js';
 import { repushAllAgents } from './agent.provision.js';
 import { pruneRecordings } from './recording.prune.js';
+import { createAgentHooks } from './agent-hooks.js';
+import { createHighRiskCapacity } from './agent-pacing.js';
+import type { AgentHooks } from '../dialer/ports.js';
 
 const WRAP_UP_SWEEP_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
+// As long as a pacing slot's lease (scheduler/worker.runtime.ts): both are renewed every 30 s while the call lives.
+const HIGH_RISK_LEASE_MS = 120_000;
 
 /** What the agent routes need beyond the database: Asterisk's config API and Redis for events. */
 export interface AgentsApiDeps {
@@ -40,6 +46,8 @@ export function createAgentsApi(config: Config, db: Db, redis: Redis, log: Logge
 
 export interface WorkerAgentsRuntime {
   pool: AgentPool;
+  /** What the dialer is given at construction: the hand-off and the high-risk pacing. */
+  hooks: AgentHooks;
   ami: AmiClient;
   presence: Presence;
   close(): Promise<void>;
@@ -69,6 +77,7 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
 
   return {
     pool,
+    hooks: workerAgentHooks(config, db, redis, pool),
     ami,
     presence,
     async close() {
@@ -80,4 +89,14 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
       await ami.close();
     },
   };
+}
+
+/** The dialer's agent hooks over this pool, with the `agents` config and a high-risk lease as long as a pacing slot's. */
+export function workerAgentHooks(config: Config, db: Db, redis: Redis, pool: AgentPool | (BridgePool & { availableCount(): Promise<number> })): AgentHooks {
+  return createAgentHooks({
+    db,
+    pool,
+    settings: { ...config.agents, recordingDir: config.paths.recordingDir },
+    capacity: createHighRiskCapacity(redis, config.queuePrefix, HIGH_RISK_LEASE_MS),
+  });
 }

@@ -49,7 +49,13 @@ const RetryRule = Type.Object(
 );
 
 export const RetryPolicy = Type.Object(
-  { busy: Type.Optional(RetryRule), no_answer: Type.Optional(RetryRule), machine: Type.Optional(RetryRule), failed: Type.Optional(RetryRule) },
+  {
+    busy: Type.Optional(RetryRule),
+    no_answer: Type.Optional(RetryRule),
+    machine: Type.Optional(RetryRule),
+    failed: Type.Optional(RetryRule),
+    lost: Type.Optional(Type.Object({ ...RetryRule.properties, delaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 86_400 }) }, { ...closed, description: 'calls lost by a fault on our side (crash, outage); default one retry after 600 s' })),
+  },
   closed,
 );
 

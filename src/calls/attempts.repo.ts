@@ -22,11 +22,17 @@ export interface AttemptRow {
   outcome: Outcome | null;
   workerId: string | null;
   answeredAt: Date | null;
+  originatedAt: Date | null;
+  endReason: string | null;
+  /** The customer started hearing the prompt (written as it happens: an adopting worker reads it). */
+  firstAudioAt: Date | null;
+  /** The agent the call was bridged to, if any. */
+  agentId: number | null;
 }
 
-const ATTEMPT_COLS = `id, campaign_id::text AS "campaignId", contact_id::text AS "contactId",
+export const ATTEMPT_COLS = `id, campaign_id::text AS "campaignId", contact_id::text AS "contactId",
   customer_id::text AS "customerId", attempt_no AS "attemptNo", phone, state, outcome,
-  worker_id AS "workerId", answered_at AS "answeredAt"`;
+  worker_id AS "workerId", answered_at AS "answeredAt", originated_at AS "originatedAt", end_reason AS "endReason", first_audio_at AS "firstAudioAt", agent_id::int AS "agentId"`;
 
 export async function getAttempt(db: Queryable, id: string): Promise<AttemptRow | null> {
   const r = await db.query<AttemptRow>(`SELECT ${ATTEMPT_COLS} FROM call_attempts WHERE id = $1`, [id]);
@@ -61,6 +67,11 @@ export async function markRinging(db: Queryable, id: string): Promise<void> {
   await db.query(`UPDATE call_attempts SET state = 'ringing' WHERE id = $1 AND state = 'originating'`, [id]);
 }
 
+/** The customer started hearing the prompt: kept at once, so a worker that adopts the call knows. */
+export async function markFirstAudio(db: Queryable, id: string, at: Date): Promise<void> {
+  await db.query(`UPDATE call_attempts SET first_audio_at = COALESCE(first_audio_at, $2) WHERE id = $1`, [id, at]);
+}
+
 export async function markAnswered(db: Queryable, id: string, at: Date): Promise<void> {
   await db.query(
     `UPDATE call_attempts SET state = 'answered', answered_at = $2 WHERE id = $1 AND state IN ('originating', 'ringing')`,
@@ -89,7 +100,7 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
         SET state = 'ended', outcome = $2, cause = $3, tech_cause = $4, amd_status = $5,
             amd_cause = $6, digits = $7, prompt_version = COALESCE($8, prompt_version),
             end_reason = $9, connected = $10,
-            answered_at = COALESCE(answered_at, $11), ended_at = $12, first_audio_at = $13,
+            answered_at = COALESCE(answered_at, $11), ended_at = $12, first_audio_at = COALESCE(first_audio_at, $13),
             ring_ms = CASE WHEN originated_at IS NULL THEN NULL
                            ELSE GREATEST(0, (EXTRACT(EPOCH FROM (COALESCE(answered_at, $11, $12) - originated_at)) * 1000))::int END,
             talk_ms = CASE WHEN COALESCE(answered_at, $11) IS NULL THEN NULL
@@ -100,14 +111,6 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
   return (r.rowCount ?? 0) === 1;
 }
 
-/** Attempts this worker left live (crash, restart): the startup sweep ends them. */
-export async function liveAttemptsOfWorker(db: Queryable, workerId: string): Promise<AttemptRow[]> {
-  const r = await db.query<AttemptRow>(
-    `SELECT ${ATTEMPT_COLS} FROM call_attempts WHERE worker_id = $1 AND state <> 'ended' ORDER BY reserved_at`,
-    [workerId],
-  );
-  return r.rows;
-}
 
 export interface NewAttempt {
   campaignId: Id;

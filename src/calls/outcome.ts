@@ -35,6 +35,8 @@ export type EndReason =
   | 'promise_to_pay'
   | 'opted_out'
   | 'originate_failed'
+  /** The originate never reached Asterisk (unreachable, or timed out and no channel exists): not a dial. */
+  | 'not_dialled'
   | 'lost'
   | 'shutdown';
 
@@ -73,7 +75,7 @@ const Q850_CONGESTION = new Set([34, 42]);
 const Q850_INVALID = new Set([1, 3, 22, 28]);
 
 function unansweredOutcome(f: CallFacts): Outcome {
-  if (f.endReason === 'originate_failed') return 'failed';
+  if (f.endReason === 'originate_failed' || f.endReason === 'not_dialled') return 'failed';
   if (f.endReason === 'ring_timeout') return 'no_answer';
   const tech = f.techCause ?? 0;
   if (tech >= 400) {

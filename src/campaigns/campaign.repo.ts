@@ -189,7 +189,7 @@ export async function campaignsWithPending(db: Queryable, limit: number): Promis
   return r.rows.map((x) => x.id);
 }
 
-/** A completed campaign runs again while it owes a callback (it completes again after it). */
+/** A completed campaign runs again while it owes a callback (it completes again after it); why: campaign.state.ts. */
 export async function reopenCompletedCampaign(db: Queryable, campaignId: string): Promise<boolean> {
   const r = await db.query(`UPDATE campaigns SET state = 'running', ended_at = NULL, updated_at = now() WHERE id = $1 AND state = 'completed'`, [campaignId]);
   return (r.rowCount ?? 0) === 1;

@@ -1,11 +1,19 @@
 /**
  * The campaign state machine, pure. The API drives launch/pause/resume/cancel; the dialer
- * drives complete. Done states (completed, cancelled) never change again.
+ * drives complete. Cancelled never changes again; completed changes in one way only:
  *
  *   draft ──launch──▶ running ──pause──▶ paused
  *     │                 ▲ │ ◀──resume──┘  │
- *     │                 │ └─complete──▶ completed
+ *     │                 │ └─complete──▶ completed ──(callback owed)──▶ running
  *     └──cancel──▶ cancelled ◀──cancel──(running | paused)
+ *
+ * Decided (issue 13): a completed campaign goes back to running when an agent's disposition
+ * asks for a callback after its last contact settled (reopenCompletedCampaign, campaign.repo.ts).
+ * The callback is a promise made to a customer on a call, so it must be dialed, through the gate
+ * like any attempt, and the campaign is where its settings (prompt, caller id, policy) live; it
+ * completes again once that contact is settled. No client action can do this (it is not in
+ * TABLE, so `transition` still refuses every action from completed), and a cancelled campaign is
+ * never reopened: an operator's cancel wins over an agent's callback.
  */
 export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'completed', 'cancelled'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
@@ -43,6 +51,7 @@ export function isEditable(state: CampaignState): boolean {
   return state === 'draft';
 }
 
+/** No client action leaves these states (a completed campaign may still be reopened for a callback: see above). */
 export function isFinal(state: CampaignState): boolean {
   return state === 'completed' || state === 'cancelled';
 }

@@ -1,4 +1,5 @@
 import { OUTCOMES } from '../calls/outcome.js';
+import { heldRuleSql } from '../contacts/contacts.repo.js';
 import type { Queryable } from '../store/db.js';
 import { loadPacingHolds, type PacingHoldSummary } from './pacing-holds.repo.js';
 
@@ -69,7 +70,8 @@ const HUMAN_OUTCOMES = ['answered_human', 'bridged', 'abandoned', 'completed', '
 
 export async function loadStatsRows(q: Queryable, campaignId: number): Promise<StatsRows> {
   const contacts = await q.query<{ state: string; reason: string | null; n: number }>(
-    `SELECT state, CASE WHEN state IN ('deferred', 'blocked') THEN reason END AS reason, count(*) AS n
+    // Held contacts are counted by the rule that holds them, not by its detail (counts, times).
+    `SELECT state, CASE WHEN state IN ('deferred', 'blocked') THEN ${heldRuleSql('reason')} END AS reason, count(*) AS n
        FROM campaign_contacts WHERE campaign_id = $1 GROUP BY 1, 2`,
     [campaignId],
   );

@@ -8,22 +8,24 @@ import { createQueues } from '../scheduler/queues.js';
 import { createCampaignEvents } from '../scheduler/campaign-events.js';
 import { startScheduleRunner } from '../schedules/schedule.jobs.js';
 import { startWorkerAgents } from '../agents/agents.runtime.js';
+import { warnIfRedisUnsafe } from '../scheduler/redis-config.js';
 
 /**
  * `ringwise worker`: one ARI app, the dial and campaign queues, until SIGTERM or SIGINT. On a
- * signal it stops taking jobs, lets live calls end (hanging up what is left after a minute) and
- * closes everything.
+ * signal it stops taking jobs (a job that has not dialled yet goes back to the queue), lets live
+ * calls end (hanging up what is left after RINGWISE_DRAIN_SECONDS, retried as lost) and closes.
  */
 export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void> {
   const { config, log, db, redis } = deps;
   await redis.connect();
-  const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log });
+  await warnIfRedisUnsafe(redis, log);
+  const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log, requestTimeoutMs: config.dialer.ariTimeoutMs });
   const ari = ariPortFrom(client);
   // Agents (pool, AMI presence, re-push at each ARI connect) are listening before the first connect.
   const agents = startWorkerAgents({ config, db, redis, log, ari: client });
   // The loop keeps reconnecting after a timeout; the worker starts paused until it connects.
   await client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err }, 'ARI not reachable yet; dialing waits for it'));
-  const worker = await startDialWorker(dialWorkerOptions(config, { db, redis, log, ari, agentPool: agents.pool }));
+  const worker = await startDialWorker(dialWorkerOptions(config, { db, redis, log, ari, agents: agents.hooks }));
   // Nightly runs: every enabled schedule is (re-)registered under its stable id at each start.
   const eventQueues = createQueues(redis, config.queuePrefix);
   const events = createCampaignEvents(eventQueues, redis, config.queuePrefix, log);
@@ -35,6 +37,8 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
     policyProfile: config.policyProfile,
     onLaunched: (id, state) => events.campaignStateChanged(id, state).catch((err: unknown) => log.error({ err, campaignId: id }, 'campaignStateChanged hook failed')),
   });
+  // After a Redis data loss the reconciler rebuilds the queues; the schedules' job schedulers too.
+  worker.onRedisLoss(() => schedules.reregister());
   log.info({ app: config.ari.app, workerId: config.dialer.workerId, prefix: config.queuePrefix }, 'worker running');
 
   const stop = new AbortController();
@@ -48,7 +52,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   await once(stop.signal, 'abort');
 
   await schedules.close();
-  await worker.close(60_000);
+  await worker.close(config.dialer.drainSeconds * 1000);
   await agents.close();
   await eventQueues.close();
   await client.close();

@@ -65,6 +65,7 @@ export interface DecisionRows {
 
 /**
  * What the rules read about one customer, in one round trip: its attempts across all campaigns
+ * (released reservations and originates that never reached Asterisk, `not_dialled`, are no dial)
  * reserved after `since` (except `excludeId`), the unexpired DNC entries for the number or the
  * customer, and the contact's own attempts (0 without a contact).
  */
@@ -79,13 +80,15 @@ export async function selectDecisionRows(
        (SELECT coalesce(json_agg(h ORDER BY h.at), '[]'::json) FROM (
           SELECT reserved_at AS at, connected, answered_at AS "answeredAt", campaign_id::text AS "campaignId", contact_id::text AS "contactId"
             FROM call_attempts
-           WHERE customer_id = $1 AND reserved_at > $2 AND ($3::uuid IS NULL OR id <> $3::uuid)) h) AS history,
+           WHERE customer_id = $1 AND reserved_at > $2 AND ($3::uuid IS NULL OR id <> $3::uuid)
+             AND end_reason IS DISTINCT FROM 'not_dialled') h) AS history,
        (SELECT coalesce(json_agg(d), '[]'::json) FROM (
           SELECT reason, phone, customer_id::text AS "customerId", expires_at AS "expiresAt"
             FROM dnc_entries
            WHERE (phone = $4 OR customer_id = $1) AND (expires_at IS NULL OR expires_at > $5)) d) AS dnc,
        (SELECT count(*)::int FROM call_attempts
-         WHERE $6::bigint IS NOT NULL AND contact_id = $6::bigint AND ($3::uuid IS NULL OR id <> $3::uuid)) AS "contactAttempts"`,
+         WHERE $6::bigint IS NOT NULL AND contact_id = $6::bigint AND ($3::uuid IS NULL OR id <> $3::uuid)
+           AND end_reason IS DISTINCT FROM 'not_dialled') AS "contactAttempts"`,
     [a.customerId, a.since, a.excludeId, a.phone, a.now, a.contactId],
   );
   const row = r.rows[0]!;

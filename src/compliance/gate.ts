@@ -6,6 +6,10 @@ import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
 import { loadCampaignPolicy } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
+import { customerHasLiveCall } from '../calls/attempt.recovery.sql.js';
+
+/** A customer on another call is asked again this much later (any campaign, any phone). */
+export const LIVE_CALL_RECHECK_MS = 30_000;
 
 export interface ReserveRequest {
   campaignId: Id;
@@ -86,6 +90,15 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
     const existing = contact.attempt;
     if (existing && existing.state !== 'reserved') return { kind: 'allow', attemptId: existing.id, existing: true };
 
+    // Never two live calls to one customer, whatever the profile's gaps: a replayed or parallel
+    // job waits until the other call has ended.
+    if (await customerHasLiveCall(tx, req.customerId, existing?.id ?? null)) {
+      if (existing) await deleteReservedAttempt(tx, existing.id);
+      const until = new Date(req.now.getTime() + LIVE_CALL_RECHECK_MS);
+      const reason = 'the customer is on another call';
+      await markContactHeld(tx, req.contactId, 'deferred', { rule: 'live_call', detail: reason }, until);
+      return { kind: 'defer', until, reason, rule: 'live_call' };
+    }
     const policy = req.policy ?? (await loadCampaignPolicy(tx, req.campaignId, req.defaultProfile));
     const input = await loadDecisionInput(tx, {
       customer,
@@ -112,12 +125,12 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
       return { kind: 'allow', attemptId, existing: false };
     }
     if (existing) await deleteReservedAttempt(tx, existing.id);
-    const reason = `${decision.rule}: ${decision.reason}`;
+    const held = { rule: decision.rule, detail: decision.reason };
     if (decision.kind === 'defer') {
-      await markContactHeld(tx, req.contactId, 'deferred', reason, decision.until);
+      await markContactHeld(tx, req.contactId, 'deferred', held, decision.until);
       return decision;
     }
-    await markContactHeld(tx, req.contactId, 'blocked', reason, null);
+    await markContactHeld(tx, req.contactId, 'blocked', held, null);
     return decision;
   });
 }

@@ -90,6 +90,8 @@ export interface DecisionInput {
 
 export type RuleName =
   | 'dnc'
+  /** Another attempt for the customer is live (the gate's own check, not a policy rule). */
+  | 'live_call'
   | 'max_attempts_per_contact'
   | 'time_zone'
   | 'calling_window'

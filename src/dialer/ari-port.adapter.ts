@@ -56,5 +56,20 @@ export function ariPortFrom(client: AriClient): AriPort {
     async listChannels() {
       return (await client.listChannels()).map((c) => ({ id: c.id, state: c.state }));
     },
+    async getChannel(channelId) {
+      try {
+        const c = await client.getChannel(channelId);
+        return { id: c.id, state: c.state, dialplan: c.dialplan };
+      } catch (err) {
+        if (isAriError(err, 404)) return null;
+        throw err;
+      }
+    },
+    async listBridges() {
+      return (await client.listBridges()).map((b) => ({ id: b.id, channels: b.channels }));
+    },
+    async moveChannel(channelId, app) {
+      await client.http.request('POST', `/channels/${encodeURIComponent(channelId)}/move`, { query: { app } });
+    },
   };
 }

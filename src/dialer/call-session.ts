@@ -4,6 +4,7 @@ import type { AriEvent, AriPort } from './ports.js';
 import type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 import { SessionPlayback } from './session-playback.js';
 import { SessionTimers } from './session-timers.js';
+import { classifyOriginateError, confirmOriginate } from './originate.check.js';
 
 export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 
@@ -33,6 +34,8 @@ export class CallSession {
   private inStasis = false;
   private answerHandled = false;
   private delegate: ((e: AriEvent) => void) | null = null;
+  /** An event of our own channel arrived: Asterisk has the call, whatever the originate said. */
+  private sawEvent = false;
   /** Work the agent flow still does after the customer's channel is gone (agent leg, recording). */
   afterwork: Promise<void> = Promise.resolve();
 
@@ -68,11 +71,44 @@ export class CallSession {
       // AMD runs in the dialplan, outside the app: a subscription of our own keeps its events coming.
       if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
     } catch (err) {
-      this.log.warn({ err }, 'originate failed');
-      this.facts.endReason = 'originate_failed';
+      // A timeout is not a verdict: under load Asterisk may place the call anyway (originate.check.ts).
+      const kind = classifyOriginateError(err);
+      const found = kind === 'uncertain' ? await confirmOriginate(this.ari, this.attemptId, () => this.sawEvent) : null;
+      if (found) {
+        this.log.warn({ err }, 'originate timed out, but Asterisk has the call: carrying on with it');
+        if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId).catch(() => undefined);
+        // Its Up or StasisStart may have come before we listened: take the state from Asterisk.
+        if (found !== 'events' && found.state === 'Up') await this.resync('Up');
+        return;
+      }
+      this.log.warn({ err, kind }, 'originate failed');
+      // Nothing reached Asterisk: not a dial (re-queued at once, counted against nothing).
+      this.facts.endReason = kind === 'refused' ? 'originate_failed' : 'not_dialled';
       // The channel may exist (originated, the subscription failed): make sure it is gone.
       await this.ari.hangup(this.attemptId).catch(() => undefined);
       this.finish();
+    }
+  }
+
+  /** Takes over a live call another session placed, where it is (Dialer.adoptCall says how). */
+  adopt(a: { state: string; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; bridged?: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
+    this.playback.skipIds(100); // the old session's playback ids (`.p1`, ...) are not ours
+    this.originatedAt = a.originatedAt ?? this.now();
+    this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
+    if (a.state !== 'Up') return void ((this.phase = 'dialing'), this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout')));
+    this.facts.answered = true;
+    this.answeredAt = a.answeredAt ?? this.now();
+    this.answerHandled = true;
+    this.hooks.onProgress?.('answered', this.answeredAt);
+    if (a.inAmd) return void ((this.phase = 'amd'), this.timers.set('amd', AMD_GUARD_MS, () => this.hangup('lost')));
+    this.inStasis = true;
+    if (a.bridged) this.phase = 'closing';
+    else if (a.promptPlaying || !a.promptHeard) this.startPrompt();
+    else {
+      this.phase = 'menu';
+      this.facts.promptStarted = true;
+      this.facts.promptFinished = true;
+      this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout'));
     }
   }
 
@@ -88,6 +124,7 @@ export class CallSession {
   }
 
   handle(e: AriEvent): void {
+    if (e.channel?.id === this.attemptId) this.sawEvent = true;
     if (this.delegate) {
       this.delegate(e);
       // After the hand-over the session only watches its own channel, to end with it.
@@ -114,7 +151,10 @@ export class CallSession {
       case 'PlaybackStarted':
         if (e.playback?.id !== undefined && this.playback.isPrompt(e.playback.id)) {
           this.facts.promptStarted = true;
-          this.firstAudioAt ??= this.now();
+          if (this.firstAudioAt === null) {
+            this.firstAudioAt = this.now();
+            this.hooks.onProgress?.('first_audio', this.firstAudioAt);
+          }
         }
         break;
       case 'PlaybackFinished':

@@ -6,7 +6,7 @@ export type SessionPhase = 'new' | 'dialing' | 'amd' | 'prompt' | 'menu' | 'clos
 
 export interface SessionHooks {
   /** Ringing / Up, to record in the ledger as they happen. */
-  onProgress?(state: 'ringing' | 'answered', at: Date): void;
+  onProgress?(state: 'ringing' | 'answered' | 'first_audio', at: Date): void;
   /** Digit 9: put the customer on the do-not-call list before confirming. */
   onOptOut(session: CallSession): Promise<void>;
   /**

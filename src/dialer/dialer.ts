@@ -4,8 +4,9 @@ import { maskPhone } from '../shared/redact.js';
 import { CallSession, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
-import type { AgentCallContext, AriEvent, AriPort } from './ports.js';
-import { endAttempt, liveAttemptsOfWorker, markAnswered, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import type { AgentCallContext, AgentCallPlan, AgentCallRequest, AgentHooks, AriEvent, AriPort } from './ports.js';
+import { endAttempt, markAnswered, markFirstAudio, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { endNotDialled } from '../calls/attempt.recovery.sql.js';
 import { insertOptOut } from '../compliance/dnc.repo.js';
 
 /** What a finished session writes in its attempt's ledger row. */
@@ -49,12 +50,24 @@ export interface PlaceCall {
   log: Logger;
 }
 
+const NO_AGENT: AgentCallPlan = { waitMs: 0, agent: undefined };
+
 // The agent flow's clean-up after the customer is gone (agent leg, recording) is bounded.
 const AFTERWORK_MAX_MS = 15_000;
 
-export interface LostAttempt {
-  row: AttemptRow;
-  answered: boolean;
+/** A live channel found in Asterisk for an attempt no session drives (see adoptCall). */
+export interface AdoptedChannel {
+  state: string;
+  inStasis: boolean;
+  inAmd: boolean;
+  /** The Stasis app it is in now (another worker's, to move into ours). */
+  stasisApp: string | null;
+  originatedAt: Date | null;
+  answeredAt: Date | null;
+  /** The ledger says the customer started hearing the prompt. */
+  promptHeard: boolean;
+  /** The agent the call was bridged to (the ledger's agent_id). */
+  agentId: number | null;
 }
 
 /**
@@ -64,15 +77,18 @@ export interface LostAttempt {
  */
 export class Dialer {
   readonly registry = new SessionRegistry();
+  private readonly finishing = new Set<string>();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
-  /** Seam for the agents module: digit 1 (or a high-risk greeting) hands the session over; by default we hang up. */
-  onAgentRequested: ((session: CallSession, agent?: AgentCallContext) => Promise<void>) | undefined;
+  /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
+  onStray: ((channelId: string) => Promise<boolean>) | undefined;
 
   constructor(
     readonly ari: AriPort,
     private readonly db: Db,
     private readonly log: Logger,
     private readonly settings: DialerSettings,
+    /** The agents module's hooks: digit 1 (or a high-risk greeting) hands the session over; without them we hang up. */
+    private readonly agents?: AgentHooks,
   ) {
     ari.onEvent((e) => this.onEvent(e));
     ari.onConnectionChange((up) => {
@@ -85,6 +101,16 @@ export class Dialer {
   /** Routes another channel's or a bridge's events (agent leg, agent bridge) to the session of this attempt. */
   aliasChannel(channelId: string, session: CallSession): void {
     this.registry.alias(channelId, session);
+  }
+
+  /** Before pacing: what the agents module needs for this call, or how long to wait for agent capacity. */
+  prepareCall(r: AgentCallRequest): Promise<AgentCallPlan> {
+    return this.agents ? this.agents.beforeCall(r) : Promise.resolve(NO_AGENT);
+  }
+
+  /** After an abandoned call: seconds until its callback, or null (none earned, or no agents). */
+  callbackDelaySeconds(contactId: string): Promise<number | null> {
+    return this.agents ? this.agents.callbackDelaySeconds(contactId) : Promise.resolve(null);
   }
 
   get connected(): boolean {
@@ -101,9 +127,72 @@ export class Dialer {
 
   /** Places one call whose attempt is already 'originating' in the ledger, and waits for its end. */
   async placeCall(p: PlaceCall): Promise<SessionResult> {
+    const session = this.newSession(p);
+    // Registered before the request: events can arrive before the HTTP response.
+    this.registry.add(session);
+    p.log.info({ attemptId: p.attemptId, to: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
+    await session.start();
+    return this.finishCall(session, p);
+  }
+
+  /**
+   * Takes over a call Asterisk still has that no session of this process drives (a previous
+   * life of this worker, or a dead worker's: `channel.stasisApp` names its app, and the channel
+   * is moved into ours). Mid-prompt (or answered before it began) the prompt starts again from
+   * the beginning; at the menu the menu waits for a digit; still ringing, its answer starts the
+   * prompt; in AMD the verdict comes back into the app; with an agent nothing is played (the
+   * agents module watches the bridge). Resolves with the call's real outcome, in the ledger.
+   */
+  async adoptCall(p: PlaceCall, channel: AdoptedChannel): Promise<SessionResult> {
+    const session = this.newSession(p);
+    this.registry.add(session);
+    const log = p.log.child({ attemptId: p.attemptId });
+    try {
+      if (channel.stasisApp && channel.stasisApp !== this.ari.app) await this.ari.moveChannel(p.attemptId, this.ari.app);
+      // The app must hear about the channel whatever app placed it (AMD runs outside the app).
+      await this.ari.subscribeChannel(p.attemptId).catch(() => undefined);
+      if (channel.inAmd) await this.ari.setVariable(p.attemptId, 'RINGWISE_APP', this.ari.app).catch(() => undefined);
+      // A prompt of the old session still playing: stop it, ours plays it again from the start.
+      const old = [1, 2, 3, 4].map((n) => `${p.attemptId}.p${n}`);
+      const playing = (await Promise.all(old.map((id) => this.ari.playbackExists(id).catch(() => false)))).some(Boolean);
+      if (playing) await Promise.all(old.map((id) => this.ari.stopPlayback(id).catch(() => undefined)));
+      // With an agent: the bridge (and its recording) went on without us; it stays as it is.
+      const adoptBridged = this.agents?.adoptBridged;
+      const bridge = adoptBridged ? (await this.ari.listBridges()).find((b) => b.channels.includes(p.attemptId)) : undefined;
+      log.warn({ state: channel.state, inAmd: channel.inAmd, playing, bridged: bridge !== undefined }, 'adopting a live call');
+      session.adopt({ ...channel, promptPlaying: playing, bridged: bridge !== undefined });
+      if (bridge) adoptBridged!(session, bridge, channel.agentId, { ari: this.ari, alias: (id) => this.aliasChannel(id, session) });
+    } catch (err) {
+      log.warn({ err }, 'could not take the call over: lost');
+      this.ari.hangup(p.attemptId).catch(() => undefined);
+      session.markLost();
+    }
+    return this.finishCall(session, p);
+  }
+
+  private async finishCall(session: CallSession, p: PlaceCall): Promise<SessionResult> {
+    // Ours until its ledger row is written (the registry lets go of it a moment earlier).
+    this.finishing.add(p.attemptId);
+    try {
+      const result = await session.done;
+      await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
+      if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
+      else await endAttempt(this.db, p.attemptId, endFromResult(result, p.promptVersion));
+      return result;
+    } finally {
+      this.finishing.delete(p.attemptId);
+    }
+  }
+
+  /** Whether this process drives the attempt (a live session, or one writing its end). */
+  drives(attemptId: string): boolean {
+    return this.registry.get(attemptId) !== undefined || this.finishing.has(attemptId);
+  }
+
+  private newSession(p: PlaceCall): CallSession {
     const { attemptId } = p;
     const log = p.log.child({ attemptId });
-    const session = new CallSession(
+    return new CallSession(
       this.ari,
       {
         attemptId,
@@ -119,36 +208,36 @@ export class Dialer {
           machineMessage: p.media,
         },
         maxCallMs: this.settings.maxCallMs,
-        agentAfterGreeting: this.onAgentRequested !== undefined && p.agent?.highRisk === true,
+        agentAfterGreeting: this.agents !== undefined && p.agent?.highRisk === true,
       },
       {
         onProgress: (state, at) => {
-          const write = state === 'ringing' ? markRinging(this.db, attemptId) : markAnswered(this.db, attemptId, at);
+          const write = state === 'ringing' ? markRinging(this.db, attemptId) : state === 'answered' ? markAnswered(this.db, attemptId, at) : markFirstAudio(this.db, attemptId, at);
           write.catch((err: unknown) => log.error({ err, state }, 'ledger progress write failed'));
         },
         onOptOut: async () => {
           await insertOptOut(this.db, p.phone, p.customerId);
           log.info({ to: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
         },
-        onAgentRequested: this.onAgentRequested ? (s) => this.onAgentRequested!(s, p.agent) : undefined,
+        onAgentRequested: this.agents ? (s) => this.agents!.handOff(s, p.agent, { ari: this.ari, alias: (id) => this.aliasChannel(id, s) }) : undefined,
       },
       log,
     );
-    // Registered before the request: events can arrive before the HTTP response.
-    this.registry.add(session);
-    log.info({ to: maskPhone(p.phone), amd: p.amd.enabled }, 'originating');
-    await session.start();
-    const result = await session.done;
-    await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
-    await endAttempt(this.db, attemptId, endFromResult(result, p.promptVersion));
-    return result;
   }
 
   private onEvent(e: AriEvent): void {
     if (!this.registry.dispatch(e) && e.type === 'StasisStart' && e.channel?.id) {
-      // A channel we do not know in our app (a previous life of this worker): not ours to keep.
-      this.log.warn({ channelId: e.channel.id }, 'unknown channel entered the app; hanging up');
-      this.ari.hangup(e.channel.id).catch(() => undefined);
+      // A channel we do not know in our app: a live attempt of ours coming back from AMD after a
+      // restart is adopted by the scheduler; anything else is not ours to keep.
+      const id = e.channel.id;
+      void (this.onStray?.(id) ?? Promise.resolve(false)).then(
+        (adopted) => {
+          if (adopted) return;
+          this.log.warn({ channelId: id }, 'unknown channel entered the app; hanging up');
+          this.ari.hangup(id).catch(() => undefined);
+        },
+        () => this.ari.hangup(id).catch(() => undefined),
+      );
     }
   }
 
@@ -173,16 +262,18 @@ export class Dialer {
   }
 
   /**
-   * An attempt past 'reserved' that no session of ours drives (a replayed job after a crash,
-   * or the startup sweep): hang its channel up if Asterisk still has it, and end it as lost.
+   * An attempt past 'reserved' that no session of ours drives and that cannot be adopted (its
+   * channel is gone): hang up what is left of it (agent legs), and end it as lost.
    * Returns whether this call ended it (false when it had already ended).
    */
   async endOrphan(row: AttemptRow, liveChannels?: Set<string>): Promise<boolean> {
-    if (this.registry.get(row.id)) return false;
+    if (this.drives(row.id)) return false;
     const live = liveChannels ?? new Set((await this.ari.listChannels()).map((c) => c.id));
     if (live.has(row.id)) await this.ari.hangup(row.id).catch(() => undefined);
     // Its agent legs (`<attempt>-a<n>`) would otherwise ring or talk on with nobody behind them.
     for (const id of live) if (id.startsWith(`${row.id}-a`)) await this.ari.hangup(id).catch(() => undefined);
+    // A call that had an agent: its bridge, recording row and agent are seen to.
+    if (row.agentId !== null) await this.agents?.lostBridged?.(row, this.ari, this.log).catch((err: unknown) => this.log.warn({ err, attemptId: row.id }, 'agent call clean-up failed'));
     const answered = row.state === 'answered' || row.answeredAt !== null;
     const outcome = classifyOutcome({ answered, endReason: 'lost' });
     return endAttempt(this.db, row.id, {
@@ -197,20 +288,6 @@ export class Dialer {
       answeredAt: null,
       endedAt: new Date(),
     });
-  }
-
-  /** On startup: this worker id's attempts left live by a previous life are ended. */
-  async sweep(): Promise<LostAttempt[]> {
-    const rows = await liveAttemptsOfWorker(this.db, this.settings.workerId);
-    if (rows.length === 0) return [];
-    const live = new Set((await this.ari.listChannels()).map((c) => c.id));
-    const out: LostAttempt[] = [];
-    for (const row of rows) {
-      if (row.state === 'reserved') continue; // never dialed: its job will dial it
-      if (await this.endOrphan(row, live)) out.push({ row, answered: row.state === 'answered' });
-    }
-    if (out.length > 0) this.log.warn({ count: out.length }, 'startup sweep ended attempts left live');
-    return out;
   }
 
   /** Graceful stop: wait for live calls to end, hanging up whatever is left at the deadline. */

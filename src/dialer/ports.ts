@@ -1,3 +1,6 @@
+import type { Logger } from '../shared/logger.js';
+import type { CallSession } from './call-session.js';
+
 /**
  * The few things the dialing engine needs from its collaborators, as small interfaces: the
  * worker adapts the real ARI client, compliance gate and prompt renderer to them, and unit tests
@@ -60,6 +63,20 @@ export interface AriPort {
   stopRecording(name: string): Promise<void>;
   /** Every channel Asterisk has now (id and state), to reconcile after a reconnect. */
   listChannels(): Promise<Array<{ id: string; state: string }>>;
+  /** One channel as Asterisk has it now, or null when it does not exist (404). */
+  getChannel(channelId: string): Promise<ChannelInfo | null>;
+  /** Bridge ids Asterisk has now (an adopted call may be with an agent). */
+  listBridges(): Promise<Array<{ id: string; channels: string[] }>>;
+  /** Moves a channel from another Stasis app (a dead worker's) into ours. */
+  moveChannel(channelId: string, app: string): Promise<void>;
+}
+
+/** What an adopting worker learns about a live channel. */
+export interface ChannelInfo {
+  id: string;
+  state: string;
+  /** Where the channel is: `Stasis` with `<app>,...` as data, or a dialplan app (AMD). */
+  dialplan?: { context: string; app_name?: string; app_data?: string };
 }
 
 /** The compliance gate's answer (src/compliance/gate.ts). */
@@ -116,4 +133,34 @@ export interface AgentCallContext {
   media: { connecting: string[]; abandoned: string[] };
   /** Once an agent is claimed for the call (its high-risk capacity lease is no longer needed). */
   onAgentClaimed?(): void;
+}
+
+/** What the agents module is told about a call before it is placed (personal data: never log it). */
+export interface AgentCallRequest {
+  campaign: { id: string; callerId: string | null; riskThreshold: number | null };
+  contact: PromptCustomer & { id: string; customerId: string; riskScore: number | null; abandonedCalls: number };
+  attemptNo: number;
+  render: PromptPort;
+  log: Logger;
+}
+
+/** Before a call: wait this long for agent capacity, or place it with this agent context. */
+export type AgentCallPlan =
+  | { waitMs: number; agent?: undefined; renew?: undefined; release?: undefined }
+  | { waitMs: 0; agent: AgentCallContext; renew(): void; release(): Promise<void> };
+
+/**
+ * The agent hand-off, given to the Dialer at construction (absent: digit 1 hangs up and risk
+ * scores are not looked at). The dial job asks the dialer before each call; the dialer hands a
+ * session over when it asks for a person; settling an abandoned call asks for its callback.
+ */
+export interface AgentHooks {
+  beforeCall(r: AgentCallRequest): Promise<AgentCallPlan>;
+  handOff(session: CallSession, call: AgentCallContext | undefined, via: { ari: AriPort; alias(channelId: string): void }): Promise<void>;
+  /** Seconds until the callback an abandoned call earned, or null once the contact has used them up. */
+  callbackDelaySeconds(contactId: string): Promise<number | null>;
+  /** A call a dead worker had bridged to an agent, adopted: the agents module watches the bridge. */
+  adoptBridged?(session: CallSession, bridge: { id: string; channels: string[] }, agentId: number | null, via: { ari: AriPort; alias(channelId: string): void }): void;
+  /** A lost call that had an agent: its bridge, its recording's row, its agent. */
+  lostBridged?(row: { id: string; agentId: number | null }, ari: AriPort, log: Logger): Promise<void>;
 }

@@ -17,6 +17,11 @@ export class SessionPlayback {
     private readonly channelId: string,
   ) {}
 
+  /** An adopted call: ids start past `n`, away from the old session's still-known playbacks. */
+  skipIds(n: number): void {
+    this.seq = Math.max(this.seq, n);
+  }
+
   isPrompt(id: string): boolean {
     return id === this.prompt;
   }

@@ -1,26 +1,22 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
-import type { Dialer } from '../dialer/dialer.js';
-import type { GatePort, PromptPort } from '../dialer/ports.js';
-import type { Outcome } from '../calls/outcome.js';
-import { countAbandoned, deleteReservedAttempt, getAttempt, markOriginating, type AttemptRow } from '../calls/attempts.repo.js';
+import type { GatePort } from '../dialer/ports.js';
+import { deleteReservedAttempt, getAttempt, markOriginating, nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
-import { agentCallContext, isHighRisk, renderAgentMessages, type AgentDialing } from '../agents/agent-dialing.js';
-import { highRiskLimit } from '../agents/agent-pacing.js';
 import type { Pacer } from './pacing.js';
 import type { TokenQueue } from './token-queue.js';
 import { tokenThenGate } from './pacing.gate.js';
-import { decideRetry, parseRetryPolicy } from './retry.js';
-import { addNextAttempt, type DialJob, type Queues } from './queues.js';
+import type { DialJob } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
 import { contactBackToPending, FINAL_CONTACT_STATES, getDialContact, setContactState } from '../contacts/contacts.repo.js';
 import type { CampaignState } from '../campaigns/campaign.state.js';
+import { callParams } from './call-params.js';
+import { settleContact } from './settle.js';
+import { recoverLiveAttempt, type RecoveryContext } from './recovery.js';
 
-export interface DialContext {
-  db: Db;
-  log: Logger;
-  queues: Pick<Queues, 'dial'>;
+export { settleContact } from './settle.js';
+
+export interface DialContext extends RecoveryContext {
   pacer: Pacer;
   /** Calls-per-second tokens, taken right before the gate and the originate. */
   tokens: TokenQueue;
@@ -28,17 +24,12 @@ export interface DialContext {
   getCampaign?: (campaignId: string) => Promise<DialCampaign | null>;
   /** This job has its token (frees its place among the jobs preparing, `pacing.admission.ts`). */
   onToken?: () => void;
-  dialer: Dialer;
   gate: GatePort;
-  renderPrompt: PromptPort;
-  workerId: string;
-  /** Agent bridging (digit 1, high-risk customers); absent when no agent pool is wired. */
-  agents?: AgentDialing;
   now?: () => Date;
+  /** True once the worker is stopping: a job that has not dialled yet hands its contact back. */
+  stopping?: () => boolean;
 }
 
-/** Outcomes after which the contact was reached: its final state is completed. */
-const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
 const LEASE_RENEW_MS = 30_000;
 
 /**
@@ -73,7 +64,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;
   // Most jobs of a big campaign wait for pacing: they go back to waiting before any more work.
-  const early = (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond })) ?? 0;
+  const early = (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond }, `${contactId}:${attemptNo}`)) ?? 0;
   if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
   const contact = await getDialContact(db, contactId);
   if (!contact) return 'contact_missing';
@@ -90,33 +81,21 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
 
-  const agents = ctx.agents;
-  // Abandoned now, this call would earn a callback only within the contact's allowance (settleContact).
-  const promiseCallback = agents !== undefined && contact.abandonedCalls < agents.maxCallbacks;
-  const media = agents ? await renderAgentMessages(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log, promiseCallback) : null;
-  const highRisk = agents !== undefined && isHighRisk(campaign.riskThreshold, contact.riskScore);
-  // High-risk calls go to an agent after the greeting: no more in flight than agents to take them.
-  const hrMember = `${campaignId}:${contactId}:${attemptNo}`;
-  const releaseHighRisk = () => (highRisk ? agents!.capacity.release(hrMember).catch((err: unknown) => log.error({ err }, 'high-risk lease release failed')) : Promise.resolve());
-  if (highRisk) {
-    const limit = highRiskLimit(await agents!.availableCount(), agents!.pacingRatio);
-    const hrWait = await agents!.capacity.tryAcquire(hrMember, limit);
-    if (hrWait > 0) {
-      log.debug({ limit }, 'high-risk contact waits for agent capacity');
-      return delayJob(job, token, Date.now() + hrWait + Math.floor(Math.random() * 100));
-    }
-  }
+  // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
+  const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
+  if (agent.waitMs > 0) return delayJob(job, token, Date.now() + agent.waitMs);
+  const releaseAgent = () => agent.release?.() ?? Promise.resolve();
 
   const member = `${contactId}:${attemptNo}`;
   const wait = await ctx.pacer.tryAcquire(campaignId, member, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond });
   if (wait > 0) {
-    await releaseHighRisk();
+    await releaseAgent();
     return delayJob(job, token, Date.now() + wait + pacingJitter(job));
   }
 
   const renew = setInterval(() => {
     void ctx.pacer.renew(campaignId, member).catch(() => undefined);
-    if (highRisk) void agents!.capacity.renew(hrMember).catch(() => undefined);
+    agent.renew?.();
   }, LEASE_RENEW_MS);
   renew.unref();
   try {
@@ -126,12 +105,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);
-      await setContactState(db, contactId, { state: 'deferred', reason: decision.reason, nextAttemptAt: decision.until });
+      // The gate marked the contact deferred (state, reason, when) in its own transaction.
       return delayJob(job, token, decision.until.getTime());
     }
     if (decision.kind === 'block') {
       log.info({ rule: decision.rule }, 'blocked by policy');
-      await setContactState(db, contactId, { state: 'blocked', reason: decision.reason });
+      // The gate marked the contact blocked, with its reason, in its own transaction.
       await completeCampaignIfDone(db, campaignId);
       throw new UnrecoverableError(`blocked: ${decision.reason}`);
     }
@@ -154,30 +133,26 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       await ctx.pacer.release(campaignId, member);
       return delayJob(job, token, Date.now() + 1_000);
     }
+    // A stopping worker dials nothing new: the job goes back to the queue for another worker.
+    if (ctx.stopping?.()) {
+      await deleteReservedAttempt(db, attemptId);
+      await ctx.pacer.release(campaignId, member);
+      return delayJob(job, token, Date.now());
+    }
     // The crash-safety boundary: after this, a replay never dials this attempt again.
     if (!(await markOriginating(db, attemptId, ctx.workerId, new Date(job.data.queuedAt), prompt.version))) {
       const row = await getAttempt(db, attemptId);
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
     }
-    const result = await ctx.dialer.placeCall({
-      attemptId,
-      phone: contact.phone,
-      customerId: contact.customerId,
-      callerId: campaign.callerId,
-      media: prompt.media,
-      promptVersion: prompt.version,
-      amd: { enabled: campaign.amdEnabled, machineAction: campaign.amdMachineAction },
-      agent: media ? agentCallContext(campaign, contact, highRisk, media, highRisk ? () => void releaseHighRisk() : undefined) : undefined,
-      log,
-    });
+    const result = await ctx.dialer.placeCall(callParams(campaign, contact, attemptId, prompt, agent.agent, log));
     await ctx.pacer.release(campaignId, member);
-    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered);
-    return result.outcome;
+    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason);
+    return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;
   } finally {
     clearInterval(renew);
     await ctx.pacer.release(campaignId, member).catch((err: unknown) => log.error({ err }, 'slot release failed'));
-    await releaseHighRisk();
+    await releaseAgent();
   }
 }
 
@@ -194,48 +169,28 @@ async function stopForCampaignState(ctx: DialContext, state: CampaignState, cont
   return state;
 }
 
-/** A replayed job whose attempt already went past 'reserved': end it, never dial it again. */
+/**
+ * A replayed job (a crash, or a lost BullMQ lock) whose attempt already went past 'reserved':
+ * never dial it again, and never settle the contact while the call may still be live.
+ * - ended: settle from its outcome if the contact still waits for that (a crash between the
+ *   ledger's end and the settle); a released reservation was re-queued by the reconciler.
+ * - live, and ours (this worker id): driven here already, or adopted / ended as lost now.
+ * - live, another worker's: that worker (or, if it died, the one that claims its calls) ends it.
+ */
 async function recoverAttempt(ctx: DialContext, campaign: DialCampaign, row: AttemptRow, contactState: string, log: Logger): Promise<string> {
-  if (row.state !== 'ended') {
-    log.warn({ attemptId: row.id, state: row.state }, 'replayed job found its attempt live: ending it as lost');
-    await ctx.dialer.endOrphan(row);
-  }
-  const ended = await getAttempt(ctx.db, row.id);
-  if (ended && contactState === 'dialing' && row.contactId) {
-    await settleContact(ctx, campaign, row.contactId, row.attemptNo, ended.outcome ?? 'failed', ended.answeredAt !== null);
-  }
-  return `recovered_${ended?.outcome ?? 'unknown'}`;
-}
-
-/** After an outcome: the contact's next state, and the next attempt as a delayed job if earned. */
-export async function settleContact(
-  ctx: Pick<DialContext, 'db' | 'queues' | 'log' | 'agents'>,
-  campaign: Pick<DialCampaign, 'id' | 'retryPolicy'>,
-  contactId: string,
-  attemptNo: number,
-  outcome: Outcome,
-  answered: boolean,
-): Promise<void> {
-  const { db } = ctx;
-  const queueNext = async (nextAttemptNo: number, delaySeconds: number) => {
-    const at = new Date(Date.now() + delaySeconds * 1000);
-    // Settling the same outcome twice adds the next attempt once.
-    await addNextAttempt(ctx.queues.dial, { campaignId: campaign.id, contactId, attemptNo: nextAttemptNo, at });
-    await setContactState(db, contactId, { state: 'queued', lastOutcome: outcome, attempts: attemptNo, nextAttemptAt: at });
-  };
-  if (outcome === 'opted_out') {
-    await setContactState(db, contactId, { state: 'opted_out', lastOutcome: outcome, attempts: attemptNo, reason: 'opted_out' });
-  } else if (outcome === 'abandoned' && ctx.agents && (await countAbandoned(db, contactId)) <= ctx.agents.maxCallbacks) {
-    // Nobody could take the customer: the promised callback, a new attempt that passes the gate again.
-    await queueNext(attemptNo + 1, ctx.agents.callbackDelaySeconds);
-  } else {
-    const retry = decideRetry(parseRetryPolicy(campaign.retryPolicy), outcome, attemptNo, answered);
-    if (retry.retry) {
-      await queueNext(retry.attemptNo, retry.delaySeconds);
-    } else {
-      const final = REACHED.has(outcome) ? 'completed' : 'failed';
-      await setContactState(db, contactId, { state: final, lastOutcome: outcome, attempts: attemptNo });
+  if (row.state === 'ended') {
+    if (row.endReason === 'not_dialled') return 'released';
+    const latest = row.contactId !== null && (await nextAttemptNo(ctx.db, row.contactId)) === row.attemptNo + 1;
+    if (latest && contactState === 'dialing' && row.contactId) {
+      await settleContact(ctx, campaign, row.contactId, row.attemptNo, row.outcome ?? 'failed', row.answeredAt !== null, row.endReason);
     }
+    return `recovered_${row.outcome ?? 'unknown'}`;
   }
-  if (await completeCampaignIfDone(db, campaign.id)) ctx.log.info({ campaignId: campaign.id }, 'campaign completed');
+  if (row.workerId !== ctx.workerId) {
+    log.info({ attemptId: row.id, owner: row.workerId }, 'replayed job: its call is live on another worker');
+    return 'live_elsewhere';
+  }
+  const r = await recoverLiveAttempt(ctx, row);
+  log.warn({ attemptId: row.id, state: row.state, recovery: r }, 'replayed job found its attempt live');
+  return r === 'skipped' ? 'live_here' : r;
 }

@@ -92,11 +92,13 @@ redis.call('PEXPIRE', KEYS[2], 60000)
 return 0
 `;
 
-// KEYS: globalSlots, campaignSlots; ARGV: globalMax, campaignMax
-// ACQUIRE's checks without taking anything: 0 when a slot looks free, else ms to wait.
+// KEYS: globalSlots, campaignSlots; ARGV: globalMax, campaignMax, member
+// ACQUIRE's checks without taking anything: 0 when a slot looks free (or the member holds one:
+// a replayed job of a live call), else ms to wait.
 const PEEK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[3] ~= '' and redis.call('ZSCORE', KEYS[2], ARGV[3]) then return 0 end
 if redis.call('ZCOUNT', KEYS[1], now, '+inf') >= tonumber(ARGV[1]) then return 250 end
 if redis.call('ZCOUNT', KEYS[2], now, '+inf') >= tonumber(ARGV[2]) then return 250 end
 return 0
@@ -131,7 +133,7 @@ export interface Pacer {
    * Read-only: 0 when a slot looks free, else ms to wait. Lets a job that cannot dial yet go
    * back to waiting before it reads its contact or renders its prompt.
    */
-  peek?(campaignId: string, campaign: PaceLimits): Promise<number>;
+  peek?(campaignId: string, campaign: PaceLimits, member?: string): Promise<number>;
   /** A calls-per-second token (global and campaign): 0 when taken, else ms until one is due. */
   takeToken(campaignId: string, campaign: PaceLimits): Promise<number>;
   release(campaignId: string, member: string): Promise<void>;
@@ -152,8 +154,8 @@ export function createRedisPacer(redis: Redis, prefix: string, global: PaceLimit
       const r = await redis.eval(ACQUIRE, 2, k.gSlots, k.cSlots(campaignId), member, String(leaseMs), String(global.maxChannels), String(campaign.maxChannels));
       return Number(r);
     },
-    async peek(campaignId, campaign) {
-      const r = await redis.eval(PEEK, 2, k.gSlots, k.cSlots(campaignId), String(global.maxChannels), String(campaign.maxChannels));
+    async peek(campaignId, campaign, member = '') {
+      const r = await redis.eval(PEEK, 2, k.gSlots, k.cSlots(campaignId), String(global.maxChannels), String(campaign.maxChannels), member);
       return Number(r);
     },
     async takeToken(campaignId, campaign) {

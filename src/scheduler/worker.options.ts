@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import type { AriPort } from '../dialer/ports.js';
+import type { AgentHooks, AriPort } from '../dialer/ports.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
 import { createGatePort } from './gate.adapter.js';
 import { createPromptPorts } from './prompt.adapter.js';
-import type { DialWorkerOptions, WorkerAgents } from './worker.runtime.js';
+import type { DialWorkerOptions } from './worker.runtime.js';
 
 /**
  * The dial worker's options as `ringwise worker` derives them from the config. The e2e harnesses
@@ -14,9 +14,9 @@ import type { DialWorkerOptions, WorkerAgents } from './worker.runtime.js';
  */
 export function dialWorkerOptions(
   config: Config,
-  io: { db: Db; redis: Redis; log: Logger; ari: AriPort; agentPool?: WorkerAgents['pool'] },
+  io: { db: Db; redis: Redis; log: Logger; ari: AriPort; agents?: AgentHooks },
 ): DialWorkerOptions {
-  const { db, redis, log, ari, agentPool } = io;
+  const { db, redis, log, ari, agents } = io;
   const prompts = createPromptPorts(config, db, log);
   return {
     db,
@@ -36,6 +36,7 @@ export function dialWorkerOptions(
     global: { maxChannels: config.dialer.maxChannels, callsPerSecond: config.dialer.callsPerSecond },
     concurrency: config.dialer.maxChannels,
     lockDurationMs: config.dialer.jobLockMs,
-    ...(agentPool ? { agents: { pool: agentPool, settings: { ...config.agents, recordingDir: config.paths.recordingDir } } } : {}),
+    healing: config.healing,
+    ...(agents ? { agents } : {}),
   };
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { Dialer, type DialerSettings } from '../dialer/dialer.js';
-import type { AriPort, GatePort, PromptPort } from '../dialer/ports.js';
+import type { AgentHooks, AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
 import { createTokenQueue } from './token-queue.js';
 import { createRenderAhead } from './render-ahead.js';
@@ -12,21 +12,14 @@ import { createHoldRecorder } from './pacing.holds.js';
 import { createAdmission } from './pacing.admission.js';
 import { createCampaignCache } from './campaign-cache.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
-import { processDial, settleContact, type DialContext } from './dial.processor.js';
+import { processDial, type DialContext } from './dial.processor.js';
+import { startReconciler, type Reconciler } from './reconciler.js';
+import { recoverLiveAttempt } from './recovery.js';
+import { getAttempt } from '../calls/attempts.repo.js';
 import { createTopUpTrigger, processExpand } from './expand.processor.js';
 import type { WindowLimits } from './dial-window.js';
 import { watchCampaignStates, type CampaignStateWatch } from './campaign-events.js';
-import { campaignsWithPending, getDialCampaign } from '../campaigns/campaign.repo.js';
-import type { Config } from '../config.js';
-import type { BridgePool } from '../agents/bridge.session.js';
-import { attachAgentHandoff } from '../agents/agent-handoff.js';
-import { createHighRiskCapacity } from '../agents/agent-pacing.js';
-
-/** Agent bridging for this worker: the agents module's pool and the `agents` config. */
-export interface WorkerAgents {
-  pool: BridgePool & { availableCount(): Promise<number> };
-  settings: Config['agents'] & { recordingDir: string };
-}
+import { campaignsWithPending } from '../campaigns/campaign.repo.js';
 
 export interface DialWorkerOptions {
   db: Db;
@@ -51,9 +44,13 @@ export interface DialWorkerOptions {
   catchUpEveryMs?: number;
   /** Size of a campaign's dial window (default `dialWindow`); tests shrink it. */
   dialWindow?: (c: WindowLimits) => number;
-  /** Without it, digit 1 hangs up as before and risk scores are not looked at. */
-  agents?: WorkerAgents;
+  /** The agents module's hooks (agents/agent-hooks.ts); without them digit 1 hangs up and risk scores are not looked at. */
+  agents?: AgentHooks;
+  /** The reconciler (reconciler.ts); defaults suit production. */
+  healing?: { everyMs?: number; reservedTimeoutMs?: number; deadWorkerMs?: number; jobCheckEveryMs?: number };
 }
+
+export const HEALING_DEFAULTS = { everyMs: 5_000, reservedTimeoutMs: 60_000, deadWorkerMs: 30_000, jobCheckEveryMs: 30_000 };
 
 export interface DialWorker {
   dialer: Dialer;
@@ -62,6 +59,9 @@ export interface DialWorker {
   /** Asterisk's backpressure on this worker's pacing (factor and reason). */
   pressure: Backpressure;
   worker: Worker<DialJob>;
+  reconciler: Reconciler;
+  /** Also run after Redis lost its data (re-register other recurring jobs: schedules). */
+  onRedisLoss(hook: () => Promise<void>): void;
   /** Stops taking jobs, lets live calls end (hanging up what is left after drainMs), closes. */
   close(drainMs?: number): Promise<void>;
 }
@@ -79,7 +79,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   const pressure = createBackpressure(o.ari);
   const holds = createHoldRecorder({ db: o.db, log, workerId: o.dialer.workerId });
   pressure.start((now) => holds.onChange(now));
-  const dialer = new Dialer(pressure.ari, o.db, log, o.dialer);
+  const dialer = new Dialer(pressure.ari, o.db, log, o.dialer, o.agents);
   let watch: CampaignStateWatch | undefined;
   watch = await watchCampaignStates(o.redis.duplicate(), o.prefix, log);
 
@@ -97,28 +97,34 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     gate: o.gate,
     renderPrompt: o.renderPrompt,
     workerId: o.dialer.workerId,
+    recovering: new Set(),
+    stopping: () => closing,
   };
-  if (o.agents) {
-    const { pool, settings } = o.agents;
-    attachAgentHandoff(dialer, { db: o.db, pool, settings });
-    ctx.agents = {
-      capacity: createHighRiskCapacity(o.redis, o.prefix, o.slotLeaseMs ?? 120_000),
-      availableCount: () => pool.availableCount(),
-      pacingRatio: settings.pacingRatio,
-      callbackDelaySeconds: settings.callbackDelaySeconds,
-      maxCallbacks: settings.maxCallbacks,
-    };
-  }
-
-  // Attempts a previous life of this worker left live end now, before any new call (or at the
-  // first connect, when ARI was not reachable at start).
-  let swept = false;
-  const sweepOnce = async () => {
-    if (swept) return;
-    swept = true;
-    await sweep(ctx).catch((err: unknown) => log.error({ err }, 'startup sweep failed'));
+  let closing = false;
+  // A channel of ours entering the app with no session (back from AMD after a restart): adopt it.
+  dialer.onStray = async (id) => {
+    const row = await getAttempt(o.db, id);
+    if (!row || row.state === 'ended' || row.state === 'reserved' || row.workerId !== ctx.workerId) return false;
+    return (await recoverLiveAttempt(ctx, row)) === 'adopted';
   };
-  if (o.ari.isConnected()) await sweepOnce();
+  const redisLossHooks: Array<() => Promise<void>> = [];
+  const upsertCatchUp = () => queues.campaign.upsertJobScheduler(CATCH_UP_SCHEDULER_ID, { every: o.catchUpEveryMs ?? CATCH_UP_EVERY_MS }, { name: 'catch-up', data: { campaignId: '' } });
+  const reconciler = startReconciler({
+    ctx,
+    queues,
+    redis: o.redis,
+    prefix: o.prefix,
+    ...HEALING_DEFAULTS,
+    ...o.healing,
+    onRedisLoss: async () => {
+      await upsertCatchUp();
+      for (const hook of redisLossHooks) await hook();
+    },
+  });
+  // Calls a previous life of this worker left live are adopted (or ended as lost) before any new
+  // call: at start, or at the first connect when ARI was not reachable at start.
+  const reconcileNow = () => reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'reconcile pass failed'));
+  if (o.ari.isConnected()) await reconcileNow();
 
   // Dial jobs prepare a second of their campaign's calls at a time, in order (pacing.admission.ts).
   const admission = createAdmission();
@@ -163,13 +169,12 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   // Launch and resume events can be lost (Redis blip, API crash after commit), and an expand job
   // can fail for good: a stable-id job scheduler asks for an expand of every running campaign
   // with pending contacts (a no-op while its expand job exists), so redeploys never duplicate it.
-  await queues.campaign.upsertJobScheduler(CATCH_UP_SCHEDULER_ID, { every: o.catchUpEveryMs ?? CATCH_UP_EVERY_MS }, { name: 'catch-up', data: { campaignId: '' } });
+  await upsertCatchUp();
 
-  let closing = false;
   dialer.onConnectionChange((up) => {
     if (closing) return;
     if (up) {
-      void sweepOnce().then(() => worker.resume());
+      void reconcileNow().then(() => worker.resume());
     } else {
       // Not waiting for active jobs: their calls are reconciled after the reconnect.
       void worker.pause(true);
@@ -184,10 +189,15 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     pacer,
     pressure,
     worker,
+    reconciler,
+    onRedisLoss(hook) {
+      redisLossHooks.push(hook);
+    },
     async close(drainMs = 60_000) {
       closing = true;
       renderAhead?.close();
       pressure.stop();
+      await reconciler.stop();
       await Promise.all([worker.close(), dialer.drain(drainMs)]);
       await expander.close();
       await watch?.close();
@@ -201,13 +211,4 @@ async function catchUp(db: Db, queues: Queues): Promise<number> {
   const ids = await campaignsWithPending(db, 1_000);
   for (const campaignId of ids) await addExpand(queues.campaign, campaignId);
   return ids.length;
-}
-
-async function sweep(ctx: DialContext): Promise<void> {
-  const lost = await ctx.dialer.sweep();
-  for (const { row, answered } of lost) {
-    if (!row.campaignId || !row.contactId) continue;
-    const campaign = await getDialCampaign(ctx.db, row.campaignId);
-    if (campaign) await settleContact(ctx, campaign, row.contactId, row.attemptNo, 'failed', answered);
-  }
 }

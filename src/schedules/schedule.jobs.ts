@@ -77,6 +77,8 @@ export function firingTime(job: Pick<Job, 'opts' | 'timestamp'>): Date {
 export interface ScheduleRunner {
   queue: Queue<ScheduleJob>;
   worker: Worker<ScheduleJob>;
+  /** Registers every schedule's job scheduler again (after Redis lost its data). */
+  reregister(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,12 +111,16 @@ export async function startScheduleRunner(o: {
   );
   worker.on('error', (err) => log.error({ err }, 'schedule worker error'));
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'schedule job failed'));
-  const counts = await reconcileJobSchedulers(o.db, queue);
-  await queue.upsertJobScheduler(WINDOW_SWEEP_ID, { every: o.sweepEveryMs ?? WINDOW_SWEEP_EVERY_MS }, { name: 'window-sweep', data: { scheduleId: '' } });
-  log.info(counts, 'schedules registered');
+  const register = async () => {
+    const counts = await reconcileJobSchedulers(o.db, queue);
+    await queue.upsertJobScheduler(WINDOW_SWEEP_ID, { every: o.sweepEveryMs ?? WINDOW_SWEEP_EVERY_MS }, { name: 'window-sweep', data: { scheduleId: '' } });
+    log.info(counts, 'schedules registered');
+  };
+  await register();
   return {
     queue,
     worker,
+    reregister: register,
     async close() {
       await worker.close();
       await queue.close();

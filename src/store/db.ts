@@ -10,8 +10,46 @@ export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 pg.types.setTypeParser(20, (v) => Number(v));
 // numeric (amounts) stays a string: money is never rounded through a float.
 
+// How long a statement keeps being retried while PostgreSQL connections are being replaced.
+const CONNECTION_RETRY_MS = 20_000;
+
+/**
+ * The pool. A statement run on the pool (not inside a transaction) whose connection is lost
+ * (the server restarted, a failover, an admin's pg_terminate_backend) is sent again on a new
+ * connection for up to 20 s: the server rolled it back with the session, and the ledger's
+ * writes are conditional (`WHERE state <> 'ended'` ...), so a second try changes nothing twice.
+ * Without it, a call that ends while the connections are cut would leave its row live.
+ */
 export function createPool(databaseUrl: string, max = 10): Db {
-  return new pg.Pool({ connectionString: databaseUrl, max, application_name: 'ringwise' });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: 'ringwise' });
+  // A checked-out client whose connection dies emits 'error' with nobody listening (the pool
+  // listens to idle ones only), which would kill the process; the failing query reports it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const raw = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  (pool as { query: unknown }).query = async (...args: unknown[]) => {
+    if (typeof args[args.length - 1] === 'function') return raw(...args);
+    const deadline = Date.now() + CONNECTION_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await raw(...args);
+      } catch (err) {
+        if (!isConnectionLoss(err) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+      }
+    }
+  };
+  return pool;
+}
+
+// admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now, connection_exception...
+const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+/** The connection went away under the statement (it was rolled back): safe to run again. */
+export function isConnectionLoss(err: unknown): boolean {
+  const code = pgCode(err);
+  if (code !== undefined && CONNECTION_LOST.has(code)) return true;
+  const msg = err instanceof Error ? err.message : '';
+  return /Connection terminated|connection error|ECONNRESET|ECONNREFUSED|terminating connection/i.test(msg);
 }
 
 /** Postgres error codes that mean "try the whole transaction again". */
@@ -20,20 +58,24 @@ const RETRYABLE = new Set(['40001', '40P01']);
 export async function withTransaction<T>(db: Db, fn: (client: DbClient) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await db.connect();
+    let broken = false;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      broken = isConnectionLoss(err);
       await client.query('ROLLBACK').catch(() => undefined);
-      if (attempt < attempts && RETRYABLE.has(pgCode(err) ?? '')) {
+      // A lost connection rolled the whole transaction back: run it again on a new one.
+      if (attempt < attempts && (RETRYABLE.has(pgCode(err) ?? '') || isConnectionLoss(err))) {
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
         continue;
       }
       throw mapPgError(err);
     } finally {
-      client.release();
+      // A client whose connection died is destroyed, not given back to the pool.
+      client.release(broken || undefined);
     }
   }
 }

@@ -44,7 +44,10 @@ ensure_redis() {
   command -v redis-server >/dev/null || apt_install redis-server
   if ! wait_tcp $HOST 6379 1; then
     log "starting redis-server on $HOST:6379"
-    redis-server --daemonize yes --bind $HOST --port 6379 --save "" --appendonly no \
+    # Queues want what BullMQ's production guide asks for: an append-only file (a restart keeps
+    # the jobs) and no eviction (an evicted job key is a lost call). The worker warns otherwise.
+    redis-server --daemonize yes --bind $HOST --port 6379 --save "" --appendonly yes --dir "$RUN" \
+      --maxmemory-policy noeviction \
       --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log" 8>&- 9>&-
     wait_tcp $HOST 6379 10 || die "redis-server did not start (see $LOGS/redis.log)"
   fi

@@ -4,7 +4,12 @@ import { Redis } from 'ioredis';
 import { createAriClient, type AriClient } from '../../../src/dialer/ari.client.js';
 import { ariPortFrom } from '../../../src/dialer/ari-port.adapter.js';
 import type { AriEvent, AriPort } from '../../../src/dialer/ports.js';
-import { startDialWorker, type DialWorker, type WorkerAgents } from '../../../src/scheduler/worker.runtime.js';
+import { startDialWorker, type DialWorker } from '../../../src/scheduler/worker.runtime.js';
+import { workerAgentHooks } from '../../../src/agents/agents.runtime.js';
+import type { BridgePool } from '../../../src/agents/bridge.session.js';
+
+/** The pool a bridge worker claims agents from (the real one, or a test's). */
+type WorkerPool = BridgePool & { availableCount(): Promise<number> };
 import { dialWorkerOptions } from '../../../src/scheduler/worker.options.js';
 import { sandboxAri, sandboxSh } from '../../helpers/ari.js';
 import { sandboxEnv, slotPort } from '../../helpers/sandbox-env.js';
@@ -37,7 +42,7 @@ export async function provisionAgents(agents: TestAgent[]): Promise<() => Promis
   };
 }
 
-export interface BridgeWorker<P extends WorkerAgents['pool'] = WorkerAgents['pool']> {
+export interface BridgeWorker<P extends WorkerPool = WorkerPool> {
   worker: DialWorker;
   client: AriClient;
   pool: P;
@@ -48,7 +53,7 @@ export interface BridgeWorker<P extends WorkerAgents['pool'] = WorkerAgents['poo
 }
 
 /** The real dial worker (ARI, PostgreSQL, Redis) with agent bridging wired to the given pool. */
-export async function startBridgeWorker<P extends WorkerAgents['pool']>(h: Harness, pool: P): Promise<BridgeWorker<P>> {
+export async function startBridgeWorker<P extends WorkerPool>(h: Harness, pool: P): Promise<BridgeWorker<P>> {
   const { config } = h;
   const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log: h.log, backoff: { initialMs: 200, maxMs: 1_000 } });
   await client.connect({ timeoutMs: 10_000 });
@@ -69,7 +74,7 @@ export async function startBridgeWorker<P extends WorkerAgents['pool']>(h: Harne
   };
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const worker = await startDialWorker({
-    ...dialWorkerOptions(config, { db: h.tdb.db, redis, log: h.log, ari, agentPool: pool }),
+    ...dialWorkerOptions(config, { db: h.tdb.db, redis, log: h.log, ari, agents: workerAgentHooks(config, h.tdb.db, redis, pool) }),
     concurrency: 10,
     stalledIntervalMs: 1_000,
   });

@@ -63,6 +63,8 @@ describe('dialer e2e: ARI disconnect mid-campaign', () => {
     const c = await seedCampaign(h, {
       contacts: [...['70', '03', '04'].map((n) => ({ phone: num(n) })), ...['20', '20', '20', '20'].map((n, i) => ({ phone: num(n, 20 + i) }))],
       callsPerSecond: 2,
+      // A call lost while ARI was down is called again (after 1 s here; 10 minutes by default).
+      retryPolicy: { lost: { delaySeconds: 1, maxRetries: 1 } },
     });
     await setCampaignState(h, c.campaignId, 'running');
     // 70 answers and hangs up ~3 s later: cut ARI before that and keep it down past it.
@@ -75,12 +77,16 @@ describe('dialer e2e: ARI disconnect mid-campaign', () => {
 
     await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 60_000);
     const rows = await attempts(h, c.campaignId);
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(8);
     expect(rows.every((a) => a.state === 'ended' && a.outcome !== null && a.endedAt !== null)).toBe(true);
     const live = await h.tdb.db.query(`SELECT count(*)::int AS n FROM call_attempts WHERE state <> 'ended'`);
     expect(live.rows[0]).toEqual({ n: 0 });
-    // The customer who hung up while we were deaf: found gone at reconcile, ended as lost.
-    expect(rows.find((a) => a.phone === num('70'))).toMatchObject({ outcome: 'failed', endReason: 'lost' });
+    // The customer who hung up while we were deaf: found gone at reconcile, ended as lost, and
+    // called again per the lost-call policy.
+    expect(rows.filter((a) => a.phone === num('70')).map((a) => [a.attemptNo, a.endReason])).toEqual([
+      [1, 'lost'],
+      [2, null],
+    ]);
     // No call was originated while the websocket was down (allowing the disconnect event a
     // moment to reach a job that had already checked the connection).
     const outages = downs.map((d) => [d + 250, ups.find((u) => u > d) ?? Infinity] as const);

@@ -11,7 +11,8 @@ describe('dialer e2e: a worker crash mid-call', () => {
   let childLog = '';
 
   beforeAll(async () => {
-    h = await createHarness();
+    // A worker silent for 5 s is dead (30 s by default): its live calls are taken over.
+    h = await createHarness({ RINGWISE_DEAD_WORKER_SECONDS: '5' });
   });
   afterAll(async () => {
     child?.kill('SIGKILL');
@@ -19,7 +20,7 @@ describe('dialer e2e: a worker crash mid-call', () => {
     await h?.close();
   });
 
-  it('the replayed job finds its attempt, ends it, and never dials again', async () => {
+  it('another worker takes the dead worker’s live call over (its channel moved into its app), never dials it again, and it ends normally', async () => {
     // The first worker is a real `ringwise worker` process; its menu wait keeps the call up.
     child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), 'worker'], {
       cwd: ROOT,
@@ -49,19 +50,20 @@ describe('dialer e2e: a worker crash mid-call', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
 
-    // A new worker: the dead worker's job lock expires, the job is replayed here.
+    // Another worker (another id): the dead worker's job is replayed here and leaves the live call
+    // alone; once the dead worker's heartbeat is stale its call is claimed and adopted.
     w = await startWorker(h);
-    await waitFor('the attempt to end', async () => (await attempts(h, c.campaignId)).every((a) => a.state === 'ended'), 30_000);
+    await waitFor('the attempt to end', async () => (await attempts(h, c.campaignId)).every((a) => a.state === 'ended'), 45_000);
     await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 15_000);
 
     const rows = await attempts(h, c.campaignId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ id: answered.id, attemptNo: 1, state: 'ended', outcome: 'failed', endReason: 'lost' });
-    // Nothing was dialed by the worker that replayed the job, and the orphaned channel is gone.
+    // The customer was never cut off: the call ended with its real outcome (the menu's timeout).
+    expect(rows[0]).toMatchObject({ id: answered.id, attemptNo: 1, state: 'ended', outcome: 'completed', endReason: 'menu_timeout' });
+    // Nothing was dialed by the worker that took it over, and the channel is gone.
     expect(w.created).toEqual([]);
     const channels = await w.client.listChannels();
     expect(channels.map((ch) => ch.id)).not.toContain(answered.id);
-    // Someone was reached and then lost: not retried as "failed".
-    expect((await contactStates(h, c.campaignId))[num('02')]).toMatchObject({ state: 'failed', lastOutcome: 'failed' });
+    expect((await contactStates(h, c.campaignId))[num('02')]).toMatchObject({ state: 'completed', lastOutcome: 'completed' });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignEvents } from '../../../src/scheduler/campaign-events.js';
+import { loadStatsRows, summarizeStats } from '../../../src/campaigns/campaign.stats.js';
 import { dialJobId, type Queues } from '../../../src/scheduler/queues.js';
 import type { TestDb } from '../../helpers/db.js';
 import { startFakeAriWorker, type FakeAriWorker } from '../../helpers/fake-ari-worker.js';
@@ -15,7 +16,7 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
   let events: CampaignEvents;
 
   beforeAll(async () => {
-    w = await startFakeAriWorker({ name: 'job', catchUpEveryMs: 500 });
+    w = await startFakeAriWorker({ name: 'job', catchUpEveryMs: 500, healing: { everyMs: 500, deadWorkerMs: 2_000 } });
     ({ tdb, ari, queues, events } = w);
     // The far end: numbers ending 20 are busy; anything else answers, then hangs up at once.
     ari.onDial = (id, endpoint) => {
@@ -81,8 +82,9 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(3);
   });
 
-  it('a replayed job whose attempt is past reserved ends it instead of dialing', async () => {
-    const { campaignId, contacts } = await seed(['+8613800001203'], { state: 'running' });
+  it('a replayed job whose attempt is past reserved never dials it; the dead worker’s call, gone from Asterisk, ends as lost', async () => {
+    // No lost-call retry here, so the campaign completes with the lost attempt.
+    const { campaignId, contacts } = await seed(['+8613800001203'], { state: 'running', retryPolicy: { lost: { delaySeconds: 0, maxRetries: 0 } } });
     const contactId = contacts[0]!;
     const customer = await tdb.db.query<{ id: string }>(`SELECT customer_id::text AS id FROM campaign_contacts WHERE id = $1`, [contactId]);
     // What a crashed worker leaves: the attempt answered, the contact dialing, the job replayed.
@@ -116,6 +118,16 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     ]);
     const st = await tdb.db.query(`SELECT state FROM campaign_contacts WHERE campaign_id = $1`, [capped.campaignId]);
     expect(st.rows).toEqual([{ state: 'blocked' }]);
+  });
+
+  it("a held contact keeps the gate's reason (rule: detail), and the stats count it under its rule", async () => {
+    const capped = await seed(['+8613800001520'], { retryPolicy: { busy: { delaySeconds: 0.2, maxRetries: 2 } }, policyOverrides: { maxAttemptsPerContact: 1 } });
+    await launch(capped.campaignId);
+    await until('completed', async () => (await campaignState(capped.campaignId)) === 'completed');
+    const held = await tdb.db.query<{ state: string; reason: string }>(`SELECT state, reason FROM campaign_contacts WHERE campaign_id = $1`, [capped.campaignId]);
+    expect(held.rows).toEqual([{ state: 'blocked', reason: expect.stringMatching(/^max_attempts_per_contact: .*1\/1/) }]);
+    const stats = summarizeStats(Number(capped.campaignId), await loadStatsRows(tdb.db, Number(capped.campaignId)));
+    expect(stats.contacts.reasons).toEqual({ deferred: {}, blocked: { max_attempts_per_contact: 1 } });
   });
 
   it('a paused campaign dials nothing and gives its contacts back; resume dials them', async () => {

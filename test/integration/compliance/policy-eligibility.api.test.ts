@@ -57,6 +57,8 @@ describe('GET /v1/customers/:id/eligibility', () => {
     for (let n = 1; n <= 6; n++) {
       const d = await reserveAttempt(api.t.db, { campaignId: c!.campaignId, contactId: c!.contactId, customerId, attemptNo: n, phone: '+8613800138000', now: new Date(Date.UTC(2026, 2, 10, 1, n)), workerId: 't' });
       expect(d.kind).toBe('allow');
+      // The call happened and ended: a customer has one live call at a time.
+      if (d.kind === 'allow') await api.t.db.query(`UPDATE call_attempts SET state = 'ended', ended_at = now() WHERE id = $1`, [d.attemptId]);
     }
     const r = await get(`/v1/customers/${customerId}/eligibility?at=2026-03-10T04:00:00Z&campaignId=${c!.campaignId}`, 'operator');
     expect(r.statusCode).toBe(200);

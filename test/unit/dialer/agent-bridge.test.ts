@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { Dialer } from '../../../src/dialer/dialer.js';
 import type { AgentCallContext, OriginateParams } from '../../../src/dialer/ports.js';
 import type { Db } from '../../../src/store/db.js';
-import { attachAgentHandoff } from '../../../src/agents/agent-handoff.js';
+import { createAgentHooks } from '../../../src/agents/agent-hooks.js';
+import type { HighRiskCapacity } from '../../../src/agents/agent-pacing.js';
 import { MemoryAgentPool } from '../../helpers/memory-agent-pool.js';
 import { FakeAri } from './fake-ari.js';
 
@@ -33,12 +34,15 @@ function setup(o: { agents?: number; waitSeconds?: number } = {}) {
       return { rowCount: 1, rows: [] };
     }),
   } as unknown as Db;
-  const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' });
-  ari.channels.add(ID);
   const pool = new MemoryAgentPool();
   for (let i = 1; i <= (o.agents ?? 2); i++) pool.add({ id: i, sipUsername: `agent-${i}`, name: `Agent ${i}` });
   const recordingDir = mkdtempSync(join(tmpdir(), 'rw-rec-'));
-  attachAgentHandoff(dialer, { db, pool, settings: { ringSeconds: 10, waitSeconds: o.waitSeconds ?? 0, maxHoldSeconds: 30, recordingDir } });
+  // The hand-off only: these calls are placed with their agent context already built.
+  const capacity: HighRiskCapacity = { tryAcquire: async () => 0, release: async () => undefined, renew: async () => undefined, inFlight: async () => 0 };
+  const settings = { ringSeconds: 10, waitSeconds: o.waitSeconds ?? 0, maxHoldSeconds: 30, recordingDir, pacingRatio: 1, callbackDelaySeconds: 60, maxCallbacks: 1 };
+  const hooks = createAgentHooks({ db, pool, settings, capacity });
+  const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' }, hooks);
+  ari.channels.add(ID);
   const place = (agent: AgentCallContext, media = ['sound:greeting', 'sound:menu']) =>
     dialer.placeCall({ attemptId: ID, phone: '+8613800000001', customerId: '7', callerId: '+8695500', media, promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, agent, log });
   const customer = (type: string, extra: Record<string, unknown> = {}) => ari.emit({ type, channel: { id: ID, state: 'Up' }, ...extra });
@@ -222,4 +226,32 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     await vi.waitFor(() => expect(t.ari.calls.filter((c) => c.op === 'hangup' && c.args[0] === `${ID}-a1`)).toHaveLength(2));
     expect(t.pool.state(1)).toBe('available');
   });
+
+  it('a call a dead worker had bridged stays bridged when adopted; either side hanging up ends both, with the recording row from disk and the agent in wrap-up', async () => {
+    const t = setup();
+    // The agent (1) was on this call when the worker died: the pool says so.
+    await t.pool.claim(ID, []);
+    await t.pool.connected(1, ID);
+    writeFileSync(join(t.recordingDir, `${ID}.wav`), Buffer.alloc(1234));
+    t.ari.bridges.set(`${ID}-bridge`, [ID, `${ID}-a1`]);
+    t.ari.channels.add(`${ID}-a1`);
+    const done = t.dialer.adoptCall(
+      { attemptId: ID, phone: '+8613800000001', customerId: '7', callerId: null, media: ['sound:greeting'], promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, agent: agentContext(), log },
+      { state: 'Up', inStasis: true, inAmd: false, stasisApp: t.ari.app, originatedAt: null, answeredAt: null, promptHeard: true, agentId: 1 },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    // Nothing played, nothing hung up: the customer is still talking to the agent.
+    expect(t.ari.ops()).not.toContain('play');
+    expect(t.ari.ops()).not.toContain('hangup');
+    // The agent hangs up: the customer's leg is hung up too.
+    t.ari.emit({ type: 'ChannelDestroyed', channel: { id: `${ID}-a1` }, cause: 16 });
+    await vi.waitFor(() => expect(t.ari.calls).toContainEqual({ op: 'hangup', args: [ID] }));
+    t.customer('ChannelDestroyed', { cause: 16 });
+    const r = await done;
+    expect(r.outcome).toBe('answered_human');
+    await vi.waitFor(() => expect(t.queries.some((q) => q.sql.includes('INSERT INTO recordings') && q.params[2] === 1234)).toBe(true), { timeout: 4_000 });
+    expect(t.ari.calls).toContainEqual({ op: 'destroyBridge', args: [`${ID}-bridge`] });
+    expect(t.pool.state(1)).toBe('wrap_up');
+  });
 });
+

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
-import { Dialer } from '../../../src/dialer/dialer.js';
+import { Dialer, type AdoptedChannel } from '../../../src/dialer/dialer.js';
+import { AriError } from '../../../src/dialer/ari.http.js';
 import type { Db } from '../../../src/store/db.js';
 import { FakeAri } from './fake-ari.js';
 
@@ -70,10 +71,43 @@ describe('Dialer', () => {
     expect((await kept).facts.endReason).not.toBe('lost');
   });
 
-  it('an unknown channel entering our app is hung up', () => {
-    const { ari } = setup();
+  it('an unknown channel entering our app is hung up, unless the reconciler adopts it', async () => {
+    const { ari, dialer } = setup();
     ari.emit({ type: 'StasisStart', channel: { id: 'stranger' }, args: [] });
-    expect(ari.calls).toEqual([{ op: 'hangup', args: ['stranger'] }]);
+    await vi.waitFor(() => expect(ari.calls).toEqual([{ op: 'hangup', args: ['stranger'] }]));
+    dialer.onStray = async (id) => id === 'ours';
+    ari.emit({ type: 'StasisStart', channel: { id: 'ours' }, args: ['amd', 'HUMAN'] });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ari.calls).toHaveLength(1);
+  });
+
+  it('an originate that timed out but placed the call carries on as the live call it is', async () => {
+    const { ari, place } = setup();
+    ari.failOriginate = new AriError({ method: 'POST', path: '/channels', message: 'no answer within 10000 ms', timedOut: true });
+    const done = place('slow');
+    ari.channels.add('slow');
+    ari.channelState.set('slow', 'Up');
+    await vi.waitFor(() => expect(ari.ops()).toContain('play'));
+    ari.emit({ type: 'ChannelDestroyed', channel: { id: 'slow' }, cause: 16 });
+    const r = await done;
+    expect(r.facts.answered).toBe(true);
+    expect(r.facts.endReason).not.toBe('originate_failed');
+    expect(ari.ops()).not.toContain('hangup');
+  });
+
+  it('an originate that never reached Asterisk is not a dial', async () => {
+    const { ari, place, queries } = setup();
+    ari.failOriginate = new AriError({ method: 'POST', path: '/channels', message: 'connect ECONNREFUSED' });
+    const r = await place('nowhere');
+    expect(r.facts.endReason).toBe('not_dialled');
+    expect(queries.some((q) => q.sql.includes("end_reason = 'not_dialled'"))).toBe(true);
+  });
+
+  it('a refused originate (4xx) stays a failed originate', async () => {
+    const { ari, place } = setup();
+    ari.failOriginate = new AriError({ method: 'POST', path: '/channels', httpStatus: 400, message: 'bad endpoint' });
+    const r = await place('bad');
+    expect(r).toMatchObject({ outcome: 'failed', facts: { endReason: 'originate_failed' } });
   });
 
   it('places each call with one originate into the app (no create + dial), with the ring timeout', async () => {
@@ -100,6 +134,10 @@ describe('Dialer', () => {
       outcome: null,
       workerId: 'dead',
       answeredAt: new Date(),
+      originatedAt: new Date(),
+      endReason: null,
+      firstAudioAt: null,
+      agentId: null,
     });
     expect(ended).toBe(true);
     expect(ari.calls).toContainEqual({ op: 'hangup', args: ['orphan'] });
@@ -108,30 +146,42 @@ describe('Dialer', () => {
     expect(end?.params[8]).toBe('lost');
   });
 
-  it('startup sweep: this worker’s attempts left live end as lost; reserved ones are left to their job', async () => {
-    const ari = new FakeAri();
-    const row = (id: string, state: string) => ({ id, campaignId: '1', contactId: id, customerId: '3', attemptNo: 1, phone: '+8613800000001', state, outcome: null, workerId: 'w1', answeredAt: null });
-    const ended: string[] = [];
-    const db = {
-      query: vi.fn(async (sql: string, params: unknown[] = []) => {
-        if (sql.includes('FROM call_attempts WHERE worker_id')) return { rowCount: 3, rows: [row('r', 'reserved'), row('o', 'originating'), row('a', 'answered')] };
-        if (sql.includes("state = 'ended'")) ended.push(String(params[0]));
-        return { rowCount: 1, rows: [] };
-      }),
-    } as unknown as Db;
-    ari.channels.add('a');
-    ari.channels.add('a-a1'); // an agent leg the dead worker had bridged to 'a'
-    ari.channels.add('other');
-    const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' });
-    const lost = await dialer.sweep();
-    expect(lost.map((l) => [l.row.id, l.answered])).toEqual([
-      ['o', false],
-      ['a', true],
-    ]);
-    expect(ended).toEqual(['o', 'a']);
-    expect(ari.calls).toEqual([
-      { op: 'hangup', args: ['a'] },
-      { op: 'hangup', args: ['a-a1'] },
-    ]);
+  const adoptCall = (dialer: Dialer, id: string, channel: Partial<AdoptedChannel>) =>
+    dialer.adoptCall(
+      { attemptId: id, phone: '+8613800000001', customerId: '7', callerId: null, media: ['sound:hello-world'], promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, log },
+      { state: 'Up', inStasis: true, inAmd: false, stasisApp: 'ringwise-test', originatedAt: null, answeredAt: null, promptHeard: true, agentId: null, ...channel },
+    );
+
+  it('adopting a call mid-prompt stops the old playback and plays the prompt again from the start', async () => {
+    const { ari, dialer } = setup();
+    ari.channels.add('mid');
+    ari.livePlaybacks.add('mid.p1');
+    const done = adoptCall(dialer, 'mid', {});
+    await vi.waitFor(() => expect(ari.ops()).toContain('play'));
+    expect(ari.calls).toContainEqual({ op: 'stopPlayback', args: ['mid.p1'] });
+    expect(ari.calls).toContainEqual({ op: 'subscribeChannel', args: ['mid'] });
+    const pid = ari.lastPlaybackId();
+    expect(pid).not.toBe('mid.p1');
+    ari.emit({ type: 'PlaybackFinished', playback: { id: pid, target_uri: 'channel:mid', state: 'done' } });
+    ari.emit({ type: 'ChannelDtmfReceived', channel: { id: 'mid' }, digit: '2' });
+    await vi.waitFor(() => expect(ari.ops().filter((o) => o === 'play')).toHaveLength(2));
+    ari.emit({ type: 'PlaybackFinished', playback: { id: ari.lastPlaybackId(), target_uri: 'channel:mid', state: 'done' } });
+    ari.emit({ type: 'ChannelDestroyed', channel: { id: 'mid' }, cause: 16 });
+    expect((await done).outcome).toBe('completed');
+  });
+
+  it('adopting a call at the menu waits for a digit; a dead worker’s channel is moved into our app', async () => {
+    const { ari, dialer } = setup();
+    ari.channels.add('menu');
+    const done = adoptCall(dialer, 'menu', { stasisApp: 'ringwise-dead' });
+    await vi.waitFor(() => expect(ari.ops()).toContain('moveChannel'));
+    expect(ari.calls).toContainEqual({ op: 'moveChannel', args: ['menu', 'ringwise-test'] });
+    // No prompt again: the menu's own timeout ends the call as a finished reminder.
+    await vi.waitFor(() => expect(ari.ops()).toContain('hangup'), { timeout: 4_000 });
+    ari.emit({ type: 'ChannelDestroyed', channel: { id: 'menu' }, cause: 16 });
+    const r = await done;
+    expect(ari.ops()).not.toContain('play');
+    expect(r.outcome).toBe('completed');
+    expect(r.facts.endReason).toBe('menu_timeout');
   });
 });

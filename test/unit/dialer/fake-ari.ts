@@ -101,6 +101,15 @@ export class FakeAri implements AriPort {
   async listChannels(): Promise<Array<{ id: string; state: string }>> {
     return [...this.channels].map((id) => ({ id, state: this.channelState.get(id) ?? 'Ring' }));
   }
+  async getChannel(id: string): Promise<{ id: string; state: string } | null> {
+    return this.channels.has(id) ? { id, state: this.channelState.get(id) ?? 'Ring' } : null;
+  }
+  async listBridges(): Promise<Array<{ id: string; channels: string[] }>> {
+    return [...this.bridges].map(([id, channels]) => ({ id, channels }));
+  }
+  moveChannel(id: string, app: string) {
+    return this.rec('moveChannel', id, app);
+  }
   /** The last playback id the session asked for. */
   lastPlaybackId(): string {
     const p = [...this.calls].reverse().find((c) => c.op === 'play');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRetry, parseRetryPolicy, retryClassOf } from '../../../src/scheduler/retry.js';
+import { decideRetry, DEFAULT_LOST_RULE, parseRetryPolicy, retryClassOf } from '../../../src/scheduler/retry.js';
 import { OUTCOMES } from '../../../src/calls/outcome.js';
 
 const policy = parseRetryPolicy({
@@ -63,10 +63,40 @@ describe('decideRetry', () => {
 
 describe('parseRetryPolicy', () => {
   it('ignores junk and clamps values', () => {
-    expect(parseRetryPolicy(null)).toEqual({});
-    expect(parseRetryPolicy([])).toEqual({});
-    expect(parseRetryPolicy({ busy: 'x', other: { delaySeconds: 1, maxRetries: 1 } })).toEqual({});
-    expect(parseRetryPolicy({ busy: { delaySeconds: -5, maxRetries: 1.5 } })).toEqual({});
-    expect(parseRetryPolicy({ busy: { delaySeconds: -5, maxRetries: 1000 } })).toEqual({ busy: { delaySeconds: 0, maxRetries: 50 } });
+    const lost = DEFAULT_LOST_RULE;
+    expect(parseRetryPolicy(null)).toEqual({ lost });
+    expect(parseRetryPolicy([])).toEqual({ lost });
+    expect(parseRetryPolicy({ busy: 'x', other: { delaySeconds: 1, maxRetries: 1 } })).toEqual({ lost });
+    expect(parseRetryPolicy({ busy: { delaySeconds: -5, maxRetries: 1.5 } })).toEqual({ lost });
+    expect(parseRetryPolicy({ busy: { delaySeconds: -5, maxRetries: 1000 } })).toEqual({ busy: { delaySeconds: 0, maxRetries: 50 }, lost });
+    expect(parseRetryPolicy({ lost: { delaySeconds: 5, maxRetries: 3 } })).toEqual({ lost: { delaySeconds: 5, maxRetries: 3 } });
+  });
+});
+
+describe('lost calls', () => {
+  it('have their own class whatever the outcome, except a finished or opted-out call', () => {
+    expect(retryClassOf('failed', 'lost')).toBe('lost');
+    expect(retryClassOf('hangup_during_prompt', 'shutdown')).toBe('lost');
+    expect(retryClassOf('answered_human', 'lost')).toBe('lost');
+    expect(retryClassOf('completed', 'shutdown')).toBeNull();
+    expect(retryClassOf('opted_out', 'lost')).toBeNull();
+  });
+
+  it('are retried by default once after 10 minutes, even when answered', () => {
+    expect(decideRetry(parseRetryPolicy({}), 'failed', 1, true, 'lost', { dialled: 1, lost: 1 })).toEqual({ retry: true, attemptNo: 2, delaySeconds: 600, class: 'lost' });
+    expect(decideRetry(parseRetryPolicy({}), 'failed', 2, true, 'lost', { dialled: 2, lost: 2 })).toEqual({ retry: false });
+  });
+
+  it('count lost calls only, not the other attempts', () => {
+    const p = parseRetryPolicy({ lost: { delaySeconds: 2, maxRetries: 1 }, busy: { delaySeconds: 60, maxRetries: 1 } });
+    // attempt 3 after two busy calls, first lost call: still retried.
+    expect(decideRetry(p, 'failed', 3, false, 'lost', { dialled: 3, lost: 1 })).toMatchObject({ retry: true, attemptNo: 4, delaySeconds: 2 });
+  });
+
+  it('released reservations do not count against the other classes', () => {
+    const p = parseRetryPolicy({ busy: { delaySeconds: 60, maxRetries: 1 } });
+    // attempt 3, but attempts 1 and 2 were never dialled: this is the first real dial.
+    expect(decideRetry(p, 'busy', 3, false, null, { dialled: 1, lost: 0 })).toMatchObject({ retry: true, attemptNo: 4 });
+    expect(decideRetry(p, 'busy', 3, false, null, { dialled: 2, lost: 0 })).toEqual({ retry: false });
   });
 });
