@@ -142,7 +142,8 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
       await Promise.all([pg.start(), ast.start()]);
       const launchedAt = new Date();
       await api('POST', `/v1/campaigns/${campaign.id}/launch`, undefined);
-      const deadline = Date.now() + (waitToEnd ? opts.seconds * 3 + 60 : 30) * 1000;
+      // Personalised calls last ~8 s and render a sentence each: more room before the step is cut.
+      const deadline = Date.now() + (waitToEnd ? opts.seconds * (kind === 'cheap' ? 3 : 6) + (kind === 'cheap' ? 60 : 90) : 30) * 1000;
       let state = 'running';
       while (state === 'running' && Date.now() < deadline) {
         await sleep(waitToEnd ? 500 : 50);

@@ -119,10 +119,11 @@ function personalisedTargets(r: BenchResults, p: RingwiseResult): BenchResults['
   if (r.ceiling) {
     const c = r.ceiling.ceilingCps;
     const ratio = c > 0 ? round(p.sustainedCps / c, 2) : null;
-    const failures = p.steps.reduce((a, s) => a + s.failed + s.lost, 0);
+    // `failed` counts every attempt not `completed`, lost and still-live ones included.
+    const failures = p.steps.reduce((a, s) => a + s.failed + s.undialed, 0);
     t['personalised prompts: ringwise cps / ceiling cps'] = {
       target: '≥ 0.8, zero failures',
-      measured: `${p.sustainedCps} / ${c} = ${ratio ?? '–'}; ${failures} failed or lost over the sweep`,
+      measured: `${p.sustainedCps} / ${c} = ${ratio ?? '–'}; ${failures} failed, lost or undialled over the sweep`,
       met: ratio === null || !full ? null : ratio >= 0.8 && failures === 0,
     };
   }
