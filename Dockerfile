@@ -9,6 +9,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The operations console (served by the API at /console) is built into dist/console by esbuild.
+COPY console ./console
+COPY scripts/build-console.mjs ./scripts/build-console.mjs
 RUN npm run build
 
 FROM node:20-bookworm-slim AS prod-deps

@@ -8,7 +8,8 @@
 # except the dialplan (extensions*.conf, whose ${...} are Asterisk channel variables), each
 # ${NAME} placeholder is replaced from the environment. An unset or empty placeholder is an
 # error: nothing is written and the script exits 1 naming every missing variable.
-# Secrets are never committed: they only exist in the environment and in DEST_DIR (mode 0640).
+# Secrets are never committed: they only exist in the environment and in DEST_DIR (mode 0640);
+# the ARI password only as a crypt hash (ARI_PASSWORD_CRYPT, made from ARI_PASSWORD).
 set -euo pipefail
 
 if [[ $# -lt 2 ]]; then
@@ -28,6 +29,14 @@ done
 [[ ${#files[@]} -gt 0 ]] || { echo "render: no .conf files in $src" >&2; exit 2; }
 
 is_verbatim() { [[ $1 == extensions*.conf ]]; }
+
+# ari.conf stores the ARI password hashed (password_format = crypt): the hash is made here from
+# ARI_PASSWORD (SHA-512 crypt, a fresh salt each render; read from stdin, never a command line).
+if [[ -n ${ARI_PASSWORD:-} && -z ${ARI_PASSWORD_CRYPT:-} ]]; then
+  ARI_PASSWORD_CRYPT=$(printf '%s' "$ARI_PASSWORD" | openssl passwd -6 -stdin) ||
+    { echo "render: openssl is needed to hash ARI_PASSWORD" >&2; exit 1; }
+  export ARI_PASSWORD_CRYPT
+fi
 
 # Check every placeholder first, so a failure writes nothing.
 declare -A missing=()

@@ -59,7 +59,7 @@ DEMO_AGENTS=("agent-demo-1 $((5081 + PORT_OFFSET)) answer" "agent-demo-2 $((5082
 # that never ends a long-running process on a busy machine.
 SIPP_COMMON=(-ci 127.0.0.1 -watchdog_major_maxtriggers 100000000 -watchdog_minor_maxtriggers 100000000)
 
-for lib in common services asterisk sipp agents; do
+for lib in common services asterisk sipp agents messaging; do
   # shellcheck source=/dev/null
   source "$ROOT/scripts/sandbox/lib/$lib.sh"
 done
@@ -101,6 +101,7 @@ cmd_up() {
     [[ $rc -eq 0 ]] || die "demo softphone $user did not register (exit $rc; see $LOGS/softphone-$user-errors.log)"
     i=$((i + 1))
   done
+  start_messaging
   write_env
   log "up in $(( $(now_ms) - t0 )) ms: ARI http://$HOST:$ARI_PORT, AMI $HOST:$AMI_PORT, SIP $HOST:$SIP_PORT, carrier $HOST:$CARRIER_PORT; env in $STATE/env"
 }
@@ -117,6 +118,7 @@ cmd_down() {
   done
   stop_pidfile "$RUN/carrier.pid" "test/sipp/carrier.xml" 3
   rm -f "$RUN/carrier.hash"
+  stop_messaging
   stop_asterisk
   if [[ -f $RUN/redis.pid ]]; then
     log "stopping the redis-server this sandbox started"
@@ -182,6 +184,7 @@ cmd_status() {
       printf '%-22s %s\n' "softphone $user" "dead (stale pid file)"
     fi
   done
+  messaging_status
   printf '%-22s %s\n' "postgresql" "$(tcp_open $HOST 5432 && echo "answers on $HOST:5432$( [[ -f $RUN/started-postgres ]] && echo ' (started by the sandbox)')" || echo 'NOT answering')"
   printf '%-22s %s\n' "redis" "$(tcp_open $HOST 6379 && echo "answers on $HOST:6379$( [[ -f $RUN/redis.pid ]] && echo ' (started by the sandbox)')" || echo 'NOT answering')"
   if alive "$RUN/asterisk.pid" "$AST_CONF"; then

@@ -57,8 +57,10 @@ wait_ready() {
 }
 
 admin_key() {
+  [ -e "$STATE/admin.key" ] && chmod 600 "$STATE/admin.key"
   if [ ! -s "$STATE/admin.key" ]; then
-    node dist/main.js keys create --role admin --name stack-demo 2>/dev/null >"$STATE/admin.key.tmp"
+    # An admin key: readable by its owner only (umask before the file exists, not chmod after).
+    (umask 077 && node dist/main.js keys create --role admin --name stack-demo 2>/dev/null >"$STATE/admin.key.tmp")
     mv "$STATE/admin.key.tmp" "$STATE/admin.key"
   fi
   cat "$STATE/admin.key"
@@ -79,7 +81,7 @@ cmd_up() {
   start_proc api api
   start_proc worker worker
   wait_ready
-  say "api ready at $API (docs at $API/docs), worker pid $(cat "$STATE/worker.pid")"
+  say "api ready at $API (console at $API/console/, docs at $API/docs), worker pid $(cat "$STATE/worker.pid")"
   step "demo campaign"
   KEY=$(admin_key) API="$API" node --import tsx scripts/demo-campaign.ts
   cmd_where
@@ -89,6 +91,7 @@ cmd_where() {
   cat <<MSG
 
 Where to look:
+  the console         $API/console/        (sign in with the admin key in .sandbox/stack/admin.key)
   API docs            $API/docs            (admin key in .sandbox/stack/admin.key)
   readiness, metrics  $API/readyz  $API/metrics
   the call ledger     curl -H "Authorization: Bearer \$(cat .sandbox/stack/admin.key)" "$API/v1/calls"
@@ -103,6 +106,7 @@ cmd_status() {
     if alive "$p"; then say "$p: running (pid $(cat "$STATE/$p.pid"))"; else say "$p: stopped"; fi
   done
   curl -sS "$API/readyz" 2>/dev/null && echo || say "api: not answering on $API"
+  say "console: $API/console/"
   bash scripts/sandbox.sh status
 }
 

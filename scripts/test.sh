@@ -7,12 +7,17 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=scripts/lib/node.sh
 source scripts/lib/node.sh
+# shellcheck source=scripts/lib/browser.sh
+source scripts/lib/browser.sh
 require_node
 
 step() { printf '\n== %s ==\n' "$*"; }
 
 step "dependencies"
 npm_install_if_needed
+ensure_chromium
+# The console the API serves (and the browser tests load) is built from console/.
+npm run --silent build:console
 
 step "sandbox"
 bash scripts/sandbox.sh up

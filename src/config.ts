@@ -1,6 +1,9 @@
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
+import { IANAZone } from 'luxon';
+import { cronProblem } from './schedules/schedule.time.js';
+import { DEFAULT_SCORECARD, parseWeights, type ScorecardSettings } from './risk/scorecard.js';
 
 /**
  * The only reader of the environment. Everything is validated once at boot, every problem is
@@ -11,7 +14,23 @@ export interface Config {
   readonly logLevel: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
-  readonly api: { readonly host: string; readonly port: number; readonly bodyLimitBytes: number };
+  /** PEM file of the CA that signed Redis's certificate (rediss:// URLs); null: the system's CAs. */
+  readonly redisCaFile: string | null;
+  readonly api: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    /** A request (an upload included) must be received whole within this. */
+    readonly requestTimeoutSeconds: number;
+    /** A connection silent this long is closed (above the 15 s heartbeat of event streams). */
+    readonly idleTimeoutSeconds: number;
+    /** Imports received or running at once per API process; one more is answered 429. */
+    readonly maxConcurrentImports: number;
+    /** Where an upload is written whole before it touches the database. */
+    readonly importSpoolDir: string;
+  };
+  /** The operations console at /console: how long a sign-in lasts; Secure cookies even without TLS seen (behind a proxy). */
+  readonly console: { readonly sessionHours: number; readonly secureCookie: boolean };
   readonly ari: {
     readonly url: string;
     readonly user: string;
@@ -68,7 +87,28 @@ export interface Config {
   readonly queuePrefix: string;
   readonly defaultRegion: string;
   readonly policyProfile: string;
-  readonly bank: { readonly name: string; readonly callbackNumber: string };
+  /** contactName: a person to ask for on a voicemail message (Reg F's limited-content message names one). */
+  readonly bank: { readonly name: string; readonly callbackNumber: string; readonly contactName: string };
+  readonly messaging: {
+    /** The SMSC (SMPP 3.4): `smpp://host:port`, the bind's system id and password, and the sender shown to customers. */
+    readonly smppUrl: string;
+    readonly smppSystemId: string;
+    readonly smppPassword: string;
+    readonly smsSender: string;
+    /** Outgoing mail: `smtp://user:pass@host:port` (or smtps://). */
+    readonly smtpUrl: string;
+    readonly emailFrom: string;
+    /** Where customers reach the API's unsubscribe link, and the key that signs it. */
+    readonly publicUrl: string;
+    readonly unsubscribeSecret: string;
+  };
+  readonly risk: {
+    /** The behaviour scorecard: weights per factor and tier cut-offs (src/risk/scorecard.ts). */
+    readonly scorecard: ScorecardSettings;
+    /** When the worker rescores every customer (cron, in `timeZone`). */
+    readonly nightlyCron: string;
+    readonly timeZone: string;
+  };
   readonly paths: {
     /** Where rendered prompts are written (host path). */
     readonly promptDir: string;
@@ -117,8 +157,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return n;
   };
-  const url = (key: string, fallback: string, protocols: string[]): string => {
+  const url = (key: string, fallback: string | undefined, protocols: string[]): string => {
     const v = str(key, fallback);
+    if (v === '') return v;
     try {
       const u = new URL(v);
       if (!protocols.includes(u.protocol)) problems.push(`${key} must use ${protocols.join(' or ')} (got ${u.protocol})`);
@@ -133,7 +174,8 @@ export function loadConfig(env: Env = process.env): Config {
     return v as T;
   };
 
-  const nodeEnv = oneOf('NODE_ENV', 'development', ['production', 'development', 'test'] as const);
+  // Unset means production: a forgotten variable must never turn on the development defaults.
+  const nodeEnv = oneOf('NODE_ENV', 'production', ['production', 'development', 'test'] as const);
   const isProd = nodeEnv === 'production';
   // Development defaults match the sandbox; production must say every secret explicitly.
   const secret = (key: string, devDefault: string): string => str(key, isProd ? undefined : devDefault);
@@ -147,12 +189,21 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     env: nodeEnv,
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
-    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ringwise', ['postgres:', 'postgresql:']),
-    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    databaseUrl: url('DATABASE_URL', isProd ? undefined : 'postgres://postgres@127.0.0.1:5432/ringwise', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', isProd ? undefined : 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisCaFile: str('REDIS_TLS_CA_FILE', '') || null,
     api: {
       host: str('RINGWISE_API_HOST', '127.0.0.1'),
       port: int('RINGWISE_API_PORT', 3000, 0, 65535),
       bodyLimitBytes: int('RINGWISE_API_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      requestTimeoutSeconds: int('RINGWISE_API_REQUEST_TIMEOUT_SECONDS', 600, 1, 86_400),
+      idleTimeoutSeconds: int('RINGWISE_API_IDLE_TIMEOUT_SECONDS', 30, 1, 3_600),
+      maxConcurrentImports: int('RINGWISE_API_MAX_IMPORTS', 2, 1, 64),
+      importSpoolDir: str('RINGWISE_API_SPOOL_DIR', tmpdir()),
+    },
+    console: {
+      sessionHours: num('RINGWISE_CONSOLE_SESSION_HOURS', 8, 0.01, 24 * 30),
+      secureCookie: oneOf('RINGWISE_CONSOLE_SECURE_COOKIE', 'false', ['true', 'false'] as const) === 'true',
     },
     ari: {
       url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
@@ -199,6 +250,26 @@ export function loadConfig(env: Env = process.env): Config {
     bank: {
       name: str('RINGWISE_BANK_NAME', 'Ringwise Demo Bank'),
       callbackNumber: str('RINGWISE_BANK_CALLBACK_NUMBER', '+8695500'),
+      contactName: str('RINGWISE_BANK_CONTACT_NAME', ''),
+    },
+    messaging: {
+      smppUrl: url('RINGWISE_SMPP_URL', 'smpp://127.0.0.1:2775', ['smpp:', 'ssmpp:']),
+      smppSystemId: str('RINGWISE_SMPP_SYSTEM_ID', 'ringwise'),
+      smppPassword: secret('RINGWISE_SMPP_PASSWORD', 'sandbox1'),
+      smsSender: str('RINGWISE_SMS_SENDER', '95500'),
+      smtpUrl: url('RINGWISE_SMTP_URL', 'smtp://127.0.0.1:2525', ['smtp:', 'smtps:']),
+      emailFrom: str('RINGWISE_EMAIL_FROM', 'Ringwise Demo Bank <reminders@bank.example>'),
+      publicUrl: url('RINGWISE_PUBLIC_URL', 'http://127.0.0.1:3000', ['http:', 'https:']),
+      unsubscribeSecret: secret('RINGWISE_UNSUBSCRIBE_SECRET', 'ringwise-dev-unsubscribe'),
+    },
+    risk: {
+      scorecard: {
+        weights: parseWeights(str('RINGWISE_SCORECARD_WEIGHTS', ''), problems, 'RINGWISE_SCORECARD_WEIGHTS'),
+        base: int('RINGWISE_SCORECARD_BASE', DEFAULT_SCORECARD.base, 0, 100),
+        tiers: { medium: int('RINGWISE_RISK_TIER_MEDIUM', DEFAULT_SCORECARD.tiers.medium, 1, 100), high: int('RINGWISE_RISK_TIER_HIGH', DEFAULT_SCORECARD.tiers.high, 1, 100) },
+      },
+      nightlyCron: str('RINGWISE_RISK_NIGHTLY_CRON', '30 2 * * *'),
+      timeZone: str('RINGWISE_RISK_TIME_ZONE', 'Asia/Shanghai'),
     },
     paths: {
       promptDir: str('RINGWISE_PROMPT_DIR', '/var/lib/ringwise/prompts'),
@@ -208,8 +279,46 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (!IANAZone.isValidZone(config.risk.timeZone)) problems.push(`RINGWISE_RISK_TIME_ZONE is not an IANA time zone (got "${config.risk.timeZone}")`);
+  else {
+    const cron = cronProblem(config.risk.nightlyCron, config.risk.timeZone);
+    if (cron) problems.push(`RINGWISE_RISK_NIGHTLY_CRON: ${cron}`);
+  }
+  if (config.risk.scorecard.tiers.medium >= config.risk.scorecard.tiers.high) problems.push('RINGWISE_RISK_TIER_MEDIUM must be below RINGWISE_RISK_TIER_HIGH');
+  if (isProd) problems.push(...unsafeInProduction(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** The sandbox's password: known to anyone who read this repository. */
+const DEV_PASSWORD = 'ringwise-dev';
+const MIN_SECRET_LENGTH = 12;
+
+/** What production refuses to start with: well-known or short secrets, and unauthenticated stores. */
+export function unsafeInProduction(c: Config): string[] {
+  const out: string[] = [];
+  for (const [key, value] of [['ARI_PASSWORD', c.ari.password], ['AMI_PASSWORD', c.ami.password]] as const) {
+    if (value === '') continue; // already reported as required
+    if (value === DEV_PASSWORD || value.length < MIN_SECRET_LENGTH) out.push(`${key} must not be the development password nor shorter than ${MIN_SECRET_LENGTH} characters`);
+  }
+  const parsed = (u: string) => {
+    try {
+      return new URL(u);
+    } catch {
+      return null;
+    }
+  };
+  const db = c.databaseUrl ? parsed(c.databaseUrl) : null;
+  if (db) {
+    // A socket path in ?host= means local peer authentication, which needs no password.
+    const socket = (db.searchParams.get('host') ?? '').startsWith('/');
+    if (decodeURIComponent(db.username || 'postgres') === 'postgres') out.push('DATABASE_URL must not use the postgres superuser: give ringwise a role of its own');
+    if (!db.password && !socket) out.push('DATABASE_URL has no password');
+  }
+  const redis = c.redisUrl ? parsed(c.redisUrl) : null;
+  // Redis carries dial jobs and the agents' customer cards (pub/sub): never without a password.
+  if (redis && !redis.password) out.push('REDIS_URL has no password (redis://:PASSWORD@host:6379, or rediss:// for TLS)');
+  return out;
 }
 
 function deepFreeze<T>(obj: T): T {

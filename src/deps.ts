@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
 import { createPool, type Db } from './store/db.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -19,7 +20,7 @@ export function createDeps(config: Config, log: Logger = createLogger(config.log
   const db = createPool(config.databaseUrl);
   db.on('error', (err) => log.error({ err }, 'idle postgres client error'));
   // BullMQ requires maxRetriesPerRequest: null on connections it blocks on.
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  const redis = new Redis(config.redisUrl, { ...redisOptions(config), maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (err) => log.error({ err }, 'redis error'));
   return {
     config,
@@ -31,4 +32,14 @@ export function createDeps(config: Config, log: Logger = createLogger(config.log
       await Promise.allSettled([db.end(), redis.quit()]);
     },
   };
+}
+
+/**
+ * Password and TLS come from the URL (`redis://:pw@host`, `rediss://...`); a private CA for
+ * Redis's certificate from REDIS_TLS_CA_FILE. Every other Redis connection (BullMQ's, the
+ * event subscribers') is a duplicate of this one and inherits it.
+ */
+export function redisOptions(config: Pick<Config, 'redisUrl' | 'redisCaFile'>): RedisOptions {
+  if (!config.redisUrl.startsWith('rediss:') || !config.redisCaFile) return {};
+  return { tls: { ca: readFileSync(config.redisCaFile) } };
 }

@@ -4,22 +4,15 @@ import type { Db } from '../store/db.js';
 import { changeAgentState, publishAgentEvent, stateEvent } from './agent.service.js';
 import { claimAgent, countRoutable, expireWrapUps, getAgent, releaseStrandedAgents } from './agents.repo.js';
 import { hasDisposition } from './dispositions.repo.js';
+import type { AgentCallContext } from '../dialer/ports.js';
 
 export interface ClaimedAgent {
   id: number;
   sipUsername: string;
   name: string;
 }
-export interface CustomerCard {
-  attemptId: string;
-  customerId: number;
-  name: string;
-  amountDue: string | null;
-  currency: string | null;
-  daysPastDue: number | null;
-  riskScore: number | null;
-  campaignId: number | null;
-}
+/** What the agent's screen shows of the customer: the call's card (dialer/ports.ts) and which attempt it is. */
+export type CustomerCard = AgentCallContext['card'] & { attemptId: string };
 export interface AgentPool {
   /** Longest-idle agent that is registered, logged in and available, not in `exclude`; marks it ringing for this attempt. null when none. */
   claim(attemptId: string, exclude: readonly number[]): Promise<ClaimedAgent | null>;

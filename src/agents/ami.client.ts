@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../shared/logger.js';
 import { AmiError, loadManager, type RawManager } from './ami.manager.js';
 import type { AmiEventBase, AmiEventMap, AmiResponse } from './ami.types.js';
+import { ConnectWaiters } from '../shared/connect-waiters.js';
 
 export { AmiError } from './ami.manager.js';
 export type * from './ami.types.js';
@@ -66,7 +67,7 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
   const anyListeners = new Set<(e: AmiEventBase) => void>();
   const pending = new Map<string, Pending>();
   const lists = new Map<string, (e: AmiEventBase) => void>();
-  let waiters: Array<{ resolve(): void; reject(err: Error): void }> = [];
+  const waiters = new ConnectWaiters();
 
   let current: RawManager | undefined;
   let loggedIn = false;
@@ -90,14 +91,7 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
       log.error({ err, event: name }, 'AMI listener threw');
     }
   }
-  function settle(err?: Error): void {
-    const w = waiters;
-    waiters = [];
-    for (const x of w) {
-      if (err) x.reject(err);
-      else x.resolve();
-    }
-  }
+  const settle = (err?: Error): void => waiters.settle(err);
 
   function attemptConnection(): void {
     retryTimer = undefined;
@@ -242,24 +236,12 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
       if (fatal) return Promise.reject(fatal);
       if (closed) return Promise.reject(new AmiError('ami_closed', 'AMI client is closed'));
       if (loggedIn) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        let timer: NodeJS.Timeout | undefined;
-        const waiter = {
-          resolve: () => (clearTimeout(timer), resolve()),
-          reject: (err: Error) => (clearTimeout(timer), reject(err)),
-        };
-        waiters.push(waiter);
-        if (timeoutMs !== undefined) {
-          timer = setTimeout(() => {
-            waiters = waiters.filter((w) => w !== waiter);
-            reject(new AmiError('ami_not_connected', `AMI not connected within ${timeoutMs} ms`));
-          }, timeoutMs);
-        }
-        if (!started) {
-          started = true;
-          attemptConnection();
-        }
-      });
+      const connected = waiters.wait(timeoutMs, () => new AmiError('ami_not_connected', `AMI not connected within ${timeoutMs} ms`));
+      if (!started) {
+        started = true;
+        attemptConnection();
+      }
+      return connected;
     },
 
     async action(name, fields = {}, o = {}) {

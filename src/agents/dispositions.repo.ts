@@ -56,3 +56,17 @@ export async function hasDisposition(q: Queryable, attemptId: string): Promise<b
   const { rows } = await q.query(`SELECT 1 FROM dispositions WHERE attempt_id = $1`, [attemptId]);
   return rows.length > 0;
 }
+
+/** A customer's dispositions, newest first (the console's customer card and the agent's screen pop). */
+export async function listCustomerDispositions(q: Queryable, customerId: number, limit: number): Promise<DispositionRow[]> {
+  const { rows } = await q.query<DispositionRow>(
+    `SELECT d.id, d.attempt_id AS "attemptId", d.agent_id AS "agentId", d.kind, d.amount::text AS amount,
+            to_char(d.promised_date, 'YYYY-MM-DD') AS "promisedDate", d.callback_at AS "callbackAt", d.note, d.created_at AS "createdAt"
+       FROM dispositions d JOIN call_attempts a ON a.id = d.attempt_id
+      WHERE a.customer_id = $1
+      ORDER BY d.created_at DESC, d.id DESC
+      LIMIT $2`,
+    [customerId, limit],
+  );
+  return rows;
+}

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { changeAgentState, publishAgentEvent, stateEvent, type AgentStreamEvent } from '../agents/agent.service.js';
 import type { AgentEvent } from '../agents/agent.state.js';
@@ -6,7 +5,8 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentJson, AgentIdParams, AgentResponse, agentsDeps, loadAgent, resolveAgentId } from './agents.routes.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
-import { ErrorResponses } from './schemas.js';
+import { ErrorResponses, MediaResponse, NoBody } from './schemas.js';
+import { eventStreams, type EventStreams } from './event-stream.js';
 
 const closed = { additionalProperties: false } as const;
 /** Proxies close idle connections after about a minute; a comment line keeps the stream alive. */
@@ -19,12 +19,7 @@ type Action = 'login' | 'logout' | 'pause' | 'resume';
  * and its live event stream (state changes, customer cards) as Server-Sent Events.
  */
 export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
-  const streams = new Set<ServerResponse>();
-  // SSE connections are never idle: end them so the server can close.
-  app.addHook('preClose', async () => {
-    for (const res of streams) res.end();
-    streams.clear();
-  });
+  const streams = eventStreams(app);
 
   const act = (action: Action) =>
     app.post(
@@ -35,7 +30,7 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
           tags: ['agents'],
           summary: `${action[0]!.toUpperCase()}${action.slice(1)} an agent (an agent key acts on itself: \`me\` or its own id)`,
           params: AgentIdParams,
-          ...(action === 'pause' ? { body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 100 }) }, closed) } : {}),
+          body: action === 'pause' ? Type.Object({ reason: Type.String({ minLength: 1, maxLength: 100 }) }, closed) : NoBody,
           response: { 200: AgentResponse, ...ErrorResponses },
         },
       },
@@ -62,17 +57,17 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
         tags: ['agents'],
         summary: 'The agent\'s live events as text/event-stream: `state` (first, then on every change), `presence`, `customer_card`; a comment every 15 s',
         params: AgentIdParams,
-        response: { ...ErrorResponses },
+        response: { 200: MediaResponse('text/event-stream', 'Server-Sent Events until the client disconnects'), ...ErrorResponses },
       },
     },
     async (req, reply) => {
       const { hub, heartbeatMs } = agentsDeps(deps);
       const id = resolveAgentId(req.principal, req.params.id);
       await loadAgent(deps.db, id);
-      const res = reply.raw;
-      const send = (e: AgentStreamEvent) => {
-        if (!res.writableEnded) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-      };
+      // Events that arrive before the stream is open wait here (none is lost between subscribe and open).
+      let early: AgentStreamEvent[] | null = [];
+      let stream: ReturnType<EventStreams['open']> | null = null;
+      const send = (e: AgentStreamEvent) => (stream ? stream.send(e.type, e) : early?.push(e));
       // Subscribed before the current state is read, so no change falls between the two.
       const unsubscribe = await hub.subscribe(id, send);
       let current;
@@ -82,17 +77,17 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
         await unsubscribe();
         throw err;
       }
-      reply.hijack();
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      streams.add(res);
+      stream = streams.open(reply);
+      const { res } = stream;
       send({ ...stateEvent(current), state: agentJson(current).state, registered: current.registered, loggedIn: current.loggedIn, agentId: id });
       const heartbeat = setInterval(() => {
         if (!res.writableEnded) res.write(': ping\n\n');
       }, heartbeatMs ?? HEARTBEAT_MS);
       heartbeat.unref();
+      for (const e of early ?? []) send(e);
+      early = null;
       const done = () => {
         clearInterval(heartbeat);
-        streams.delete(res);
         void unsubscribe();
       };
       res.on('close', done);

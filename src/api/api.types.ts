@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ScheduleRegistry } from '../schedules/schedule.jobs.js';
 import type { CampaignEvents } from '../scheduler/campaign-events.js';
 import type { AgentsApiDeps } from '../agents/agents.runtime.js';
+import type { TtsEngine } from '../prompts/tts.engine.js';
 
 // The types every route module shares, in a module of their own: app.ts imports every route,
 // so routes importing app.ts would close a circle.
@@ -28,4 +29,6 @@ export interface ApiDeps {
   schedules?: ScheduleRegistry;
   /** Asterisk config + Redis for agent provisioning and event streams (absent: those routes answer 503). */
   agents?: AgentsApiDeps;
+  /** Speaks prompt previews (default: espeak-ng, as the worker). */
+  tts?: TtsEngine;
 }

@@ -8,8 +8,8 @@ import { requireRole } from '../auth/auth.js';
 import { callsCsv } from '../calls/calls.csv.js';
 import { getCall, listCallsDesc, type CallFilter, type CallRow } from '../calls/calls.repo.js';
 import { decodeCursor, InvalidCursorError, Page, PageQuery, pageOf } from './pagination.js';
-import { callScope, seesPersonalData, type Role } from '../auth/roles.js';
-import { ErrorResponses, Nullable } from './schemas.js';
+import { callScope, seesContactData } from '../auth/roles.js';
+import { ErrorResponses, MediaResponse, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 const ts = Nullable(Type.String({ format: 'date-time' }));
@@ -21,7 +21,7 @@ const CallResponse = Type.Object(
     contactId: Nullable(Type.Integer()),
     customerId: Type.Integer(),
     attemptNo: Type.Integer(),
-    phone: Type.String({ description: 'E.164; masked for viewers' }),
+    phone: Type.String({ description: 'E.164; masked for operators and viewers' }),
     state: Type.String(),
     outcome: Nullable(Type.String()),
     cause: Nullable(Type.Integer()),
@@ -51,6 +51,7 @@ const filters = {
   outcome: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...CALL_OUTCOMES] })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'reserved at or after (inclusive)' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'reserved before (exclusive)' })),
+  agentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the agent who took the call' })),
 };
 
 const TS_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
@@ -72,9 +73,6 @@ function callJson(r: CallRow, maskPhones: boolean) {
   };
 }
 
-/** Bulk exports carry full numbers only for admins and supervisors; everyone else gets them masked. */
-export const FULL_EXPORT_ROLES: readonly Role[] = ['admin', 'supervisor'];
-
 /**
  * The call-attempt ledger: a keyset-paged list (newest first), one call, and a streaming CSV
  * export (oldest first). An agent key reads only the calls its agent took (see `callScope`).
@@ -86,7 +84,7 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
       schema: {
         tags: ['calls'],
-        summary: 'List call attempts, newest first (keyset pagination on reserved_at, id); an agent key lists only its own calls',
+        summary: 'List call attempts, newest first (keyset pagination on reserved_at, id); phones masked for operators and viewers; an agent key lists only its own calls',
         querystring: Type.Object({ ...PageQuery, ...filters }, closed),
         response: { 200: Page(CallResponse), ...ErrorResponses },
       },
@@ -100,7 +98,7 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         after = { at, id };
       }
       const rows = await listCallsDesc(deps.db, callScope(req.principal), f as CallFilter, after, limit + 1);
-      const mask = !seesPersonalData(req.principal);
+      const mask = !seesContactData(req.principal);
       return pageOf(rows, limit, (r) => [r.cursorAt, r.id], (r) => callJson(r, mask));
     },
   );
@@ -120,7 +118,7 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       // Out of scope and missing look the same, so an agent cannot probe which calls exist.
       const r = await getCall(deps.db, callScope(req.principal), req.params.id);
       if (!r) throw new NotFoundError('call', req.params.id);
-      return callJson(r, !seesPersonalData(req.principal));
+      return callJson(r, !seesContactData(req.principal));
     },
   );
 
@@ -130,14 +128,21 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       preHandler: requireRole('operator', 'supervisor', 'viewer'),
       schema: {
         tags: ['calls'],
-        summary: 'Export call attempts as CSV, oldest first, streamed (phones masked except for admin and supervisor)',
+        summary: 'Export call attempts as CSV, oldest first, streamed (phones masked for operators and viewers, as everywhere; cells a spreadsheet would run as formulas start with an apostrophe)',
         querystring: Type.Object(filters, closed),
-        response: ErrorResponses,
+        response: { 200: MediaResponse('text/csv', 'the calls, one per line, oldest first'), ...ErrorResponses },
       },
     },
     async (req, reply) => {
-      const maskPhones = !FULL_EXPORT_ROLES.includes(req.principal.role);
-      const stream = Readable.from(callsCsv(deps.db, req.query as CallFilter, { scope: callScope(req.principal), maskPhones }));
+      const rows = callsCsv(deps.db, req.query as CallFilter, { scope: callScope(req.principal), maskPhones: !seesContactData(req.principal) });
+      // The first batch is read before the status is sent: a failing query is still an error answer.
+      const first = await rows.next();
+      const stream = Readable.from(
+        (async function* () {
+          if (!first.done) yield first.value;
+          yield* rows;
+        })(),
+      );
       stream.on('error', (err) => req.log.error({ err }, 'calls export failed mid-stream'));
       return reply
         .type('text/csv; charset=utf-8')

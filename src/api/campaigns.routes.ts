@@ -1,18 +1,16 @@
-import { Type } from '@sinclair/typebox';
 import { getCampaign, listCampaigns, type Campaign, type CampaignSettings } from '../campaigns/campaign.repo.js';
 import { changeCampaignState, createCampaign, patchCampaign } from '../campaigns/campaign.service.js';
 import type { CampaignAction, CampaignState } from '../campaigns/campaign.state.js';
 import { loadStatsRows, summarizeStats } from '../campaigns/campaign.stats.js';
+import { countCampaignMessages, summarizeMessages } from '../messaging/messages.repo.js';
 import { registerDbGauges } from '../observability/db-gauges.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { CampaignResponse, CampaignStatsResponse, CreateCampaignBody, ListCampaignsQuery, PatchCampaignBody } from './campaigns.schemas.js';
 import { decodeCursor, Page, pageOf } from './pagination.js';
-import { ErrorResponses, IdParams } from './schemas.js';
+import { ErrorResponses, IdParams, NoBody } from './schemas.js';
 
-// No body, or an empty object: anything with fields is refused like every other unknown field.
-const NoBody = Type.Unsafe<Record<string, never> | undefined>({ additionalProperties: false, maxProperties: 0, description: 'no body, or {}' });
 
 // Agents read no campaigns: what they need of one comes with the customer card of their call.
 const READERS = ['operator', 'supervisor', 'viewer'] as const;
@@ -131,7 +129,7 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     async (req) => {
       const c = await getCampaign(deps.db, req.params.id);
       if (!c) throw new NotFoundError('campaign', req.params.id);
-      return summarizeStats(c.id, await loadStatsRows(deps.db, c.id));
+      return { ...summarizeStats(c.id, await loadStatsRows(deps.db, c.id)), messages: summarizeMessages(await countCampaignMessages(deps.db, c.id)) };
     },
   );
 }

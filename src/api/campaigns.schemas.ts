@@ -1,8 +1,11 @@
+import { MESSAGE_STATUSES } from '../messaging/messages.repo.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PromptSegmentSchema, TTS_TEXT_MAX } from '../prompts/prompt.template.js';
 import { CAMPAIGN_STATES } from '../campaigns/campaign.state.js';
-import { CALL_OUTCOMES, CONTACT_STATES } from '../campaigns/campaign.stats.js';
+import { CALL_OUTCOMES } from '../campaigns/campaign.stats.js';
+import { CONTACT_STATES } from '../contacts/contact.states.js';
 import { Nullable, StringEnum } from './schemas.js';
+import { MENU_ACTIONS } from '../dialer/menu.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -71,6 +74,16 @@ const settings = {
   amdEnabled: Type.Boolean(),
   amdMachineAction: Type.Union([Type.Literal('hangup'), Type.Literal('message')]),
   defaultTimeZone: Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Asia/Shanghai' })),
+  nextNumberOn: Type.Array(StringEnum(['no_answer', 'busy', 'invalid_number', 'rejected', 'congestion', 'failed'] as const), {
+    uniqueItems: true,
+    maxItems: 6,
+    description: "outcomes after which the customer's next number is dialed at once (in the customer's order); [] = the first number only",
+  }),
+  menu: Nullable(
+    Type.Record(Type.String({ pattern: '^[0-9*#]$' }), StringEnum(MENU_ACTIONS), {
+      description: 'DTMF key → action, announced after the prompt in the customer language; null = 1 agent, 2 promise_to_pay, 9 opt_out, 0 repeat (the prompt announces them). An opt_out key is required.',
+    }),
+  ),
 };
 
 export const CreateCampaignBody = Type.Object(
@@ -86,6 +99,8 @@ export const CreateCampaignBody = Type.Object(
     amdEnabled: Type.Optional(settings.amdEnabled),
     amdMachineAction: Type.Optional(settings.amdMachineAction),
     defaultTimeZone: Type.Optional(settings.defaultTimeZone),
+    menu: Type.Optional(settings.menu),
+    nextNumberOn: Type.Optional(settings.nextNumberOn),
   },
   closed,
 );
@@ -145,6 +160,7 @@ export const CampaignStatsResponse = Type.Object(
       },
       closed,
     ),
+    messages: Type.Object({ sms: counts(MESSAGE_STATUSES), email: counts(MESSAGE_STATUSES) }, { ...closed, description: 'the campaign\'s SMS and emails by status (the message ledger)' }),
   },
   closed,
 );

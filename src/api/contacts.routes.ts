@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../shared/errors.js';
@@ -52,10 +57,32 @@ function formatOf(req: FastifyRequest): ImportFormat {
 }
 
 /**
+ * Writes the upload to `file` (mode 0600), at most IMPORT_BODY_LIMIT_BYTES of it. The request
+ * itself is never destroyed, so an early answer (413) still reaches the client.
+ */
+async function spool(raw: Readable, file: string): Promise<void> {
+  const limit = new ByteLimit(IMPORT_BODY_LIMIT_BYTES);
+  raw.pipe(limit);
+  raw.on('error', (err) => limit.destroy(err));
+  raw.on('close', () => {
+    if (!raw.readableEnded) limit.destroy(new AppError('request_aborted', 'the upload was cut off', 400));
+  });
+  try {
+    await pipeline(limit, createWriteStream(file, { mode: 0o600, flags: 'wx' }));
+  } catch (err) {
+    raw.unpipe(limit);
+    if (err instanceof AppError) throw err;
+    throw new AppError('request_aborted', 'the upload was cut off', 400);
+  }
+}
+
+/**
  * `POST /v1/campaigns/:id/contacts`: a CSV file or a JSON array of customers, streamed
  * straight into the import (see src/campaigns/import.service.ts), all or nothing.
  */
 export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
+  /** Imports in this process now (receiving or importing). */
+  let running = 0;
   // This plugin's own parsers: the handler gets the raw body stream, nothing is buffered.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['text/csv', 'application/json'], (_req, payload, done) => done(null, payload));
@@ -78,28 +105,33 @@ export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
         response: { 200: ImportSummaryBody, ...ErrorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const format = formatOf(req);
       const raw = req.body as Readable | undefined;
       if (!raw || typeof raw.pipe !== 'function') throw new AppError('unsupported_media_type', 'send the contacts as text/csv or application/json', 415);
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > IMPORT_BODY_LIMIT_BYTES) throw bodyTooLarge(IMPORT_BODY_LIMIT_BYTES);
 
-      // The import consumes (and on failure destroys) `source`, never the request itself, so
-      // an early answer (404, 422) still reaches the client over a live connection.
-      const source = new ByteLimit(IMPORT_BODY_LIMIT_BYTES);
-      raw.pipe(source);
-      raw.on('error', (err) => source.destroy(err));
-      raw.on('close', () => {
-        if (!raw.readableEnded) source.destroy(new AppError('request_aborted', 'the upload was cut off', 400));
-      });
+      if (running >= deps.config.api.maxConcurrentImports) {
+        // The body is not read: close the connection after the answer instead of draining it.
+        reply.header('retry-after', '30').header('connection', 'close');
+        throw new AppError('too_many_imports', `at most ${deps.config.api.maxConcurrentImports} imports at once; try again later`, 429, { limit: deps.config.api.maxConcurrentImports });
+      }
+      running++;
+      const file = join(deps.config.api.importSpoolDir, `ringwise-import-${randomBytes(8).toString('hex')}.part`);
       try {
+        // The upload is received whole into a private file first: however slowly a client
+        // sends, it holds no database connection and no transaction while it does.
+        await spool(raw, file).catch((err: unknown) => {
+          reply.header('connection', 'close');
+          throw err;
+        });
         return await importContacts(
           { db: deps.db, log: req.log, defaultRegion: deps.config.defaultRegion },
           {
             campaignId: req.params.id,
             format,
-            source,
+            source: createReadStream(file),
             beforeCommit: (q, summary) => audit(q, req.principal, 'campaign.contacts.import', { type: 'campaign', id: req.params.id }, { format, ...summary }),
             // A running campaign queues pending contacts when it is (re)launched: ask for that
             // again so the new contacts are dialed now (the expand job is idempotent).
@@ -111,11 +143,8 @@ export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
           },
         );
       } finally {
-        if (!raw.readableEnded) {
-          // Read and drop the rest of an upload we stopped early.
-          raw.unpipe(source);
-          raw.resume();
-        }
+        running--;
+        await unlink(file).catch(() => undefined);
       }
     },
   );

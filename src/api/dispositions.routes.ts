@@ -6,11 +6,12 @@ import { getCampaignState, reopenCompletedCampaign } from '../campaigns/campaign
 import { nextAttemptNo } from '../calls/attempts.repo.js';
 import { queueContactForCallback } from '../contacts/contacts.repo.js';
 import { checkEligibility } from '../compliance/eligibility.js';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { withTransaction } from '../store/db.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
+import { recomputeRiskQuietly } from '../risk/risk.service.js';
 import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
@@ -123,12 +124,10 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
       const now = new Date();
       checkFields(b, now);
       const attempt = await selectAttemptForDisposition(deps.db, req.params.id);
-      if (!attempt) throw new NotFoundError('call', req.params.id);
       const p = req.principal;
-      const agentId = attempt.agentId ?? attempt.currentAgentId;
-      if (p.role === 'agent' && (p.agentId === null || p.agentId !== agentId)) {
-        throw new AppError('not_your_call', 'only the agent who took this call (or a supervisor) may save its disposition', 403);
-      }
+      const agentId = attempt ? (attempt.agentId ?? attempt.currentAgentId) : null;
+      // Someone else's call answers like one that does not exist: an agent key cannot probe ids.
+      if (!attempt || (p.role === 'agent' && (p.agentId === null || p.agentId !== agentId))) throw new NotFoundError('call', req.params.id);
       const callbackAt = b.callbackAt !== undefined ? new Date(b.callbackAt) : null;
       if (callbackAt) {
         // The callback is a future dial: it must pass the same policy any dial passes.
@@ -169,6 +168,8 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
       if (reopened) {
         await deps.events?.campaignStateChanged(Number(callback!.campaignId), 'running').catch((err: unknown) => req.log.error({ err, campaignId: callback!.campaignId }, 'campaignStateChanged hook failed'));
       }
+      // A promise or any other conclusion changes the customer's risk (never fails the request).
+      await recomputeRiskQuietly({ db: deps.db, log: deps.log, scorecard: deps.config.risk.scorecard }, attempt.customerId, b.kind === 'promise_to_pay' ? 'promise' : 'disposition');
       const after = agentAfter as AgentRow | null;
       if (after && deps.agents && after.state === 'available') {
         await publishAgentEvent(deps.agents.redis, deps.agents.prefix, after.id, { ...stateEvent(after), reason: 'disposition' }).catch((err: unknown) =>

@@ -4,7 +4,7 @@ import { maskPhone } from '../shared/redact.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { PolicySchema } from './policy.routes.js';
-import { seesPersonalData } from '../auth/roles.js';
+import { seesContactData } from '../auth/roles.js';
 import { ErrorResponses, IdParams, Nullable, StringEnum } from './schemas.js';
 
 const RULES = [
@@ -37,7 +37,7 @@ const EligibilityResponse = Type.Object(
     at: Type.String({ format: 'date-time' }),
     phone: Type.String({ description: 'masked for viewers' }),
     zones: Type.Array(Type.String()),
-    zoneSource: StringEnum(['customer', 'phone_country', 'unknown'] as const),
+    zoneSource: StringEnum(['customer', 'area_code', 'phone_country', 'campaign_default', 'unknown'] as const),
     country: Nullable(Type.String()),
     decision: Type.Object(
       {
@@ -94,7 +94,7 @@ export async function eligibilityRoutes(app: ApiApp, deps: ApiDeps): Promise<voi
         customerId: Number(e.customerId),
         campaignId: e.campaignId === null ? null : Number(e.campaignId),
         at: e.at.toISOString(),
-        phone: seesPersonalData(req.principal) ? e.phone : maskPhone(e.phone),
+        phone: seesContactData(req.principal) ? e.phone : maskPhone(e.phone),
         zones: [...e.zones],
         zoneSource: e.zoneSource,
         country: e.country,

@@ -3,7 +3,7 @@ import { selectActiveCampaignOverrides } from '../compliance/gate.sql.js';
 import { validateOverrides } from '../compliance/policy.merge.js';
 import { getProfile, profileNames, PROFILES } from '../compliance/policy.profiles.js';
 import { loadGlobalPolicy, saveGlobalPolicy, type GlobalPolicy } from '../compliance/policy.store.js';
-import type { Policy } from '../compliance/policy.types.js';
+import { MAKEUP_WORKDAYS, VOICEMAIL_MODES, type Policy } from '../compliance/policy.types.js';
 import { withTransaction } from '../store/db.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { audit } from '../audit/audit.js';
@@ -18,7 +18,9 @@ export const PolicyFields = {
   windowStart: Hhmm,
   windowEnd: HhmmEnd,
   allowedWeekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, uniqueItems: true, description: 'ISO weekdays, 1 = Monday' }),
-  observeHolidays: Type.Boolean(),
+  observeHolidays: Type.Boolean({ description: 'true = no calls on public holidays' }),
+  voicemail: StringEnum(VOICEMAIL_MODES, { description: 'an answering machine gets a limited-content message after the beep (when the campaign says message), or a hang-up' }),
+  makeupWorkdays: StringEnum(MAKEUP_WORKDAYS, { description: "make-up working days (China's 调休): call = a working day; no_call; by_weekday = as allowedWeekdays says" }),
   holidayCountry: Nullable(Type.String({ pattern: '^[A-Z]{2}$', description: 'null = the dialed number\'s country' })),
   maxAttemptsPerDay: Cap,
   maxConnectedPerDay: Cap,

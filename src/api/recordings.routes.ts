@@ -9,7 +9,7 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { audit } from '../audit/audit.js';
 import { requireRole } from '../auth/auth.js';
 import { decodeCursor, Page, PageQuery, pageOf } from './pagination.js';
-import { ErrorResponses, IdParams, Nullable } from './schemas.js';
+import { ErrorResponses, MediaResponse, IdParams, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -63,7 +63,7 @@ export async function recordingsRoutes(app: ApiApp, deps: ApiDeps): Promise<void
     '/v1/recordings/:id/audio',
     {
       preHandler: requireRole('supervisor'),
-      schema: { tags: ['recordings'], summary: 'Download one recording (audited)', params: IdParams, response: { ...ErrorResponses } },
+      schema: { tags: ['recordings'], summary: 'Download one recording (audited)', params: IdParams, response: { 200: MediaResponse('audio/wav', 'the recording'), ...ErrorResponses } },
     },
     async (req, reply) => {
       const r = await getRecording(deps.db, req.params.id);

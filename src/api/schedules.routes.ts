@@ -8,11 +8,10 @@ import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { decodeCursor, Page, pageOf } from './pagination.js';
 import { CreateScheduleBody, ListQuery, PatchScheduleBody, RunResponse, ScheduleResponse, TriggerResponse } from './schedules.schemas.js';
-import { ErrorResponses, IdParams } from './schemas.js';
+import { ErrorResponses, IdParams, NoBody } from './schemas.js';
 
 const READERS = ['operator', 'supervisor', 'viewer'] as const;
 const WRITERS = ['operator'] as const;
-const NoBody = Type.Unsafe<Record<string, never> | undefined>({ additionalProperties: false, maxProperties: 0, description: 'no body, or {}' });
 
 export function scheduleJson(s: Schedule, now = new Date()) {
   return {

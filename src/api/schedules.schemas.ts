@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { RISK_TIERS } from '../contacts/contact.segment.js';
+import { RISK_TIERS } from '../contacts/customer.fields.js';
 import { CreateCampaignBody } from './campaigns.schemas.js';
 import { Nullable, StringEnum } from './schemas.js';
 import { PageQuery } from './pagination.js';

@@ -24,6 +24,19 @@ export function findNul(v: unknown, path = ''): string | null {
   return null;
 }
 
+/**
+ * PostgreSQL has no year 0 (`0000-01-01` is "out of range"), though JSON Schema's formats
+ * accept it: such a value used to reach a query and come back as a 500, or as an empty CSV
+ * whose 200 had already gone out. Dates and date-times are checked for years 1-9999 here.
+ */
+function withinPostgresYears(ajv: Ajv): Ajv {
+  for (const name of ['date', 'date-time'] as const) {
+    const base = ajv.formats[name] as { validate: (s: string) => boolean; compare?: (a: string, b: string) => number | undefined };
+    ajv.addFormat(name, { ...base, validate: (s: string) => base.validate(s) && !/^0000/.test(s) });
+  }
+  return ajv;
+}
+
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /**
@@ -34,8 +47,8 @@ type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null 
  */
 export function installValidation(app: ApiApp): void {
   const base: Options = { useDefaults: true, allErrors: true, removeAdditional: false, addUsedSchema: false, strict: false };
-  const strict = addFormats(new Ajv({ ...base, coerceTypes: false }));
-  const coercing = addFormats(new Ajv({ ...base, coerceTypes: 'array' }));
+  const strict = withinPostgresYears(addFormats(new Ajv({ ...base, coerceTypes: false })));
+  const coercing = withinPostgresYears(addFormats(new Ajv({ ...base, coerceTypes: 'array' })));
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const validate = (httpPart === 'body' ? strict : coercing).compile(schema);
     const wrapped: Validator = (data: unknown) => {

@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
 import { findActiveKeyByHash, hashApiKey, KEY_PREFIX, touchApiKey } from './keys.repo.js';
 import type { Principal, Role } from './roles.js';
+import { principalFromSession } from './session.js';
 
 export type { Principal, Role } from './roles.js';
 
@@ -17,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Resolves the bearer key of a request into its principal (401 when missing or unknown). */
     authenticate(req: FastifyRequest): Promise<Principal>;
+    /** `"METHOD /path"` → the roles its requireRole lists: what the console asks to show only allowed controls. */
+    routeRoles: Map<string, readonly Role[]>;
   }
 }
 
@@ -36,6 +39,11 @@ export class ForbiddenError extends AppError {
 
 const ROLES_TAG = Symbol('ringwise.roles');
 type TaggedHook = preHandlerHookHandler & { [ROLES_TAG]?: readonly Role[] };
+
+/** The routes (`"METHOD /path"`) a principal may call: one source of truth with the checks themselves. */
+export function allowedRoutes(routeRoles: ReadonlyMap<string, readonly Role[]>, p: Pick<Principal, 'role'>): string[] {
+  return [...routeRoles].filter(([, roles]) => p.role === 'admin' || roles.includes(p.role)).map(([r]) => r).sort();
+}
 
 function check(principal: Principal, allowed: readonly Role[]): void {
   if (principal.role !== 'admin' && !allowed.includes(principal.role)) throw new ForbiddenError(principal.role, allowed);
@@ -90,8 +98,15 @@ function bearer(req: FastifyRequest): string | null {
  */
 export function installAuth(app: Pick<FastifyInstance, 'decorateRequest' | 'decorate' | 'addHook'>, db: Db): void {
   app.decorateRequest('principal', null as unknown as Principal);
+  const routeRoles = new Map<string, readonly Role[]>();
+  app.decorate('routeRoles', routeRoles);
   app.decorate('authenticate', async (req: FastifyRequest): Promise<Principal> => {
     const key = bearer(req);
+    // No Authorization header: the console's session cookie (with its CSRF check) may stand in.
+    if (!key && req.headers.authorization === undefined) {
+      const fromSession = await principalFromSession(db, req);
+      if (fromSession) return fromSession;
+    }
     if (!key || !key.startsWith(KEY_PREFIX) || key.length > 100) throw new UnauthorizedError();
     const found = await findActiveKeyByHash(db, hashApiKey(key));
     if (!found) throw new UnauthorizedError('unknown or revoked API key');
@@ -101,6 +116,7 @@ export function installAuth(app: Pick<FastifyInstance, 'decorateRequest' | 'deco
   app.addHook('onRoute', (route) => {
     const roles = rolesOf(route.preHandler);
     if (!roles) return;
+    for (const m of Array.isArray(route.method) ? route.method : [route.method]) if (m !== 'HEAD') routeRoles.set(`${m} ${route.url}`, roles);
     const early: onRequestHookHandler = async function authenticateEarly(req, reply) {
       await resolve(req, reply, roles);
     };

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import type { Principal, Role } from './roles.js';
 
@@ -41,6 +42,8 @@ export async function insertApiKey(
 
 /** Creates a key and returns it in clear text: the only time it is ever visible. */
 export async function createApiKey(q: Queryable, input: { name: string; role: Role; agentId?: number | null }): Promise<{ key: string; row: ApiKeyRow }> {
+  // The table refuses it too (api_keys_agent_bound); this says why before a constraint does.
+  if (input.role === 'agent' && (input.agentId ?? null) === null) throw new AppError('agent_key_needs_agent', 'an agent key must belong to an agent', 422);
   const g = generateApiKey();
   const row = await insertApiKey(q, { ...input, hash: g.hash, prefix: g.prefix });
   return { key: g.key, row };

@@ -15,13 +15,23 @@ export interface Principal {
 }
 
 /**
- * Roles that see personal data (names, full phone numbers) in responses and exports. An agent
- * sees it only for what its call scope lets it read at all: its own calls and their customers.
+ * One rule for personal data, applied by every route and export (API responses, CSV):
+ * - contact data (names, full phone numbers): admin and supervisor, and an agent for what its
+ *   call scope lets it read at all (its own calls and their customers); the people who talk to
+ *   or about a customer. Operators run campaigns and imports, which needs no number in clear.
+ * - account data (external id, amount due, due date, days past due, risk score): everyone but
+ *   viewers; operators choose segments and thresholds by them.
+ * - viewers (dashboards, auditors) see both masked.
  */
-export const PERSONAL_DATA_ROLES: readonly Role[] = ['admin', 'operator', 'supervisor', 'agent'];
+export const CONTACT_DATA_ROLES: readonly Role[] = ['admin', 'supervisor', 'agent'];
+export const ACCOUNT_DATA_ROLES: readonly Role[] = ['admin', 'operator', 'supervisor', 'agent'];
 
-export function seesPersonalData(p: Pick<Principal, 'role'>): boolean {
-  return PERSONAL_DATA_ROLES.includes(p.role);
+export function seesContactData(p: Pick<Principal, 'role'>): boolean {
+  return CONTACT_DATA_ROLES.includes(p.role);
+}
+
+export function seesAccountData(p: Pick<Principal, 'role'>): boolean {
+  return ACCOUNT_DATA_ROLES.includes(p.role);
 }
 
 /**

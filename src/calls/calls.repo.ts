@@ -39,6 +39,8 @@ export interface CallFilter {
   from?: string | undefined;
   /** reserved_at < to */
   to?: string | undefined;
+  /** the agent who took the call */
+  agentId?: number | undefined;
 }
 
 export interface Keyset {
@@ -61,18 +63,19 @@ const WHERE = `${SCOPE}
   AND ($4::bigint IS NULL OR customer_id = $4)
   AND ($5::text IS NULL OR outcome = $5)
   AND ($6::timestamptz IS NULL OR reserved_at >= $6)
-  AND ($7::timestamptz IS NULL OR reserved_at < $7)`;
+  AND ($7::timestamptz IS NULL OR reserved_at < $7)
+  AND ($8::bigint IS NULL OR agent_id = $8)`;
 
 function params(scope: CallScope, f: CallFilter): unknown[] {
-  return [...scopeParams(scope), f.campaignId ?? null, f.customerId ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null];
+  return [...scopeParams(scope), f.campaignId ?? null, f.customerId ?? null, f.outcome ?? null, f.from ?? null, f.to ?? null, f.agentId ?? null];
 }
 
 /** Newest first, within the caller's scope; `after` is the last row of the previous page. */
 export async function listCallsDesc(q: Queryable, scope: CallScope, f: CallFilter, after: Keyset | null, limit: number): Promise<CallRow[]> {
   const { rows } = await q.query<CallRow>(
     `SELECT ${COLUMNS} FROM call_attempts
-      WHERE ${WHERE} AND ($8::timestamptz IS NULL OR (reserved_at, id) < ($8::timestamptz, $9::uuid))
-      ORDER BY reserved_at DESC, id DESC LIMIT $10`,
+      WHERE ${WHERE} AND ($9::timestamptz IS NULL OR (reserved_at, id) < ($9::timestamptz, $10::uuid))
+      ORDER BY reserved_at DESC, id DESC LIMIT $11`,
     [...params(scope, f), after?.at ?? null, after?.id ?? null, limit],
   );
   return rows;
@@ -82,8 +85,8 @@ export async function listCallsDesc(q: Queryable, scope: CallScope, f: CallFilte
 export async function listCallsAsc(q: Queryable, scope: CallScope, f: CallFilter, after: Keyset | null, limit: number): Promise<CallRow[]> {
   const { rows } = await q.query<CallRow>(
     `SELECT ${COLUMNS} FROM call_attempts
-      WHERE ${WHERE} AND ($8::timestamptz IS NULL OR (reserved_at, id) > ($8::timestamptz, $9::uuid))
-      ORDER BY reserved_at, id LIMIT $10`,
+      WHERE ${WHERE} AND ($9::timestamptz IS NULL OR (reserved_at, id) > ($9::timestamptz, $10::uuid))
+      ORDER BY reserved_at, id LIMIT $11`,
     [...params(scope, f), after?.at ?? null, after?.id ?? null, limit],
   );
   return rows;

@@ -33,6 +33,7 @@ export type EndReason =
   | 'agent_requested'
   | 'agent_routed'
   | 'promise_to_pay'
+  | 'callback_requested'
   | 'opted_out'
   | 'originate_failed'
   /** The originate never reached Asterisk (unreachable, or timed out and no channel exists): not a dial. */
@@ -106,7 +107,7 @@ export function classifyOutcome(f: CallFacts): Outcome {
   if (f.endReason === 'lost') return 'failed';
   const digits = f.digits ?? '';
   if (digits.includes('1') || f.endReason === 'agent_requested') return 'answered_human';
-  if (digits.includes('2') || f.endReason === 'promise_to_pay') return 'completed';
+  if (digits.includes('2') || f.endReason === 'promise_to_pay' || f.endReason === 'callback_requested') return 'completed';
   if (f.promptFinished) return 'completed';
   // AMD saw the far end hang up while it listened (or never finished): nobody heard anything.
   if (f.amdStatus === 'HANGUP' || (f.amdIncomplete && !f.promptStarted)) return 'answered_unknown';
@@ -115,14 +116,16 @@ export function classifyOutcome(f: CallFacts): Outcome {
   return 'answered_human';
 }
 
-/** Outcomes that mean a person was reached (counts against connected-call caps). */
+/** Outcomes that mean a person was reached (the ledger's `connected`: counts against connected-call caps). */
+export const CONNECTED_OUTCOMES: readonly Outcome[] = ['answered_human', 'completed', 'opted_out', 'hangup_during_prompt', 'answered_unknown', 'abandoned'];
+
 export function isConnected(outcome: Outcome): boolean {
-  return (
-    outcome === 'answered_human' ||
-    outcome === 'completed' ||
-    outcome === 'opted_out' ||
-    outcome === 'hangup_during_prompt' ||
-    outcome === 'answered_unknown' ||
-    outcome === 'abandoned'
-  );
+  return CONNECTED_OUTCOMES.includes(outcome);
 }
+
+/**
+ * Outcomes after which a contact is done as `completed` (else `failed`) when no retry is due: a
+ * connected call, or an answering machine (it heard the message, or the campaign hangs up on
+ * machines). The campaign stats' "answered by a person" is narrower (campaign.stats.ts).
+ */
+export const REACHED_OUTCOMES: readonly Outcome[] = [...CONNECTED_OUTCOMES, 'answered_machine'];

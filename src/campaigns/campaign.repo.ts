@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.js';
 import type { CampaignState } from './campaign.state.js';
 
 import type { CampaignPrompt } from '../prompts/prompt.template.js';
+import type { MenuKeys } from '../dialer/menu.js';
 
 export type { CampaignPrompt };
 
@@ -15,8 +16,9 @@ export interface PolicyOverrides {
   allowedWeekdays?: number[];
 }
 
-export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed'] as const;
+export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed', 'lost'] as const;
 export type RetryOutcome = (typeof RETRY_OUTCOMES)[number];
+/** A campaign's retries per outcome class (scheduler/retry.ts reads and applies it). */
 export type RetryPolicy = Partial<Record<RetryOutcome, { delaySeconds: number; maxRetries: number }>>;
 
 /** The settings a client may set; everything but `name` has a database default. */
@@ -32,6 +34,10 @@ export interface CampaignSettings {
   amdEnabled: boolean;
   amdMachineAction: 'hangup' | 'message';
   defaultTimeZone: string | null;
+  /** DTMF key → action; null = the default keys (1 agent, 2 promise to pay, 9 opt out, 0 repeat). */
+  menu: MenuKeys | null;
+  /** Outcomes after which the customer's next number is dialed at once; [] = the first number only. */
+  nextNumberOn: string[];
 }
 
 export interface Campaign extends CampaignSettings {
@@ -56,12 +62,14 @@ const COLUMNS: Record<keyof CampaignSettings, { col: string; json?: true }> = {
   amdEnabled: { col: 'amd_enabled' },
   amdMachineAction: { col: 'amd_machine_action' },
   defaultTimeZone: { col: 'default_time_zone' },
+  menu: { col: 'menu', json: true },
+  nextNumberOn: { col: 'next_number_on' },
 };
 
 const SELECT = `id, name, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
   risk_threshold AS "riskThreshold", max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
   retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
-  default_time_zone AS "defaultTimeZone", created_at AS "createdAt", updated_at AS "updatedAt",
+  default_time_zone AS "defaultTimeZone", menu, next_number_on AS "nextNumberOn", created_at AS "createdAt", updated_at AS "updatedAt",
   launched_at AS "launchedAt", ended_at AS "endedAt"`;
 
 function assignments(input: Partial<CampaignSettings>): { cols: string[]; values: unknown[] } {
@@ -151,6 +159,9 @@ export interface DialCampaign {
   amdMachineAction: 'hangup' | 'message';
   /** Customers at or above this risk score go to an agent after the greeting. */
   riskThreshold: number | null;
+  /** The campaign's DTMF menu; null = the default keys. */
+  menu: unknown;
+  nextNumberOn: string[];
 }
 
 export async function getDialCampaign(db: Queryable, id: string): Promise<DialCampaign | null> {
@@ -158,7 +169,7 @@ export async function getDialCampaign(db: Queryable, id: string): Promise<DialCa
     `SELECT id::text, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
             max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
             retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
-            risk_threshold AS "riskThreshold"
+            risk_threshold AS "riskThreshold", menu, next_number_on AS "nextNumberOn"
        FROM campaigns WHERE id = $1`,
     [id],
   );

@@ -1,13 +1,9 @@
 import { OUTCOMES } from '../calls/outcome.js';
 import { heldRuleSql } from '../contacts/contacts.repo.js';
+import { CONTACT_STATES, FINISHED_CONTACT_STATES } from '../contacts/contact.states.js';
 import type { Queryable } from '../store/db.js';
 import { loadPacingHolds, type PacingHoldSummary } from './pacing-holds.repo.js';
 
-export const CONTACT_STATES = ['pending', 'queued', 'deferred', 'dialing', 'completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired'] as const;
-export type ContactState = (typeof CONTACT_STATES)[number];
-
-/** Contact states that will not be dialed again: they count as progress. */
-export const FINISHED_CONTACT_STATES: readonly ContactState[] = ['completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired'];
 
 /**
  * The dialer's outcomes plus `bridged`: the ledger keeps a bridged call's own outcome
@@ -65,7 +61,10 @@ export function summarizeStats(campaignId: number, rows: StatsRows): CampaignSta
   };
 }
 
-/** Outcomes that mean a person picked up, whether or not the dialer set `connected`. */
+/**
+ * Outcomes that mean a person picked up, whether or not the dialer set `connected`: narrower than
+ * CONNECTED_OUTCOMES (calls/outcome.ts), which also counts a hang-up during the prompt and an unsure AMD.
+ */
 const HUMAN_OUTCOMES = ['answered_human', 'bridged', 'abandoned', 'completed', 'opted_out'];
 
 export async function loadStatsRows(q: Queryable, campaignId: number): Promise<StatsRows> {

@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
-import { ValidationError } from '../shared/errors.js';
+import { isAppError, ValidationError } from '../shared/errors.js';
+import { validateMenu } from '../dialer/menu.js';
 import type { CampaignSettings } from './campaign.repo.js';
 
 export interface FieldProblem {
@@ -26,6 +27,14 @@ export function campaignProblems(s: Partial<CampaignSettings>): FieldProblem[] {
   }
   if (p?.allowedWeekdays && new Set(p.allowedWeekdays).size !== p.allowedWeekdays.length) {
     out.push({ field: 'policyOverrides.allowedWeekdays', code: 'duplicate_weekday', message: 'allowedWeekdays lists a day twice' });
+  }
+  if (s.menu != null) {
+    try {
+      validateMenu(s.menu);
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      out.push({ field: 'menu', code: 'invalid_menu', message: err.message });
+    }
   }
   return out;
 }

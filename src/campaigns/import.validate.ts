@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { toE164 } from './phone.js';
+import { nearestLocale } from '../prompts/locale.match.js';
 import {
   DEFAULT_SUPPORTED_LOCALES,
   MAX_EXTERNAL_ID_LENGTH,
@@ -190,7 +191,10 @@ function canonicalLocale(loc: string): string | null {
 function checkLocale(loc: string, supported: readonly string[], err: Err): string | null {
   const canonical = canonicalLocale(loc);
   if (canonical === null) return err('locale', 'invalid_format', '{field} must be a BCP 47 tag such as zh-CN');
-  if (!supported.includes(canonical)) return err('locale', 'unsupported_locale', `locale ${canonical} is not supported (supported: ${supported.join(', ')})`);
+  // en-GB, zh-TW and the like are kept as given and hear the nearest prompt language; a language
+  // with no prompt at all is this row's error.
+  if (nearestLocale(canonical, supported) === null)
+    return err('locale', 'unsupported_locale', `locale ${canonical}: no prompt in this language (prompt languages: ${supported.join(', ')})`);
   return canonical;
 }
 

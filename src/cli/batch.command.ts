@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { ImportDeps } from '../campaigns/import.service.js';
 import { ImportInvalidError } from '../campaigns/import.service.js';
-import { FINISHED_CONTACT_STATES } from '../campaigns/campaign.stats.js';
+import { FINISHED_CONTACT_STATES } from '../contacts/contact.states.js';
 import { fireFileRun } from '../schedules/schedule.file-run.js';
 import { getRunReport, getScheduleByName } from '../schedules/schedule.repo.js';
 import { runReport, runSummaryLine, type RunReport } from '../schedules/schedule.report.js';

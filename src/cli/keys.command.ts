@@ -1,4 +1,5 @@
 import { audit } from '../audit/audit.js';
+import { getAgent } from '../agents/agents.repo.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/keys.repo.js';
 import { isRole, ROLES, type Role } from '../auth/roles.js';
 import { withTransaction, type Db } from '../store/db.js';
@@ -33,6 +34,8 @@ export function parseKeysArgs(args: string[]): KeysCommand {
       const agentId = rawAgent === undefined ? null : Number(rawAgent);
       if (agentId !== null && (!Number.isSafeInteger(agentId) || agentId < 1)) throw usage('--agent-id must be a positive integer');
       if (agentId !== null && role !== 'agent') throw usage('--agent-id is only for agent keys');
+      // An agent key acts for one agent (its calls, its state); one for nobody is refused.
+      if (agentId === null && role === 'agent') throw usage('an agent key needs --agent-id (the agent it belongs to; POST /v1/agents makes both)');
       return { action: 'create', role, name: opts.get('name') ?? `${role} key`, agentId };
     }
     case 'list':
@@ -58,6 +61,10 @@ export async function runKeysCommand(args: string[], deps: { db: Db; stdout: Out
   const { db, stdout, stderr } = deps;
   switch (cmd.action) {
     case 'create': {
+      if (cmd.agentId !== null && !(await getAgent(db, cmd.agentId))) {
+        stderr.write(`ringwise: no agent ${cmd.agentId}\n`);
+        return 3;
+      }
       const { key, row } = await withTransaction(db, async (c) => {
         const created = await createApiKey(c, { name: cmd.name, role: cmd.role, agentId: cmd.agentId });
         await audit(c, null, 'key.create', { type: 'api_key', id: created.row.id }, { role: cmd.role, via: 'cli' });

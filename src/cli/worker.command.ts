@@ -9,6 +9,8 @@ import { createCampaignEvents } from '../scheduler/campaign-events.js';
 import { startScheduleRunner } from '../schedules/schedule.jobs.js';
 import { startWorkerAgents } from '../agents/agents.runtime.js';
 import { warnIfRedisUnsafe } from '../scheduler/redis-config.js';
+import { startRiskRunner } from '../risk/risk.jobs.js';
+import { startMessaging } from '../messaging/messaging.runtime.js';
 
 /**
  * `ringwise worker`: one ARI app, the dial and campaign queues, until SIGTERM or SIGINT. On a
@@ -37,8 +39,14 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
     policyProfile: config.policyProfile,
     onLaunched: (id, state) => events.campaignStateChanged(id, state).catch((err: unknown) => log.error({ err, campaignId: id }, 'campaignStateChanged hook failed')),
   });
-  // After a Redis data loss the reconciler rebuilds the queues; the schedules' job schedulers too.
-  worker.onRedisLoss(() => schedules.reregister());
+  // The nightly risk rescore (a job scheduler with a stable id) and the SMPP bind / SMTP transport.
+  const risk = await startRiskRunner({ deps: { db, log, scorecard: config.risk.scorecard }, redis, prefix: config.queuePrefix, cron: config.risk.nightlyCron, timeZone: config.risk.timeZone });
+  const messaging = startMessaging(config, db, log);
+  // After a Redis data loss the reconciler rebuilds the queues; the job schedulers too.
+  worker.onRedisLoss(async () => {
+    await schedules.reregister();
+    await risk.reregister();
+  });
   log.info({ app: config.ari.app, workerId: config.dialer.workerId, prefix: config.queuePrefix }, 'worker running');
 
   const stop = new AbortController();
@@ -52,7 +60,9 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   await once(stop.signal, 'abort');
 
   await schedules.close();
+  await risk.close();
   await worker.close(config.dialer.drainSeconds * 1000);
+  await messaging.close();
   await agents.close();
   await eventQueues.close();
   await client.close();

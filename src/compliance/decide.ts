@@ -20,6 +20,22 @@ interface Blocker {
   limit?: number;
 }
 
+function zoneDetail(r: ResolvedZones): string {
+  const every = r.zones.length > 1 ? `: every one of ${r.zones.join(', ')} must allow the call` : ` ${r.zones.join('')}`;
+  switch (r.source) {
+    case 'customer':
+      return `customer's zone ${r.zones.join('')}`;
+    case 'area_code':
+      return `from the number's area code${every}`;
+    case 'campaign_default':
+      return `campaign's default zone ${r.zones.join('')} (the number's country ${r.country ?? 'is unknown'} does not settle it)`;
+    case 'phone_country':
+      return `inferred from the number's country ${r.country ?? '?'}${every}`;
+    default:
+      return 'no time zone on the customer and none can be inferred from the number';
+  }
+}
+
 function blockers(input: DecisionInput, resolved: ResolvedZones): Blocker[] {
   const now = input.now.getTime();
   const dnc = input.dnc.filter((d) => d.expiresAt === null || d.expiresAt === undefined || d.expiresAt.getTime() > now);
@@ -39,12 +55,7 @@ function blockers(input: DecisionInput, resolved: ResolvedZones): Blocker[] {
     {
       rule: 'time_zone',
       blocked: resolved.zones.length === 0,
-      detail:
-        resolved.source === 'customer'
-          ? `customer's zone ${resolved.zones.join('')}`
-          : resolved.source === 'phone_country'
-            ? `inferred from the number's country ${resolved.country ?? '?'}: every one of ${resolved.zones.join(', ')} must allow the call`
-            : 'no time zone on the customer and none can be inferred from the number',
+      detail: zoneDetail(resolved),
     },
   ];
 }
@@ -58,7 +69,7 @@ function timeRules(input: DecisionInput, resolved: ResolvedZones): TimeRule[] {
     for (const z of resolved.zones) out.push(f(z));
   };
   perZone((z) => windowRule(z, p));
-  if (p.allowedWeekdays.length < 7) perZone((z) => weekdayRule(z, p));
+  if (p.allowedWeekdays.length < 7 || p.makeupWorkdays === 'no_call') perZone((z) => weekdayRule(z, p, country, cal));
   if (p.observeHolidays && country) perZone((z) => holidayRule(z, country, cal));
   if (p.maxAttemptsPerDay !== null) perZone((z) => dailyCapRule('max_attempts_per_day', z, input.history, p.maxAttemptsPerDay ?? 0));
   if (p.maxConnectedPerDay !== null) perZone((z) => dailyCapRule('max_connected_per_day', z, input.history, p.maxConnectedPerDay ?? 0));
@@ -72,7 +83,7 @@ function timeRules(input: DecisionInput, resolved: ResolvedZones): TimeRule[] {
 /** Rules the policy switches off, so the eligibility endpoint can say so. */
 function offRules(p: Policy): RuleVerdict[] {
   const off: Array<[RuleName, boolean, string]> = [
-    ['allowed_weekdays', p.allowedWeekdays.length === 7, 'every weekday allowed'],
+    ['allowed_weekdays', p.allowedWeekdays.length === 7 && p.makeupWorkdays !== 'no_call', 'every weekday allowed'],
     ['holiday', !p.observeHolidays, 'holidays not observed'],
     ['max_attempts_per_day', p.maxAttemptsPerDay === null, 'no daily attempt cap'],
     ['max_connected_per_day', p.maxConnectedPerDay === null, 'no daily connected-call cap'],
@@ -107,7 +118,7 @@ function earliestAllowed(rules: readonly TimeRule[], from: number): number | nul
 }
 
 function evaluate(input: DecisionInput, full: boolean): Explanation {
-  const resolved = resolveZones(input.customer.timeZone, input.phone);
+  const resolved = resolveZones(input.customer.timeZone, input.phone, input.campaignZone ?? null);
   const now = input.now.getTime();
   const blocks = blockers(input, resolved);
   const verdicts: RuleVerdict[] = blocks.map((b) => ({

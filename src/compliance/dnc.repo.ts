@@ -8,18 +8,22 @@ export interface DncEntry {
   source: string;
   expiresAt: Date | null;
   createdBy: number | null;
+  /** null: every channel (calls, SMS, email); else only that one (an email unsubscribe link). */
+  channel: 'call' | 'sms' | 'email' | null;
   createdAt: Date;
+  /** The call on which the customer asked (entries an agent made), else null. */
+  callId: string | null;
 }
 
-const COLUMNS = `id, phone, customer_id AS "customerId", reason, source, expires_at AS "expiresAt", created_by AS "createdBy", created_at AS "createdAt"`;
+const COLUMNS = `id, phone, customer_id AS "customerId", reason, source, expires_at AS "expiresAt", created_by AS "createdBy", channel, created_at AS "createdAt", call_id AS "callId"`;
 
 export async function insertDnc(
   q: Queryable,
-  e: { phone: string | null; customerId: number | null; reason: string; source: string; expiresAt: Date | null; createdBy: number | null },
+  e: { phone: string | null; customerId: number | null; reason: string; source: string; expiresAt: Date | null; createdBy: number | null; channel?: DncEntry['channel']; callId?: string | null },
 ): Promise<DncEntry> {
   const { rows } = await q.query<DncEntry>(
-    `INSERT INTO dnc_entries (phone, customer_id, reason, source, expires_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [e.phone, e.customerId, e.reason, e.source, e.expiresAt, e.createdBy],
+    `INSERT INTO dnc_entries (phone, customer_id, reason, source, expires_at, created_by, channel, call_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+    [e.phone, e.customerId, e.reason, e.source, e.expiresAt, e.createdBy, e.channel ?? null, e.callId ?? null],
   );
   return rows[0]!;
 }

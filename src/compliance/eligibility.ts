@@ -3,7 +3,7 @@ import type { Queryable } from '../store/db.js';
 import { explain } from './decide.js';
 import { loadDecisionInput } from './gate.js';
 import { campaignExists, selectContactByCampaign, selectCustomer, type Id } from './gate.sql.js';
-import { loadCampaignPolicy } from './policy.store.js';
+import { loadCampaignRules } from './policy.store.js';
 import type { Explanation, HolidayCalendar, Policy } from './policy.types.js';
 
 export interface EligibilityRequest {
@@ -39,8 +39,8 @@ export async function checkEligibility(q: Queryable, r: EligibilityRequest): Pro
     if (!(await campaignExists(q, r.campaignId))) throw new NotFoundError('campaign', String(r.campaignId));
     contactId = (await selectContactByCampaign(q, r.campaignId, r.customerId))?.id ?? null;
   }
-  const policy = await loadCampaignPolicy(q, r.campaignId ?? null, r.defaultProfile);
-  const input = await loadDecisionInput(q, { customer, phone, now: r.at, policy, contactId, ...(r.holidays ? { holidays: r.holidays } : {}) });
+  const { policy, campaignZone } = await loadCampaignRules(q, r.campaignId ?? null, r.defaultProfile);
+  const input = await loadDecisionInput(q, { customer, phone, now: r.at, policy, campaignZone, contactId, ...(r.holidays ? { holidays: r.holidays } : {}) });
   const history = input.history.filter((a) => a.at.getTime() <= r.at.getTime());
   const explanation = explain({ ...input, history });
   return { ...explanation, customerId: customer.id, phone, campaignId: r.campaignId === undefined ? null : String(r.campaignId), contactId, at: r.at, policy };

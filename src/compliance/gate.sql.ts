@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/db.js';
+import { countsAsConnected } from './caps.js';
 import type { AttemptRecord, DncMatch } from './policy.types.js';
 
 /** Ids are bigint columns: callers may pass them as numbers or as the strings pg returns. */
@@ -65,27 +66,28 @@ export interface DecisionRows {
 
 /**
  * What the rules read about one customer, in one round trip: its attempts across all campaigns
- * (released reservations and originates that never reached Asterisk, `not_dialled`, are no dial)
- * reserved after `since` (except `excludeId`), the unexpired DNC entries for the number or the
+ * and all its numbers (released reservations and originates that never reached Asterisk,
+ * `not_dialled`, are no dial; live calls count, see caps.ts) reserved after `since` (except
+ * `excludeId`), the unexpired DNC entries for the number or the
  * customer, and the contact's own attempts (0 without a contact).
  */
 export async function selectDecisionRows(
   q: Queryable,
   a: { customerId: Id; since: Date; excludeId: string | null; phone: string; now: Date; contactId: Id | null },
 ): Promise<DecisionRows> {
-  type HistoryJson = { at: string; connected: boolean; answeredAt: string | null; campaignId: string | null; contactId: string | null };
+  type HistoryJson = { at: string; state: string; connected: boolean; answeredAt: string | null; campaignId: string | null; contactId: string | null };
   type DncJson = { reason: string; phone: string | null; customerId: string | null; expiresAt: string | null };
   const r = await q.query<{ history: HistoryJson[]; dnc: DncJson[]; contactAttempts: number }>(
     `SELECT
        (SELECT coalesce(json_agg(h ORDER BY h.at), '[]'::json) FROM (
-          SELECT reserved_at AS at, connected, answered_at AS "answeredAt", campaign_id::text AS "campaignId", contact_id::text AS "contactId"
+          SELECT reserved_at AS at, state, connected, answered_at AS "answeredAt", campaign_id::text AS "campaignId", contact_id::text AS "contactId"
             FROM call_attempts
            WHERE customer_id = $1 AND reserved_at > $2 AND ($3::uuid IS NULL OR id <> $3::uuid)
              AND end_reason IS DISTINCT FROM 'not_dialled') h) AS history,
        (SELECT coalesce(json_agg(d), '[]'::json) FROM (
           SELECT reason, phone, customer_id::text AS "customerId", expires_at AS "expiresAt"
             FROM dnc_entries
-           WHERE (phone = $4 OR customer_id = $1) AND (expires_at IS NULL OR expires_at > $5)) d) AS dnc,
+           WHERE (phone = $4 OR customer_id = $1) AND (channel IS NULL OR channel = 'call') AND (expires_at IS NULL OR expires_at > $5)) d) AS dnc,
        (SELECT count(*)::int FROM call_attempts
          WHERE $6::bigint IS NOT NULL AND contact_id = $6::bigint AND ($3::uuid IS NULL OR id <> $3::uuid)
            AND end_reason IS DISTINCT FROM 'not_dialled') AS "contactAttempts"`,
@@ -96,7 +98,7 @@ export async function selectDecisionRows(
   return {
     history: row.history.map((h) => ({
       at: new Date(h.at),
-      connected: h.connected,
+      connected: countsAsConnected(h),
       answeredAt: date(h.answeredAt),
       campaignId: h.campaignId === null ? null : Number(h.campaignId),
       contactId: h.contactId === null ? null : Number(h.contactId),

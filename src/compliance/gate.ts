@@ -4,8 +4,8 @@ import { decide } from './decide.js';
 import { lockCustomer, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
 import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
-import { loadCampaignPolicy } from './policy.store.js';
-import type { DecisionInput, HolidayCalendar, Policy, RuleName } from './policy.types.js';
+import { loadCampaignRules } from './policy.store.js';
+import type { DecisionInput, HolidayCalendar, Policy, RuleName, VoicemailMode } from './policy.types.js';
 import { customerHasLiveCall } from '../calls/attempt.recovery.sql.js';
 
 /** A customer on another call is asked again this much later (any campaign, any phone). */
@@ -25,13 +25,15 @@ export interface ReserveRequest {
    * overrides inside its transaction, so a policy change applies to the very next dial.
    */
   policy?: Policy;
+  /** With `policy`: the campaign's default zone (otherwise read with the policy). */
+  campaignZone?: string | null;
   /** Profile that applies when no global policy was saved (config.policyProfile). */
   defaultProfile?: string;
   holidays?: HolidayCalendar;
 }
 
 export type ReserveResult =
-  | { kind: 'allow'; attemptId: string; existing: boolean }
+  | { kind: 'allow'; attemptId: string; existing: boolean; voicemail?: VoicemailMode }
   | { kind: 'defer'; until: Date; reason: string; rule: RuleName }
   | { kind: 'block'; reason: string; rule: RuleName | 'no_allowed_time' };
 
@@ -46,7 +48,16 @@ export function historyLookbackMs(policy: Policy): number {
 /** Everything decide() needs about one customer, read with `q` (inside the gate: under the lock). */
 export async function loadDecisionInput(
   q: Queryable,
-  a: { customer: LockedCustomer; phone: string; now: Date; policy: Policy; contactId: Id | null; excludeAttemptId?: string | null; holidays?: HolidayCalendar },
+  a: {
+    customer: LockedCustomer;
+    phone: string;
+    now: Date;
+    policy: Policy;
+    campaignZone?: string | null;
+    contactId: Id | null;
+    excludeAttemptId?: string | null;
+    holidays?: HolidayCalendar;
+  },
 ): Promise<DecisionInput> {
   const { history, dnc, contactAttempts } = await selectDecisionRows(q, {
     customerId: a.customer.id,
@@ -61,6 +72,7 @@ export async function loadDecisionInput(
     policy: a.policy,
     customer: { timeZone: a.customer.timeZone, phones: a.customer.phones },
     phone: a.phone,
+    campaignZone: a.campaignZone ?? null,
     history,
     dnc,
     contactAttempts,
@@ -99,12 +111,15 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
       await markContactHeld(tx, req.contactId, 'deferred', { rule: 'live_call', detail: reason }, until);
       return { kind: 'defer', until, reason, rule: 'live_call' };
     }
-    const policy = req.policy ?? (await loadCampaignPolicy(tx, req.campaignId, req.defaultProfile));
+    const { policy, campaignZone } = req.policy
+      ? { policy: req.policy, campaignZone: req.campaignZone ?? null }
+      : await loadCampaignRules(tx, req.campaignId, req.defaultProfile);
     const input = await loadDecisionInput(tx, {
       customer,
       phone: req.phone,
       now: req.now,
       policy,
+      campaignZone,
       contactId: req.contactId,
       excludeAttemptId: existing?.id ?? null,
       ...(req.holidays ? { holidays: req.holidays } : {}),
@@ -112,7 +127,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
     const decision = decide(input);
 
     if (decision.kind === 'allow') {
-      if (existing) return { kind: 'allow', attemptId: existing.id, existing: true };
+      if (existing) return { kind: 'allow', attemptId: existing.id, existing: true, voicemail: policy.voicemail };
       const attemptId = await insertReservedAttempt(tx, {
         campaignId: req.campaignId,
         contactId: req.contactId,
@@ -122,7 +137,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
         workerId: req.workerId,
         reservedAt: req.now,
       });
-      return { kind: 'allow', attemptId, existing: false };
+      return { kind: 'allow', attemptId, existing: false, voicemail: policy.voicemail };
     }
     if (existing) await deleteReservedAttempt(tx, existing.id);
     const held = { rule: decision.rule, detail: decision.reason };

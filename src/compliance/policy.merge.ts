@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors.js';
-import { OVERRIDE_KEYS, type OverrideKey, type Policy, type PolicyOverrides, type Weekday } from './policy.types.js';
+import { MAKEUP_WORKDAYS, OVERRIDE_KEYS, VOICEMAIL_MODES, type OverrideKey, type Policy, type PolicyOverrides, type Weekday } from './policy.types.js';
 import { parseHhmm, windowIntervals, windowWithin } from './window.js';
 
 /** A campaign override that would loosen the global policy; `details.field` names the first. */
@@ -35,6 +35,8 @@ export function validatePolicy(p: Policy): Policy {
     problems.push({ field: 'windowEnd', message: 'must differ from windowStart (use 00:00-24:00 for all day)' });
   if (!Array.isArray(p.allowedWeekdays) || p.allowedWeekdays.length === 0 || p.allowedWeekdays.some((d) => !isCount(d, 1) || d > 7) || new Set(p.allowedWeekdays).size !== p.allowedWeekdays.length)
     problems.push({ field: 'allowedWeekdays', message: 'must be distinct ISO weekdays 1 (Monday) to 7 (Sunday), at least one' });
+  if (!(VOICEMAIL_MODES as readonly string[]).includes(p.voicemail)) problems.push({ field: 'voicemail', message: `must be one of ${VOICEMAIL_MODES.join(', ')}` });
+  if (!(MAKEUP_WORKDAYS as readonly string[]).includes(p.makeupWorkdays)) problems.push({ field: 'makeupWorkdays', message: `must be one of ${MAKEUP_WORKDAYS.join(', ')}` });
   if (p.holidayCountry !== null && !/^[A-Z]{2}$/.test(p.holidayCountry)) problems.push({ field: 'holidayCountry', message: 'must be an ISO 3166 alpha-2 code or null' });
   for (const f of ['maxAttemptsPerDay', 'maxConnectedPerDay', 'maxAttemptsPerContact', 'cooldownAfterConversationDays'] as const) {
     const v = p[f];

@@ -26,10 +26,17 @@ export async function upsertGlobalPolicy(q: Queryable, row: { profile: string; p
   return r.rows[0]!;
 }
 
-/** The global policy row and a campaign's overrides in one round trip (the gate reads both per dial). */
-export async function selectPolicyAndOverrides(q: Queryable, campaignId: string | number): Promise<{ global: PolicyRow | null; overrides: Record<string, unknown> | null }> {
-  const r = await q.query<{ profile: string | null; policy: Record<string, unknown> | null; updatedBy: number | null; updatedAt: Date | null; overrides: Record<string, unknown> | null }>(
-    `SELECT g.profile, g.policy, g.updated_by AS "updatedBy", g.updated_at AS "updatedAt", c.policy_overrides AS overrides
+/**
+ * The global policy row, a campaign's overrides and its default time zone in one round trip
+ * (the gate reads them per dial).
+ */
+export async function selectPolicyAndOverrides(
+  q: Queryable,
+  campaignId: string | number,
+): Promise<{ global: PolicyRow | null; overrides: Record<string, unknown> | null; defaultTimeZone: string | null }> {
+  const r = await q.query<{ profile: string | null; policy: Record<string, unknown> | null; updatedBy: number | null; updatedAt: Date | null; overrides: Record<string, unknown> | null; defaultTimeZone: string | null }>(
+    `SELECT g.profile, g.policy, g.updated_by AS "updatedBy", g.updated_at AS "updatedAt", c.policy_overrides AS overrides,
+            c.default_time_zone AS "defaultTimeZone"
        FROM (SELECT $1::bigint AS id) k
        LEFT JOIN compliance_policy g ON g.id
        LEFT JOIN campaigns c ON c.id = k.id`,
@@ -37,5 +44,5 @@ export async function selectPolicyAndOverrides(q: Queryable, campaignId: string 
   );
   const row = r.rows[0]!;
   const global = row.profile === null ? null : { profile: row.profile, policy: row.policy ?? {}, updatedBy: row.updatedBy, updatedAt: row.updatedAt! };
-  return { global, overrides: row.overrides };
+  return { global, overrides: row.overrides, defaultTimeZone: row.defaultTimeZone ?? null };
 }

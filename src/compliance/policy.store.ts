@@ -35,7 +35,16 @@ export async function saveGlobalPolicy(q: Queryable, profile: string, policy: Po
 
 /** The policy a campaign's calls obey: the global policy tightened by its overrides. */
 export async function loadCampaignPolicy(q: Queryable, campaignId: string | number | null, fallbackProfile: string = DEFAULT_PROFILE): Promise<Policy> {
-  if (campaignId === null) return (await loadGlobalPolicy(q, fallbackProfile)).policy;
-  const { global, overrides } = await selectPolicyAndOverrides(q, campaignId);
-  return effectivePolicy(globalPolicyFrom(global, fallbackProfile).policy, overrides);
+  return (await loadCampaignRules(q, campaignId, fallbackProfile)).policy;
+}
+
+/** The campaign's policy and its default time zone (for customers whose number does not settle it). */
+export async function loadCampaignRules(
+  q: Queryable,
+  campaignId: string | number | null,
+  fallbackProfile: string = DEFAULT_PROFILE,
+): Promise<{ policy: Policy; campaignZone: string | null }> {
+  if (campaignId === null) return { policy: (await loadGlobalPolicy(q, fallbackProfile)).policy, campaignZone: null };
+  const { global, overrides, defaultTimeZone } = await selectPolicyAndOverrides(q, campaignId);
+  return { policy: effectivePolicy(globalPolicyFrom(global, fallbackProfile).policy, overrides), campaignZone: defaultTimeZone };
 }

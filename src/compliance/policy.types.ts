@@ -3,6 +3,11 @@
  * `decide.ts`, the profiles in `policy.profiles.ts`, strictness checks in `policy.merge.ts`.
  */
 
+export const MAKEUP_WORKDAYS = ['call', 'no_call', 'by_weekday'] as const;
+export const VOICEMAIL_MODES = ['limited_content', 'hang_up'] as const;
+export type VoicemailMode = (typeof VOICEMAIL_MODES)[number];
+export type MakeupWorkdays = (typeof MAKEUP_WORKDAYS)[number];
+
 /** ISO weekday as luxon numbers it: 1 = Monday … 7 = Sunday. */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
@@ -21,6 +26,18 @@ export interface Policy {
   /** Local weekdays calls may be placed on (judged by the local date of the instant). */
   readonly allowedWeekdays: readonly Weekday[];
   readonly observeHolidays: boolean;
+  /**
+   * A make-up working day (China's 调休: a Saturday or Sunday that is a working day):
+   * `call` = a working day, callable even when its weekday is not in allowedWeekdays;
+   * `no_call` = no calls that day; `by_weekday` = judged by allowedWeekdays like any other day.
+   */
+  readonly makeupWorkdays: MakeupWorkdays;
+  /**
+   * What an answering machine gets (after the beep, when the campaign says `message`): a
+   * limited-content message (the customer's name, a request to call back, who to ask for and
+   * the number; nothing about a debt) or a hang-up.
+   */
+  readonly voicemail: VoicemailMode;
   /** ISO 3166 alpha-2 calendar to use; null = the country of the number being dialed. */
   readonly holidayCountry: string | null;
   /** Attempts per customer per local calendar day, across campaigns; null = no cap. */
@@ -71,6 +88,10 @@ export interface DncMatch {
 export interface HolidayCalendar {
   /** True when `isoDate` (YYYY-MM-DD, local) is a public holiday in `country`. */
   isHoliday(country: string, isoDate: string): boolean;
+  /** True when `isoDate` is a weekend day made a working day (调休); calendars without them omit it. */
+  isMakeupWorkday?(country: string, isoDate: string): boolean;
+  /** Where the dates of `country` in `year` come from, for explanations. */
+  source?(country: string, year: number): string;
 }
 
 export interface DecisionInput {
@@ -79,6 +100,8 @@ export interface DecisionInput {
   readonly customer: { readonly timeZone: string | null; readonly phones: readonly string[] };
   /** The E.164 number about to be dialed. */
   readonly phone: string;
+  /** The campaign's default zone, for a customer without one whose number does not settle it. */
+  readonly campaignZone?: string | null;
   /** The customer's attempts across all campaigns (at least the window the caps look at). */
   readonly history: readonly AttemptRecord[];
   readonly dnc: readonly DncMatch[];
@@ -124,7 +147,7 @@ export interface RuleVerdict {
 export interface Explanation {
   readonly decision: Decision;
   readonly zones: readonly string[];
-  readonly zoneSource: 'customer' | 'phone_country' | 'unknown';
+  readonly zoneSource: 'customer' | 'area_code' | 'phone_country' | 'campaign_default' | 'unknown';
   readonly country: string | null;
   readonly rules: readonly RuleVerdict[];
 }

@@ -33,17 +33,27 @@ export function windowRule(zone: string, p: Policy): TimeRule {
   return localRule('calling_window', zone, spec, (t) => `local time ${hhmm(zone, t)}, calls allowed ${p.windowStart}-${p.windowEnd}`);
 }
 
-export function weekdayRule(zone: string, p: Policy): TimeRule {
+/**
+ * Weekdays, with make-up working days (调休) judged as the policy says: a make-up Saturday is a
+ * working day under `call`, a day without calls under `no_call`, a Saturday under `by_weekday`.
+ */
+export function weekdayRule(zone: string, p: Policy, country: string | null, cal: HolidayCalendar): TimeRule {
   const allowed = new Set<number>(p.allowedWeekdays);
-  const spec = { intervals: ALL_DAY, dayAllowed: (d: number) => allowed.has(dayToWeekday(d)) };
-  return localRule('allowed_weekdays', zone, spec, (t) => `local weekday ${dayToWeekday(localDay(zone, t))}, allowed ${[...allowed].sort().join(',')}`);
+  const makeup = (d: number): boolean => p.makeupWorkdays !== 'by_weekday' && country !== null && (cal.isMakeupWorkday?.(country, dayToIso(d)) ?? false);
+  const dayAllowed = (d: number): boolean => (makeup(d) ? p.makeupWorkdays === 'call' : allowed.has(dayToWeekday(d)));
+  return localRule('allowed_weekdays', zone, { intervals: ALL_DAY, dayAllowed }, (t) => {
+    const d = localDay(zone, t);
+    const why = makeup(d) ? ` (${dayToIso(d)} is a make-up working day in ${country}: ${p.makeupWorkdays === 'call' ? 'calls allowed' : 'no calls'})` : '';
+    return `local weekday ${dayToWeekday(d)}, allowed ${[...allowed].sort().join(',')}${why}`;
+  });
 }
 
 export function holidayRule(zone: string, country: string, cal: HolidayCalendar): TimeRule {
   const spec = { intervals: ALL_DAY, dayAllowed: (d: number) => !cal.isHoliday(country, dayToIso(d)) };
   return localRule('holiday', zone, spec, (t) => {
     const iso = dayToIso(localDay(zone, t));
-    return `${iso} is ${cal.isHoliday(country, iso) ? '' : 'not '}a public holiday in ${country}`;
+    const source = cal.source ? ` (${cal.source(country, Number(iso.slice(0, 4)))})` : '';
+    return `${iso} is ${cal.isHoliday(country, iso) ? '' : 'not '}a public holiday in ${country}${source}`;
   });
 }
 

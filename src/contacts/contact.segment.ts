@@ -1,8 +1,9 @@
+import { RISK_TIERS } from './customer.fields.js';
+
 /**
  * Which customers a schedule's run calls. The SQL is fixed; a segment only fills its
  * parameters (an absent bound is NULL and does not filter), so no value ever becomes SQL text.
  */
-export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 
 export interface Segment {
   daysPastDueMin?: number;

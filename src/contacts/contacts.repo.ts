@@ -12,7 +12,12 @@ export interface DialContact {
   customerId: string;
   state: string;
   attempts: number;
+  /** The first number; `phones`, `callablePhones` and `lastAttempt` choose the one to dial (phone-order.ts). */
   phone: string;
+  phones: string[];
+  /** The customer's numbers not on the do-not-call list. */
+  callablePhones: string[];
+  lastAttempt: { phone: string; outcome: string | null } | null;
   name: string;
   locale: string;
   amountDue: string | null;
@@ -27,7 +32,12 @@ export interface DialContact {
 export async function getDialContact(db: Queryable, contactId: string): Promise<DialContact | null> {
   const r = await db.query<DialContact>(
     `SELECT cc.id::text, cc.campaign_id::text AS "campaignId", cc.customer_id::text AS "customerId",
-            cc.state, cc.attempts, c.phones[1] AS phone, c.name, c.locale,
+            cc.state, cc.attempts, c.phones[1] AS phone, c.phones,
+            ARRAY(SELECT p FROM unnest(c.phones) p WHERE NOT EXISTS (
+              SELECT 1 FROM dnc_entries d WHERE d.phone = p AND (d.expires_at IS NULL OR d.expires_at > now()))) AS "callablePhones",
+            (SELECT json_build_object('phone', a.phone, 'outcome', a.outcome) FROM call_attempts a
+              WHERE a.contact_id = cc.id ORDER BY a.attempt_no DESC LIMIT 1) AS "lastAttempt",
+            c.name, c.locale,
             c.amount_due::text AS "amountDue", c.currency, to_char(c.due_date, 'YYYY-MM-DD') AS "dueDate",
             c.days_past_due AS "daysPastDue", c.risk_score AS "riskScore",
             (SELECT count(*)::int FROM call_attempts a WHERE a.contact_id = cc.id AND a.outcome = 'abandoned') AS "abandonedCalls"
@@ -63,8 +73,6 @@ export async function getPromptContacts(db: Queryable, contactIds: readonly stri
   );
   return r.rows;
 }
-
-export const FINAL_CONTACT_STATES = new Set(['completed', 'blocked', 'failed', 'opted_out', 'cancelled', 'expired']);
 
 export interface ContactUpdate {
   state: string;

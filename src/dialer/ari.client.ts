@@ -4,6 +4,7 @@ import { AriError, createAriHttp, isAriError, seg, type AriHttp } from './ari.ht
 import { createAriRest, type AriRest, type EventFilter } from './ari.rest.js';
 import { createAriSocket, type BackoffOptions } from './ari.socket.js';
 import { isKnownAriEvent, parseAriEvent, type Application, type AriEvent, type AriEventOf, type AriEventType, type UnknownAriEvent } from './ari.types.js';
+import { ConnectWaiters } from '../shared/connect-waiters.js';
 
 export { AriError, isAriError } from './ari.http.js';
 export type * from './ari.rest.js';
@@ -69,7 +70,7 @@ export function createAriClient(opts: AriClientOptions): AriClient {
   // One registry for the whole client: callers route by id, nothing is attached per channel.
   const listeners = new Map<string, Set<AnyListener>>();
   const anyListeners = new Set<AnyListener>();
-  let waiters: Array<{ resolve(): void; reject(err: Error): void }> = [];
+  const waiters = new ConnectWaiters();
   let fatal: AriError | undefined;
   let closed = false;
 
@@ -86,14 +87,7 @@ export function createAriClient(opts: AriClientOptions): AriClient {
     }
   }
 
-  function settle(err?: Error): void {
-    const w = waiters;
-    waiters = [];
-    for (const x of w) {
-      if (err) x.reject(err);
-      else x.resolve();
-    }
-  }
+  const settle = (err?: Error): void => waiters.settle(err);
 
   async function prepareApp(): Promise<void> {
     // The socket opens a moment before Asterisk registers the app; an originate in that gap
@@ -154,27 +148,12 @@ export function createAriClient(opts: AriClientOptions): AriClient {
       if (fatal) return Promise.reject(fatal);
       if (closed) return Promise.reject(new AriError({ method: 'GET', path: '/events', message: 'ARI client is closed' }));
       if (socket.isConnected) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        let timer: NodeJS.Timeout | undefined;
-        const waiter = {
-          resolve() {
-            if (timer) clearTimeout(timer);
-            resolve();
-          },
-          reject(err: Error) {
-            if (timer) clearTimeout(timer);
-            reject(err);
-          },
-        };
-        waiters.push(waiter);
-        if (timeoutMs !== undefined) {
-          timer = setTimeout(() => {
-            waiters = waiters.filter((w) => w !== waiter);
-            reject(new AriError({ method: 'GET', path: '/events', message: `ARI websocket not connected within ${timeoutMs} ms`, timedOut: true }));
-          }, timeoutMs);
-        }
-        socket.start();
-      });
+      const connected = waiters.wait(
+        timeoutMs,
+        () => new AriError({ method: 'GET', path: '/events', message: `ARI websocket not connected within ${timeoutMs} ms`, timedOut: true }),
+      );
+      socket.start();
+      return connected;
     },
 
     async close() {

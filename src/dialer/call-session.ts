@@ -5,6 +5,7 @@ import type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from '
 import { SessionPlayback } from './session-playback.js';
 import { SessionTimers } from './session-timers.js';
 import { classifyOriginateError, confirmOriginate } from './originate.check.js';
+import { MenuTracker, type MenuAction } from './menu.js';
 
 export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 
@@ -14,6 +15,7 @@ export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from '
  */
 const HANGUP_GUARD_MS = 5_000;
 const AMD_GUARD_MS = 15_000;
+const VOICEMAIL_WAIT_MS = 35_000; // a machine that gets a message waits in the dialplan for its beep (≤ 30 s)
 // A prompt still playing after a reconnect gets this long before we stop waiting for it.
 const RESYNC_GRACE_MS = 60_000;
 
@@ -29,6 +31,7 @@ export class CallSession {
 
   private resolveDone!: (r: SessionResult) => void;
   private readonly timers = new SessionTimers();
+  private readonly menu: MenuTracker;
   private readonly playback: SessionPlayback;
   private readonly now: () => Date;
   private inStasis = false;
@@ -48,6 +51,7 @@ export class CallSession {
     this.attemptId = opts.attemptId;
     this.log = log;
     this.now = opts.now ?? (() => new Date());
+    this.menu = new MenuTracker(opts.menu?.keys);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.playback = new SessionPlayback(ari, opts.attemptId);
   }
@@ -238,7 +242,7 @@ export class CallSession {
     if (this.phase === 'closing') return; // answered just as we gave up ringing
     if (this.opts.amd.enabled) {
       this.phase = 'amd';
-      this.timers.set('amd', AMD_GUARD_MS, () => this.hangup('lost'));
+      this.timers.set('amd', AMD_GUARD_MS + (this.opts.amd.machineAction === 'message' ? VOICEMAIL_WAIT_MS : 0), () => this.hangup('lost'));
       void this.intoAmd();
     } else {
       this.startPrompt();
@@ -248,6 +252,7 @@ export class CallSession {
   private async intoAmd(): Promise<void> {
     try {
       await this.ari.setVariable(this.attemptId, 'RINGWISE_APP', this.ari.app);
+      if (this.opts.amd.machineAction === 'message') await this.ari.setVariable(this.attemptId, 'RINGWISE_VM_WAIT', '1');
       await this.ari.continueInDialplan(this.attemptId, this.opts.amd.context, 's', 1);
     } catch (err) {
       this.log.warn({ err }, 'could not start AMD; treating the answer as human');
@@ -321,31 +326,26 @@ export class CallSession {
     if (this.phase !== 'prompt' && this.phase !== 'menu') return;
     this.facts.digits = (this.facts.digits ?? '') + digit;
     this.log.info({ digit }, 'dtmf');
-    switch (digit) {
-      case '0':
-        this.stopCurrent();
-        this.startPrompt();
-        break;
-      case '1':
-        this.stopCurrent();
-        this.phase = 'closing';
-        this.facts.endReason = 'agent_requested';
-        void this.agent();
-        break;
-      case '2':
-        this.stopCurrent();
-        this.facts.endReason = 'promise_to_pay';
-        this.phase = 'closing';
-        this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup('promise_to_pay'));
-        break;
-      case '9':
-        this.stopCurrent();
-        this.phase = 'closing';
-        void this.optOut();
-        break;
-      default:
-        break;
-    }
+    const step = this.menu.press(digit);
+    if (step.kind === 'action') return this.onMenuAction(step.action);
+    const again = step.kind === 'reprompt' ? [...(this.opts.menu?.notRecognised ?? []), ...(this.opts.menu?.announcement ?? [])] : [];
+    if (again.length === 0) return;
+    // An invalid key: "not recognised", then the menu again, and the menu's time to answer.
+    this.stopCurrent();
+    this.phase = 'menu';
+    this.playThen(again, () => this.timers.set('menu', this.opts.menuTimeoutMs, () => this.hangup('menu_timeout')));
+  }
+
+  private onMenuAction(action: MenuAction): void {
+    this.stopCurrent();
+    if (action === 'repeat') return this.startPrompt();
+    this.phase = 'closing';
+    if (action === 'opt_out') return void this.optOut();
+    const reason = action === 'agent' ? 'agent_requested' : action === 'callback' ? 'callback_requested' : 'promise_to_pay';
+    this.facts.endReason = reason;
+    // An agent takes the call over; a promise to pay or a callback request: thanks, then hang up.
+    if (action === 'agent') void this.agent();
+    else this.playThen(this.opts.sounds.acknowledged, () => this.finalHangup(reason));
   }
 
   private async agent(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { CallFacts, Outcome } from '../calls/outcome.js';
 import type { CallSession } from './call-session.js';
+import type { MenuKeys } from './menu.js';
 
 /** The shapes around a CallSession: what it is given (options, hooks) and what it ends with. */
 export type SessionPhase = 'new' | 'dialing' | 'amd' | 'prompt' | 'menu' | 'closing' | 'ended';
@@ -24,6 +25,11 @@ export interface SessionOptions {
   amd: { enabled: boolean; machineAction: 'hangup' | 'message'; context: string };
   ringTimeoutSeconds: number;
   menuTimeoutMs: number;
+  /**
+   * The campaign's DTMF menu (default: 1 agent, 2 promise to pay, 9 opt out, 0 repeat) and what
+   * an invalid key hears before the menu again (both empty: invalid keys are ignored).
+   */
+  menu?: { keys: MenuKeys; announcement: string[]; notRecognised: string[] };
   /** Sounds for the confirmations and the voicemail message. */
   sounds: { acknowledged: string[]; optedOut: string[]; machineMessage: string[] };
   maxCallMs?: number;

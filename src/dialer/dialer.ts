@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { maskPhone } from '../shared/redact.js';
-import { CallSession, type SessionResult } from './call-session.js';
+import { CallSession, type SessionOptions, type SessionResult } from './call-session.js';
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
 import type { AgentCallContext, AgentCallPlan, AgentCallRequest, AgentHooks, AriEvent, AriPort } from './ports.js';
@@ -45,6 +45,10 @@ export interface PlaceCall {
   media: string[];
   promptVersion: string;
   amd: { enabled: boolean; machineAction: 'hangup' | 'message' };
+  /** What a machine hears after its beep when amd.machineAction is 'message' (never the prompt). */
+  machineMessage?: string[];
+  /** The campaign's menu, rendered; absent = the default keys, invalid keys ignored. */
+  menu?: SessionOptions['menu'];
   /** Present when agents may take this call (digit 1, or high risk). */
   agent?: AgentCallContext;
   log: Logger;
@@ -199,13 +203,14 @@ export class Dialer {
         endpoint: this.endpointFor(p.phone),
         callerId: p.callerId ?? undefined,
         media: p.media,
+        ...(p.menu ? { menu: p.menu } : {}),
         amd: { enabled: p.amd.enabled, machineAction: p.amd.machineAction, context: AMD_CONTEXT },
         ringTimeoutSeconds: this.settings.ringTimeoutSeconds,
         menuTimeoutMs: this.settings.menuTimeoutSeconds * 1000,
         sounds: {
           acknowledged: this.settings.sounds?.acknowledged ?? ['sound:auth-thankyou'],
           optedOut: this.settings.sounds?.optedOut ?? ['sound:goodbye'],
-          machineMessage: p.media,
+          machineMessage: p.machineMessage ?? [],
         },
         maxCallMs: this.settings.maxCallMs,
         agentAfterGreeting: this.agents !== undefined && p.agent?.highRisk === true,

@@ -81,7 +81,8 @@ export interface ChannelInfo {
 
 /** The compliance gate's answer (src/compliance/gate.ts). */
 export type GateDecision =
-  | { kind: 'allow'; attemptId: string; existing: boolean }
+  /** voicemail: what the policy lets an answering machine get (absent: hang up). */
+  | { kind: 'allow'; attemptId: string; existing: boolean; voicemail?: 'limited_content' | 'hang_up' }
   | { kind: 'defer'; until: Date; reason: string; rule?: string }
   | { kind: 'block'; reason: string; rule?: string };
 

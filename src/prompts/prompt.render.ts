@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
 import { renderText, validatePrompt, type PromptBank, type PromptCustomer } from './prompt.template.js';
+import { nearestLocale } from './locale.match.js';
 import { toSpeechLocale, type SpeechLocale } from './speak.words.js';
 import type { TtsEngine } from './tts.engine.js';
 import { isTelephonyWav, parseWav } from './wav.js';
@@ -56,11 +57,13 @@ export function ttsHash(engineId: string, locale: SpeechLocale, text: string): s
   return sha256(`${engineId}\n${locale}\n${text}`);
 }
 
-/** The campaign locale a customer hears: theirs when the campaign has it, else the campaign's first. */
+/**
+ * The campaign locale a customer hears: the nearest to theirs (locale.match.ts), else the
+ * campaign's first (imports refuse a language without a prompt; older rows may still have one).
+ */
 export function pickPromptLocale(available: readonly string[], customerLocale: string | null | undefined): string | undefined {
   if (customerLocale && available.includes(customerLocale)) return customerLocale;
-  const wanted = toSpeechLocale(customerLocale);
-  return (wanted && available.find((l) => toSpeechLocale(l) === wanted)) ?? available[0];
+  return nearestLocale(customerLocale, available) ?? available[0];
 }
 
 /**

@@ -5,7 +5,7 @@ import { AppError, ValidationError } from '../shared/errors.js';
 import { amountWords, countWords, dateWords, digitWords, SPEECH_LOCALES, toSpeechLocale, type SpeechLocale } from './speak.words.js';
 
 /** The placeholders a TTS template may use. */
-export const PROMPT_FIELDS = ['name', 'amount', 'due_date', 'days_past_due', 'callback_number', 'bank_name'] as const;
+export const PROMPT_FIELDS = ['name', 'amount', 'due_date', 'days_past_due', 'callback_number', 'bank_name', 'contact_name'] as const;
 export type PromptField = (typeof PROMPT_FIELDS)[number];
 
 export const TTS_TEXT_MAX = 2000;
@@ -46,6 +46,8 @@ export interface PromptCustomer {
 export interface PromptBank {
   name: string;
   callbackNumber: string;
+  /** A person the customer can ask for when calling back (voicemail messages); empty = "us". */
+  contactName?: string;
 }
 
 /** A template uses a field the customer row does not have: the call cannot be rendered. */
@@ -184,6 +186,8 @@ export function renderText(template: string, customer: PromptCustomer, bank: Pro
         return callbackWords(bank.callbackNumber, locale);
       case 'bank_name':
         return bank.name;
+      case 'contact_name':
+        return bank.contactName || (locale === 'zh-CN' ? '我们' : 'us');
     }
     missing.add(field === 'amount' && customer.amountDue !== null ? 'currency' : field);
     return '';

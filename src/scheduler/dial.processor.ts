@@ -3,12 +3,16 @@ import type { Logger } from '../shared/logger.js';
 import type { GatePort } from '../dialer/ports.js';
 import { deleteReservedAttempt, getAttempt, markOriginating, nextAttemptNo, type AttemptRow } from '../calls/attempts.repo.js';
 import { isAppError } from '../shared/errors.js';
+import { hasNextNumber, phoneForAttempt } from '../contacts/phone-order.js';
+import { renderMenu } from '../dialer/menu.render.js';
+import { machineAction, renderLimitedContent } from '../dialer/voicemail.js';
 import type { Pacer } from './pacing.js';
 import type { TokenQueue } from './token-queue.js';
 import { tokenThenGate } from './pacing.gate.js';
 import type { DialJob } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
-import { contactBackToPending, FINAL_CONTACT_STATES, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import { contactBackToPending, getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import { isFinishedContact } from '../contacts/contact.states.js';
 import type { CampaignState } from '../campaigns/campaign.state.js';
 import { callParams } from './call-params.js';
 import { settleContact } from './settle.js';
@@ -68,7 +72,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
   const contact = await getDialContact(db, contactId);
   if (!contact) return 'contact_missing';
-  if (FINAL_CONTACT_STATES.has(contact.state)) return `contact_${contact.state}`;
+  if (isFinishedContact(contact.state)) return `contact_${contact.state}`;
 
   let prompt: { media: string[]; version: string };
   try {
@@ -80,6 +84,12 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     await completeCampaignIfDone(db, campaignId);
     throw new UnrecoverableError(`prompt: ${err.code}`);
   }
+
+  // Which of the customer's numbers (none callable: the first, and the gate says why).
+  const phone = phoneForAttempt(contact.phones, contact.callablePhones, contact.lastAttempt, campaign.nextNumberOn) ?? contact.phone;
+  const menu = await renderMenu(ctx.renderPrompt, campaign, { ...contact, id: contact.customerId }, contact.locale, log);
+  const voicemail =
+    campaign.amdEnabled && campaign.amdMachineAction === 'message' ? await renderLimitedContent(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log) : [];
 
   // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
   const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
@@ -101,7 +111,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   try {
     // Token, then gate, then originate (pacing.gate.ts): no reservation waits for the rate.
     const limits = { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond };
-    const decision = await tokenThenGate({ tokens: ctx.tokens, onToken: ctx.onToken, ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone: contact.phone, now: now(), workerId: ctx.workerId }) }, campaignId, limits);
+    const decision = await tokenThenGate({ tokens: ctx.tokens, onToken: ctx.onToken, ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone, now: now(), workerId: ctx.workerId }) }, campaignId, limits);
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);
@@ -145,9 +155,19 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
     }
-    const result = await ctx.dialer.placeCall(callParams(campaign, contact, attemptId, prompt, agent.agent, log));
+    const call = callParams(campaign, contact, attemptId, prompt, agent.agent, log);
+    const result = await ctx.dialer.placeCall({
+      ...call,
+      phone,
+      media: [...prompt.media, ...menu.afterPrompt],
+      menu: menu.session,
+      // A machine gets the limited-content message only when the policy allows it too.
+      amd: { enabled: campaign.amdEnabled, machineAction: voicemail.length > 0 ? machineAction(campaign.amdMachineAction, decision.voicemail) : 'hangup' },
+      machineMessage: voicemail,
+    });
     await ctx.pacer.release(campaignId, member);
-    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason);
+    const nextNumber = hasNextNumber(contact.phones, contact.callablePhones, phone, result.outcome, campaign.nextNumberOn);
+    await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason, nextNumber);
     return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;
   } finally {
     clearInterval(renew);
@@ -165,7 +185,7 @@ async function stopForCampaignState(ctx: DialContext, state: CampaignState, cont
     return 'paused';
   }
   const contact = await getDialContact(ctx.db, contactId);
-  if (contact && !FINAL_CONTACT_STATES.has(contact.state)) await setContactState(ctx.db, contactId, { state: 'cancelled', reason: `campaign ${state}` });
+  if (contact && !isFinishedContact(contact.state)) await setContactState(ctx.db, contactId, { state: 'cancelled', reason: `campaign ${state}` });
   return state;
 }
 

@@ -2,7 +2,8 @@ import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import type { PromptPort } from '../dialer/ports.js';
 import { getDialCampaign } from '../campaigns/campaign.repo.js';
-import { FINAL_CONTACT_STATES, getPromptContacts } from '../contacts/contacts.repo.js';
+import { getPromptContacts } from '../contacts/contacts.repo.js';
+import { isFinishedContact } from '../contacts/contact.states.js';
 
 /** Contacts rendered ahead at once per worker: one keeps a core for the live calls. */
 export const AHEAD_CONCURRENCY = 1;
@@ -59,7 +60,7 @@ export function createRenderAhead(deps: { db: Db; log: Logger; render: PromptPor
     if (!prompt || !needsRender(prompt)) return;
     for (const c of await getPromptContacts(deps.db, ids)) {
       if (closed) return;
-      if (FINAL_CONTACT_STATES.has(c.state)) continue;
+      if (isFinishedContact(c.state)) continue;
       await deps.render(prompt, { ...c, id: c.customerId }, c.locale).catch((err: unknown) => {
         deps.log.debug({ err, campaignId, contactId: c.id }, 'render ahead failed: the dial job will report it');
       });

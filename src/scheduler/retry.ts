@@ -1,4 +1,5 @@
 import type { EndReason, Outcome } from '../calls/outcome.js';
+import type { RetryOutcome, RetryPolicy } from '../campaigns/campaign.repo.js';
 
 /**
  * Retry policy per outcome class, from `campaigns.retry_policy`:
@@ -8,12 +9,9 @@ import type { EndReason, Outcome } from '../calls/outcome.js';
  * a drain deadline) is not the customer's doing, so it is tried again once after 10 minutes.
  * Every retry still passes the compliance gate, which may defer or block it.
  */
-export type RetryClass = 'busy' | 'no_answer' | 'machine' | 'failed' | 'lost';
-export interface RetryRule {
-  delaySeconds: number;
-  maxRetries: number;
-}
-export type RetryPolicy = Partial<Record<RetryClass, RetryRule>>;
+export type RetryClass = RetryOutcome;
+export type RetryRule = NonNullable<RetryPolicy[RetryClass]>;
+export type { RetryPolicy };
 
 export type RetryDecision = { retry: true; attemptNo: number; delaySeconds: number; class: RetryClass } | { retry: false };
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
-import type { Outcome } from '../calls/outcome.js';
+import { REACHED_OUTCOMES, type Outcome } from '../calls/outcome.js';
 import type { Dialer } from '../dialer/dialer.js';
 import { attemptCounts } from '../calls/attempt.recovery.sql.js';
 import { decideRetry, parseRetryPolicy } from './retry.js';
@@ -8,8 +8,6 @@ import { addNextAttempt, type Queues } from './queues.js';
 import { completeCampaignIfDone, type DialCampaign } from '../campaigns/campaign.repo.js';
 import { setContactState } from '../contacts/contacts.repo.js';
 
-/** Outcomes after which the contact was reached: its final state is completed. */
-const REACHED = new Set<Outcome>(['answered_human', 'answered_machine', 'answered_unknown', 'completed', 'hangup_during_prompt', 'abandoned']);
 /** An originate that never reached Asterisk is re-queued at once, this many times at most. */
 export const MAX_NOT_DIALLED = 5;
 const NOT_DIALLED_DELAY_SECONDS = 1;
@@ -35,6 +33,8 @@ export async function settleContact(
   outcome: Outcome,
   answered: boolean,
   endReason?: string | null,
+  /** The campaign moves on to the customer's next number after this outcome: dial it now. */
+  nextNumber = false,
 ): Promise<void> {
   const { db } = ctx;
   const queueNext = async (nextAttemptNo: number, delaySeconds: number) => {
@@ -55,12 +55,14 @@ export async function settleContact(
   } else if (outcome === 'abandoned' && (callback = await ctx.dialer.callbackDelaySeconds(contactId)) !== null) {
     // Nobody could take the customer: the promised callback, a new attempt that passes the gate again.
     await queueNext(attemptNo + 1, callback);
+  } else if (nextNumber) {
+    await queueNext(attemptNo + 1, 0);
   } else {
     const retry = decideRetry(parseRetryPolicy(campaign.retryPolicy), outcome, attemptNo, answered, endReason, counts);
     if (retry.retry) {
       await queueNext(retry.attemptNo, retry.delaySeconds);
     } else {
-      const final = REACHED.has(outcome) ? 'completed' : 'failed';
+      const final = REACHED_OUTCOMES.includes(outcome) ? 'completed' : 'failed';
       await setContactState(db, contactId, { state: final, lastOutcome: outcome, attempts: attemptNo });
     }
   }

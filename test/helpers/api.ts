@@ -12,7 +12,7 @@ export interface TestApi {
   t: TestDb;
   app: ApiApp;
   deps: ApiDeps;
-  /** One live key per role, in clear text. */
+  /** One live key per role, in clear text (the agent key belongs to an agent with no calls). */
   keys: Record<Role, string>;
   keyIds: Record<Role, number>;
   /** Headers for `app.inject`: `{ authorization: 'Bearer rw_...' }`. */
@@ -45,8 +45,13 @@ export async function createTestApi(opts: { env?: Record<string, string>; deps?:
     const { key, row } = await createApiKey(t.db, { name: o.name ?? `test-${role}`, role, agentId: o.agentId ?? null });
     return { key, id: row.id };
   };
+  // An agent key always belongs to an agent: this one has taken no call yet.
+  const { rows } = await t.db.query(
+    `INSERT INTO agents (name, sip_username, sip_md5, sip_realm) VALUES ('Keyholder agent', 'rwt-keyholder', repeat('0', 32), 'ringwise') RETURNING id`,
+  );
+  const keyholderAgentId = Number(rows[0].id);
   for (const role of ROLES) {
-    const k = await mintKey(role);
+    const k = await mintKey(role, role === 'agent' ? { agentId: keyholderAgentId } : {});
     keys[role] = k.key;
     keyIds[role] = k.id;
   }

@@ -4,7 +4,7 @@ import { ConfigError } from '../../src/shared/errors.js';
 
 describe('loadConfig', () => {
   it('gives sandbox-compatible defaults in development', () => {
-    const c = loadConfig({});
+    const c = loadConfig({ NODE_ENV: 'development' });
     expect(c.dialer.dialTemplate).toBe('PJSIP/{number}@carrier');
     expect(c.dialer.ringTimeoutSeconds).toBe(25);
     expect(c.defaultRegion).toBe('CN');
@@ -13,7 +13,7 @@ describe('loadConfig', () => {
 
   it('reports every problem at once', () => {
     try {
-      loadConfig({ RINGWISE_API_PORT: 'x', DATABASE_URL: 'mysql://h/db', RINGWISE_RING_TIMEOUT_SECONDS: '5' });
+      loadConfig({ NODE_ENV: 'development', RINGWISE_API_PORT: 'x', DATABASE_URL: 'mysql://h/db', RINGWISE_RING_TIMEOUT_SECONDS: '5' });
       expect.fail('should throw');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
@@ -25,8 +25,8 @@ describe('loadConfig', () => {
   });
 
   it('refuses a policy profile that does not exist at start-up', () => {
-    expect(loadConfig({ RINGWISE_POLICY_PROFILE: 'us-regf' }).policyProfile).toBe('us-regf');
-    expect(() => loadConfig({ RINGWISE_POLICY_PROFILE: 'cn_bank' })).toThrow(/RINGWISE_POLICY_PROFILE must be one of cn-bank, us-regf/);
+    expect(loadConfig({ NODE_ENV: 'development', RINGWISE_POLICY_PROFILE: 'us-regf' }).policyProfile).toBe('us-regf');
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_POLICY_PROFILE: 'cn_bank' })).toThrow(/RINGWISE_POLICY_PROFILE must be one of cn-bank, us-regf/);
   });
 
   it('requires secrets in production', () => {
@@ -34,13 +34,13 @@ describe('loadConfig', () => {
   });
 
   it('agent bridging: defaults, and a pacing ratio that must be a positive number', () => {
-    expect(loadConfig({}).agents).toMatchObject({ ringSeconds: 10, waitSeconds: 2, pacingRatio: 1 });
-    expect(loadConfig({ RINGWISE_AGENT_PACING_RATIO: '1.5', RINGWISE_AGENT_RING_SECONDS: '20' }).agents).toMatchObject({ pacingRatio: 1.5, ringSeconds: 20 });
-    expect(() => loadConfig({ RINGWISE_AGENT_PACING_RATIO: 'fast' })).toThrow(/RINGWISE_AGENT_PACING_RATIO must be a number from 0.1 to 10/);
-    expect(() => loadConfig({ RINGWISE_AGENT_WAIT_SECONDS: '-1' })).toThrow(/RINGWISE_AGENT_WAIT_SECONDS/);
+    expect(loadConfig({ NODE_ENV: 'development' }).agents).toMatchObject({ ringSeconds: 10, waitSeconds: 2, pacingRatio: 1 });
+    expect(loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_PACING_RATIO: '1.5', RINGWISE_AGENT_RING_SECONDS: '20' }).agents).toMatchObject({ pacingRatio: 1.5, ringSeconds: 20 });
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_PACING_RATIO: 'fast' })).toThrow(/RINGWISE_AGENT_PACING_RATIO must be a number from 0.1 to 10/);
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_WAIT_SECONDS: '-1' })).toThrow(/RINGWISE_AGENT_WAIT_SECONDS/);
   });
 
   it('rejects a dial template without {number}', () => {
-    expect(() => loadConfig({ RINGWISE_DIAL_TEMPLATE: 'PJSIP/carrier' })).toThrow(/must contain \{number\}/);
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_DIAL_TEMPLATE: 'PJSIP/carrier' })).toThrow(/must contain \{number\}/);
   });
 });

@@ -55,6 +55,7 @@ write_env() {
     echo "SANDBOX_SIP=$HOST:$SIP_PORT"
     echo "SANDBOX_CARRIER=$HOST:$CARRIER_PORT"
     echo "SANDBOX_SIM_PSTN_CONTEXT=sim-pstn"
+    messaging_env
     local i=1 entry user port mode pass_var
     for entry in "${DEMO_AGENTS[@]}"; do
       read -r user port mode <<<"$entry"

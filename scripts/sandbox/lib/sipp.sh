@@ -3,7 +3,7 @@
 # shellcheck shell=bash disable=SC2154
 
 # Bump AUDIO_RECIPE when the commands in make_audio change (the audio is then remade).
-AUDIO_RECIPE="espeak-ng -s 160; sox gain -n -3; silence tail 60 s"
+AUDIO_RECIPE="espeak-ng -s 160; sox gain -n -3; greeting: 0.4 s gap + 0.5 s 1 kHz beep; silence tail 60 s"
 HELLO_TEXT='Hello?'
 GREETING_TEXT='Hello, you have reached the voicemail of Li Wei. I am not available to take your call right now. Please leave your name, your number and a short message after the tone, and I will call you back as soon as I can. Thank you.'
 
@@ -20,6 +20,12 @@ make_audio() {
     [[ $name == hello ]] && text=$HELLO_TEXT || text=$GREETING_TEXT
     espeak-ng -v en -s 160 -w "$AUDIO/$name.wav" "$text"
     sox "$AUDIO/$name.wav" -r 8000 -c 1 -t ul "$AUDIO/$name.ulaw" gain -n -3
+    if [[ $name == greeting ]]; then
+      # "...after the tone": the beep a voicemail message must wait for (raw u-law concatenates).
+      sox -n -r 8000 -c 1 -t ul "$AUDIO/gap.ulaw" trim 0 0.4
+      sox -n -r 8000 -c 1 -t ul "$AUDIO/beep.ulaw" synth 0.5 sine 1000 gain -6
+      cat "$AUDIO/gap.ulaw" "$AUDIO/beep.ulaw" >>"$AUDIO/$name.ulaw"
+    fi
     # 60 s of silence after the words (see make-rtp-pcap.mjs): AMD needs frames to hear silence.
     node "$ROOT/scripts/sandbox/make-rtp-pcap.mjs" "$AUDIO/$name.ulaw" "$AUDIO/$name.pcap" 60 >/dev/null
   done
@@ -31,7 +37,7 @@ start_sipp() {
   local dir=$1 pidfile=$2 logfile=$3 out pid
   shift 3
   # sipp -bg prints the daemon's pid; its own exit status is not meaningful.
-  out=$(cd "$dir" && sipp "$@" -bg -trace_err -error_file "$logfile" "${SIPP_COMMON[@]}" 2>&1 </dev/null 8>&- 9>&-) || true
+  out=$(cd "$dir" && sipp "$@" -bg -error_file "$logfile" "${SIPP_COMMON[@]}" 2>&1 </dev/null 8>&- 9>&-) || true
   pid=$(grep -o 'PID=\[[0-9]*\]' <<<"$out" | grep -o '[0-9]\+' || true)
   [[ -n $pid ]] || { echo "$out" >&2; return 1; }
   echo "$pid" >"$pidfile"
@@ -109,7 +115,7 @@ softphone_stop() {
     if [[ -n $port ]] && alive "$RUN/asterisk.pid" "$AST_CONF"; then
       (cd "$STATE" && timeout 10 sipp "$HOST:$SIP_PORT" -sf "$ROOT/test/sipp/agent-unregister.xml" \
         -s "$user" -au "$user" -ap "$pass" -i $HOST -p "$port" -m 1 -nostdin -ci $HOST \
-        -trace_err -error_file "$LOGS/softphone-$user-errors.log" >/dev/null 2>&1 </dev/null) ||
+        -error_file "$LOGS/softphone-$user-errors.log" >/dev/null 2>&1 </dev/null) ||
         log "softphone $user stopped; unregistering failed (the contact expires within 120 s)"
     fi
     log "softphone $user stopped"

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,9 +40,13 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     const c = await seedCampaign(h, { contacts: [{ phone: num('01') }] });
     const { customerId } = c.contacts[0]!;
     await makeRisky(h, { campaignId: c.campaignId, customerId, name: 'Wang Xiaoming', riskScore: 85, threshold: 70 });
-    // What the agent's phone receives: Asterisk's SIP log of messages to this softphone only.
-    const sipLog = `${sandboxEnv()['SANDBOX_ASTERISK_LOG_DIR']}/messages.log`;
-    const logFrom = (await stat(sipLog)).size;
+    // What the agent's phone receives: Asterisk's SIP log of messages to this softphone only,
+    // into a log channel of this test's own (the sandbox's messages.log takes no verbose lines:
+    // they name the dialled numbers).
+    const channel = `rwt-sip-trace-${process.pid}.log`;
+    const sipLog = `${sandboxEnv()['SANDBOX_ASTERISK_LOG_DIR']}/${channel}`;
+    await sandboxSh(['rx', `logger add channel ${channel} verbose(3)`]);
+    const logFrom = 0;
     await sandboxSh(['rx', `pjsip set logger host 127.0.0.1:${slotPort(5281)}`]);
     await setCampaignState(h, c.campaignId, 'running');
 
@@ -52,10 +56,12 @@ describe('agents e2e: answered calls bridged to live agents', () => {
       await waitFor('agent 1 on the call', async () => pool.state(1) === 'on_call', 30_000);
     } finally {
       await sandboxSh(['rx', 'pjsip set logger off']);
+      await sandboxSh(['rx', `logger remove channel ${channel}`]);
     }
     const fh = await open(sipLog);
     const { buffer, bytesRead } = await fh.read({ buffer: Buffer.alloc(256 * 1024), position: logFrom });
     await fh.close();
+    await rm(sipLog, { force: true });
     const invite = buffer.toString('utf8', 0, bytesRead).split(/INVITE sip:rwt-bridge-1@/)[1] ?? '';
     expect(invite).toMatch(/^From: "Wang Xiaoming 3200CNY 27d" <sip:\+8695500@/m);
     const bridge = await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2));

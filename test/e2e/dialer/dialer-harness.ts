@@ -85,6 +85,8 @@ export interface RunningWorker {
   client: AriClient;
   /** Channels this worker originated (to prove a replay dials nothing). */
   created: string[];
+  /** Every playback this worker started, in order (what the customer heard). */
+  played: Array<{ channelId: string; media: string[]; at: Date }>;
   stop(): Promise<void>;
 }
 
@@ -93,12 +95,17 @@ export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number
   const client = createAriClient({ url: opts.ariUrl ?? config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log: h.log, backoff: { initialMs: 200, maxMs: 1_000 } });
   await client.connect({ timeoutMs: 10_000 });
   const created: string[] = [];
+  const played: RunningWorker['played'] = [];
   const base = ariPortFrom(client);
   const ari: AriPort = {
     ...base,
     originate: (p) => {
       created.push(p.channelId);
       return base.originate(p);
+    },
+    play: (channelId, media, playbackId) => {
+      played.push({ channelId, media, at: new Date() });
+      return base.play(channelId, media, playbackId);
     },
   };
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -111,6 +118,7 @@ export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number
     worker,
     client,
     created,
+    played,
     async stop() {
       await worker.close(5_000);
       await client.close();
@@ -121,6 +129,8 @@ export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number
 
 export interface SeedContact {
   phone: string;
+  /** All the customer's numbers, in order (default: [phone]). */
+  phones?: string[];
   locale?: string;
 }
 
@@ -142,12 +152,15 @@ export async function seedCampaign(
     maxConcurrent?: number;
     callsPerSecond?: number;
     prompt?: object;
+    /** The campaign's DTMF menu (null: the default keys). */
+    menu?: object;
+    nextNumberOn?: string[];
   },
 ): Promise<SeededCampaign> {
   const db = h.tdb.db;
   const c = await db.query<{ id: string }>(
-    `INSERT INTO campaigns (name, state, prompt, caller_id, policy_overrides, max_concurrent, calls_per_second, retry_policy, amd_enabled, amd_machine_action)
-     VALUES ($1, 'draft', $2, '+8695500', $3, $4, $5, $6, $7, $8) RETURNING id::text`,
+    `INSERT INTO campaigns (name, state, prompt, caller_id, policy_overrides, max_concurrent, calls_per_second, retry_policy, amd_enabled, amd_machine_action, menu, next_number_on)
+     VALUES ($1, 'draft', $2, '+8695500', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id::text`,
     [
       `e2e ${++seq}`,
       JSON.stringify(o.prompt ?? TEST_PROMPT),
@@ -157,6 +170,8 @@ export async function seedCampaign(
       JSON.stringify(o.retryPolicy ?? {}),
       o.amd ?? false,
       o.amdMachineAction ?? 'hangup',
+      o.menu === undefined ? null : JSON.stringify(o.menu),
+      o.nextNumberOn ?? [],
     ],
   );
   const campaignId = c.rows[0]!.id;
@@ -164,9 +179,9 @@ export async function seedCampaign(
   for (const k of o.contacts) {
     const cu = await db.query<{ id: string }>(
       `INSERT INTO customers (external_id, name, phones, time_zone, locale, amount_due, currency, due_date, days_past_due)
-       VALUES ($1, 'Test Customer', ARRAY[$2], 'Asia/Shanghai', $3, 3200, 'CNY', '2026-11-01', 27)
+       VALUES ($1, 'Test Customer', $2::text[], 'Asia/Shanghai', $3, 3200, 'CNY', '2026-11-01', 27)
        ON CONFLICT (external_id) DO UPDATE SET updated_at = now() RETURNING id::text`,
-      [`e2e-${k.phone}`, k.phone, k.locale ?? 'en-US'],
+      [`e2e-${k.phone}`, k.phones ?? [k.phone], k.locale ?? 'en-US'],
     );
     const customerId = cu.rows[0]!.id;
     const cc = await db.query<{ id: string }>(

@@ -35,7 +35,7 @@ let agentA: number;
 let agentB: number;
 let keyA: { authorization: string };
 let keyB: { authorization: string };
-let keyUnbound: { authorization: string };
+let keyNoCalls: { authorization: string };
 let custA: number;
 let custB: number;
 let custN: number;
@@ -93,7 +93,7 @@ beforeAll(async () => {
   agentB = await agent('Agent B');
   keyA = { authorization: `Bearer ${(await api.mintKey('agent', { agentId: agentA })).key}` };
   keyB = { authorization: `Bearer ${(await api.mintKey('agent', { agentId: agentB })).key}` };
-  keyUnbound = api.as('agent');
+  keyNoCalls = api.as('agent');
 
   custA = await seedCustomer(NAME_A, PHONE_A);
   custB = await seedCustomer(NAME_B, PHONE_B);
@@ -133,8 +133,8 @@ describe('GET /v1/calls as an agent', () => {
     expect((await listAll(keyA, `&customerId=${custA}`)).map((c) => c.id).sort()).toEqual([...callsA].sort());
   });
 
-  it('an agent key bound to no agent lists nothing', async () => {
-    expect(await listAll(keyUnbound)).toEqual([]);
+  it('the key of an agent that took no call lists nothing', async () => {
+    expect(await listAll(keyNoCalls)).toEqual([]);
   });
 });
 
@@ -151,7 +151,7 @@ describe('GET /v1/calls/:id', () => {
       expect(res.body).not.toContain(PHONE_B);
     }
     expect((await get(`/v1/calls/${callsA[0]}`, keyB)).statusCode).toBe(404);
-    expect((await get(`/v1/calls/${callsA[0]}`, keyUnbound)).statusCode).toBe(404);
+    expect((await get(`/v1/calls/${callsA[0]}`, keyNoCalls)).statusCode).toBe(404);
 
     // The control: the call exists.
     expect((await get(`/v1/calls/${callB}`, api.as('supervisor'))).json()).toMatchObject({ id: callB, phone: PHONE_B });
@@ -192,8 +192,23 @@ describe('GET /v1/customers/:id as an agent', () => {
       expect(res.body).not.toContain(NAME_B);
     }
     expect((await get(`/v1/customers/${custB}`, keyB)).json()).toMatchObject({ name: NAME_B });
-    expect((await get(`/v1/customers/${custA}`, keyUnbound)).statusCode).toBe(404);
+    expect((await get(`/v1/customers/${custA}`, keyNoCalls)).statusCode).toBe(404);
     expect((await get(`/v1/customers/${custN}`, api.as('supervisor'))).statusCode).toBe(200);
+  });
+
+  it("reads the script of its own call, filled with that customer's values; any other call is 404", async () => {
+    const own = await get(`/v1/calls/${callsA[0]}/script`, keyA);
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().steps[0].text).toContain(NAME_A);
+    expect((await get(`/v1/calls/${callB}/script`, keyA)).statusCode).toBe(404);
+    expect((await get(`/v1/calls/${callN}/script`, keyA)).statusCode).toBe(404);
+  });
+
+  it('finds by search only customers of its own calls', async () => {
+    const ids = async (q: string, key: Record<string, string>) => (await get(`/v1/customers?q=${encodeURIComponent(q)}`, key)).json().items.map((c: { id: number }) => c.id);
+    expect(await ids(PHONE_A, keyA)).toEqual([custA]);
+    expect(await ids(NAME_B, keyA)).toEqual([]);
+    expect(await ids(NAME_B, keyB)).toEqual([custB]);
   });
 });
 
@@ -202,8 +217,14 @@ describe('everything else is 403 forbidden for an agent', () => {
   const AGENT_ROUTES = new Set([
     'GET /v1/calls',
     'GET /v1/calls/:id',
+    'GET /v1/calls/:id/script',
     'POST /v1/calls/:id/disposition',
+    'GET /v1/customers',
     'GET /v1/customers/:id',
+    'GET /v1/customers/:id/dispositions',
+    'POST /v1/session',
+    'GET /v1/session',
+    'DELETE /v1/session',
     'POST /v1/dnc',
     'GET /v1/agents/:id',
     'POST /v1/agents/:id/login',

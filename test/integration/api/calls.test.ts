@@ -40,7 +40,7 @@ describe('calls API and campaign stats', () => {
     await api?.close();
   });
 
-  async function pageAll(query: string, role: 'operator' | 'viewer' = 'operator', limit = 4) {
+  async function pageAll(query: string, role: 'supervisor' | 'operator' | 'viewer' = 'supervisor', limit = 4) {
     const items: { id: string; reservedAt: string; phone: string; campaignId: number; customerId: number; outcome: string | null }[] = [];
     let cursor: string | null = null;
     do {
@@ -74,9 +74,11 @@ describe('calls API and campaign stats', () => {
     expect(ranged).toHaveLength(6);
   });
 
-  it('masks phones for viewers', async () => {
-    const items = await pageAll('', 'viewer', 50);
-    expect(items.every((i) => /^\+86\*\*\*\d\d$/.test(i.phone))).toBe(true);
+  it('masks phones for operators and viewers (as the CSV export does)', async () => {
+    for (const role of ['operator', 'viewer'] as const) {
+      const items = await pageAll('', role, 50);
+      expect(items.every((i) => /^\+86\*\*\*\d\d$/.test(i.phone)), role).toBe(true);
+    }
   });
 
   it('refuses bad filters and cursors with 400', async () => {

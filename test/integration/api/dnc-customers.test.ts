@@ -19,8 +19,9 @@ describe('DNC and customers API', () => {
 
   describe('GET /v1/customers/:id', () => {
     // Agents read only customers on their own calls: test/integration/api/agent-scope.test.ts.
-    it('shows personal data to staff roles', async () => {
-      for (const role of ['admin', 'operator', 'supervisor'] as const) {
+    // Operators see the account fields with names and numbers masked: test/integration/security/personal-data.test.ts.
+    it('shows personal data to admins and supervisors', async () => {
+      for (const role of ['admin', 'supervisor'] as const) {
         const res = await api.app.inject({ url: `/v1/customers/${customerId}`, headers: api.as(role) });
         expect(res.statusCode, role).toBe(200);
         expect(res.json()).toMatchObject({
@@ -62,11 +63,14 @@ describe('DNC and customers API', () => {
     it('adds an entry by phone (stored as E.164), by customer, or both, and audits without the number', async () => {
       let res = await post({ phone: '138 0013 8000', reason: 'customer asked', source: 'customer_request' });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toMatchObject({ phone: '+8613800138000', customerId: null, reason: 'customer asked', source: 'customer_request', expiresAt: null, createdBy: api.keyIds.operator });
+      // Operators see numbers masked, their own entry's too; the list holds the E.164 number.
+      expect(res.json()).toMatchObject({ phone: '+86***00', customerId: null, reason: 'customer asked', source: 'customer_request', expiresAt: null, createdBy: api.keyIds.operator });
       const byPhone = res.json().id;
+      expect((await api.t.db.query('SELECT phone FROM dnc_entries WHERE id = $1', [byPhone])).rows[0].phone).toBe('+8613800138000');
 
       const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-      res = await post({ customerId, reason: 'complaint', source: 'complaint', expiresAt }, 'agent');
+      // Agents add only by a call of theirs: test/integration/security/dnc-by-call.test.ts.
+      res = await post({ customerId, reason: 'complaint', source: 'complaint', expiresAt }, 'supervisor');
       expect(res.statusCode).toBe(201);
       expect(res.json()).toMatchObject({ phone: null, customerId, expiresAt });
 
@@ -114,8 +118,10 @@ describe('DNC and customers API', () => {
       expect(ids).toEqual([...ids].sort((a, b) => b - a));
       expect(ids).toHaveLength(await count('dnc_entries'));
 
-      const byPhone = (await api.app.inject({ url: `/v1/dnc?phone=${encodeURIComponent('+86 13800138000')}`, headers: api.as('operator') })).json();
+      const byPhone = (await api.app.inject({ url: `/v1/dnc?phone=${encodeURIComponent('+86 13800138000')}`, headers: api.as('supervisor') })).json();
       expect(byPhone.items.map((i: { phone: string }) => i.phone)).toEqual(['+8613800138000']);
+      const operatorView = (await api.app.inject({ url: `/v1/dnc?phone=${encodeURIComponent('+86 13800138000')}`, headers: api.as('operator') })).json();
+      expect(operatorView.items.map((i: { phone: string }) => i.phone)).toEqual(['+86***00']);
       const byCustomer = (await api.app.inject({ url: `/v1/dnc?customerId=${customerId}`, headers: api.as('operator') })).json();
       expect(byCustomer.items).toHaveLength(2);
 

@@ -7,11 +7,11 @@ import { createTestApi, type TestApi } from '../../helpers/api.js';
  * Every request gets fresh fixtures, so a success for one role never hides a refusal for the next.
  */
 interface RouteCase {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   allowed: Role[];
   ok: number;
-  /** A status other than `ok` for an allowed role, with its error code (the table's agent key is bound to no agent, so it owns no call). */
+  /** A status other than `ok` for an allowed role, with its error code (the table's agent key belongs to an agent that took no call). */
   okFor?: Partial<Record<Role, { status: number; code: string }>>;
   prepare: (api: TestApi) => Promise<{ url: string; payload?: object }>;
 }
@@ -53,12 +53,21 @@ const CASES: RouteCase[] = [
   { method: 'POST', path: '/v1/campaigns/:id/cancel', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/cancel` }) },
   { method: 'GET', path: '/v1/campaigns/:id/stats', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/stats` }) },
   { method: 'GET', path: '/v1/calls', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/calls' }) },
+  { method: 'GET', path: '/v1/calls/:id/script', allowed: ['operator', 'supervisor', 'agent'], ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}/script` }) },
+  { method: 'GET', path: '/v1/campaigns/:id/script', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script` }) },
+  { method: 'PUT', path: '/v1/campaigns/:id/script', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script`, payload: { 'en-US': [{ title: 'Greet', text: 'Hello {name}' }] } }) },
   { method: 'GET', path: '/v1/calls/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}` }) },
   { method: 'GET', path: '/v1/calls.csv', allowed: ['operator', 'supervisor', 'viewer'], ok: 200, prepare: async () => ({ url: '/v1/calls.csv' }) },
   { method: 'GET', path: '/v1/dnc', allowed: STAFF_READ, ok: 200, prepare: async () => ({ url: '/v1/dnc' }) },
-  { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
+  // An agent adds only by a call it took (test/integration/security/dnc-by-call.test.ts).
+  { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, okFor: { agent: { status: 403, code: 'agent_call_only' } }, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
   { method: 'DELETE', path: '/v1/dnc/:id', allowed: ['supervisor'], ok: 204, prepare: async (api) => ({ url: `/v1/dnc/${await dnc(api)}` }) },
+  { method: 'GET', path: '/v1/customers', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/customers?q=Fixture' }) },
+  { method: 'GET', path: '/v1/customers/:id/dispositions', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/dispositions` }) },
   { method: 'GET', path: '/v1/customers/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }) },
+  // A risk score is account data: not for viewers (test/integration/security/personal-data.test.ts).
+  { method: 'GET', path: '/v1/customers/:id/risk', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk` }) },
+  { method: 'POST', path: '/v1/customers/:id/risk/recompute', allowed: ['supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk/recompute` }) },
 ];
 
 describe('role table', () => {
@@ -110,7 +119,8 @@ describe('role table', () => {
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`))
       // Routes other modules own (contact import, eligibility) have their own role tests; the
       // disposition route's role and ownership rules are the test below.
-      .filter((r) => !/contacts|eligibility|disposition/.test(r));
+      // The campaigns' live stream never ends: its roles are checked in test/integration/console.
+      .filter((r) => !/contacts|eligibility|disposition|campaigns\/live/.test(r));
     for (const r of owned) expect(mine.has(r), r).toBe(true);
   });
 
@@ -129,14 +139,16 @@ describe('role table', () => {
     const post = async (headers: Record<string, string>) =>
       api.app.inject({ method: 'POST', url: `/v1/calls/${await attempt()}/disposition`, headers, payload: { kind: 'refused' } });
     const own = await api.mintKey('agent', { agentId });
-    const other = await api.mintKey('agent', { agentId: null });
+    // The table's agent key belongs to an agent that took no call.
+    const other = { key: api.keys.agent };
 
     expect((await post(api.as('supervisor'))).statusCode).toBe(201);
     expect((await post(api.as('admin'))).statusCode).toBe(201);
     expect((await post({ authorization: `Bearer ${own.key}` })).statusCode).toBe(201);
     const notMine = await post({ authorization: `Bearer ${other.key}` });
-    expect(notMine.statusCode).toBe(403);
-    expect(notMine.json().error.code).toBe('not_your_call');
+    // The same answer as a call that does not exist: an agent key cannot probe call ids.
+    expect(notMine.statusCode).toBe(404);
+    expect(notMine.json().error.code).toBe('not_found');
     for (const role of ['operator', 'viewer'] as const) {
       const res = await post(api.as(role));
       expect(res.statusCode, role).toBe(403);

@@ -66,7 +66,7 @@ describe('reserveAttempt', () => {
     const first = await reserveAttempt(t.db, req(0, 1, noon(10)));
     const replay = await reserveAttempt(t.db, req(0, 1, noon(10, 1)));
     expect(first).toMatchObject({ kind: 'allow', existing: false });
-    expect(replay).toEqual({ kind: 'allow', attemptId: first.kind === 'allow' ? first.attemptId : '', existing: true });
+    expect(replay).toEqual({ kind: 'allow', attemptId: first.kind === 'allow' ? first.attemptId : '', existing: true, voicemail: 'hang_up' });
     expect(await ledger(customerId)).toBe(1);
     // Once dialed, a replay is returned as is, even outside the window (the dialer recovers it).
     await t.db.query(`UPDATE call_attempts SET state = 'ended' WHERE customer_id = $1`, [customerId]);

@@ -117,7 +117,7 @@ describe('POST /v1/campaigns/:id/contacts', () => {
         errors: [
           { row: 2, line: 3, field: 'name', code: 'required', message: 'name is required' },
           { row: 3, line: 4, field: 'amount_due', code: 'out_of_range', message: 'amount_due must not be negative' },
-          { row: 5, line: 6, field: 'locale', code: 'unsupported_locale', message: 'locale fr-FR is not supported (supported: zh-CN, en-US)' },
+          { row: 5, line: 6, field: 'locale', code: 'unsupported_locale', message: 'locale fr-FR: no prompt in this language (prompt languages: zh-CN, en-US)' },
           { row: 5, line: 6, field: 'amount_due', code: 'too_many_decimals', message: 'amount_due has more than 2 decimal places' },
           { row: 5, line: 6, field: 'currency', code: 'unknown_currency', message: 'CNX is not an ISO 4217 currency' },
           { row: 5, line: 6, field: 'due_date', code: 'invalid_date', message: '2026-02-30 is not a real date' },

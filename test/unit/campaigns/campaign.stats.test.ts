@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CALL_OUTCOMES, CONTACT_STATES, summarizeStats } from '../../../src/campaigns/campaign.stats.js';
+import { CALL_OUTCOMES, summarizeStats } from '../../../src/campaigns/campaign.stats.js';
+import { CONTACT_STATES } from '../../../src/contacts/contact.states.js';
 
 describe('summarizeStats', () => {
   it('always lists every contact state and outcome, with zeros', () => {

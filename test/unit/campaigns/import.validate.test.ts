@@ -121,6 +121,16 @@ describe('validateRow', () => {
     expect(errorsOf({ locale: 'fr-FR' }, { ...opts, supportedLocales: ['fr-FR'] })).toEqual([]);
   });
 
+  it('locale: a regional variant of a prompt language is kept and accepted (en-GB, en-AU, zh-Hans-CN, zh-TW)', () => {
+    for (const [given, kept] of [['en-GB', 'en-GB'], ['en_AU', 'en-AU'], ['zh-Hans-CN', 'zh-Hans-CN'], ['zh-TW', 'zh-TW']] as const) {
+      expect(errorsOf({ locale: given }), given).toEqual([]);
+      expect(valueOf({ locale: given }).locale).toBe(kept);
+    }
+    // No prompt in the language at all: this row's error.
+    expect(errorsOf({ locale: 'de-DE' })).toEqual([{ field: 'locale', code: 'unsupported_locale' }]);
+    expect(errorsOf({ locale: 'en-GB' }, { ...opts, supportedLocales: ['zh-CN'] })).toEqual([{ field: 'locale', code: 'unsupported_locale' }]);
+  });
+
   it('amount: non-negative decimal, at most 2 places, fits numeric(14,2)', () => {
     expect(valueOf({ amountDue: '0' }).amountDue).toBe('0');
     expect(valueOf({ amountDue: '999999999999.99' }).amountDue).toBe('999999999999.99');

@@ -26,7 +26,7 @@ describe('phone fast path', () => {
       }),
       { numRuns: 20_000 },
     );
-  });
+  }, 60_000); // thousands of libphonenumber parses: seconds on a loaded machine
 
   it('never disagrees with libphonenumber (bare national digits)', () => {
     const fast = createFastPath();
@@ -38,7 +38,7 @@ describe('phone fast path', () => {
       }),
       { numRuns: 20_000 },
     );
-  });
+  }, 60_000);
 
   it('settles ordinary valid numbers itself and leaves the rest to libphonenumber', () => {
     const fast = createFastPath();

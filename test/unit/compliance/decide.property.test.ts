@@ -61,6 +61,8 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
     fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((a) => a as Weekday[]),
   ),
   observeHolidays: fc.boolean(),
+  voicemail: fc.constant('hang_up' as const),
+  makeupWorkdays: fc.constantFrom('call' as const, 'no_call' as const, 'by_weekday' as const),
   maxAttemptsPerDay: fc.option(fc.integer({ min: 1, max: 6 })),
   maxConnectedPerDay: fc.option(fc.integer({ min: 1, max: 3 })),
   maxAttemptsInRollingDays: fc.option(fc.record({ count: fc.integer({ min: 1, max: 8 }), days: fc.integer({ min: 1, max: 8 }) })),
@@ -79,6 +81,7 @@ const caseArb = fc
     ),
     recentBurst: fc.array(fc.integer({ min: 0, max: 6 * 3600_000 }), { maxLength: 6 }),
     holidayOffsets: fc.uniqueArray(fc.integer({ min: -10, max: 15 }), { maxLength: 4 }),
+    makeupOffsets: fc.uniqueArray(fc.integer({ min: -10, max: 15 }), { maxLength: 3 }),
     policy: policyArb,
   })
   .map((c) => {
@@ -88,6 +91,8 @@ const caseArb = fc
       ...c.recentBurst.map((ago) => ({ at: new Date(now - ago), connected: false })),
     ].filter((h: AttemptRecord) => (h.answeredAt ?? h.at).getTime() <= now);
     const holidays = c.holidayOffsets.map((d) => new Date(now + d * DAY).toISOString().slice(0, 10));
+    // Make-up working days (调休) are never holidays.
+    const makeup = c.makeupOffsets.map((d) => new Date(now + d * DAY).toISOString().slice(0, 10)).filter((d) => !holidays.includes(d));
     const country = c.zone.startsWith('country:') ? c.zone.slice(8) : null;
     const input: DecisionInput = {
       now: new Date(now),
@@ -97,12 +102,12 @@ const caseArb = fc
       history,
       dnc: [],
       contactAttempts: 0,
-      holidays: fakeHolidays(holidays),
+      holidays: fakeHolidays(holidays, makeup),
     };
-    return { input, zones: country ? [...COUNTRY_ZONES[country]!] : [c.zone], holidays: new Set(holidays) };
+    return { input, zones: country ? [...COUNTRY_ZONES[country]!] : [c.zone], holidays: new Set(holidays), makeup: new Set(makeup) };
   });
 
-type Case = { input: DecisionInput; zones: string[]; holidays: Set<string> };
+type Case = { input: DecisionInput; zones: string[]; holidays: Set<string>; makeup: Set<string> };
 
 const minuteOfDay = (d: DateTime): number => d.hour * 60 + d.minute + (d.second * 1000 + d.millisecond) / MIN;
 const parse = (s: string): number => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
@@ -133,8 +138,10 @@ function oracle(c: Case, t: number): boolean {
     const local = DateTime.fromMillis(t, { zone });
     const m = minuteOfDay(local);
     if (s < e ? !(m >= s && m < e) : !(m >= s || m < e)) return false;
-    if (!p.allowedWeekdays.includes(local.weekday as Weekday)) return false;
     const today = local.toISODate()!;
+    // A make-up working day is a working day (call), a day off (no_call) or an ordinary day.
+    const makeupDay = p.makeupWorkdays !== 'by_weekday' && c.makeup.has(today);
+    if (makeupDay ? p.makeupWorkdays !== 'call' : !p.allowedWeekdays.includes(local.weekday as Weekday)) return false;
     if (p.observeHolidays && c.holidays.has(today)) return false;
     const dates = historyDates(c, zone, false);
     const sameDay = h.filter((_, i) => dates[i] === today);

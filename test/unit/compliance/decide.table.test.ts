@@ -71,15 +71,39 @@ describe('us-regf profile (America/New_York)', () => {
     expect(until(d)).toBe('2026-06-08T14:00:00.000Z');
   });
 
-  it('infers every US zone from a +1 number without a zone and calls only when all are inside', () => {
+  it('places a +1 number without a zone by its area code: 212 is New York alone', () => {
     const base = { policy: regf, customer: { timeZone: null, phones: ['+12125551234'] }, phone: '+12125551234' };
+    // 09:30 in New York (04:30 in Honolulu, which a 212 number is not).
+    expect(decide(input({ ...base, now: at('2026-06-04T13:30:00Z') }))).toEqual({ kind: 'allow' });
+    const e = explain(input({ ...base, now: at('2026-06-04T13:30:00Z') }));
+    expect(e).toMatchObject({ zones: ['America/New_York'], zoneSource: 'area_code', country: 'US' });
+    // 07:59 New York: deferred to 08:00 New York.
+    expect(until(decide(input({ ...base, now: at('2026-06-04T11:59:00Z') })))).toBe('2026-06-04T12:00:00.000Z');
+  });
+
+  it('infers every US zone for a non-geographic +1 number (toll-free 800) and calls only when all are inside', () => {
+    const base = { policy: regf, customer: { timeZone: null, phones: ['+18005551234'] }, phone: '+18005551234' };
     // 10:00 in New York is 04:00 in Honolulu.
     const d = decide(input({ ...base, now: at('2026-06-04T14:00:00Z') }));
     expect(d).toMatchObject({ kind: 'defer', rule: 'calling_window' });
     expect(until(d)).toBe('2026-06-04T18:00:00.000Z'); // 08:00 HST
     // 21:00 EDT (01:00Z) closes New York; nothing opens until Honolulu's... and New York's next day.
     expect(until(decide(input({ ...base, now: at('2026-06-05T01:00:00Z') })))).toBe('2026-06-05T18:00:00.000Z');
-    expect(explain(input({ ...base, now: at('2026-06-04T19:00:00Z') })).zones).toContain('Pacific/Honolulu');
+    const e = explain(input({ ...base, now: at('2026-06-04T19:00:00Z') }));
+    expect(e.zones).toContain('Pacific/Honolulu');
+    expect(e.zoneSource).toBe('phone_country');
+  });
+
+  it("uses the campaign's default zone when the number does not settle it, never one outside the number's country", () => {
+    const tollFree = { policy: regf, customer: { timeZone: null, phones: ['+18005551234'] }, phone: '+18005551234' };
+    const ny = explain(input({ ...tollFree, campaignZone: 'America/New_York', now: at('2026-06-04T14:00:00Z') }));
+    expect(ny).toMatchObject({ zones: ['America/New_York'], zoneSource: 'campaign_default', decision: { kind: 'allow' } });
+    // A campaign zone outside the US does not narrow a US number.
+    const sh = explain(input({ ...tollFree, campaignZone: 'Asia/Shanghai', now: at('2026-06-04T14:00:00Z') }));
+    expect(sh.zoneSource).toBe('phone_country');
+    // An area code beats the campaign's zone; the customer's own zone beats both.
+    expect(explain(input({ policy: regf, customer: { timeZone: null, phones: ['+18085550100'] }, phone: '+18085550100', campaignZone: 'America/New_York', now: at('2026-06-04T14:00:00Z') }))).toMatchObject({ zones: ['Pacific/Honolulu'], zoneSource: 'area_code' });
+    expect(explain(input({ policy: regf, customer: { timeZone: 'America/Chicago', phones: ['+18085550100'] }, phone: '+18085550100', now: at('2026-06-04T14:00:00Z') }))).toMatchObject({ zones: ['America/Chicago'], zoneSource: 'customer' });
   });
 });
 

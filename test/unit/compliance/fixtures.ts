@@ -6,6 +6,8 @@ export const OPEN: Policy = {
   windowEnd: '24:00',
   allowedWeekdays: [1, 2, 3, 4, 5, 6, 7],
   observeHolidays: false,
+  makeupWorkdays: 'by_weekday',
+  voicemail: 'hang_up',
   holidayCountry: null,
   maxAttemptsPerDay: null,
   maxConnectedPerDay: null,
@@ -17,9 +19,10 @@ export const OPEN: Policy = {
 
 export const noHolidays: HolidayCalendar = { isHoliday: () => false };
 
-export function fakeHolidays(dates: Iterable<string>): HolidayCalendar {
+export function fakeHolidays(dates: Iterable<string>, makeupWorkdays: Iterable<string> = []): HolidayCalendar {
   const set = new Set(dates);
-  return { isHoliday: (_c, iso) => set.has(iso) };
+  const makeup = new Set(makeupWorkdays);
+  return { isHoliday: (_c, iso) => set.has(iso), isMakeupWorkday: (_c, iso) => makeup.has(iso) };
 }
 
 export const at = (iso: string): Date => new Date(iso);
