@@ -5,7 +5,12 @@
  * scheduler, pacing, compliance gate, ledger and ARI to the same carrier as the ceiling. All
  * numbers come from the ledger afterwards (and /proc for the processes).
  *
+ * Two workloads: `cheap` (a fixed `sound:hello-world` to silent 9x numbers, the cheapest call)
+ * and `personalised` (the real path: a TTS sentence with the customer's name, amount and date in
+ * their language, half zh-CN and half en-US, to 0x numbers that answer and listen to the end).
+ *
  *   node --import tsx bench/ringwise.ts [--rates 25,50,100] [--seconds 10] [--workers 1]
+ *     [--workload cheap|personalised] [--first-dial 1000] [--overload-cps 300]
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -14,35 +19,85 @@ import { getProfile } from '../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../src/compliance/policy.store.js';
 import { createBenchDb } from './lib/bench-db.js';
 import { collectStep, type RingwiseStep } from './lib/ledger-stats.js';
-import { loadNumber } from './lib/numbers.js';
-import { sampleProcess } from './lib/proc.js';
+import { listenerNumber, loadNumber } from './lib/numbers.js';
+import { sampleCpu, sampleProcess } from './lib/proc.js';
+import { readFileSync } from 'node:fs';
+import type { Db } from '../src/store/db.js';
+import { sandboxEnv } from '../test/helpers/sandbox-env.js';
 import { apiClient, freePort, startRingwise, type Proc } from './lib/stack.js';
-import { sleep } from './lib/stats.js';
+import { round, sleep } from './lib/stats.js';
 import { deletePrefix } from './lib/redis-prefix.js';
 
+export type Workload = 'cheap' | 'personalised';
+
 export interface RingwiseResult {
+  workload: Workload;
   workers: number;
   steps: RingwiseStep[];
   sustainedCps: number;
+  /** One step at `overloadCps` (1.5 × the ceiling), judged on failed and silent calls only. */
+  overload?: RingwiseStep;
+  /** Launch → the first originate of a fresh campaign of `contacts` personalised prompts. */
+  firstDial?: { contacts: number; launchToFirstDialMs: number | null };
 }
 
-const PROMPT = { segments: [{ type: 'sound', name: 'hello-world' }] };
+const CHEAP = { segments: [{ type: 'sound', name: 'hello-world' }] };
+/** Every customer's sentence differs (name, amount), so every call needs its own TTS render. */
+const PERSONALISED = {
+  'en-US': { segments: [{ type: 'tts', text: 'Hello {name}. Your payment of {amount} was due on {due_date}. Please pay soon.' }] },
+  'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天，请尽快还款。' }] },
+};
 const CSV_HEADER = 'external_id,name,phone,timezone,locale,amount_due,currency,due_date,days_past_due,risk_score\n';
 
-function contactsCsv(first: number, n: number): string {
+function contactsCsv(workload: Workload, run: string, first: number, n: number): string {
   let s = CSV_HEADER;
-  for (let i = first; i < first + n; i++) s += `LOAD-${i},Load Customer ${i},${loadNumber(i)},Asia/Shanghai,en-US,100.00,CNY,2026-11-01,10,10\n`;
+  for (let i = first; i < first + n; i++) {
+    if (workload === 'cheap') s += `LOAD-${i},Load Customer ${i},${loadNumber(i)},Asia/Shanghai,en-US,100.00,CNY,2026-11-01,10,10\n`;
+    // The run id in the name: no sentence was rendered by an earlier run (no warm cache).
+    else s += `P-${run}-${i},Customer ${run} ${i},${listenerNumber(i)},Asia/Shanghai,${i % 2 ? 'en-US' : 'zh-CN'},${100 + (i % 9000)}.00,CNY,2026-11-01,${1 + (i % 60)},10\n`;
+  }
   return s;
 }
 
-export async function runRingwise(opts: { rates: number[]; seconds: number; workers: number; workerEnv?: Record<string, string>; log?: (s: string) => void }): Promise<RingwiseResult> {
+/** PostgreSQL backends of the bench database (the api's and workers' pools, and the bench's own few queries). */
+async function backendPids(db: Db): Promise<number[]> {
+  const r = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+  return r.rows.map((x) => x.pid);
+}
+
+async function asteriskPids(): Promise<number[]> {
+  try {
+    const file = sandboxEnv()['SANDBOX_ASTERISK_PID_FILE'];
+    return file ? [Number(readFileSync(file, 'utf8').trim())] : [];
+  } catch {
+    return [];
+  }
+}
+
+export interface RingwiseOptions {
+  rates: number[];
+  seconds: number;
+  workers: number;
+  workload?: Workload;
+  /** Extra environment for the worker processes (e.g. RINGWISE_ASTERISK_SERVERS for the 2 × 2 step). */
+  workerEnv?: Record<string, string>;
+  /** After the sweep: one step at this rate (overload), judged on failed and silent calls. */
+  overloadCps?: number;
+  /** Before the sweep: a campaign of this many personalised contacts, launch → first dial. */
+  firstDial?: number;
+  log?: (s: string) => void;
+}
+
+export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult> {
   const log = opts.log ?? (() => undefined);
+  const workload = opts.workload ?? 'cheap';
+  const result: RingwiseResult = { workload, workers: opts.workers, steps: [], sustainedCps: 0 };
   const bdb = await createBenchDb();
   const id = randomBytes(4).toString('hex');
   const port = await freePort();
   const common = { DATABASE_URL: bdb.url, RINGWISE_QUEUE_PREFIX: `rwb-${id}`, LOG_LEVEL: 'info' };
   const procs: Proc[] = [];
-  const steps: RingwiseStep[] = [];
+  const steps = result.steps;
   try {
     // Any hour of the day, and caps no bench customer reaches: the gate still runs for every call.
     await saveGlobalPolicy(bdb.db, 'cn-bank', { ...getProfile('cn-bank'), windowStart: '00:00', windowEnd: '24:00' }, null);
@@ -72,35 +127,73 @@ export async function runRingwise(opts: { rates: number[]; seconds: number; work
     }
     const api = apiClient(base, key);
     let first = 0;
-    for (const rate of opts.rates) {
-      const n = rate * opts.seconds;
-      // Calls last ~2.5 s (answer, hello-world, 1 s menu wait): room for three seconds' worth.
+    const runStep = async (rate: number, n: number, kind: Workload, waitToEnd = true): Promise<RingwiseStep> => {
+      // Cheap calls last ~2.5 s (answer, hello-world, 1 s menu wait), personalised ones ~8 s (a
+      // sentence of 5-7 s): room for three seconds' worth of calls, or ten.
       const campaign = await api<{ id: number }>('POST', '/v1/campaigns', {
-        name: `bench ${rate} cps`,
-        prompt: { 'en-US': PROMPT, 'zh-CN': PROMPT },
+        name: `bench ${kind} ${rate} cps`,
+        prompt: kind === 'cheap' ? { 'en-US': CHEAP, 'zh-CN': CHEAP } : PERSONALISED,
         callsPerSecond: rate,
-        maxConcurrent: Math.max(50, rate * 5),
+        maxConcurrent: Math.max(50, rate * (kind === 'cheap' ? 5 : 10)),
         callerId: '+8695500',
       });
-      await api('POST', `/v1/campaigns/${campaign.id}/contacts`, contactsCsv(first, n), 'text/csv');
+      await api('POST', `/v1/campaigns/${campaign.id}/contacts`, contactsCsv(kind, id, first, n), 'text/csv');
       first += n;
       const samplers = procs.map((p) => ({ name: p.name, s: sampleProcess(p.pid) }));
+      const pg = sampleCpu(() => backendPids(bdb.db));
+      const ast = sampleCpu(asteriskPids);
+      await Promise.all([pg.start(), ast.start()]);
       const launchedAt = new Date();
       await api('POST', `/v1/campaigns/${campaign.id}/launch`, undefined);
-      const deadline = Date.now() + (opts.seconds * 3 + 60) * 1000;
+      // Personalised calls last ~8 s and render a sentence each: more room before the step is cut.
+      const deadline = Date.now() + (waitToEnd ? opts.seconds * (kind === 'cheap' ? 3 : 6) + (kind === 'cheap' ? 60 : 90) : 30) * 1000;
       let state = 'running';
       while (state === 'running' && Date.now() < deadline) {
-        await sleep(500);
+        await sleep(waitToEnd ? 500 : 50);
         state = (await bdb.db.query<{ state: string }>(`SELECT state FROM campaigns WHERE id = $1`, [campaign.id])).rows[0]!.state;
+        if (!waitToEnd && (await bdb.db.query(`SELECT 1 FROM call_attempts WHERE campaign_id = $1 AND originated_at IS NOT NULL LIMIT 1`, [campaign.id])).rowCount) break;
       }
       const procStats = samplers.map(({ name, s }) => ({ name, ...s.stop() }));
+      const [pgMs, astMs] = await Promise.all([pg.stop(), ast.stop()]);
       if (state === 'running') await api('POST', `/v1/campaigns/${campaign.id}/cancel`, undefined).catch(() => undefined);
       const step = await collectStep(bdb.db, { campaignId: campaign.id, targetCps: rate, contacts: n, launchedAt, finalState: state, procs: procStats });
+      if (step.attempts > 0) {
+        const per = (ms: number) => round(ms / step.attempts, 2);
+        const sum = (f: (p: (typeof procStats)[number]) => number, w: (name: string) => boolean) => procStats.filter((p) => w(p.name)).reduce((a, p) => a + f(p), 0);
+        const isWorker = (name: string) => name.startsWith('worker');
+        step.cpuMsPerCall = {
+          worker: per(sum((p) => p.cpuMs, isWorker)),
+          workerTts: per(sum((p) => p.childCpuMs, isWorker)),
+          api: per(sum((p) => p.cpuMs, (name) => name === 'api')),
+          postgres: per(pgMs),
+          asterisk: per(astMs),
+        };
+      }
+      return step;
+    };
+    for (const rate of opts.rates) {
+      const step = await runStep(rate, rate * opts.seconds, workload);
       steps.push(step);
-      log(`ringwise ${rate} cps: ${step.attempts} attempts, ${step.failed} failed, ${step.lost} lost, sustained ${step.sustainedCps} cps, first audio p99 ${step.answerToFirstAudioMs.p99} ms${step.failed + step.lost > 0 ? ` ${JSON.stringify(step.failures)}` : ''}`);
+      log(
+        `ringwise ${workload} ${rate} cps: ${step.attempts} attempts, ${step.failed} failed, ${step.lost} lost, ${step.silent} silent, sustained ${step.sustainedCps} cps, first audio p99 ${step.answerToFirstAudioMs.p99} ms, CPU ms/call ${JSON.stringify(step.cpuMsPerCall)}${step.failed + step.lost > 0 ? ` ${JSON.stringify(step.failures)}` : ''}`,
+      );
       // Past a failing step only to reach 100 calls/s, where the first-audio target is judged.
       if (!step.ok && rate >= 100) break;
       await sleep(3_000);
+    }
+    if (opts.overloadCps) {
+      const rate = Math.round(opts.overloadCps);
+      result.overload = await runStep(rate, rate * opts.seconds, workload);
+      const o = result.overload;
+      log(`ringwise overload ${rate} cps: ${o.attempts} attempts, ${o.failed} failed, ${o.silent} silent, sustained ${o.sustainedCps} cps ${JSON.stringify(o.failures)}`);
+    }
+    if (opts.firstDial) {
+      // Last (its cancelled jobs would cost the steps after it): a fresh campaign of personalised
+      // prompts nobody rendered yet, how soon the first call goes out.
+      await sleep(3_000);
+      const step = await runStep(20, opts.firstDial, 'personalised', false);
+      result.firstDial = { contacts: opts.firstDial, launchToFirstDialMs: step.launchToFirstDialMs };
+      log(`ringwise first dial of ${opts.firstDial} personalised prompts: ${step.launchToFirstDialMs} ms after launch`);
     }
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
@@ -108,7 +201,8 @@ export async function runRingwise(opts: { rates: number[]; seconds: number; work
     await deletePrefix(common.RINGWISE_QUEUE_PREFIX);
   }
   const passing = steps.filter((s) => s.ok);
-  return { workers: opts.workers, steps, sustainedCps: passing.length ? Math.max(...passing.map((s) => s.sustainedCps)) : 0 };
+  result.sustainedCps = passing.length ? Math.max(...passing.map((s) => s.sustainedCps)) : 0;
+  return result;
 }
 
 const argv = process.argv.slice(2);
@@ -122,6 +216,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     rates: (opt('rates') ?? '25,50,100,150,200').split(',').map(Number),
     seconds: Number(opt('seconds') ?? 10),
     workers: Number(opt('workers') ?? 1),
+    workload: (opt('workload') ?? 'cheap') as Workload,
+    ...(opt('first-dial') ? { firstDial: Number(opt('first-dial')) } : {}),
+    ...(opt('overload-cps') ? { overloadCps: Number(opt('overload-cps')) } : {}),
     log: (s) => process.stderr.write(`${s}\n`),
   })
     .then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`))

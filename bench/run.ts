@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only ceiling,ringwise,scheduling]`: the ceiling sweep, the
- * ringwise sweep against the same carrier in the same run, and the scheduling run at scale;
+ * `npm run bench [-- --quick] [-- --only ceiling,personalised,ringwise,scheduling]`: the ceiling
+ * sweep, the personalised (real path) and cheap ringwise sweeps against the same carrier in the
+ * same run, and the scheduling run at scale;
  * writes bench/results/latest.json and latest.md. Method: bench/README.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,15 +19,15 @@ import { runScale } from './scale.js';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.indexOf('--only');
-const only = new Set(onlyArg >= 0 ? argv[onlyArg + 1]!.split(',') : ['ceiling', 'ringwise', 'scheduling', 'scale']);
+const only = new Set(onlyArg >= 0 ? argv[onlyArg + 1]!.split(',') : ['ceiling', 'personalised', 'ringwise', 'scheduling', 'scale']);
 const log = (s: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 };
 
 // Quick: a smoke run of every part in about two minutes; full: the sweeps the targets are judged on.
 const PLAN = quick
-  ? { rates: [25, 50], seconds: 5, workers: 1, rows: 50_000, addBulkJobs: 50_000 }
-  : { rates: [25, 50, 75, 100, 150, 200, 250], seconds: 10, workers: 1, rows: 1_000_000, addBulkJobs: 200_000 };
+  ? { rates: [25, 50], seconds: 5, workers: 1, rows: 50_000, addBulkJobs: 50_000, firstDial: 1_000 }
+  : { rates: [25, 50, 75, 100, 150, 200, 250], seconds: 10, workers: 1, rows: 1_000_000, addBulkJobs: 200_000, firstDial: 1_000 };
 
 /**
  * Compiles src/ once into node_modules/.cache (ignored, and where node_modules resolves) so the
@@ -59,6 +60,13 @@ async function main(): Promise<void> {
   if (only.has('ceiling')) {
     log(`ceiling: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s`);
     r.ceiling = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, log });
+  }
+  if (only.has('personalised')) {
+    // The headline: the real path (personalised TTS per customer, callees that listen), beside
+    // the ceiling of this run; then launch → first dial of 1,000 fresh prompts and an overload step.
+    const overloadCps = r.ceiling && r.ceiling.ceilingCps > 0 ? Math.round(r.ceiling.ceilingCps * 1.5) : undefined;
+    log(`personalised: first dial of ${PLAN.firstDial}, ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s${overloadCps ? `, overload ${overloadCps} cps` : ''}`);
+    r.personalised = await runRingwise({ rates: PLAN.rates, seconds: PLAN.seconds, workers: PLAN.workers, workload: 'personalised', firstDial: PLAN.firstDial, ...(overloadCps ? { overloadCps } : {}), log });
   }
   if (only.has('ringwise')) {
     log(`ringwise: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s, ${PLAN.workers} worker(s)`);

@@ -31,6 +31,9 @@ export async function createBenchDb(poolSize = 4): Promise<BenchDb> {
   await admin(`CREATE DATABASE ${name}`);
   const url = `${PG_SERVER}/${name}`;
   const db = createPool(url, poolSize);
+  // An idle client killed under the pool (the final DROP ... WITH (FORCE), or someone's
+  // pg_terminate_backend on a shared server) must not end the whole bench: the pool replaces it.
+  db.on('error', (err) => process.stderr.write(`[bench] idle PostgreSQL client lost: ${err.message}\n`));
   await migrate(db, join(ROOT, 'migrations'));
   return {
     url,

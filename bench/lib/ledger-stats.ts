@@ -3,6 +3,14 @@ import type { ProcStats } from './proc.js';
 import { dist, peakOverlap, round, type Dist } from './stats.js';
 
 /** One rate step of the ringwise bench, read back from the ledger (call_attempts). */
+export interface CpuPerCall {
+  worker: number;
+  workerTts: number;
+  api: number;
+  postgres: number;
+  asterisk: number;
+}
+
 export interface RingwiseStep {
   targetCps: number;
   contacts: number;
@@ -24,6 +32,10 @@ export interface RingwiseStep {
   originateToAnswerMs: Dist;
   answerToFirstAudioMs: Dist;
   procs: Array<ProcStats & { name: string }>;
+  /** Answered calls that never heard their prompt (no first audio). */
+  silent: number;
+  /** CPU time per attempt, ms, by who paid it (worker: its Node process; workerTts: its espeak-ng and sox children). */
+  cpuMsPerCall: CpuPerCall | null;
   /** No failed, lost or undialed attempt, and the campaign completed. */
   ok: boolean;
   /** The sustained rate reached 95 % of the campaign's callsPerSecond. */
@@ -88,6 +100,8 @@ export async function collectStep(
     originateToAnswerMs: dist(rows.flatMap((r) => ms(r.originatedAt, r.answeredAt))),
     answerToFirstAudioMs: dist(rows.flatMap((r) => ms(r.answeredAt, r.firstAudioAt))),
     procs: s.procs,
+    silent: rows.filter((r) => r.answeredAt && !r.firstAudioAt).length,
+    cpuMsPerCall: null,
     ok: false,
     keptUp: sustainedCps >= 0.95 * s.targetCps,
   };

@@ -6,3 +6,8 @@
 export function loadNumber(i: number): string {
   return `+86138${String(Math.floor(i / 10) % 1_000_000).padStart(6, '0')}9${i % 10}`;
 }
+
+/** `+86 138 <6 digits> 0<d>`: the carrier answers, says "hello?" and listens until hung up (a person). */
+export function listenerNumber(i: number): string {
+  return `+86138${String(Math.floor(i / 10) % 1_000_000).padStart(6, '0')}0${i % 10}`;
+}

@@ -1,5 +1,6 @@
 import type { CeilingResult } from '../ceiling.js';
 import type { RingwiseResult } from '../ringwise.js';
+import type { RingwiseStep } from './ledger-stats.js';
 import type { SchedulingResult } from '../scheduling.js';
 import type { ScaleResult } from '../scale.js';
 import { round, type Dist } from './stats.js';
@@ -12,6 +13,8 @@ export interface BenchResults {
   ceiling?: CeilingResult;
   ceilingCreateDial?: CeilingResult;
   ringwise?: RingwiseResult;
+  /** The headline: personalised TTS prompts to callees that listen (bench/README.md). */
+  personalised?: RingwiseResult;
   ratioToCeiling?: number | null;
   scheduling?: SchedulingResult;
   /** 2 workers × 2 Asterisk servers (bench/scale.ts). */
@@ -39,18 +42,23 @@ export function renderMarkdown(r: BenchResults): string {
   };
   if (r.ceiling) ceilingTable('Ceiling: bare ARI script, one originate per call', r.ceiling);
   if (r.ceilingCreateDial) ceilingTable('Bare ARI script placing calls by channels/create + dial (ringwise\'s former method)', r.ceilingCreateDial);
-  if (r.ringwise) {
-    out.push('', `## ringwise: API + scheduler + gate + ledger + ARI, ${r.ringwise.workers} worker process(es) (sustained ${r.ringwise.sustainedCps} cps, ratio to ceiling ${r.ratioToCeiling ?? '–'})`, '');
-    out.push(row(['target cps', 'sustained cps', 'contacts', 'attempts', 'failed', 'lost', 'undialed', 'peak concurrent', 'launch→first dial ms', 'gate→originate p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'worker CPU % / RSS MiB', 'api CPU % / RSS MiB', 'kept up', 'ok']));
-    out.push(row(Array(16).fill('---')));
-    for (const s of r.ringwise.steps) {
+  const cpu = (s: RingwiseStep): string => (s.cpuMsPerCall ? `${s.cpuMsPerCall.worker} / ${s.cpuMsPerCall.workerTts} / ${s.cpuMsPerCall.api} / ${s.cpuMsPerCall.postgres} / ${s.cpuMsPerCall.asterisk}` : '–');
+  const ringwiseTable = (title: string, rw: RingwiseResult, ratio: number | null | undefined): void => {
+    out.push('', `## ${title}, ${rw.workers} worker process(es) (sustained ${rw.sustainedCps} cps, ratio to ceiling ${ratio ?? '–'})`, '');
+    out.push(row(['target cps', 'sustained cps', 'contacts', 'attempts', 'failed', 'lost', 'silent', 'undialed', 'peak concurrent', 'launch→first dial ms', 'gate→originate p50/p99 ms', 'originate→answer p50/p99 ms', 'answer→first audio p50/p99 ms', 'CPU ms per call: worker / its TTS / api / PostgreSQL / Asterisk', 'worker CPU % / RSS MiB', 'api CPU % / RSS MiB', 'kept up', 'ok']));
+    out.push(row(Array(18).fill('---')));
+    const steps = rw.overload ? [...rw.steps, rw.overload] : rw.steps;
+    for (const s of steps) {
       const w = s.procs.filter((p) => p.name.startsWith('worker')).map((p) => `${p.cpuPercentOfOneCore} / ${p.peakRssMiB}`).join(', ');
       const a = s.procs.find((p) => p.name === 'api');
       out.push(
-        row([s.targetCps, s.sustainedCps, s.contacts, s.attempts, s.failed, s.lost, s.undialed, s.peakConcurrent, s.launchToFirstDialMs, d(s.reservedToOriginatedMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), w, a ? `${a.cpuPercentOfOneCore} / ${a.peakRssMiB}` : null, s.keptUp ? 'yes' : 'no', s.ok ? 'yes' : `no (${s.finalState}, ${JSON.stringify(s.outcomes)}, ${JSON.stringify(s.failures ?? {})})`]),
+        row([`${s.targetCps}${s === rw.overload ? ' (overload)' : ''}`, s.sustainedCps, s.contacts, s.attempts, s.failed, s.lost, s.silent, s.undialed, s.peakConcurrent, s.launchToFirstDialMs, d(s.reservedToOriginatedMs), d(s.originateToAnswerMs), d(s.answerToFirstAudioMs), cpu(s), w, a ? `${a.cpuPercentOfOneCore} / ${a.peakRssMiB}` : null, s.keptUp ? 'yes' : 'no', s.ok ? 'yes' : `no (${s.finalState}, ${JSON.stringify(s.outcomes)}, ${JSON.stringify(s.failures ?? {})})`]),
       );
     }
-  }
+    if (rw.firstDial) out.push('', `Launch → first dial of a fresh campaign of ${rw.firstDial.contacts.toLocaleString('en')} personalised prompts: ${rw.firstDial.launchToFirstDialMs ?? '–'} ms.`);
+  };
+  if (r.personalised) ringwiseTable('ringwise, the real path: a personalised TTS prompt per customer (half zh-CN, half en-US) to callees that listen', r.personalised, r.ceiling && r.ceiling.ceilingCps > 0 ? round(r.personalised.sustainedCps / r.ceiling.ceilingCps, 2) : null);
+  if (r.ringwise) ringwiseTable('ringwise, the cheapest call: sound:hello-world to silent callees', r.ringwise, r.ratioToCeiling);
   if (r.scheduling) {
     const s = r.scheduling;
     out.push('', `## Scheduling: ${s.rows.toLocaleString('en')} contacts imported over HTTP, launched, first dial window enqueued`, '');
@@ -107,6 +115,7 @@ export function judgeTargets(r: BenchResults): BenchResults['targets'] {
   if (at100) {
     t['answer→first audio p99 at 100 cps'] = { target: '< 100 ms', measured: `${at100.answerToFirstAudioMs.p99} ms`, met: at100.answerToFirstAudioMs.p99 !== null && at100.answerToFirstAudioMs.p99 < 100 };
   }
+  if (r.personalised) Object.assign(t, personalisedTargets(r, r.personalised));
   if (r.scheduling) {
     const s = r.scheduling;
     const full = s.rows >= 1_000_000;
@@ -114,6 +123,62 @@ export function judgeTargets(r: BenchResults): BenchResults['targets'] {
     t[`${s.rows.toLocaleString('en')} contacts imported + first dial window enqueued`] = { target: '< 60 s (1M)', measured: `${s.totalSeconds} s`, met: full ? s.totalSeconds < 60 : null };
     const w = s.procs.find((p) => p.name === 'worker');
     if (w) t['worker peak RSS'] = { target: '< 300 MB', measured: `${w.peakRssMiB} MiB`, met: full ? w.peakRssMiB * 1.048576 < 300 : null };
+  }
+  return t;
+}
+
+/** The ceiling's highest passing rate whose originate→answer p99 stayed under a second. */
+function promptCeilingCps(r: BenchResults): number {
+  const ok = (r.ceiling?.steps ?? []).filter((s) => s.ok && s.originateToAnswerMs.p99 !== null && s.originateToAnswerMs.p99 < 1000);
+  return ok.length ? Math.max(...ok.map((s) => s.targetCps)) : 0;
+}
+
+/** Issue 17's targets, on the personalised (real path) run. */
+function personalisedTargets(r: BenchResults, p: RingwiseResult): BenchResults['targets'] {
+  const t: BenchResults['targets'] = {};
+  const full = r.mode === 'full';
+  if (r.ceiling) {
+    const c = r.ceiling.ceilingCps;
+    const ratio = c > 0 ? round(p.sustainedCps / c, 2) : null;
+    // `failed` counts every attempt not `completed`, lost and still-live ones included.
+    const failures = p.steps.reduce((a, s) => a + s.failed + s.undialed, 0);
+    t['personalised prompts: ringwise cps / ceiling cps'] = {
+      target: '≥ 0.8, zero failures',
+      measured: `${p.sustainedCps} / ${c} = ${ratio ?? '–'}; ${failures} failed, lost or undialled over the sweep`,
+      met: ratio === null || !full ? null : ratio >= 0.8 && failures === 0,
+    };
+  }
+  if (p.firstDial) {
+    const ms = p.firstDial.launchToFirstDialMs;
+    t['launch → first dial, 1,000 personalised prompts'] = { target: '< 1 s', measured: ms === null ? 'no dial' : `${ms} ms`, met: ms !== null && ms < 1000 };
+  }
+  if (p.overload) {
+    const o = p.overload;
+    const bad = o.failed + o.silent;
+    t['overload at 1.5 × ceiling: failed or silent calls'] = {
+      target: '0',
+      measured: `${bad} (${o.failed} failed, ${o.silent} silent, ${o.undialed} not dialled by the deadline) at ${o.targetCps} cps asked, ${o.sustainedCps} sustained`,
+      met: bad === 0,
+    };
+  }
+  const rate = promptCeilingCps(r);
+  const at = p.steps.find((s) => s.targetCps === rate);
+  const passing = p.steps.filter((s) => s.ok && s.cpuMsPerCall);
+  const cpuStep = at?.cpuMsPerCall ? at : passing[passing.length - 1];
+  if (cpuStep?.cpuMsPerCall) {
+    const c = cpuStep.cpuMsPerCall;
+    t['worker CPU ms per call'] = {
+      target: '< 4 ms',
+      measured: `${c.worker} ms at ${cpuStep.targetCps} cps (its TTS ${c.workerTts}, api ${c.api}, PostgreSQL ${c.postgres}, Asterisk ${c.asterisk} ms per call)`,
+      met: c.worker < 4,
+    };
+  }
+  if (rate > 0) {
+    t["answer→first audio p99 at the ceiling's p99<1s rate"] = {
+      target: '< 100 ms',
+      measured: at ? `${at.answerToFirstAudioMs.p99} ms at ${rate} cps` : `no personalised step at ${rate} cps`,
+      met: at ? at.answerToFirstAudioMs.p99 !== null && at.answerToFirstAudioMs.p99 < 100 : null,
+    };
   }
   return t;
 }

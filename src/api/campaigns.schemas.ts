@@ -147,6 +147,19 @@ export const CampaignStatsResponse = Type.Object(
     ),
     abandonRate: Nullable(Type.Number()),
     progress: Nullable(Type.Number()),
+    pacingHolds: Type.Object(
+      {
+        count: Type.Integer(),
+        heldSeconds: Type.Number(),
+        recent: Type.Array(
+          Type.Object(
+            { startedAt: Type.String({ format: 'date-time' }), endedAt: Nullable(Type.String({ format: 'date-time' })), reasons: Type.Array(Type.String()), lowestFactor: Type.Number() },
+            closed,
+          ),
+        ),
+      },
+      closed,
+    ),
     messages: Type.Object({ sms: counts(MESSAGE_STATUSES), email: counts(MESSAGE_STATUSES) }, { ...closed, description: 'the campaign\'s SMS and emails by status (the message ledger)' }),
   },
   closed,

@@ -2,6 +2,7 @@ import { OUTCOMES } from '../calls/outcome.js';
 import { heldRuleSql } from '../contacts/contacts.repo.js';
 import { CONTACT_STATES, FINISHED_CONTACT_STATES } from '../contacts/contact.states.js';
 import type { Queryable } from '../store/db.js';
+import { loadPacingHolds, type PacingHoldSummary } from './pacing-holds.repo.js';
 
 
 /**
@@ -18,6 +19,8 @@ export interface CampaignStats {
   abandonRate: number | null;
   /** finished contacts / all contacts; null for a campaign without contacts. */
   progress: number | null;
+  /** When and why workers dialed this campaign below its calls per second (Asterisk's backpressure). */
+  pacingHolds: PacingHoldSummary;
 }
 
 export interface StatsRows {
@@ -25,6 +28,7 @@ export interface StatsRows {
   outcomes: { outcome: string | null; n: number }[];
   live: number;
   answeredHuman: number;
+  pacingHolds?: PacingHoldSummary;
 }
 
 /** Pure: turns grouped counts into the stats document (every known key present, zero if none). */
@@ -53,6 +57,7 @@ export function summarizeStats(campaignId: number, rows: StatsRows): CampaignSta
     attempts: { total: attempts, live: rows.live, answeredHuman: rows.answeredHuman, byOutcome },
     abandonRate: rows.answeredHuman > 0 ? (byOutcome['abandoned'] ?? 0) / rows.answeredHuman : null,
     progress: total > 0 ? finished / total : null,
+    pacingHolds: rows.pacingHolds ?? { count: 0, heldSeconds: 0, recent: [] },
   };
 }
 
@@ -80,7 +85,8 @@ export async function loadStatsRows(q: Queryable, campaignId: number): Promise<S
        FROM call_attempts WHERE campaign_id = $1`,
     [campaignId, HUMAN_OUTCOMES],
   );
-  return { contacts: contacts.rows, outcomes: outcomes.rows, live: totals.rows[0]?.live ?? 0, answeredHuman: totals.rows[0]?.human ?? 0 };
+  const pacingHolds = await loadPacingHolds(q, campaignId);
+  return { contacts: contacts.rows, outcomes: outcomes.rows, live: totals.rows[0]?.live ?? 0, answeredHuman: totals.rows[0]?.human ?? 0, pacingHolds };
 }
 
 /** For the metrics scrape: campaigns per state and attempts still in progress, in one round trip. */

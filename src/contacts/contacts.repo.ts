@@ -48,6 +48,32 @@ export async function getDialContact(db: Queryable, contactId: string): Promise<
   return r.rows[0] ?? null;
 }
 
+/** What rendering a prompt needs of each contact (render-ahead): one query for a page of them. */
+export interface PromptContact {
+  id: string;
+  customerId: string;
+  state: string;
+  name: string;
+  locale: string;
+  amountDue: string | null;
+  currency: string | null;
+  dueDate: string | null;
+  daysPastDue: number | null;
+}
+
+export async function getPromptContacts(db: Queryable, contactIds: readonly string[]): Promise<PromptContact[]> {
+  const r = await db.query<PromptContact>(
+    `SELECT cc.id::text, cc.customer_id::text AS "customerId", cc.state, c.name, c.locale,
+            c.amount_due::text AS "amountDue", c.currency, to_char(c.due_date, 'YYYY-MM-DD') AS "dueDate",
+            c.days_past_due AS "daysPastDue"
+       FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id
+      WHERE cc.id = ANY($1::bigint[])
+      ORDER BY cc.id`,
+    [contactIds],
+  );
+  return r.rows;
+}
+
 export interface ContactUpdate {
   state: string;
   reason?: string | null;

@@ -17,6 +17,8 @@ export interface EspeakOptions {
   /** Words per minute (espeak-ng's default is 175; a little slower is clearer on a phone line). */
   wordsPerMinute?: number;
   voices?: Partial<Record<SpeechLocale, string>>;
+  /** Runs espeak-ng and sox under `nice -n <niceness>` (rendering ahead of the dial must not take CPU from live calls). */
+  niceness?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export class EspeakTts implements TtsEngine {
   private readonly timeoutMs: number;
   private readonly wpm: number;
   private readonly voices: Record<SpeechLocale, string>;
+  private readonly niceness: number | undefined;
 
   constructor(opts: EspeakOptions = {}) {
     this.espeak = opts.espeakPath ?? 'espeak-ng';
@@ -49,19 +52,24 @@ export class EspeakTts implements TtsEngine {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.wpm = opts.wordsPerMinute ?? 160;
     this.voices = { ...ESPEAK_VOICES, ...opts.voices };
+    this.niceness = opts.niceness;
     this.id = `espeak-ng:${this.voices['zh-CN']}:${this.voices['en-US']}:${this.wpm}`;
   }
 
   async synthesize(text: string, locale: SpeechLocale): Promise<Buffer> {
     try {
       // Text goes through stdin: as an argument, text starting with "-" would read as an option.
-      const wav = await run(this.espeak, ['-v', this.voices[locale], '-s', String(this.wpm), '--stdin', '--stdout'], { input: text, timeoutMs: this.timeoutMs });
+      const wav = await this.run(this.espeak, ['-v', this.voices[locale], '-s', String(this.wpm), '--stdin', '--stdout'], { input: text, timeoutMs: this.timeoutMs });
       // Raw out, header written here: sox cannot fix a WAV header's lengths on a pipe.
-      const pcm = await run(this.sox, ['-q', '-t', 'wav', '-', '-t', 'raw', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'], { input: wav, timeoutMs: this.timeoutMs });
+      const pcm = await this.run(this.sox, ['-q', '-t', 'wav', '-', '-t', 'raw', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'], { input: wav, timeoutMs: this.timeoutMs });
       if (pcm.length === 0) throw new Error('no audio produced');
       return wavFromPcm(pcm, 8000, 1, 16);
     } catch (err) {
       throw new TtsFailedError(`espeak-ng could not speak ${locale} text: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  private run(command: string, args: string[], opts: { input: Buffer | string; timeoutMs: number }): Promise<Buffer> {
+    return this.niceness === undefined ? run(command, args, opts) : run('nice', ['-n', String(this.niceness), command, ...args], opts);
   }
 }

@@ -7,6 +7,8 @@ import { hasNextNumber, phoneForAttempt } from '../contacts/phone-order.js';
 import { renderMenu } from '../dialer/menu.render.js';
 import { machineAction, renderLimitedContent } from '../dialer/voicemail.js';
 import type { Pacer } from './pacing.js';
+import type { TokenQueue } from './token-queue.js';
+import { tokenThenGate } from './pacing.gate.js';
 import type { DialJob } from './queues.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign, type DialCampaign } from '../campaigns/campaign.repo.js';
 import { contactBackToPending, getDialContact, setContactState } from '../contacts/contacts.repo.js';
@@ -20,6 +22,12 @@ export { settleContact } from './settle.js';
 
 export interface DialContext extends RecoveryContext {
   pacer: Pacer;
+  /** Calls-per-second tokens, taken right before the gate and the originate. */
+  tokens: TokenQueue;
+  /** The campaign row, possibly a second old (`campaign-cache.ts`); default: read it. */
+  getCampaign?: (campaignId: string) => Promise<DialCampaign | null>;
+  /** This job has its token (frees its place among the jobs preparing, `pacing.admission.ts`). */
+  onToken?: () => void;
   gate: GatePort;
   now?: () => Date;
   /** True once the worker is stopping: a job that has not dialled yet hands its contact back. */
@@ -44,7 +52,7 @@ async function delayJob(job: Job<DialJob>, token: string | undefined, until: num
 }
 
 /**
- * One dial job: campaign state → prompt → pacing slot → compliance gate → 'originating' in the
+ * One dial job: campaign state → prompt → pacing slot → token → compliance gate → 'originating' in the
  * ledger → the call → the outcome, the contact's next state and any retry. The job lives as
  * long as its call, so a crashed worker's job is replayed, finds its attempt through the gate,
  * and ends it instead of dialing again.
@@ -55,7 +63,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const now = ctx.now ?? (() => new Date());
   const log = ctx.log.child({ jobId: job.id, campaignId, contactId, attemptNo });
 
-  const campaign = await getDialCampaign(db, campaignId);
+  const campaign = await (ctx.getCampaign ?? ((id: string) => getDialCampaign(db, id)))(campaignId);
   if (!campaign) return 'campaign_missing';
   const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;
@@ -101,15 +109,9 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   }, LEASE_RENEW_MS);
   renew.unref();
   try {
-    const decision = await ctx.gate({
-      campaignId,
-      contactId,
-      customerId: contact.customerId,
-      attemptNo,
-      phone,
-      now: now(),
-      workerId: ctx.workerId,
-    });
+    // Token, then gate, then originate (pacing.gate.ts): no reservation waits for the rate.
+    const limits = { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond };
+    const decision = await tokenThenGate({ tokens: ctx.tokens, onToken: ctx.onToken, ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone, now: now(), workerId: ctx.workerId }) }, campaignId, limits);
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);

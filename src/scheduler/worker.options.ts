@@ -4,7 +4,7 @@ import type { AgentHooks, AriPort } from '../dialer/ports.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
 import { createGatePort } from './gate.adapter.js';
-import { createPromptPort } from './prompt.adapter.js';
+import { createPromptPorts } from './prompt.adapter.js';
 import type { DialWorkerOptions } from './worker.runtime.js';
 
 /**
@@ -17,13 +17,15 @@ export function dialWorkerOptions(
   io: { db: Db; redis: Redis; log: Logger; ari: AriPort; agents?: AgentHooks },
 ): DialWorkerOptions {
   const { db, redis, log, ari, agents } = io;
+  const prompts = createPromptPorts(config, db, log);
   return {
     db,
     redis,
     log,
     ari,
     gate: createGatePort(db, config.policyProfile),
-    renderPrompt: createPromptPort(config, db, log),
+    renderPrompt: prompts.render,
+    renderAhead: prompts.ahead,
     prefix: config.queuePrefix,
     dialer: {
       dialTemplate: config.dialer.dialTemplate,

@@ -1,10 +1,16 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import { Dialer, type DialerSettings } from '../dialer/dialer.js';
 import type { AgentHooks, AriPort, GatePort, PromptPort } from '../dialer/ports.js';
 import { createRedisPacer, type Pacer, type PaceLimits } from './pacing.js';
+import { createTokenQueue } from './token-queue.js';
+import { createRenderAhead } from './render-ahead.js';
+import { createBackpressure, type Backpressure } from './pacing.backpressure.js';
+import { createHoldRecorder } from './pacing.holds.js';
+import { createAdmission } from './pacing.admission.js';
+import { createCampaignCache } from './campaign-cache.js';
 import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
 import { processDial, type DialContext } from './dial.processor.js';
 import { startReconciler, type Reconciler } from './reconciler.js';
@@ -24,6 +30,8 @@ export interface DialWorkerOptions {
   ari: AriPort;
   gate: GatePort;
   renderPrompt: PromptPort;
+  /** Renders the prompts of contacts about to be dialled (nice'd TTS); absent: each dial job renders its own. */
+  renderAhead?: PromptPort;
   prefix: string;
   dialer: DialerSettings;
   global: PaceLimits;
@@ -51,6 +59,8 @@ export interface DialWorker {
   dialer: Dialer;
   queues: Queues;
   pacer: Pacer;
+  /** Asterisk's backpressure on this worker's pacing (factor and reason). */
+  pressure: Backpressure;
   worker: Worker<DialJob>;
   reconciler: Reconciler;
   /** Also run after Redis lost its data (re-register other recurring jobs: schedules). */
@@ -70,7 +80,11 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   const m = o.metrics;
   const redisPacer = createRedisPacer(o.redis, o.prefix, o.global, o.slotLeaseMs ?? 120_000);
   const pacer = m ? observedPacer(redisPacer, m) : redisPacer;
-  const dialer = new Dialer(o.ari, o.db, log, o.dialer, o.agents);
+  // Asterisk's pace: originates are observed, and every campaign's rate scaled when it slows.
+  const pressure = createBackpressure(o.ari);
+  const holds = createHoldRecorder({ db: o.db, log, workerId: o.dialer.workerId });
+  pressure.start((now) => holds.onChange(now));
+  const dialer = new Dialer(pressure.ari, o.db, log, o.dialer, o.agents);
   if (m) dialer.onCallEnded((outcome) => m.ended.inc({ outcome }));
   let watch: CampaignStateWatch | undefined;
   watch = await watchCampaignStates(o.redis.duplicate(), o.prefix, log);
@@ -80,6 +94,11 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     log,
     queues,
     pacer,
+    tokens: createTokenQueue(async (campaignId, limits) => {
+      const wait = await pacer.takeToken(campaignId, { ...limits, callsPerSecond: pressure.scale(limits.callsPerSecond) });
+      if (wait === 0) holds.dialed(campaignId);
+      return wait;
+    }),
     dialer,
     gate: m ? timedGate(o.gate, m) : o.gate,
     renderPrompt: o.renderPrompt,
@@ -113,7 +132,19 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
   const reconcileNow = () => reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'reconcile pass failed'));
   if (o.ari.isConnected()) await reconcileNow();
 
-  const worker = new Worker<DialJob>(QUEUE_DIAL, (job, token) => processDial(ctx, job, token), {
+  // Dial jobs prepare a second of their campaign's calls at a time, in order (pacing.admission.ts).
+  const admission = createAdmission();
+  const campaigns = createCampaignCache(o.db);
+  const rateOf = async (campaignId: string): Promise<number> => (await campaigns(campaignId))?.callsPerSecond ?? 1;
+  const dial = async (job: Job<DialJob>, token?: string): Promise<string> => {
+    const ticket = await admission.enter(job.data.campaignId, await rateOf(job.data.campaignId));
+    try {
+      return await processDial({ ...ctx, getCampaign: campaigns, onToken: () => ticket.leave() }, job, token);
+    } finally {
+      ticket.leave();
+    }
+  };
+  const worker = new Worker<DialJob>(QUEUE_DIAL, dial, {
     connection: o.redis,
     prefix: o.prefix,
     concurrency: o.concurrency,
@@ -132,7 +163,9 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     if (job) topUp(job.data.campaignId);
   });
 
-  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand({ db: o.db, log, queues, ...(o.dialWindow ? { windowOf: o.dialWindow } : {}) }, job, token)), {
+  const renderAhead = o.renderAhead ? createRenderAhead({ db: o.db, log, render: o.renderAhead }) : undefined;
+  const expandCtx = { db: o.db, log, queues, ...(o.dialWindow ? { windowOf: o.dialWindow } : {}), ...(renderAhead ? { renderAhead } : {}) };
+  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand(expandCtx, job, token)), {
     connection: o.redis,
     prefix: o.prefix,
     concurrency: 1,
@@ -162,6 +195,7 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     dialer,
     queues,
     pacer,
+    pressure,
     worker,
     reconciler,
     onRedisLoss(hook) {
@@ -169,6 +203,8 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     },
     async close(drainMs = 60_000) {
       closing = true;
+      renderAhead?.close();
+      pressure.stop();
       await reconciler.stop();
       await Promise.all([worker.close(), dialer.drain(drainMs)]);
       await expander.close();

@@ -171,4 +171,26 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     const schedulers = await queues.campaign.getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toEqual(['campaign-catch-up']);
   });
+  it('token, then gate: a contact waiting for its calls-per-second token holds no reservation, and a DNC entry made meanwhile blocks it', async () => {
+    const { campaignId, contacts } = await seed(['+8613800001501', '+8613800001502']);
+    // A quarter call per second: the first token at once, the second four seconds later.
+    await tdb.db.query(`UPDATE campaigns SET calls_per_second = 0.25 WHERE id = $1`, [campaignId]);
+    await launch(campaignId);
+    await until('the first call', async () => ari.ops().includes('originate'));
+    const first = (await rows(campaignId)).map((r) => r.contact);
+    expect(first).toHaveLength(1);
+    const waiting = contacts.find((c) => c !== first[0])!;
+    // The second job holds its slot and waits for its token: the ledger has no row for it yet
+    // (a reservation would count against the customer's caps while nothing is dialled).
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await rows(campaignId)).map((r) => r.contact)).toEqual(first);
+    const phone = (await tdb.db.query<{ phone: string }>(`SELECT c.phones[1] AS phone FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id WHERE cc.id = $1`, [waiting])).rows[0]!.phone;
+    await tdb.db.query(`INSERT INTO dnc_entries (phone, reason, source) VALUES ($1, 'asked by phone', 'test')`, [phone]);
+    await until('completed', async () => (await campaignState(campaignId)) === 'completed', 20_000);
+    expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(1);
+    expect((await rows(campaignId)).map((r) => r.contact)).toEqual(first);
+    const held = await tdb.db.query<{ state: string; reason: string }>(`SELECT state, reason FROM campaign_contacts WHERE id = $1`, [waiting]);
+    expect(held.rows[0]).toMatchObject({ state: 'blocked' });
+    expect(held.rows[0]!.reason).toContain('do-not-call');
+  });
 });

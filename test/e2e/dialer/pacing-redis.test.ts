@@ -34,7 +34,7 @@ describe('Redis pacer', () => {
     expect(await pacer.inUse('c1')).toBe(3);
   });
 
-  it('peek says whether a slot and a token are free, without taking either', async () => {
+  it('peek says whether a slot is free, without taking it', async () => {
     const pacer = createRedisPacer(redis, `${prefix}:peek`, { maxChannels: 100, callsPerSecond: 1000 }, 60_000);
     const slots = { maxChannels: 1, callsPerSecond: 1000 };
     expect(await pacer.peek!('c1', slots)).toBe(0);
@@ -43,10 +43,11 @@ describe('Redis pacer', () => {
     expect(await pacer.peek!('c1', slots)).toBeGreaterThan(0); // the only slot is held
     await pacer.release('c1', 'a');
     expect(await pacer.peek!('c1', slots)).toBe(0);
-    // A one-call-per-second bucket: its single token taken, the next is about a second away.
+    // Tokens are not the slot's business: a one-call-per-second bucket emptied, a slot still free.
     const slow = { maxChannels: 10, callsPerSecond: 1 };
-    expect(await pacer.tryAcquire('c2', 'x', slow)).toBe(0);
-    const wait = await pacer.peek!('c2', slow);
+    expect(await pacer.takeToken('c2', slow)).toBe(0);
+    expect(await pacer.peek!('c2', slow)).toBe(0);
+    const wait = await pacer.takeToken('c2', slow);
     expect(wait).toBeGreaterThan(500);
     expect(wait).toBeLessThanOrEqual(1000);
   });
@@ -70,15 +71,18 @@ describe('Redis pacer', () => {
     expect(await pacer.renew('c1', 'dead')).toBe(false);
   });
 
-  it('calls per second: a burst of the bucket, then a wait hint', async () => {
+  it('calls per second: a burst of the bucket, then a wait hint; the global rate spans campaigns', async () => {
     const pacer = createRedisPacer(redis, `${prefix}:d`, { maxChannels: 100, callsPerSecond: 1000 }, 60_000);
-    // 2 calls/s: a bucket of a second holds two, the next token is ≤ 500 ms away.
-    const limits = { maxChannels: 100, callsPerSecond: 2 };
+    // 20 calls/s: a bucket of a tenth of a second holds two, the next token is ≤ 50 ms away.
+    const limits = { maxChannels: 100, callsPerSecond: 20 };
     const r = [];
-    for (let i = 0; i < 4; i++) r.push(await pacer.tryAcquire('c1', `x${i}`, limits));
+    for (let i = 0; i < 4; i++) r.push(await pacer.takeToken('c1', limits));
     expect(r.slice(0, 2)).toEqual([0, 0]);
     expect(r[2]).toBeGreaterThan(0);
-    expect(r[2]).toBeLessThanOrEqual(500);
-    expect(await pacer.inUse('c1')).toBe(2);
+    expect(r[2]).toBeLessThanOrEqual(50);
+    expect(await pacer.inUse('c1')).toBe(0); // tokens hold no channel
+    const slowGlobal = createRedisPacer(redis, `${prefix}:e`, { maxChannels: 100, callsPerSecond: 10 }, 60_000);
+    expect(await slowGlobal.takeToken('c1', { maxChannels: 100, callsPerSecond: 1000 })).toBe(0);
+    expect(await slowGlobal.takeToken('c2', { maxChannels: 100, callsPerSecond: 1000 })).toBeGreaterThan(0);
   });
 });
