@@ -3,6 +3,7 @@ import type { CampaignState } from './campaign.state.js';
 
 import type { CampaignPrompt } from '../prompts/prompt.template.js';
 import type { MenuKeys } from '../dialer/menu.js';
+import type { ContactPlan } from '../plans/contact-plan.js';
 
 export type { CampaignPrompt };
 
@@ -38,6 +39,8 @@ export interface CampaignSettings {
   menu: MenuKeys | null;
   /** Outcomes after which the customer's next number is dialed at once; [] = the first number only. */
   nextNumberOn: string[];
+  /** SMS, email and calls per risk tier (src/plans/); null: every contact is dialed as before. */
+  contactPlan: ContactPlan | null;
 }
 
 export interface Campaign extends CampaignSettings {
@@ -64,12 +67,14 @@ const COLUMNS: Record<keyof CampaignSettings, { col: string; json?: true }> = {
   defaultTimeZone: { col: 'default_time_zone' },
   menu: { col: 'menu', json: true },
   nextNumberOn: { col: 'next_number_on' },
+  contactPlan: { col: 'contact_plan', json: true },
 };
 
 const SELECT = `id, name, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
   risk_threshold AS "riskThreshold", max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
   retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
-  default_time_zone AS "defaultTimeZone", menu, next_number_on AS "nextNumberOn", created_at AS "createdAt", updated_at AS "updatedAt",
+  default_time_zone AS "defaultTimeZone", menu, next_number_on AS "nextNumberOn", contact_plan AS "contactPlan",
+  created_at AS "createdAt", updated_at AS "updatedAt",
   launched_at AS "launchedAt", ended_at AS "endedAt"`;
 
 function assignments(input: Partial<CampaignSettings>): { cols: string[]; values: unknown[] } {
@@ -78,7 +83,7 @@ function assignments(input: Partial<CampaignSettings>): { cols: string[]; values
   for (const [field, spec] of Object.entries(COLUMNS) as [keyof CampaignSettings, { col: string; json?: true }][]) {
     if (!(field in input) || input[field] === undefined) continue;
     cols.push(spec.col);
-    values.push(spec.json ? JSON.stringify(input[field]) : input[field]);
+    values.push(spec.json && input[field] !== null ? JSON.stringify(input[field]) : input[field]);
   }
   return { cols, values };
 }
