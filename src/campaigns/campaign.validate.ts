@@ -2,7 +2,6 @@ import { IANAZone } from 'luxon';
 import { isAppError, ValidationError } from '../shared/errors.js';
 import { validateMenu } from '../dialer/menu.js';
 import type { CampaignSettings } from './campaign.repo.js';
-import { validateContactPlan } from '../plans/contact-plan.js';
 
 export interface FieldProblem {
   field: string;
@@ -58,6 +57,5 @@ export function canonicalZone(zone: string): string {
 /** Validates (422 on problems) and returns the settings with canonical spellings. */
 export function normalizeCampaign<T extends Partial<CampaignSettings>>(s: T): T {
   assertValidCampaign(s);
-  if (s.contactPlan) validateContactPlan(s.contactPlan);
   return s.defaultTimeZone ? { ...s, defaultTimeZone: canonicalZone(s.defaultTimeZone) } : s;
 }
