@@ -70,3 +70,13 @@ export async function listCustomerDispositions(q: Queryable, customerId: number,
   );
   return rows;
 }
+
+/** Whether an agent recorded a promise to pay for the customer at or after `since` (a contact plan's stop). */
+export async function hasPromiseSince(q: Queryable, customerId: string | number, since: Date): Promise<boolean> {
+  const { rows } = await q.query<{ yes: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM dispositions d JOIN call_attempts a ON a.id = d.attempt_id
+                     WHERE a.customer_id = $1 AND d.kind = 'promise_to_pay' AND d.created_at >= $2) AS yes`,
+    [customerId, since],
+  );
+  return rows[0]?.yes ?? false;
+}

@@ -5,6 +5,7 @@ import { loadStatsRows, summarizeStats } from '../campaigns/campaign.stats.js';
 import { countCampaignMessages, summarizeMessages } from '../messaging/messages.repo.js';
 import { registerDbGauges } from '../observability/db-gauges.js';
 import { NotFoundError } from '../shared/errors.js';
+import { validateContactPlan, type ContactPlan } from '../plans/contact-plan.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { CampaignResponse, CampaignStatsResponse, CreateCampaignBody, ListCampaignsQuery, PatchCampaignBody } from './campaigns.schemas.js';
@@ -17,9 +18,16 @@ const READERS = ['operator', 'supervisor', 'viewer'] as const;
 const WRITERS = ['operator'] as const;
 const CONTROLLERS = ['operator', 'supervisor'] as const;
 
+/** What the schema cannot check of a contact plan (422 plan_empty, plan_must_stop_on_opt_out, templates). */
+function checkPlan<T extends { contactPlan?: unknown }>(body: T): T {
+  if (body.contactPlan) validateContactPlan(body.contactPlan as ContactPlan);
+  return body;
+}
+
 export function campaignJson(c: Campaign) {
   return {
     ...c,
+    contactPlan: c.contactPlan as ContactPlan | null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
     launchedAt: c.launchedAt?.toISOString() ?? null,
@@ -38,7 +46,7 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       schema: { tags: ['campaigns'], summary: 'Create a draft campaign', body: CreateCampaignBody, response: { 201: CampaignResponse, ...ErrorResponses } },
     },
     async (req, reply) => {
-      const c = await createCampaign(deps.db, req.principal, req.body as Partial<CampaignSettings> & { name: string }, { policyProfile: deps.config.policyProfile });
+      const c = await createCampaign(deps.db, req.principal, checkPlan(req.body) as Partial<CampaignSettings> & { name: string }, { policyProfile: deps.config.policyProfile });
       return reply.status(201).send(campaignJson(c));
     },
   );
@@ -82,7 +90,7 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
         response: { 200: CampaignResponse, ...ErrorResponses },
       },
     },
-    async (req) => campaignJson(await patchCampaign(deps.db, req.principal, req.params.id, req.body as Partial<CampaignSettings>, { policyProfile: deps.config.policyProfile })),
+    async (req) => campaignJson(await patchCampaign(deps.db, req.principal, req.params.id, checkPlan(req.body) as Partial<CampaignSettings>, { policyProfile: deps.config.policyProfile })),
   );
 
   const actions: { action: CampaignAction; summary: string }[] = [

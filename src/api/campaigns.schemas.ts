@@ -6,6 +6,7 @@ import { CALL_OUTCOMES } from '../campaigns/campaign.stats.js';
 import { CONTACT_STATES } from '../contacts/contact.states.js';
 import { Nullable, StringEnum } from './schemas.js';
 import { MENU_ACTIONS } from '../dialer/menu.js';
+import { ContactPlanSchema } from '../plans/contact-plan.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -84,6 +85,7 @@ const settings = {
       description: 'DTMF key → action, announced after the prompt in the customer language; null = 1 agent, 2 promise_to_pay, 9 opt_out, 0 repeat (the prompt announces them). An opt_out key is required.',
     }),
   ),
+  contactPlan: Nullable(ContactPlanSchema),
 };
 
 export const CreateCampaignBody = Type.Object(
@@ -101,6 +103,7 @@ export const CreateCampaignBody = Type.Object(
     defaultTimeZone: Type.Optional(settings.defaultTimeZone),
     menu: Type.Optional(settings.menu),
     nextNumberOn: Type.Optional(settings.nextNumberOn),
+    contactPlan: Type.Optional(settings.contactPlan),
   },
   closed,
 );

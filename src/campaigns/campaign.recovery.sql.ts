@@ -10,6 +10,8 @@ export async function completeFinishedCampaigns(q: Queryable): Promise<string[]>
       WHERE c.state = 'running'
         AND NOT EXISTS (SELECT 1 FROM campaign_contacts cc
                          WHERE cc.campaign_id = c.id AND cc.state IN ('pending', 'queued', 'deferred', 'dialing'))
+        -- A contact plan still running keeps its campaign open (campaign.repo.ts: completeCampaignIfDone).
+        AND NOT EXISTS (SELECT 1 FROM contact_plan_runs r WHERE r.campaign_id = c.id AND r.ended_at IS NULL)
       RETURNING c.id::text`,
   );
   return r.rows.map((x) => x.id);

@@ -38,6 +38,12 @@ export interface CampaignSettings {
   menu: MenuKeys | null;
   /** Outcomes after which the customer's next number is dialed at once; [] = the first number only. */
   nextNumberOn: string[];
+  /**
+   * SMS, email and calls per risk tier: a ContactPlan (src/plans/contact-plan.ts, which depends on
+   * messaging, which depends on campaigns: opaque here), validated by the entry points before it
+   * is saved. Null: every contact is dialed as before.
+   */
+  contactPlan: unknown;
 }
 
 export interface Campaign extends CampaignSettings {
@@ -64,12 +70,14 @@ const COLUMNS: Record<keyof CampaignSettings, { col: string; json?: true }> = {
   defaultTimeZone: { col: 'default_time_zone' },
   menu: { col: 'menu', json: true },
   nextNumberOn: { col: 'next_number_on' },
+  contactPlan: { col: 'contact_plan', json: true },
 };
 
 const SELECT = `id, name, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
   risk_threshold AS "riskThreshold", max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
   retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
-  default_time_zone AS "defaultTimeZone", menu, next_number_on AS "nextNumberOn", created_at AS "createdAt", updated_at AS "updatedAt",
+  default_time_zone AS "defaultTimeZone", menu, next_number_on AS "nextNumberOn", contact_plan AS "contactPlan",
+  created_at AS "createdAt", updated_at AS "updatedAt",
   launched_at AS "launchedAt", ended_at AS "endedAt"`;
 
 function assignments(input: Partial<CampaignSettings>): { cols: string[]; values: unknown[] } {
@@ -78,7 +86,7 @@ function assignments(input: Partial<CampaignSettings>): { cols: string[]; values
   for (const [field, spec] of Object.entries(COLUMNS) as [keyof CampaignSettings, { col: string; json?: true }][]) {
     if (!(field in input) || input[field] === undefined) continue;
     cols.push(spec.col);
-    values.push(spec.json ? JSON.stringify(input[field]) : input[field]);
+    values.push(spec.json && input[field] !== null ? JSON.stringify(input[field]) : input[field]);
   }
   return { cols, values };
 }
@@ -162,6 +170,8 @@ export interface DialCampaign {
   /** The campaign's DTMF menu; null = the default keys. */
   menu: unknown;
   nextNumberOn: string[];
+  /** A ContactPlan or null (see CampaignSettings.contactPlan). */
+  contactPlan: unknown;
 }
 
 export async function getDialCampaign(db: Queryable, id: string): Promise<DialCampaign | null> {
@@ -169,7 +179,7 @@ export async function getDialCampaign(db: Queryable, id: string): Promise<DialCa
     `SELECT id::text, state, prompt, caller_id AS "callerId", policy_overrides AS "policyOverrides",
             max_concurrent AS "maxConcurrent", calls_per_second::float8 AS "callsPerSecond",
             retry_policy AS "retryPolicy", amd_enabled AS "amdEnabled", amd_machine_action AS "amdMachineAction",
-            risk_threshold AS "riskThreshold", menu, next_number_on AS "nextNumberOn"
+            risk_threshold AS "riskThreshold", menu, next_number_on AS "nextNumberOn", contact_plan AS "contactPlan"
        FROM campaigns WHERE id = $1`,
     [id],
   );
@@ -182,7 +192,9 @@ export async function completeCampaignIfDone(db: Queryable, campaignId: string):
     `UPDATE campaigns SET state = 'completed', ended_at = now(), updated_at = now()
       WHERE id = $1 AND state = 'running'
         AND NOT EXISTS (SELECT 1 FROM campaign_contacts
-                         WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred', 'dialing'))`,
+                         WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred', 'dialing'))
+        -- A contact plan still running (its next step may call again) keeps the campaign open.
+        AND NOT EXISTS (SELECT 1 FROM contact_plan_runs WHERE campaign_id = $1 AND ended_at IS NULL)`,
     [campaignId],
   );
   return (r.rowCount ?? 0) === 1;

@@ -14,6 +14,7 @@ import { startWorkerHttp } from '../observability/worker-http.js';
 import { warnIfRedisUnsafe } from '../scheduler/redis-config.js';
 import { startRiskRunner } from '../risk/risk.jobs.js';
 import { startMessaging } from '../messaging/messaging.runtime.js';
+import { startPlanWorker } from '../scheduler/plan.worker.js';
 
 /**
  * `ringwise worker`: one Stasis app on every configured Asterisk server, the dial and campaign
@@ -72,6 +73,8 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   // The nightly risk rescore (a job scheduler with a stable id) and the SMPP bind / SMTP transport.
   const risk = await startRiskRunner({ deps: { db, log, scorecard: config.risk.scorecard }, redis, prefix: config.queuePrefix, cron: config.risk.nightlyCron, timeZone: config.risk.timeZone });
   const messaging = startMessaging(config, db, log);
+  // Contact plans: their messages through this SMPP bind / SMTP transport, their calls as dial jobs.
+  const plans = startPlanWorker({ db, log, queues: worker.queues, messaging: messaging.deps }, { redis, prefix: config.queuePrefix, log });
   // After a Redis data loss the reconciler rebuilds the queues; the job schedulers too.
   worker.onRedisLoss(async () => {
     await schedules.reregister();
@@ -91,6 +94,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
 
   await schedules.close();
   await risk.close();
+  await plans.close();
   await worker.close(config.dialer.drainSeconds * 1000);
   await messaging.close();
   await agents.close();

@@ -63,3 +63,14 @@ export async function insertOptOut(db: Queryable, phone: string, customerId: str
     [phone, customerId],
   );
 }
+
+/** Whether the customer (or one of their numbers) opted out of every channel, unexpired (a contact plan's stop). */
+export async function isOptedOutEverywhere(q: Queryable, customerId: string | number): Promise<boolean> {
+  const { rows } = await q.query<{ yes: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM dnc_entries d
+                     WHERE d.channel IS NULL AND (d.expires_at IS NULL OR d.expires_at > now())
+                       AND (d.customer_id = $1 OR d.phone = ANY (SELECT unnest(phones) FROM customers WHERE id = $1))) AS yes`,
+    [customerId],
+  );
+  return rows[0]?.yes ?? false;
+}

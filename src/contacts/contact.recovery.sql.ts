@@ -24,7 +24,8 @@ export async function waitingContactsPage(q: Queryable, afterId: string, limit: 
     `SELECT cc.id::text, cc.campaign_id::text AS "campaignId", cc.next_attempt_at AS "nextAttemptAt",
             COALESCE((SELECT max(a.attempt_no) FROM call_attempts a WHERE a.contact_id = cc.id), 0) + 1 AS "attemptNo"
        FROM campaign_contacts cc JOIN campaigns c ON c.id = cc.campaign_id AND c.state = 'running'
-      WHERE cc.state IN ('queued', 'deferred') AND cc.id > $1
+      -- A planned campaign's contacts wait for their plan's job (src/plans/), not for a dial job.
+      WHERE c.contact_plan IS NULL AND cc.state IN ('queued', 'deferred') AND cc.id > $1
         AND cc.updated_at < now() - make_interval(secs => $3::float8 / 1000)
       ORDER BY cc.id LIMIT $2`,
     [afterId, limit, graceMs],

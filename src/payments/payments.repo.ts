@@ -62,3 +62,9 @@ export async function selectExistingCustomerIds(q: Queryable, ids: number[]): Pr
   const { rows } = await q.query<{ id: number }>(`SELECT id FROM customers WHERE id = ANY ($1::bigint[])`, [ids]);
   return new Set(rows.map((r) => r.id));
 }
+
+/** Whether a payment of the customer was recorded at or after `since` (a contact plan's stop). */
+export async function hasPaymentSince(q: Queryable, customerId: string | number, since: Date): Promise<boolean> {
+  const { rows } = await q.query<{ yes: boolean }>(`SELECT EXISTS (SELECT 1 FROM payments WHERE customer_id = $1 AND created_at >= $2) AS yes`, [customerId, since]);
+  return rows[0]?.yes ?? false;
+}

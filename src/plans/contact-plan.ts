@@ -7,22 +7,25 @@ import type { RiskTier } from '../risk/scorecard.js';
  * A campaign's contact plan per risk tier (pure): the channels in order, the spacing between
  * steps, and what stops the plan. For example low: an SMS three days before the due date, an
  * email on the day; medium: an SMS, then an automated call two days later; high: an automated
- * call, then an agent call. Not yet run by the scheduler (see the README's Limits): this is
- * the definition and the decision of what a contact's plan does next.
+ * call, then an agent call. This is the definition and the pure decision of what a contact's
+ * plan does next; plan.processor.ts runs it.
  */
 export const PLAN_CHANNELS = ['sms', 'email', 'call', 'agent_call'] as const;
 export type PlanChannel = (typeof PLAN_CHANNELS)[number];
 export const STOP_CONDITIONS = ['payment', 'promise', 'opt_out'] as const;
 export type StopCondition = (typeof STOP_CONDITIONS)[number];
 
-const Channel = Type.Union(PLAN_CHANNELS.map((c) => Type.Literal(c)));
-const Stop = Type.Union(STOP_CONDITIONS.map((c) => Type.Literal(c)));
+// Literal tuples (not a map over the arrays): the API's type provider needs the union's members.
+const Channel = Type.Union([Type.Literal('sms'), Type.Literal('email'), Type.Literal('call'), Type.Literal('agent_call')]);
+const Stop = Type.Union([Type.Literal('payment'), Type.Literal('promise'), Type.Literal('opt_out')]);
 
 export const PlanStepSchema = Type.Object(
   {
     channel: Channel,
     /** Hours after the previous step ran (the first step: after the plan started). */
     afterHours: Type.Number({ minimum: 0, maximum: 24 * 60, default: 0 }),
+    /** Seconds added to afterHours: short spacing for tests and demos (the sandbox's plan runs in seconds). */
+    afterSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
     /** Not before this many days from the customer's due date (−3: three days before). */
     dueDateOffsetDays: Type.Optional(Type.Integer({ minimum: -60, maximum: 60 })),
   },
@@ -80,7 +83,7 @@ export function planTier(current: RiskTier | null | undefined): RiskTier {
 
 /** When a step is due: after the previous one by its spacing, and not before its due-date offset. */
 export function stepDueAt(step: PlanStep, progress: PlanProgress, dueDate: string | null): Date {
-  const after = (progress.lastRunAt ?? progress.startedAt).getTime() + step.afterHours * HOUR;
+  const after = (progress.lastRunAt ?? progress.startedAt).getTime() + step.afterHours * HOUR + (step.afterSeconds ?? 0) * 1000;
   if (step.dueDateOffsetDays === undefined || dueDate === null) return new Date(after);
   const byDueDate = Date.parse(`${dueDate}T00:00:00Z`) + step.dueDateOffsetDays * DAY;
   return new Date(Math.max(after, byDueDate));

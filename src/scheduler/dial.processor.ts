@@ -63,15 +63,18 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const now = ctx.now ?? (() => new Date());
   const log = ctx.log.child({ jobId: job.id, campaignId, contactId, attemptNo });
 
-  const campaign = await (ctx.getCampaign ?? ((id: string) => getDialCampaign(db, id)))(campaignId);
-  if (!campaign) return 'campaign_missing';
+  const stored = await (ctx.getCampaign ?? ((id: string) => getDialCampaign(db, id)))(campaignId);
+  if (!stored) return 'campaign_missing';
+  // A plan's agent-call step: the same hand-off as a high-risk score at the campaign's threshold.
+  const campaign = job.data.agent ? { ...stored, riskThreshold: 0 } : stored;
   const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;
   // Most jobs of a big campaign wait for pacing: they go back to waiting before any more work.
   const early = (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond }, `${contactId}:${attemptNo}`)) ?? 0;
   if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
-  const contact = await getDialContact(db, contactId);
-  if (!contact) return 'contact_missing';
+  const found = await getDialContact(db, contactId);
+  if (!found) return 'contact_missing';
+  const contact = job.data.agent ? { ...found, riskScore: found.riskScore ?? 0 } : found;
   if (isFinishedContact(contact.state)) return `contact_${contact.state}`;
 
   let prompt: { media: string[]; version: string };

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import { completeCampaignIfDone, getCampaignState, getDialCampaign } from '../campaigns/campaign.repo.js';
 import { countDueContacts, hasPendingContacts, markQueued, pendingContactsPage } from '../contacts/contacts.repo.js';
 import { dialWindow, minTopUp, topUpDelayMs, type WindowLimits } from './dial-window.js';
-import { DIAL_JOB_OPTS, dialJobId, requestExpand, type ExpandJob, type Queues } from './queues.js';
+import { DIAL_JOB_OPTS, dialJobId, PLAN_JOB_OPTS, planJobId, requestExpand, type ExpandJob, type Queues } from './queues.js';
 
 export const EXPAND_CHUNK = 1_000;
 /**
@@ -31,7 +31,7 @@ async function reallyQueued(jobs: ReadonlyArray<{ getState(): Promise<string> }>
 export interface ExpandContext {
   db: Db;
   log: Logger;
-  queues: Pick<Queues, 'dial'>;
+  queues: Pick<Queues, 'dial'> & Partial<Pick<Queues, 'plan'>>;
   chunk?: number;
   /** The window's size; `dialWindow` unless a test or bench wants a small one. */
   windowOf?: (c: WindowLimits) => number;
@@ -69,7 +69,12 @@ export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, tok
     const page = await pendingContactsPage(ctx.db, campaignId, afterId, Math.min(size, room));
     if (page.length === 0) break;
     const queuedAt = new Date().toISOString();
-    const jobs = await ctx.queues.dial.addBulk(
+    // A campaign with a contact plan gives each contact a plan job; its call steps add the dial jobs.
+    const plan = campaign.contactPlan ? ctx.queues.plan : undefined;
+    if (campaign.contactPlan && !plan) throw new Error('a planned campaign needs the plan queue');
+    const jobs = plan
+      ? await plan.addBulk(page.map((c) => ({ name: 'plan', data: { campaignId, contactId: c.id }, opts: { ...PLAN_JOB_OPTS, jobId: planJobId(campaignId, c.id) } })))
+      : await ctx.queues.dial.addBulk(
       page.map((c) => ({
         name: 'dial',
         data: { campaignId, contactId: c.id, attemptNo: c.nextAttemptNo, queuedAt },

@@ -6,6 +6,7 @@ import { Queue, type ConnectionOptions, type Job, type JobsOptions } from 'bullm
  */
 export const QUEUE_DIAL = 'dial';
 export const QUEUE_CAMPAIGN = 'campaign';
+export const QUEUE_PLAN = 'plan';
 
 export interface DialJob {
   campaignId: string;
@@ -13,7 +14,21 @@ export interface DialJob {
   attemptNo: number;
   /** When the job was first queued (ISO), for the ledger's queued_at. */
   queuedAt: string;
+  /** A contact plan's agent-call step: the answered call goes to an agent whatever the risk score. */
+  agent?: boolean;
 }
+
+/** A contact's plan: one job per contact that delays itself until its next step is due. */
+export interface PlanJob {
+  campaignId: string;
+  contactId: string;
+}
+
+export function planJobId(campaignId: string | number, contactId: string | number): string {
+  return `plan-${campaignId}-${contactId}`;
+}
+
+export const PLAN_JOB_OPTS: JobsOptions = { removeOnComplete: true, removeOnFail: { count: 10_000 }, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } };
 
 export interface ExpandJob {
   campaignId: string;
@@ -80,11 +95,11 @@ export async function requestExpand(queue: Queue<ExpandJob>, campaignId: string)
  * A later attempt of one contact (a retry, an abandoned call's callback, an agent's callback),
  * due at `at`. The deterministic id makes it once-only: asking twice adds one job.
  */
-export async function addNextAttempt(queue: Queue<DialJob>, a: { campaignId: string; contactId: string; attemptNo: number; at: Date }): Promise<void> {
+export async function addNextAttempt(queue: Queue<DialJob>, a: { campaignId: string; contactId: string; attemptNo: number; at: Date; agent?: boolean }): Promise<void> {
   const delay = Math.max(0, a.at.getTime() - Date.now());
   await queue.add(
     'dial',
-    { campaignId: a.campaignId, contactId: a.contactId, attemptNo: a.attemptNo, queuedAt: a.at.toISOString() },
+    { campaignId: a.campaignId, contactId: a.contactId, attemptNo: a.attemptNo, queuedAt: a.at.toISOString(), ...(a.agent ? { agent: true } : {}) },
     { ...DIAL_JOB_OPTS, jobId: dialJobId(a.campaignId, a.contactId, a.attemptNo), delay },
   );
 }
@@ -92,17 +107,20 @@ export async function addNextAttempt(queue: Queue<DialJob>, a: { campaignId: str
 export interface Queues {
   dial: Queue<DialJob>;
   campaign: Queue<ExpandJob>;
+  plan: Queue<PlanJob>;
   close(): Promise<void>;
 }
 
 export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
   const dial = new Queue<DialJob>(QUEUE_DIAL, { connection, prefix });
   const campaign = new Queue<ExpandJob>(QUEUE_CAMPAIGN, { connection, prefix });
+  const plan = new Queue<PlanJob>(QUEUE_PLAN, { connection, prefix });
   return {
     dial,
     campaign,
+    plan,
     async close() {
-      await Promise.allSettled([dial.close(), campaign.close()]);
+      await Promise.allSettled([dial.close(), campaign.close(), plan.close()]);
     },
   };
 }

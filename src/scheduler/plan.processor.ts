@@ -1,0 +1,118 @@
+import { DelayedError, type Job } from 'bullmq';
+import type { Db } from '../store/db.js';
+import type { Logger } from '../shared/logger.js';
+import { completeCampaignIfDone, getDialCampaign } from '../campaigns/campaign.repo.js';
+import { getDialContact, setContactState } from '../contacts/contacts.repo.js';
+import { nextAttemptNo } from '../calls/attempts.repo.js';
+import { hasPaymentSince } from '../payments/payments.repo.js';
+import { hasPromiseSince } from '../agents/dispositions.repo.js';
+import { isOptedOutEverywhere } from '../compliance/dnc.repo.js';
+import { selectCurrentTiers } from '../risk/risk.repo.js';
+import { sendMessage, type MessagingDeps } from '../messaging/messaging.service.js';
+import { nextPlanAction, planTier, type ContactPlan, type PlanFacts } from '../plans/contact-plan.js';
+import { advancePlanRun, endPlanRun, startPlanRun, type PlanRun } from '../plans/plan-runs.repo.js';
+import { addNextAttempt, type PlanJob, type Queues } from './queues.js';
+
+export interface PlanContext {
+  db: Db;
+  log: Logger;
+  queues: Pick<Queues, 'dial'>;
+  messaging: MessagingDeps;
+  now?: () => Date;
+}
+
+// A paused campaign's plans look again this often (a resume needs no event to reach them).
+const PAUSED_RECHECK_MS = 5_000;
+
+async function delayJob(job: Job<PlanJob>, token: string | undefined, until: number): Promise<never> {
+  await job.moveToDelayed(until, token);
+  throw new DelayedError();
+}
+
+async function planFacts(db: Db, customerId: string, since: Date): Promise<PlanFacts> {
+  const [paid, promised, optedOut] = await Promise.all([hasPaymentSince(db, customerId, since), hasPromiseSince(db, customerId, since), isOptedOutEverywhere(db, customerId)]);
+  return { paid, promised, optedOut };
+}
+
+/**
+ * One contact's plan, as one job that delays itself until its next step is due (BullMQ's
+ * step-job pattern, like expand): stop conditions first (payment, promise, opt-out since the
+ * plan started), then the step. Messages go through the messaging service (the message gate);
+ * calls are the contact's normal dial job (the call gate, the dialer), an agent call marked
+ * for the agent hand-off. The run's row (contact_plan_runs) is the truth: a replay finds the
+ * step done and moves on; a message step is recorded once per contact and step by the ledger.
+ */
+export async function processPlan(ctx: PlanContext, job: Job<PlanJob>, token?: string): Promise<string> {
+  const { campaignId, contactId } = job.data;
+  const now = ctx.now ?? (() => new Date());
+  const log = ctx.log.child({ jobId: job.id, campaignId, contactId });
+  const campaign = await getDialCampaign(ctx.db, campaignId);
+  // Validated when it was saved (api/campaigns.routes.ts).
+  const plan = campaign?.contactPlan as ContactPlan | null | undefined;
+  if (!campaign || !plan) return 'no_plan';
+  if (campaign.state === 'paused' || campaign.state === 'draft') return delayJob(job, token, Date.now() + PAUSED_RECHECK_MS);
+  const contact = await getDialContact(ctx.db, contactId);
+  if (!contact) return 'contact_missing';
+  if (campaign.state !== 'running') return finish(ctx, campaignId, contactId, `campaign_${campaign.state}`, contact.state);
+
+  const tier = planTier((await selectCurrentTiers(ctx.db, [Number(contact.customerId)])).get(Number(contact.customerId))?.tier);
+  const run = await startPlanRun(ctx.db, { contactId, campaignId, tier });
+  if (run.endedAt) return `ended_${run.endReason ?? ''}`;
+  const facts = await planFacts(ctx.db, contact.customerId, run.startedAt);
+  const action = nextPlanAction(plan, run.tier, { nextStep: run.nextStep, startedAt: run.startedAt, lastRunAt: run.lastRunAt }, facts, contact.dueDate, now());
+  if (action.kind === 'stop' || action.kind === 'done') {
+    const reason = action.kind === 'stop' ? action.reason : 'done';
+    log.info({ reason, step: run.nextStep }, 'contact plan ended');
+    // A plan whose last step was a call leaves its contact to that call's settle.
+    const lastStep = plan.tiers[run.tier]?.steps[run.nextStep - 1];
+    const leaveToCall = action.kind === 'done' && (lastStep?.channel === 'call' || lastStep?.channel === 'agent_call');
+    return finish(ctx, campaignId, contactId, reason, leaveToCall ? 'left_to_call' : contact.state);
+  }
+  if (action.kind === 'wait') return delayJob(job, token, action.until.getTime());
+
+  const outcome = await runStep(ctx, plan, run, contact.customerId, action.step, action.channel, log);
+  if (outcome.deferUntil) return delayJob(job, token, outcome.deferUntil.getTime());
+  await advancePlanRun(ctx.db, contactId, action.step, now());
+  log.info({ step: action.step, channel: action.channel, result: outcome.result }, 'contact plan step ran');
+  // Straight back: the next step's spacing (or the end of the plan) is decided by the next run.
+  return delayJob(job, token, Date.now());
+}
+
+async function runStep(
+  ctx: PlanContext,
+  plan: ContactPlan,
+  run: PlanRun,
+  customerId: string,
+  step: number,
+  channel: 'sms' | 'email' | 'call' | 'agent_call',
+  log: Logger,
+): Promise<{ result: string; deferUntil?: Date }> {
+  if (channel === 'sms' || channel === 'email') {
+    const r = await sendMessage(ctx.messaging, {
+      customerId: Number(customerId),
+      channel,
+      campaignId: Number(run.campaignId),
+      contactId: Number(run.contactId),
+      planStep: step,
+      templates: plan.templates ?? null,
+    });
+    if (r.kind === 'defer') return { result: 'deferred', deferUntil: r.until };
+    // A block (this channel's opt-out, a cap) or no address skips the step: the plan goes on.
+    if (r.kind === 'block') log.info({ rule: r.rule }, 'plan message blocked');
+    return { result: r.kind };
+  }
+  // The contact's next attempt, as the dialer runs it: its gate defers or blocks like any call.
+  const contact = await getDialContact(ctx.db, run.contactId);
+  if (contact?.state === 'completed') await setContactState(ctx.db, run.contactId, { state: 'queued' });
+  const attemptNo = await nextAttemptNo(ctx.db, run.contactId);
+  await addNextAttempt(ctx.queues.dial, { campaignId: run.campaignId, contactId: run.contactId, attemptNo, at: new Date(), agent: channel === 'agent_call' });
+  return { result: `dial_queued_${attemptNo}` };
+}
+
+/** The plan is over: a contact still only waiting for it is completed, and so may the campaign be. */
+async function finish(ctx: PlanContext, campaignId: string, contactId: string, reason: string, contactState: string): Promise<string> {
+  await endPlanRun(ctx.db, contactId, reason);
+  if (contactState === 'queued') await setContactState(ctx.db, contactId, { state: 'completed', reason: `plan_${reason}` });
+  await completeCampaignIfDone(ctx.db, campaignId);
+  return reason;
+}
