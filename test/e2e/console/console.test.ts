@@ -180,7 +180,7 @@ describe('console e2e (Chromium)', () => {
     await context.close();
   });
 
-  it('operator: a customer in a zone where it is night is deferred; their card says why, rule by rule, and when', { timeout: 60_000 }, async () => {
+  it('supervisor: a customer in a zone where it is night is deferred; their card says why, rule by rule, and when', { timeout: 60_000 }, async () => {
     const c = await api('operator', 'POST', '/v1/campaigns', { name: 'Night owls', prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } }, callerId: '+8695500' });
     const csv = `external_id,name,phone,timezone\nN-1,Night Owl,${num('01', 42)},${night}\n`;
     const imp = await app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/contacts`, headers: { authorization: `Bearer ${keys.operator}`, 'content-type': 'text/csv' }, payload: csv });
@@ -188,9 +188,10 @@ describe('console e2e (Chromium)', () => {
     await api('operator', 'POST', `/v1/campaigns/${c.id}/launch`);
     await waitFor('the contact deferred', async () => (await h.tdb.db.query(`SELECT 1 FROM campaign_contacts WHERE campaign_id = $1 AND state = 'deferred'`, [c.id])).rowCount, 30_000);
 
-    // The operator sits in Shanghai; the customer's 08:00 is shown in both zones.
+    // The supervisor sits in Shanghai; the customer's 08:00 is shown in both zones. (A supervisor:
+    // operators see names masked, so they find a customer by phone or external id, not by name.)
     const { context, page } = await newPage(browser, { timezoneId: 'Asia/Shanghai' });
-    await signIn(page, base, keys.operator);
+    await signIn(page, base, keys.supervisor);
     const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'Night owls' }) });
     await expect.poll(() => row.locator('[data-col=deferred]').textContent(), { timeout: 10_000 }).toMatch(/^1 /);
     await page.getByRole('link', { name: 'Customers' }).click();
