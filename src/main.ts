@@ -13,8 +13,7 @@ import { runImportCommand } from './cli/import.command.js';
 import { runKeysCommand } from './cli/keys.command.js';
 import { asteriskProbe } from './observability/asterisk-probe.js';
 import { runWorker } from './cli/worker.command.js';
-import { createQueues } from './scheduler/queues.js';
-import { createCampaignEvents } from './scheduler/campaign-events.js';
+import { openCampaignEvents } from './scheduler/campaign-events.js';
 import { createScheduleQueue, createScheduleRegistry } from './schedules/schedule.jobs.js';
 import { parseBatchArgs, runBatchCommand } from './cli/batch.command.js';
 import { runCampaignsCommand } from './cli/campaigns.command.js';
@@ -26,9 +25,8 @@ import type { Deps } from './deps.js';
 /** The CLI's launch hook: what the API does after a state change (publish, queue the expand). */
 async function cliEvents(deps: Deps): Promise<{ hook: (id: number, state: string) => Promise<void>; close(): Promise<void> }> {
   await deps.redis.connect();
-  const queues = createQueues(deps.redis, deps.config.queuePrefix);
-  const events = createCampaignEvents(queues, deps.redis, deps.config.queuePrefix, deps.log);
-  return { hook: (id, state) => events.campaignStateChanged(id, state), close: () => queues.close() };
+  const { events, close } = openCampaignEvents(deps.redis, deps.config.queuePrefix, deps.log);
+  return { hook: (id, state) => events.campaignStateChanged(id, state), close };
 }
 
 // migrations/ sits beside src/ (and beside dist/ in a build).
@@ -119,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     case 'api': {
       await redis.connect();
       // Launch/resume queue the campaign's contacts; pause/cancel reach workers over pub/sub.
-      const queues = createQueues(redis, config.queuePrefix);
+      const campaignEvents = openCampaignEvents(redis, config.queuePrefix, log);
       const scheduleQueue = createScheduleQueue(redis, config.queuePrefix);
       const agents = createAgentsApi(config, db, redis, log);
       const app = await buildApp({
@@ -132,12 +130,12 @@ async function main(argv: string[]): Promise<number> {
           redis: () => redis.ping(),
           asterisk: asteriskProbe(config.ari),
         },
-        events: createCampaignEvents(queues, redis, config.queuePrefix, log),
+        events: campaignEvents.events,
         schedules: createScheduleRegistry(scheduleQueue),
         agents: agents.deps,
       });
       await serve(app, config.api.host, config.api.port, log, async () => {
-        await queues.close();
+        await campaignEvents.close();
         await scheduleQueue.close();
         await agents.close();
         await deps.close();

@@ -5,8 +5,7 @@ import { ariPortFrom } from '../dialer/ari-port.adapter.js';
 import { createServerSet } from '../dialer/asterisk-servers.js';
 import { startDialWorker } from '../scheduler/worker.runtime.js';
 import { dialWorkerOptions } from '../scheduler/worker.options.js';
-import { createQueues } from '../scheduler/queues.js';
-import { createCampaignEvents } from '../scheduler/campaign-events.js';
+import { openCampaignEvents } from '../scheduler/campaign-events.js';
 import { startScheduleRunner } from '../schedules/schedule.jobs.js';
 import { startWorkerAgents } from '../agents/agents.runtime.js';
 import { createWorkerMetrics, watchServers } from '../observability/worker-metrics.js';
@@ -60,8 +59,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   const http = await startWorkerHttp({ host: config.worker.httpHost, port: config.worker.httpPort, metrics, readiness, log });
 
   // Nightly runs: every enabled schedule is (re-)registered under its stable id at each start.
-  const eventQueues = createQueues(redis, config.queuePrefix);
-  const events = createCampaignEvents(eventQueues, redis, config.queuePrefix, log);
+  const { events, close: closeEvents } = openCampaignEvents(redis, config.queuePrefix, log);
   const schedules = await startScheduleRunner({
     db,
     redis,
@@ -98,7 +96,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   await worker.close(config.dialer.drainSeconds * 1000);
   await messaging.close();
   await agents.close();
-  await eventQueues.close();
+  await closeEvents();
   servers.close();
   await Promise.all(clients.map((c) => c.client.close()));
   await http.close();

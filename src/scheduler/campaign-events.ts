@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
-import { addNextAttempt, campaignStateChannel, requestExpand, type Queues } from './queues.js';
+import { addNextAttempt, campaignStateChannel, createQueues, requestExpand, type Queues } from './queues.js';
 import type { CampaignState } from '../campaigns/campaign.state.js';
 
 /**
@@ -27,6 +27,18 @@ export function createCampaignEvents(queues: Pick<Queues, 'campaign' | 'dial'>, 
       log.info({ campaignId: id, state }, 'campaign state published');
     },
   };
+}
+
+/** Campaign events over queues of their own: the API, the worker and the CLI commands all build them this one way. */
+export interface OpenCampaignEvents {
+  events: CampaignEvents;
+  /** Closes the queues the events use (not the Redis connection, which the caller owns). */
+  close(): Promise<void>;
+}
+
+export function openCampaignEvents(redis: Redis, prefix: string, log: Logger): OpenCampaignEvents {
+  const queues = createQueues(redis, prefix);
+  return { events: createCampaignEvents(queues, redis, prefix, log), close: () => queues.close() };
 }
 
 /** The workers' side: a local view of campaign states, fed by the API's messages. */
