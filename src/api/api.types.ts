@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ScheduleRegistry } from '../schedules/schedule.jobs.js';
+import type { ScheduleRegistry } from '../schedules/schedule.types.js';
 import type { CampaignEvents } from '../scheduler/campaign-events.js';
 import type { AgentsApiDeps } from '../agents/agents.runtime.js';
 import type { TtsEngine } from '../prompts/tts.engine.js';

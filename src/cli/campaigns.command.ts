@@ -2,7 +2,7 @@ import { getCampaign, listCampaigns } from '../campaigns/campaign.repo.js';
 import { changeCampaignState } from '../campaigns/campaign.service.js';
 import { isCampaignState, type CampaignAction } from '../campaigns/campaign.state.js';
 import { loadStatsRows, summarizeStats } from '../campaigns/campaign.stats.js';
-import type { CampaignStarted } from '../schedules/schedule.service.js';
+import type { CampaignStarted } from '../schedules/schedule.types.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
 import { EXIT, parseOptions, positiveId, UsageError, type Out } from './cli.options.js';

@@ -10,7 +10,7 @@ import { loadGlobalPolicy } from '../compliance/policy.store.js';
 import { NotFoundError } from '../shared/errors.js';
 import { withTransaction } from '../store/db.js';
 import { findRun, getScheduleByName, insertRunOnce, setRunCampaign, type ScheduleRun } from './schedule.repo.js';
-import type { CampaignStarted } from './schedule.service.js';
+import type { CampaignStarted } from './schedule.types.js';
 import { localDateOf, windowClosesAt } from './schedule.time.js';
 
 export async function fileSha256(path: string): Promise<string> {

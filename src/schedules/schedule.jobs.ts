@@ -2,8 +2,9 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
-import { getSchedule, listSchedules, type Schedule } from './schedule.repo.js';
-import { fireSchedule, type CampaignStarted } from './schedule.service.js';
+import { getSchedule, listSchedules } from './schedule.repo.js';
+import { fireSchedule } from './schedule.service.js';
+import type { CampaignStarted, ScheduleRegistry } from './schedule.types.js';
 import { closeEndedWindows } from './schedule.window.js';
 
 /**
@@ -26,12 +27,6 @@ export function scheduleJobSchedulerId(id: number | string): string {
 
 export function createScheduleQueue(connection: ConnectionOptions, prefix: string): Queue<ScheduleJob> {
   return new Queue<ScheduleJob>(QUEUE_SCHEDULE, { connection, prefix });
-}
-
-/** What the API needs: keep Redis in step with a saved or deleted schedule. */
-export interface ScheduleRegistry {
-  sync(s: Pick<Schedule, 'id' | 'cron' | 'timeZone' | 'enabled'>): Promise<void>;
-  remove(id: number): Promise<void>;
 }
 
 export function createScheduleRegistry(queue: Queue<ScheduleJob>): ScheduleRegistry {

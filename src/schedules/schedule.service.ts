@@ -5,7 +5,7 @@ import { changeCampaignStateIn, checkCampaignSettings, createCampaignIn } from '
 import { effectivePolicy } from '../compliance/policy.merge.js';
 import { loadGlobalPolicy } from '../compliance/policy.store.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import type { ScheduleRegistry } from './schedule.jobs.js';
+import type { CampaignStarted, ScheduleRegistry } from './schedule.types.js';
 import { pgCode, withTransaction, type Db, type Queryable } from '../store/db.js';
 import { addSegmentContacts } from '../contacts/contacts.repo.js';
 import { findRun, getSchedule, insertRunOnce, insertSchedule, setRunCampaign, softDeleteSchedule, updateSchedule, type Schedule, type ScheduleRun, type ScheduleSettings } from './schedule.repo.js';
@@ -33,9 +33,6 @@ async function inRedis(fn: () => Promise<void>): Promise<void> {
     throw new AppError('scheduler_unavailable', `the job scheduler could not be updated: ${(err as Error).message}`, 503);
   }
 }
-
-/** Told after a run's campaign is launched and committed (the API's campaign events hook). */
-export type CampaignStarted = (campaignId: number, state: string) => Promise<void>;
 
 const viaOf = (o: ScheduleOptions) => (o.via ? { via: o.via } : {});
 
