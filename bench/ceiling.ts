@@ -59,7 +59,13 @@ async function connect(env: Record<string, string>, app: string, auth: string): 
   return ws;
 }
 
-export async function runCeiling(opts: { rates: number[]; seconds: number; createDial?: boolean; ariUrl?: string; log?: (s: string) => void }): Promise<CeilingResult> {
+export async function runCeiling(opts: {
+  rates: number[];
+  seconds: number;
+  createDial?: boolean;
+  ariUrl?: string;
+  log?: (s: string) => void;
+}): Promise<CeilingResult> {
   const createDial = opts.createDial ?? false;
   // ariUrl: another Asterisk of the slot (the second server, for the 2 × 2 step's summed ceiling).
   const env: Record<string, string> = { ...sandboxEnv(), ...(opts.ariUrl ? { ARI_URL: opts.ariUrl } : {}) };
@@ -77,7 +83,12 @@ export async function runCeiling(opts: { rates: number[]; seconds: number; creat
   };
 
   ws.on('message', (raw: Buffer) => {
-    const e = JSON.parse(raw.toString()) as { type: string; channel?: { id: string; state?: string }; playback?: { id: string; target_uri: string }; cause?: number };
+    const e = JSON.parse(raw.toString()) as {
+      type: string;
+      channel?: { id: string; state?: string };
+      playback?: { id: string; target_uri: string };
+      cause?: number;
+    };
     const now = performance.now();
     const id = e.channel?.id ?? e.playback?.target_uri.replace('channel:', '');
     const c = id ? calls.get(id) : undefined;
@@ -148,7 +159,12 @@ export async function runCeiling(opts: { rates: number[]; seconds: number; creat
           peak = Math.max(peak, live);
           const number = loadNumber(sent);
           const endpoint = encodeURIComponent(`PJSIP/${number}@carrier`);
-          request('POST', createDial ? `/channels/create?endpoint=${endpoint}&app=${app}&channelId=${c.id}` : `/channels?endpoint=${endpoint}&app=${app}&channelId=${c.id}&timeout=15`).then(
+          request(
+            'POST',
+            createDial
+              ? `/channels/create?endpoint=${endpoint}&app=${app}&channelId=${c.id}`
+              : `/channels?endpoint=${endpoint}&app=${app}&channelId=${c.id}&timeout=15`,
+          ).then(
             (status) => {
               c.httpMs = performance.now() - c.sentAt;
               if (status >= 300) {

@@ -160,7 +160,9 @@ async function viaHttp(db: Db, url: string, campaignId: number): Promise<Record<
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (text += d));
-          res.on('end', () => (res.statusCode === 200 || res.statusCode === 422 ? resolve(text) : reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 500)}`))));
+          res.on('end', () =>
+            res.statusCode === 200 || res.statusCode === 422 ? resolve(text) : reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 500)}`)),
+          );
         },
       );
       req.on('error', reject);
@@ -199,7 +201,15 @@ async function main(): Promise<void> {
     await db.end();
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
-  const out = { rows: ROWS, format: FORMAT, badEvery: BAD_EVERY || undefined, node: process.version, baselineRssMiB, maxRssMiB: mib(process.resourceUsage().maxRSS * 1024), results };
+  const out = {
+    rows: ROWS,
+    format: FORMAT,
+    badEvery: BAD_EVERY || undefined,
+    node: process.version,
+    baselineRssMiB,
+    maxRssMiB: mib(process.resourceUsage().maxRSS * 1024),
+    results,
+  };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 

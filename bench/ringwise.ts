@@ -54,7 +54,8 @@ function contactsCsv(workload: Workload, run: string, first: number, n: number):
   for (let i = first; i < first + n; i++) {
     if (workload === 'cheap') s += `LOAD-${i},Load Customer ${i},${loadNumber(i)},Asia/Shanghai,en-US,100.00,CNY,2026-11-01,10,10\n`;
     // The run id in the name: no sentence was rendered by an earlier run (no warm cache).
-    else s += `P-${run}-${i},Customer ${run} ${i},${listenerNumber(i)},Asia/Shanghai,${i % 2 ? 'en-US' : 'zh-CN'},${100 + (i % 9000)}.00,CNY,2026-11-01,${1 + (i % 60)},10\n`;
+    else
+      s += `P-${run}-${i},Customer ${run} ${i},${listenerNumber(i)},Asia/Shanghai,${i % 2 ? 'en-US' : 'zh-CN'},${100 + (i % 9000)}.00,CNY,2026-11-01,${1 + (i % 60)},10\n`;
   }
   return s;
 }
@@ -151,7 +152,11 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
       while (state === 'running' && Date.now() < deadline) {
         await sleep(waitToEnd ? 500 : 50);
         state = (await bdb.db.query<{ state: string }>(`SELECT state FROM campaigns WHERE id = $1`, [campaign.id])).rows[0]!.state;
-        if (!waitToEnd && (await bdb.db.query(`SELECT 1 FROM call_attempts WHERE campaign_id = $1 AND originated_at IS NOT NULL LIMIT 1`, [campaign.id])).rowCount) break;
+        if (
+          !waitToEnd &&
+          (await bdb.db.query(`SELECT 1 FROM call_attempts WHERE campaign_id = $1 AND originated_at IS NOT NULL LIMIT 1`, [campaign.id])).rowCount
+        )
+          break;
       }
       const procStats = samplers.map(({ name, s }) => ({ name, ...s.stop() }));
       const [pgMs, astMs] = await Promise.all([pg.stop(), ast.stop()]);
@@ -159,12 +164,18 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
       const step = await collectStep(bdb.db, { campaignId: campaign.id, targetCps: rate, contacts: n, launchedAt, finalState: state, procs: procStats });
       if (step.attempts > 0) {
         const per = (ms: number) => round(ms / step.attempts, 2);
-        const sum = (f: (p: (typeof procStats)[number]) => number, w: (name: string) => boolean) => procStats.filter((p) => w(p.name)).reduce((a, p) => a + f(p), 0);
+        const sum = (f: (p: (typeof procStats)[number]) => number, w: (name: string) => boolean) =>
+          procStats.filter((p) => w(p.name)).reduce((a, p) => a + f(p), 0);
         const isWorker = (name: string) => name.startsWith('worker');
         step.cpuMsPerCall = {
           worker: per(sum((p) => p.cpuMs, isWorker)),
           workerTts: per(sum((p) => p.childCpuMs, isWorker)),
-          api: per(sum((p) => p.cpuMs, (name) => name === 'api')),
+          api: per(
+            sum(
+              (p) => p.cpuMs,
+              (name) => name === 'api',
+            ),
+          ),
           postgres: per(pgMs),
           asterisk: per(astMs),
         };
@@ -185,7 +196,9 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
       const rate = Math.round(opts.overloadCps);
       result.overload = await runStep(rate, rate * opts.seconds, workload);
       const o = result.overload;
-      log(`ringwise overload ${rate} cps: ${o.attempts} attempts, ${o.failed} failed, ${o.silent} silent, sustained ${o.sustainedCps} cps ${JSON.stringify(o.failures)}`);
+      log(
+        `ringwise overload ${rate} cps: ${o.attempts} attempts, ${o.failed} failed, ${o.silent} silent, sustained ${o.sustainedCps} cps ${JSON.stringify(o.failures)}`,
+      );
     }
     if (opts.firstDial) {
       // Last (its cancelled jobs would cost the steps after it): a fresh campaign of personalised

@@ -35,10 +35,14 @@ const PLAN = quick
  */
 function buildEntry(): string | null {
   const out = join(import.meta.dirname, '..', 'node_modules', '.cache', 'ringwise-bench');
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out], {
-    cwd: join(import.meta.dirname, '..'),
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(import.meta.dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: 'inherit',
+    },
+  );
   return r.status === 0 ? join(out, 'main.js') : null;
 }
 
@@ -66,7 +70,15 @@ async function main(): Promise<void> {
     // the ceiling of this run; then launch → first dial of 1,000 fresh prompts and an overload step.
     const overloadCps = r.ceiling && r.ceiling.ceilingCps > 0 ? Math.round(r.ceiling.ceilingCps * 1.5) : undefined;
     log(`personalised: first dial of ${PLAN.firstDial}, ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s${overloadCps ? `, overload ${overloadCps} cps` : ''}`);
-    r.personalised = await runRingwise({ rates: PLAN.rates, seconds: PLAN.seconds, workers: PLAN.workers, workload: 'personalised', firstDial: PLAN.firstDial, ...(overloadCps ? { overloadCps } : {}), log });
+    r.personalised = await runRingwise({
+      rates: PLAN.rates,
+      seconds: PLAN.seconds,
+      workers: PLAN.workers,
+      workload: 'personalised',
+      firstDial: PLAN.firstDial,
+      ...(overloadCps ? { overloadCps } : {}),
+      log,
+    });
   }
   if (only.has('ringwise')) {
     log(`ringwise: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s, ${PLAN.workers} worker(s)`);

@@ -21,7 +21,8 @@ export interface ScaleResult {
 }
 
 export function twoServerList(env: Record<string, string>): string {
-  if (env.SANDBOX_SERVERS !== '2' || !env.ASTERISK_2_ARI_URL) throw new Error('the 2 × 2 step needs the second server: RINGWISE_SANDBOX_SERVERS=2 bash scripts/sandbox.sh up');
+  if (env.SANDBOX_SERVERS !== '2' || !env.ASTERISK_2_ARI_URL)
+    throw new Error('the 2 × 2 step needs the second server: RINGWISE_SANDBOX_SERVERS=2 bash scripts/sandbox.sh up');
   return JSON.stringify([
     { name: 'asterisk-1', ariUrl: env.ARI_URL, amiHost: env.AMI_HOST, amiPort: Number(env.AMI_PORT), capacity: 1000 },
     { name: 'asterisk-2', ariUrl: env.ASTERISK_2_ARI_URL, amiHost: env.AMI_HOST, amiPort: Number(env.ASTERISK_2_AMI_PORT), capacity: 1000 },
@@ -33,7 +34,10 @@ export async function runScale(opts: { rates: number[]; seconds: number; log?: (
   const env = sandboxEnv();
   const servers = twoServerList(env);
   const ceilings: ScaleResult['ceilings'] = [];
-  for (const [server, url] of [['asterisk-1', env.ARI_URL!], ['asterisk-2', env.ASTERISK_2_ARI_URL!]] as const) {
+  for (const [server, url] of [
+    ['asterisk-1', env.ARI_URL!],
+    ['asterisk-2', env.ASTERISK_2_ARI_URL!],
+  ] as const) {
     log(`2 × 2: ceiling of ${server} alone`);
     const c = await runCeiling({ rates: opts.rates, seconds: opts.seconds, ariUrl: url, log });
     ceilings.push({ server, ceilingCps: c.ceilingCps, steps: c.steps });

@@ -188,7 +188,10 @@ export async function runScheduling(opts: { rows: number; addBulkJobs: number; h
     try {
       for (const end = Date.now() + holdSeconds * 1000; Date.now() < end; await sleep(500)) {
         const c = await dialQueue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
-        redisJobsHeldMax = Math.max(redisJobsHeldMax, Object.values(c).reduce((a, b) => a + b, 0));
+        redisJobsHeldMax = Math.max(
+          redisJobsHeldMax,
+          Object.values(c).reduce((a, b) => a + b, 0),
+        );
       }
       redisQueueMiB = round((await queueBytes(redis, `${prefix}:dial:*`)) / 1024 / 1024, 2);
     } finally {
@@ -196,7 +199,9 @@ export async function runScheduling(opts: { rows: number; addBulkJobs: number; h
       await redis.quit();
     }
     const first = await bdb.db.query<{ t: Date | null }>(`SELECT min(originated_at) AS t FROM call_attempts WHERE campaign_id = $1`, [campaign.id]);
-    const pending = await bdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'pending'`, [campaign.id]);
+    const pending = await bdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'pending'`, [
+      campaign.id,
+    ]);
     const procStats = samplers.map(({ name, s }) => ({ name, ...s.stop() }));
     log(`scheduling: held at most ${redisJobsHeldMax} dial jobs (${redisQueueMiB} MiB of Redis) over ${holdSeconds} s`);
     await api('POST', `/v1/campaigns/${campaign.id}/cancel`, undefined).catch(() => undefined);

@@ -25,7 +25,16 @@ async function call<T>(method: string, path: string, body?: unknown, contentType
 
 /** A zone where it is now mid-day, so the demo can call; and one where it is night. */
 function pickZones(): { day: string; night: string } {
-  const zones = ['Asia/Shanghai', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Pacific/Auckland', 'Asia/Kolkata', 'America/Sao_Paulo', 'Asia/Tokyo'];
+  const zones = [
+    'Asia/Shanghai',
+    'Europe/Berlin',
+    'America/New_York',
+    'America/Los_Angeles',
+    'Pacific/Auckland',
+    'Asia/Kolkata',
+    'America/Sao_Paulo',
+    'Asia/Tokyo',
+  ];
   const hour = (z: string) => DateTime.now().setZone(z).hour + DateTime.now().setZone(z).minute / 60;
   const day = zones.find((z) => hour(z) >= 9.5 && hour(z) < 20) ?? 'Asia/Shanghai';
   const night = zones.find((z) => hour(z) >= 23 || hour(z) < 6) ?? 'Asia/Shanghai';
@@ -48,7 +57,10 @@ interface AgentView {
 async function startDemoAgent(): Promise<{ id: number; key: string }> {
   const { items } = await call<{ items: AgentView[] }>('GET', '/v1/agents');
   for (const a of items.filter((x) => x.sipUsername === DEMO_AGENT)) await call('DELETE', `/v1/agents/${a.id}`);
-  const created = await call<{ agent: AgentView; sip: { username: string; password: string }; apiKey: { key: string } }>('POST', '/v1/agents', { name: 'Demo Agent', sipUsername: DEMO_AGENT });
+  const created = await call<{ agent: AgentView; sip: { username: string; password: string }; apiKey: { key: string } }>('POST', '/v1/agents', {
+    name: 'Demo Agent',
+    sipUsername: DEMO_AGENT,
+  });
   // The agent's SIP softphone: SIPp registering with the new credentials, answering calls.
   execFileSync('bash', ['scripts/sandbox.sh', 'softphone', 'start', DEMO_AGENT, created.sip.password, DEMO_AGENT_PORT, 'answer'], { stdio: 'inherit' });
   await call('POST', '/v1/agents/me/login', undefined, 'application/json', created.apiKey.key);
@@ -74,7 +86,13 @@ async function actAsAgent(agent: { id: number; key: string }, deadline: number):
   // The agent hangs up: its leg is `<attempt>-a1` (the first agent tried for this call).
   await fetch(`${ari}/ari/channels/${attemptId}-a1`, { method: 'DELETE', headers: { authorization: auth } });
   const promised = DateTime.now().plus({ days: 2 }).toISODate();
-  const d = await call<{ kind: string; agentState: string | null }>('POST', `/v1/calls/${attemptId}/disposition`, { kind: 'promise_to_pay', amount: '500.00', date: promised, note: 'will pay half on Friday' }, 'application/json', agent.key);
+  const d = await call<{ kind: string; agentState: string | null }>(
+    'POST',
+    `/v1/calls/${attemptId}/disposition`,
+    { kind: 'promise_to_pay', amount: '500.00', date: promised, note: 'will pay half on Friday' },
+    'application/json',
+    agent.key,
+  );
   return `bridged on call ${attemptId}, talked 5 s, hung up, disposition ${d.kind} saved (agent now ${d.agentState ?? '?'})`;
 }
 
@@ -85,8 +103,18 @@ async function main(): Promise<void> {
   const campaign = await call<{ id: number }>('POST', '/v1/campaigns', {
     name: `demo reminder ${DateTime.now().toFormat('yyyy-LL-dd HH:mm')}`,
     prompt: {
-      'zh-CN': { segments: [{ text: '您好{name}，这里是{bank_name}。您的贷款{amount}已逾期{days_past_due}天，请于{due_date}前还款。按1转人工，按2确认还款，按9不再接收提醒。' }] },
-      'en-US': { segments: [{ text: 'Hello {name}, this is {bank_name}. Your payment of {amount} is {days_past_due} days past due. Please pay by {due_date}. Press 1 for an agent, 2 to confirm, 9 to stop these reminders.' }] },
+      'zh-CN': {
+        segments: [
+          { text: '您好{name}，这里是{bank_name}。您的贷款{amount}已逾期{days_past_due}天，请于{due_date}前还款。按1转人工，按2确认还款，按9不再接收提醒。' },
+        ],
+      },
+      'en-US': {
+        segments: [
+          {
+            text: 'Hello {name}, this is {bank_name}. Your payment of {amount} is {days_past_due} days past due. Please pay by {due_date}. Press 1 for an agent, 2 to confirm, 9 to stop these reminders.',
+          },
+        ],
+      },
     },
     callerId: '+8695500',
     riskThreshold: 80,
@@ -118,7 +146,7 @@ async function main(): Promise<void> {
   let stats: Record<string, unknown> = {};
   for (;;) {
     stats = await call<Record<string, unknown>>('GET', `/v1/campaigns/${id}/stats`);
-    const byState = ((stats.contacts as { byState?: Record<string, number> } | undefined)?.byState ?? {});
+    const byState = (stats.contacts as { byState?: Record<string, number> } | undefined)?.byState ?? {};
     const live = (byState.pending ?? 0) + (byState.queued ?? 0) + (byState.dialing ?? 0);
     if (live === 0 || Date.now() - started > TIMEOUT_MS) break;
     await new Promise((r) => setTimeout(r, 2000));
@@ -128,7 +156,9 @@ async function main(): Promise<void> {
   const calls = await call<{ items: Array<Record<string, unknown>> }>('GET', `/v1/calls?campaignId=${id}&limit=50`);
   console.log('\ncall ledger (a customer who pressed 9 in an earlier demo run is on the do-not-call list now: blocked, not called):');
   for (const c of calls.items) {
-    console.log(`  attempt ${String(c.attemptNo ?? '')} customer ${String(c.customerId)} outcome=${String(c.outcome)} cause=${String(c.cause ?? '')} amd=${String(c.amdStatus ?? '')} digits=${String(c.digits ?? '')}${c.agentId ? ` agent=${String(c.agentId)}` : ''}`);
+    console.log(
+      `  attempt ${String(c.attemptNo ?? '')} customer ${String(c.customerId)} outcome=${String(c.outcome)} cause=${String(c.cause ?? '')} amd=${String(c.amdStatus ?? '')} digits=${String(c.digits ?? '')}${c.agentId ? ` agent=${String(c.agentId)}` : ''}`,
+    );
   }
 }
 

@@ -206,7 +206,11 @@ export function loadConfig(env: Env = process.env): Config {
     password: secret('AMI_PASSWORD', 'ringwise-dev'),
   };
   const maxChannels = int('RINGWISE_MAX_CHANNELS', 100, 1, 10_000);
-  const servers = parseAsteriskServers(env.RINGWISE_ASTERISK_SERVERS, { name: str('RINGWISE_ASTERISK_NAME', 'asterisk-1'), ari, ami, capacity: maxChannels }, problems);
+  const servers = parseAsteriskServers(
+    env.RINGWISE_ASTERISK_SERVERS,
+    { name: str('RINGWISE_ASTERISK_NAME', 'asterisk-1'), ari, ami, capacity: maxChannels },
+    problems,
+  );
 
   const config: Config = {
     env: nodeEnv,
@@ -283,7 +287,10 @@ export function loadConfig(env: Env = process.env): Config {
       scorecard: {
         weights: parseWeights(str('RINGWISE_SCORECARD_WEIGHTS', ''), problems, 'RINGWISE_SCORECARD_WEIGHTS'),
         base: int('RINGWISE_SCORECARD_BASE', DEFAULT_SCORECARD.base, 0, 100),
-        tiers: { medium: int('RINGWISE_RISK_TIER_MEDIUM', DEFAULT_SCORECARD.tiers.medium, 1, 100), high: int('RINGWISE_RISK_TIER_HIGH', DEFAULT_SCORECARD.tiers.high, 1, 100) },
+        tiers: {
+          medium: int('RINGWISE_RISK_TIER_MEDIUM', DEFAULT_SCORECARD.tiers.medium, 1, 100),
+          high: int('RINGWISE_RISK_TIER_HIGH', DEFAULT_SCORECARD.tiers.high, 1, 100),
+        },
       },
       nightlyCron: str('RINGWISE_RISK_NIGHTLY_CRON', '30 2 * * *'),
       timeZone: str('RINGWISE_RISK_TIME_ZONE', 'Asia/Shanghai'),
@@ -314,9 +321,13 @@ const MIN_SECRET_LENGTH = 12;
 /** What production refuses to start with: well-known or short secrets, and unauthenticated stores. */
 export function unsafeInProduction(c: Config): string[] {
   const out: string[] = [];
-  for (const [key, value] of [['ARI_PASSWORD', c.ari.password], ['AMI_PASSWORD', c.ami.password]] as const) {
+  for (const [key, value] of [
+    ['ARI_PASSWORD', c.ari.password],
+    ['AMI_PASSWORD', c.ami.password],
+  ] as const) {
     if (value === '') continue; // already reported as required
-    if (value === DEV_PASSWORD || value.length < MIN_SECRET_LENGTH) out.push(`${key} must not be the development password nor shorter than ${MIN_SECRET_LENGTH} characters`);
+    if (value === DEV_PASSWORD || value.length < MIN_SECRET_LENGTH)
+      out.push(`${key} must not be the development password nor shorter than ${MIN_SECRET_LENGTH} characters`);
   }
   const parsed = (u: string) => {
     try {
@@ -329,7 +340,8 @@ export function unsafeInProduction(c: Config): string[] {
   if (db) {
     // A socket path in ?host= means local peer authentication, which needs no password.
     const socket = (db.searchParams.get('host') ?? '').startsWith('/');
-    if (decodeURIComponent(db.username || 'postgres') === 'postgres') out.push('DATABASE_URL must not use the postgres superuser: give ringwise a role of its own');
+    if (decodeURIComponent(db.username || 'postgres') === 'postgres')
+      out.push('DATABASE_URL must not use the postgres superuser: give ringwise a role of its own');
     if (!db.password && !socket) out.push('DATABASE_URL has no password');
   }
   const redis = c.redisUrl ? parsed(c.redisUrl) : null;

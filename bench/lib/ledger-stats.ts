@@ -64,7 +64,12 @@ export async function collectStep(
     [s.campaignId],
   );
   const undialed = Number(
-    (await db.query<{ n: string }>(`SELECT count(*) AS n FROM campaign_contacts cc WHERE campaign_id = $1 AND NOT EXISTS (SELECT 1 FROM call_attempts a WHERE a.contact_id = cc.id)`, [s.campaignId])).rows[0]!.n,
+    (
+      await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM campaign_contacts cc WHERE campaign_id = $1 AND NOT EXISTS (SELECT 1 FROM call_attempts a WHERE a.contact_id = cc.id)`,
+        [s.campaignId],
+      )
+    ).rows[0]!.n,
   );
   const outcomes: Record<string, number> = {};
   for (const r of rows) outcomes[r.outcome ?? 'live'] = (outcomes[r.outcome ?? 'live'] ?? 0) + 1;
@@ -94,7 +99,9 @@ export async function collectStep(
     undialed,
     finalState: s.finalState,
     sustainedCps,
-    peakConcurrent: peakOverlap(rows.flatMap((r) => (r.originatedAt && r.endedAt ? [[r.originatedAt.getTime(), r.endedAt.getTime()] as [number, number]] : []))),
+    peakConcurrent: peakOverlap(
+      rows.flatMap((r) => (r.originatedAt && r.endedAt ? [[r.originatedAt.getTime(), r.endedAt.getTime()] as [number, number]] : [])),
+    ),
     launchToFirstDialMs: starts.length ? starts[0]! - s.launchedAt.getTime() : null,
     reservedToOriginatedMs: dist(rows.flatMap((r) => ms(r.reservedAt, r.originatedAt))),
     originateToAnswerMs: dist(rows.flatMap((r) => ms(r.originatedAt, r.answeredAt))),

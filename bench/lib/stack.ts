@@ -31,7 +31,9 @@ export async function freePort(): Promise<number> {
 
 export function startRingwise(name: string, command: 'api' | 'worker', env: Record<string, string>): Proc {
   // BENCH_CPU_PROF_DIR=dir: each process writes a V8 CPU profile there when it exits.
-  const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const prof = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
+    : [];
   // BENCH_ENTRY=<built main.js> runs compiled JavaScript as production does; otherwise tsx,
   // whose loader and in-memory transpiled sources add to the RSS measured.
   const entry = process.env.BENCH_ENTRY ? [process.env.BENCH_ENTRY] : ['--import', 'tsx', join(ROOT, 'src/main.ts')];

@@ -32,7 +32,11 @@ let uid = 0;
 export const nextId = (p: string) => `${p}-${++uid}`;
 
 /** A labelled form field: the label is tied to the control, errors are announced. */
-export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): { wrap: HTMLElement; error: HTMLElement } {
+export function field(
+  label: string,
+  control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  hint?: string,
+): { wrap: HTMLElement; error: HTMLElement } {
   const id = control.id || (control.id = nextId('f'));
   const error = h('span', { class: 'error', id: `${id}-err`, role: 'alert' });
   control.setAttribute('aria-describedby', `${id}-err`);
@@ -49,7 +53,14 @@ export function confirmDialog(message: string, okLabel: string, cancelLabel: str
       d.remove();
       resolve(v);
     };
-    d.append(h('div', { class: 'row' }, h('button', { type: 'button', class: 'primary', onclick: () => done(true) }, okLabel), h('button', { type: 'button', onclick: () => done(false) }, cancelLabel)));
+    d.append(
+      h(
+        'div',
+        { class: 'row' },
+        h('button', { type: 'button', class: 'primary', onclick: () => done(true) }, okLabel),
+        h('button', { type: 'button', onclick: () => done(false) }, cancelLabel),
+      ),
+    );
     d.addEventListener('cancel', () => done(false));
     document.body.append(d);
     d.showModal();

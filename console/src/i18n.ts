@@ -75,7 +75,7 @@ const en = {
   notNow: 'Not now',
   rule: 'Rule',
   result: 'Result',
-  nextAllowed: 'Next allowed: {customer} (customer\'s time, {zone}) · {operator} (your time)',
+  nextAllowed: "Next allowed: {customer} (customer's time, {zone}) · {operator} (your time)",
   addDnc: 'Add to do-not-call',
   removeDnc: 'Remove from do-not-call',
   onDnc: 'On the do-not-call list',

@@ -30,10 +30,18 @@ function visiblePages(s: Session) {
 }
 
 function langSwitch(): HTMLElement {
-  const sel = h('select', { id: 'lang', onchange: () => {
-    setLang(sel.value as Lang);
-    render();
-  } }, h('option', { value: 'en' }, 'English'), h('option', { value: 'zh-CN' }, '中文'));
+  const sel = h(
+    'select',
+    {
+      id: 'lang',
+      onchange: () => {
+        setLang(sel.value as Lang);
+        render();
+      },
+    },
+    h('option', { value: 'en' }, 'English'),
+    h('option', { value: 'zh-CN' }, '中文'),
+  );
   sel.value = currentLang();
   return h('span', { class: 'lang' }, h('label', { for: 'lang', class: 'sr' }, t('language')), sel);
 }
@@ -43,16 +51,19 @@ function loginView(message?: string): void {
   const err = h('p', { id: 'login-err', class: 'error', role: 'alert' }, message ?? '');
   const form = h(
     'form',
-    { class: 'login', onsubmit: async (e: Event) => {
-      e.preventDefault();
-      try {
-        session = await api<Session>('POST', '/v1/session', { apiKey: key.value });
-        key.value = '';
-        start();
-      } catch (x) {
-        err.textContent = x instanceof ApiError ? t('error', { m: x.message }) : String(x);
-      }
-    } },
+    {
+      class: 'login',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        try {
+          session = await api<Session>('POST', '/v1/session', { apiKey: key.value });
+          key.value = '';
+          start();
+        } catch (x) {
+          err.textContent = x instanceof ApiError ? t('error', { m: x.message }) : String(x);
+        }
+      },
+    },
     h('h1', {}, t('title')),
     h('label', { for: 'apikey' }, t('apiKey')),
     key,

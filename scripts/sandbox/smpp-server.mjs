@@ -57,7 +57,16 @@ const server = smpp.createServer({ debug: false }, (session) => {
     const sm = pdu.short_message;
     const udh = sm && typeof sm === 'object' && sm.udh ? sm.udh.map((b) => Buffer.from(b).toString('hex')) : [];
     const submitted = new Date();
-    received.push({ id, to: pdu.destination_addr, from: pdu.source_addr, dataCoding: pdu.data_coding, esmClass: pdu.esm_class, udh, text: textOf(sm), at: submitted.toISOString() });
+    received.push({
+      id,
+      to: pdu.destination_addr,
+      from: pdu.source_addr,
+      dataCoding: pdu.data_coding,
+      esmClass: pdu.esm_class,
+      udh,
+      text: textOf(sm),
+      at: submitted.toISOString(),
+    });
     session.send(pdu.response({ message_id: id }));
     if ((pdu.registered_delivery & 0x01) === 0) return;
     const stat = String(pdu.destination_addr).endsWith('98') ? 'UNDELIV' : 'DELIVRD';
@@ -98,7 +107,14 @@ const control = createHttpServer((req, res) => {
         // Strings are encoded by the library: GSM/ASCII when they can be, UCS-2 otherwise.
         const from = String(m.from);
         const intl = from.startsWith('+');
-        s.deliver_sm({ source_addr_ton: intl ? 1 : 0, source_addr_npi: intl ? 1 : 0, source_addr: from.replace(/^\+/, ''), destination_addr: String(m.to ?? ''), esm_class: 0, short_message: String(m.text) });
+        s.deliver_sm({
+          source_addr_ton: intl ? 1 : 0,
+          source_addr_npi: intl ? 1 : 0,
+          source_addr: from.replace(/^\+/, ''),
+          destination_addr: String(m.to ?? ''),
+          esm_class: 0,
+          short_message: String(m.text),
+        });
         n += 1;
       }
       return reply(200, { delivered: n });

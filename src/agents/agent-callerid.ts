@@ -17,7 +17,10 @@ const MAX_NAME = 40;
 
 function amountText(amount: string | null, currency: string | null): string | null {
   if (amount === null || amount.trim() === '') return null;
-  const n = amount.trim().replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1');
+  const n = amount
+    .trim()
+    .replace(/\.0+$/, '')
+    .replace(/(\.\d*?)0+$/, '$1');
   return `${n}${currency ?? ''}`;
 }
 

@@ -11,7 +11,8 @@ export function isHighRisk(threshold: number | null, riskScore: number | null): 
 const MESSAGES = {
   'en-US': {
     connecting: 'Please hold while we connect you to one of our agents.',
-    abandoned: 'We are sorry, all of our agents are busy right now. {bank_name} will call you back shortly. You can also call us at {callback_number}. Goodbye.',
+    abandoned:
+      'We are sorry, all of our agents are busy right now. {bank_name} will call you back shortly. You can also call us at {callback_number}. Goodbye.',
     abandonedNoCallback: 'We are sorry, all of our agents are busy right now. Please call {bank_name} at {callback_number}. Goodbye.',
   },
   'zh-CN': {
@@ -30,7 +31,13 @@ function messagePrompt(kind: keyof (typeof MESSAGES)['en-US']): unknown {
  * no-agent message promises a callback only when one would be queued (`promiseCallback`: the
  * contact has not used up its callbacks after abandoned calls).
  */
-export async function renderAgentMessages(render: PromptPort, customer: PromptCustomer, locale: string, log: Logger, promiseCallback = true): Promise<AgentCallContext['media']> {
+export async function renderAgentMessages(
+  render: PromptPort,
+  customer: PromptCustomer,
+  locale: string,
+  log: Logger,
+  promiseCallback = true,
+): Promise<AgentCallContext['media']> {
   try {
     const [connecting, abandoned] = await Promise.all([
       render(messagePrompt('connecting'), customer, locale),

@@ -39,7 +39,8 @@ export function createAgentHooks(deps: AgentHooksDeps): AgentHooks {
       const highRisk = isHighRisk(campaign.riskThreshold, contact.riskScore);
       // High-risk calls go to an agent after the greeting: no more in flight than agents to take them.
       const member = `${campaign.id}:${contact.id}:${attemptNo}`;
-      const release = () => (highRisk ? capacity.release(member).catch((err: unknown) => log.error({ err }, 'high-risk lease release failed')) : Promise.resolve());
+      const release = () =>
+        highRisk ? capacity.release(member).catch((err: unknown) => log.error({ err }, 'high-risk lease release failed')) : Promise.resolve();
       if (highRisk) {
         const limit = highRiskLimit(await pool.availableCount(), settings.pacingRatio);
         const wait = await capacity.tryAcquire(member, limit);
@@ -94,6 +95,11 @@ export function createAgentHooks(deps: AgentHooksDeps): AgentHooks {
   };
 
   function recordingDeps(ari: AriPort) {
-    return { ari, pool, recordingDir: settings.recordingDir, insertRecording: (id: string, file: string, bytes: number) => insertRecording(deps.db, id, file, bytes) };
+    return {
+      ari,
+      pool,
+      recordingDir: settings.recordingDir,
+      insertRecording: (id: string, file: string, bytes: number) => insertRecording(deps.db, id, file, bytes),
+    };
   }
 }

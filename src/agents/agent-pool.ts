@@ -101,10 +101,13 @@ export function createAgentPool(deps: AgentPoolDeps): AgentPool {
         return;
       }
       // A little after the deadline, so now() in PostgreSQL is past it too.
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        finishWrapUps(agentId).catch((err: unknown) => log.warn({ err, agentId }, 'wrap-up end failed'));
-      }, deps.wrapUpSeconds * 1000 + 50);
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          finishWrapUps(agentId).catch((err: unknown) => log.warn({ err, agentId }, 'wrap-up end failed'));
+        },
+        deps.wrapUpSeconds * 1000 + 50,
+      );
       timer.unref();
       timers.add(timer);
     },

@@ -28,7 +28,9 @@ export function startPresence(deps: { db: Db; ami: AmiClient; redis: Redis; pref
   const server = deps.server ?? DEFAULT_SERVER;
   const log = deps.log.child({ component: 'agent-presence', server });
   const tell = (agentId: number, registered: boolean) =>
-    publishAgentEvent(deps.redis, deps.prefix, agentId, { type: 'presence', registered }).catch((err: unknown) => log.warn({ err, agentId }, 'presence event not published'));
+    publishAgentEvent(deps.redis, deps.prefix, agentId, { type: 'presence', registered }).catch((err: unknown) =>
+      log.warn({ err, agentId }, 'presence event not published'),
+    );
 
   const resync = async () => {
     const { events } = await deps.ami.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');

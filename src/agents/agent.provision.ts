@@ -34,7 +34,10 @@ export function generateSipUsername(): string {
  * The three sorcery objects of one agent, in the order Asterisk needs them (the endpoint names
  * its auth and aor). Values as the sandbox's provision_agent proved them on Asterisk 22.
  */
-export function sipObjects(a: Pick<ProvisionRow, 'sipUsername' | 'sipMd5' | 'sipRealm'>, context: string): Array<{ type: 'auth' | 'aor' | 'endpoint'; fields: Record<string, string> }> {
+export function sipObjects(
+  a: Pick<ProvisionRow, 'sipUsername' | 'sipMd5' | 'sipRealm'>,
+  context: string,
+): Array<{ type: 'auth' | 'aor' | 'endpoint'; fields: Record<string, string> }> {
   const u = a.sipUsername;
   return [
     { type: 'auth', fields: { auth_type: 'md5', username: u, realm: a.sipRealm, md5_cred: a.sipMd5 } },

@@ -28,7 +28,8 @@ export type AgentEvent =
   | { type: 'wrap_up_done' };
 
 /** Stable codes: the API answers 409 with them. */
-export type TransitionRefusal = 'already_logged_in' | 'not_logged_in' | 'agent_busy' | 'already_paused' | 'not_paused' | 'not_available' | 'not_ringing' | 'not_on_call' | 'not_in_wrap_up';
+export type TransitionRefusal =
+  'already_logged_in' | 'not_logged_in' | 'agent_busy' | 'already_paused' | 'not_paused' | 'not_available' | 'not_ringing' | 'not_on_call' | 'not_in_wrap_up';
 
 export type TransitionResult = { ok: true; next: AgentStatus } | { ok: false; code: TransitionRefusal; message: string };
 
@@ -69,7 +70,9 @@ export function transition(current: AgentStatus, event: AgentEvent): TransitionR
     case 'release':
       return s === 'ringing' ? { ok: true, next: status('available') } : refuse('not_ringing', `agent is ${s}, not ringing`);
     case 'call_ended':
-      return s === 'on_call' ? { ok: true, next: status('wrap_up', { wrapUpUntil: event.wrapUpUntil }) } : refuse('not_on_call', `agent is ${s}, not on a call`);
+      return s === 'on_call'
+        ? { ok: true, next: status('wrap_up', { wrapUpUntil: event.wrapUpUntil }) }
+        : refuse('not_on_call', `agent is ${s}, not on a call`);
     case 'wrap_up_done':
       return s === 'wrap_up' ? { ok: true, next: status('available') } : refuse('not_in_wrap_up', `agent is ${s}, not in wrap-up`);
   }

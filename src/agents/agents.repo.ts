@@ -28,10 +28,12 @@ const COLUMNS = `id, name, sip_username AS "sipUsername", state, pause_reason AS
   current_attempt_id AS "currentAttemptId", last_call_ended_at AS "lastCallEndedAt", created_at AS "createdAt"`;
 
 export async function insertAgent(q: Queryable, a: { name: string; sipUsername: string; sipMd5: string; sipRealm: string }): Promise<AgentRow> {
-  const { rows } = await q.query<AgentRow>(
-    `INSERT INTO agents (name, sip_username, sip_md5, sip_realm) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-    [a.name, a.sipUsername, a.sipMd5, a.sipRealm],
-  );
+  const { rows } = await q.query<AgentRow>(`INSERT INTO agents (name, sip_username, sip_md5, sip_realm) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`, [
+    a.name,
+    a.sipUsername,
+    a.sipMd5,
+    a.sipRealm,
+  ]);
   return rows[0]!;
 }
 
@@ -76,12 +78,7 @@ export async function revokeAgentKeys(q: Queryable, agentId: number): Promise<nu
 }
 
 /** Writes a state computed by `transition` (the caller holds the row lock). */
-export async function writeStatus(
-  q: Queryable,
-  id: number,
-  next: AgentStatus,
-  opts: { attemptId: string | null; callEnded: boolean },
-): Promise<AgentRow> {
+export async function writeStatus(q: Queryable, id: number, next: AgentStatus, opts: { attemptId: string | null; callEnded: boolean }): Promise<AgentRow> {
   const { rows } = await q.query<AgentRow>(
     `UPDATE agents SET state = $2, pause_reason = $3, wrap_up_until = $4, logged_in = ($2 <> 'offline'),
             current_attempt_id = $5, state_since = now(), updated_at = now(),
@@ -97,7 +94,11 @@ export async function writeStatus(
  * two workers claiming at once take different agents instead of waiting on the same row. A
  * wrap-up whose time is over counts as available (its timer may have died with a worker).
  */
-export async function claimAgent(q: Queryable, attemptId: string, exclude: readonly number[]): Promise<{ id: number; sipUsername: string; name: string } | null> {
+export async function claimAgent(
+  q: Queryable,
+  attemptId: string,
+  exclude: readonly number[],
+): Promise<{ id: number; sipUsername: string; name: string } | null> {
   const { rows } = await q.query<{ id: number; sipUsername: string; name: string }>(
     `UPDATE agents SET state = 'ringing', current_attempt_id = $1, pause_reason = NULL, wrap_up_until = NULL,
             state_since = now(), updated_at = now()
@@ -185,7 +186,11 @@ export async function setRegistered(q: Queryable, sipUsername: string, registere
  * After a (re)connect to one server: exactly the listed user names are registered there; agents
  * registered on other servers keep theirs. Returns agents whose `registered` flipped.
  */
-export async function syncRegistered(q: Queryable, server: string, registeredUsernames: readonly string[]): Promise<Array<{ id: number; registered: boolean }>> {
+export async function syncRegistered(
+  q: Queryable,
+  server: string,
+  registeredUsernames: readonly string[],
+): Promise<Array<{ id: number; registered: boolean }>> {
   const { rows } = await q.query<{ id: number; registered: boolean; was: boolean }>(
     `WITH n AS (
        SELECT id, registered AS was,

@@ -95,7 +95,9 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
 
   const sweep = setInterval(() => void pool.sweepWrapUps().catch((err: unknown) => log.warn({ err }, 'wrap-up sweep failed')), WRAP_UP_SWEEP_MS);
   const prune = () =>
-    void pruneRecordings({ db, dir: config.paths.recordingDir, retentionDays: config.paths.recordingRetentionDays, log }).catch((err: unknown) => log.error({ err }, 'recording prune failed'));
+    void pruneRecordings({ db, dir: config.paths.recordingDir, retentionDays: config.paths.recordingRetentionDays, log }).catch((err: unknown) =>
+      log.error({ err }, 'recording prune failed'),
+    );
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   prune();
 

@@ -42,7 +42,12 @@ export interface AmiClient {
   connect(opts?: { timeoutMs?: number }): Promise<void>;
   action(name: string, fields?: Record<string, unknown>, opts?: { timeoutMs?: number }): Promise<AmiResponse>;
   /** A list action: resolves with every event carrying its ActionID until `completeEvent`. "No … found" is an empty list. */
-  listAction<E extends AmiEventBase = AmiEventBase>(name: string, fields: Record<string, unknown>, completeEvent: string, opts?: { timeoutMs?: number }): Promise<{ response: AmiResponse; events: E[] }>;
+  listAction<E extends AmiEventBase = AmiEventBase>(
+    name: string,
+    fields: Record<string, unknown>,
+    completeEvent: string,
+    opts?: { timeoutMs?: number },
+  ): Promise<{ response: AmiResponse; events: E[] }>;
   on<K extends keyof AmiListenerMap>(event: K, listener: (e: AmiListenerMap[K]) => void): () => void;
   /** Every unsolicited event, typed or not. */
   onAny(listener: (e: AmiEventBase) => void): () => void;
@@ -216,7 +221,13 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
         if (!err) return resolve(res);
         const recovered = onFailure?.(err);
         if (recovered) return resolve(recovered);
-        reject(new AmiError('ami_action_failed', `AMI ${name} failed: ${err.message ?? err.response}`, { action: name, response: err.response, message: err.message ?? null }));
+        reject(
+          new AmiError('ami_action_failed', `AMI ${name} failed: ${err.message ?? err.response}`, {
+            action: name,
+            response: err.response,
+            message: err.message ?? null,
+          }),
+        );
       });
     });
   }
@@ -265,7 +276,10 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient {
         if (response['empty'] === 'true') return { response, events: [] };
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new AmiError('ami_timeout', `AMI ${name} sent no ${completeEvent} within ${timeoutMs} ms`, { action: name })), timeoutMs);
+          timer = setTimeout(
+            () => reject(new AmiError('ami_timeout', `AMI ${name} sent no ${completeEvent} within ${timeoutMs} ms`, { action: name })),
+            timeoutMs,
+          );
         });
         try {
           await Promise.race([done, timeout]);

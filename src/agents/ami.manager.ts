@@ -4,7 +4,11 @@ import type { AmiResponse } from './ami.types.js';
 
 /** A failed AMI exchange; stable codes `ami_<reason>`. */
 export class AmiError extends AppError {
-  constructor(code: 'ami_auth_failed' | 'ami_not_connected' | 'ami_disconnected' | 'ami_timeout' | 'ami_action_failed' | 'ami_closed', message: string, details?: Record<string, unknown>) {
+  constructor(
+    code: 'ami_auth_failed' | 'ami_not_connected' | 'ami_disconnected' | 'ami_timeout' | 'ami_action_failed' | 'ami_closed',
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
     super(code, message, code === 'ami_action_failed' ? 502 : 503, details);
     this.name = 'AmiError';
   }
@@ -21,7 +25,6 @@ export interface RawManager {
   isConnected(): boolean | undefined;
 }
 export type ManagerFactory = (port?: number, host?: string, user?: string, password?: string, events?: boolean) => RawManager;
-
 
 /** asterisk-manager is CommonJS without types; loaded when a client is built, not at import. */
 export function loadManager(): ManagerFactory {

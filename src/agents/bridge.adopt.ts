@@ -47,7 +47,14 @@ export function adoptBridgedCall(deps: AdoptBridgeDeps, session: HandedOverSessi
 }
 
 /** Hangs up what is left, ends the recording, writes its row, frees the agent. Never throws. */
-export async function finishBridge(deps: Omit<AdoptBridgeDeps, 'alias'>, attemptId: string, bridgeId: string, channels: string[], agentId: number | null, log: Logger): Promise<void> {
+export async function finishBridge(
+  deps: Omit<AdoptBridgeDeps, 'alias'>,
+  attemptId: string,
+  bridgeId: string,
+  channels: string[],
+  agentId: number | null,
+  log: Logger,
+): Promise<void> {
   for (const ch of channels) await deps.ari.hangup(ch).catch(() => undefined);
   await deps.ari.stopRecording(attemptId).catch(() => undefined);
   await new Promise((r) => setTimeout(r, RECORDING_SETTLE_MS));

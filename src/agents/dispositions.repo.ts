@@ -40,7 +40,16 @@ export async function selectAttemptForDisposition(q: Queryable, attemptId: strin
 
 export async function insertDisposition(
   q: Queryable,
-  d: { attemptId: string; agentId: number | null; kind: DispositionKind; amount: string | null; promisedDate: string | null; callbackAt: Date | null; note: string | null; createdBy: number },
+  d: {
+    attemptId: string;
+    agentId: number | null;
+    kind: DispositionKind;
+    amount: string | null;
+    promisedDate: string | null;
+    callbackAt: Date | null;
+    note: string | null;
+    createdBy: number;
+  },
 ): Promise<DispositionRow> {
   const { rows } = await q.query<DispositionRow>(
     `INSERT INTO dispositions (attempt_id, agent_id, kind, amount, promised_date, callback_at, note, created_by)

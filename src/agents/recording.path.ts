@@ -6,6 +6,7 @@ export function recordingPath(dir: string, fileName: string): string {
   const root = resolve(dir);
   const full = resolve(root, fileName);
   const rel = relative(root, full);
-  if (rel === '' || rel.startsWith('..') || rel.includes(`..${sep}`)) throw new AppError('recording_path_invalid', 'recording file name leaves the recording folder', 422);
+  if (rel === '' || rel.startsWith('..') || rel.includes(`..${sep}`))
+    throw new AppError('recording_path_invalid', 'recording file name leaves the recording folder', 422);
   return full;
 }

@@ -55,7 +55,7 @@ export async function agentStateRoutes(app: ApiApp, deps: ApiDeps): Promise<void
       preHandler: requireRole('supervisor', 'agent'),
       schema: {
         tags: ['agents'],
-        summary: 'The agent\'s live events as text/event-stream: `state` (first, then on every change), `presence`, `customer_card`; a comment every 15 s',
+        summary: "The agent's live events as text/event-stream: `state` (first, then on every change), `presence`, `customer_card`; a comment every 15 s",
         params: AgentIdParams,
         response: { 200: MediaResponse('text/event-stream', 'Server-Sent Events until the client disconnects'), ...ErrorResponses },
       },

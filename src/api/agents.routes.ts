@@ -72,7 +72,10 @@ export function resolveAgentId(p: Principal, raw: string): number {
   return id;
 }
 
-export const AgentIdParams = Type.Object({ id: Type.String({ pattern: '^(me|[1-9][0-9]{0,15})$', description: 'agent id, or `me` with an agent key' }) }, closed);
+export const AgentIdParams = Type.Object(
+  { id: Type.String({ pattern: '^(me|[1-9][0-9]{0,15})$', description: 'agent id, or `me` with an agent key' }) },
+  closed,
+);
 
 export async function loadAgent(q: Queryable, id: number): Promise<AgentRow> {
   const a = await getAgent(q, id);
@@ -130,8 +133,10 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
           apiKey: { id: out.key.row.id, key: out.key.key },
         });
       } catch (err) {
-        if (pushed) await removeAgent(sip, sipUsername).catch((e: unknown) => req.log.error({ err: e }, 'agent SIP config left in Asterisk after a failed create'));
-        if (err instanceof AppError && err.code === 'conflict') throw new ConflictError('sip_username_taken', 'an agent with this SIP user name exists', { sipUsername });
+        if (pushed)
+          await removeAgent(sip, sipUsername).catch((e: unknown) => req.log.error({ err: e }, 'agent SIP config left in Asterisk after a failed create'));
+        if (err instanceof AppError && err.code === 'conflict')
+          throw new ConflictError('sip_username_taken', 'an agent with this SIP user name exists', { sipUsername });
         throw err;
       }
     },
@@ -141,7 +146,11 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     '/v1/agents',
     {
       preHandler: requireRole('supervisor', 'operator', 'viewer'),
-      schema: { tags: ['agents'], summary: 'List agents with their live state', response: { 200: Type.Object({ items: Type.Array(AgentResponse) }, closed), ...ErrorResponses } },
+      schema: {
+        tags: ['agents'],
+        summary: 'List agents with their live state',
+        response: { 200: Type.Object({ items: Type.Array(AgentResponse) }, closed), ...ErrorResponses },
+      },
     },
     async () => ({ items: (await listAgents(deps.db)).map((a) => agentJson(a)) }),
   );
@@ -150,7 +159,12 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     '/v1/agents/:id',
     {
       preHandler: requireRole('supervisor', 'operator', 'viewer', 'agent'),
-      schema: { tags: ['agents'], summary: 'One agent (an agent key sees only its own, or `me`)', params: AgentIdParams, response: { 200: AgentResponse, ...ErrorResponses } },
+      schema: {
+        tags: ['agents'],
+        summary: 'One agent (an agent key sees only its own, or `me`)',
+        params: AgentIdParams,
+        response: { 200: AgentResponse, ...ErrorResponses },
+      },
     },
     async (req) => agentJson(await loadAgent(deps.db, resolveAgentId(req.principal, req.params.id))),
   );
@@ -159,7 +173,12 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     '/v1/agents/:id',
     {
       preHandler: requireRole('supervisor'),
-      schema: { tags: ['agents'], summary: 'Delete an offline agent: its SIP endpoint leaves Asterisk, its API keys are revoked', params: IdParams, response: { 204: Type.Null(), ...ErrorResponses } },
+      schema: {
+        tags: ['agents'],
+        summary: 'Delete an offline agent: its SIP endpoint leaves Asterisk, its API keys are revoked',
+        params: IdParams,
+        response: { 204: Type.Null(), ...ErrorResponses },
+      },
     },
     async (req, reply) => {
       const { sip } = agentsDeps(deps);

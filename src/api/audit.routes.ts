@@ -45,7 +45,12 @@ export async function auditRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       const limit = req.query.limit ?? 50;
       const beforeId = req.query.cursor ? decodeCursor(req.query.cursor, ['number'] as const)[0] : undefined;
       const rows = await listAudit(deps.db, { ...req.query, beforeId, limit: limit + 1 });
-      return pageOf(rows, limit, (r) => [r.id], (r) => ({ ...r, at: r.at.toISOString() }));
+      return pageOf(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => ({ ...r, at: r.at.toISOString() }),
+      );
     },
   );
 }

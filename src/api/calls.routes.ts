@@ -84,7 +84,8 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
       schema: {
         tags: ['calls'],
-        summary: 'List call attempts, newest first (keyset pagination on reserved_at, id); phones masked for operators and viewers; an agent key lists only its own calls',
+        summary:
+          'List call attempts, newest first (keyset pagination on reserved_at, id); phones masked for operators and viewers; an agent key lists only its own calls',
         querystring: Type.Object({ ...PageQuery, ...filters }, closed),
         response: { 200: Page(CallResponse), ...ErrorResponses },
       },
@@ -99,7 +100,12 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       }
       const rows = await listCallsDesc(deps.db, callScope(req.principal), f as CallFilter, after, limit + 1);
       const mask = !seesContactData(req.principal);
-      return pageOf(rows, limit, (r) => [r.cursorAt, r.id], (r) => callJson(r, mask));
+      return pageOf(
+        rows,
+        limit,
+        (r) => [r.cursorAt, r.id],
+        (r) => callJson(r, mask),
+      );
     },
   );
 
@@ -128,7 +134,8 @@ export async function callsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       preHandler: requireRole('operator', 'supervisor', 'viewer'),
       schema: {
         tags: ['calls'],
-        summary: 'Export call attempts as CSV, oldest first, streamed (phones masked for operators and viewers, as everywhere; cells a spreadsheet would run as formulas start with an apostrophe)',
+        summary:
+          'Export call attempts as CSV, oldest first, streamed (phones masked for operators and viewers, as everywhere; cells a spreadsheet would run as formulas start with an apostrophe)',
         querystring: Type.Object(filters, closed),
         response: { 200: MediaResponse('text/csv', 'the calls, one per line, oldest first'), ...ErrorResponses },
       },

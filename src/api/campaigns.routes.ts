@@ -12,7 +12,6 @@ import { CampaignResponse, CampaignStatsResponse, CreateCampaignBody, ListCampai
 import { decodeCursor, Page, pageOf } from './pagination.js';
 import { ErrorResponses, IdParams, NoBody } from './schemas.js';
 
-
 // Agents read no campaigns: what they need of one comes with the customer card of their call.
 const READERS = ['operator', 'supervisor', 'viewer'] as const;
 const WRITERS = ['operator'] as const;
@@ -46,7 +45,9 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       schema: { tags: ['campaigns'], summary: 'Create a draft campaign', body: CreateCampaignBody, response: { 201: CampaignResponse, ...ErrorResponses } },
     },
     async (req, reply) => {
-      const c = await createCampaign(deps.db, req.principal, checkPlan(req.body) as Partial<CampaignSettings> & { name: string }, { policyProfile: deps.config.policyProfile });
+      const c = await createCampaign(deps.db, req.principal, checkPlan(req.body) as Partial<CampaignSettings> & { name: string }, {
+        policyProfile: deps.config.policyProfile,
+      });
       return reply.status(201).send(campaignJson(c));
     },
   );
@@ -55,7 +56,12 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     '/v1/campaigns',
     {
       preHandler: requireRole(...READERS),
-      schema: { tags: ['campaigns'], summary: 'List campaigns, newest first', querystring: ListCampaignsQuery, response: { 200: Page(CampaignResponse), ...ErrorResponses } },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'List campaigns, newest first',
+        querystring: ListCampaignsQuery,
+        response: { 200: Page(CampaignResponse), ...ErrorResponses },
+      },
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
@@ -90,7 +96,12 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
         response: { 200: CampaignResponse, ...ErrorResponses },
       },
     },
-    async (req) => campaignJson(await patchCampaign(deps.db, req.principal, req.params.id, checkPlan(req.body) as Partial<CampaignSettings>, { policyProfile: deps.config.policyProfile })),
+    async (req) =>
+      campaignJson(
+        await patchCampaign(deps.db, req.principal, req.params.id, checkPlan(req.body) as Partial<CampaignSettings>, {
+          policyProfile: deps.config.policyProfile,
+        }),
+      ),
   );
 
   const actions: { action: CampaignAction; summary: string }[] = [
@@ -116,7 +127,9 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
         const c = await changeCampaignState(deps.db, req.principal, req.params.id, action);
         if (deps.events) {
           // The change is committed; a dialer that missed the news catches up on its next poll.
-          await deps.events.campaignStateChanged(c.id, c.state).catch((err: unknown) => req.log.error({ err, campaignId: c.id }, 'campaignStateChanged hook failed'));
+          await deps.events
+            .campaignStateChanged(c.id, c.state)
+            .catch((err: unknown) => req.log.error({ err, campaignId: c.id }, 'campaignStateChanged hook failed'));
         }
         return campaignJson(c);
       },
@@ -141,4 +154,3 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     },
   );
 }
-

@@ -22,15 +22,18 @@ export const LOCALE_PATTERN = '^[a-z]{2,3}(-[A-Z]{2})?$';
 export const PromptSegment = Type.Union([
   ...PromptSegmentSchema.anyOf,
   Type.Object({ promptId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'shorthand for {type: "audio", promptId}' }) }, closed),
-  Type.Object({ text: Type.String({ minLength: 1, maxLength: TTS_TEXT_MAX, description: 'shorthand for {type: "tts", text}: an inline TTS template' }) }, closed),
+  Type.Object(
+    { text: Type.String({ minLength: 1, maxLength: TTS_TEXT_MAX, description: 'shorthand for {type: "tts", text}: an inline TTS template' }) },
+    closed,
+  ),
 ]);
 
 const promptRecord = (segment: TSchema) =>
-  Type.Record(
-    Type.String({ pattern: LOCALE_PATTERN }),
-    Type.Object({ segments: Type.Array(segment, { minItems: 1, maxItems: 50 }) }, closed),
-    { ...closed, maxProperties: 20, description: 'what each customer hears, by locale: {"zh-CN": {"segments": [...]}}' },
-  );
+  Type.Record(Type.String({ pattern: LOCALE_PATTERN }), Type.Object({ segments: Type.Array(segment, { minItems: 1, maxItems: 50 }) }, closed), {
+    ...closed,
+    maxProperties: 20,
+    description: 'what each customer hears, by locale: {"zh-CN": {"segments": [...]}}',
+  });
 
 export const CampaignPrompt = promptRecord(PromptSegment);
 
@@ -58,7 +61,12 @@ export const RetryPolicy = Type.Object(
     no_answer: Type.Optional(RetryRule),
     machine: Type.Optional(RetryRule),
     failed: Type.Optional(RetryRule),
-    lost: Type.Optional(Type.Object({ ...RetryRule.properties, delaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 86_400 }) }, { ...closed, description: 'calls lost by a fault on our side (crash, outage); default one retry after 600 s' })),
+    lost: Type.Optional(
+      Type.Object(
+        { ...RetryRule.properties, delaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 86_400 }) },
+        { ...closed, description: 'calls lost by a fault on our side (crash, outage); default one retry after 600 s' },
+      ),
+    ),
   },
   closed,
 );
@@ -82,7 +90,8 @@ const settings = {
   }),
   menu: Nullable(
     Type.Record(Type.String({ pattern: '^[0-9*#]$' }), StringEnum(MENU_ACTIONS), {
-      description: 'DTMF key → action, announced after the prompt in the customer language; null = 1 agent, 2 promise_to_pay, 9 opt_out, 0 repeat (the prompt announces them). An opt_out key is required.',
+      description:
+        'DTMF key → action, announced after the prompt in the customer language; null = 1 agent, 2 promise_to_pay, 9 opt_out, 0 repeat (the prompt announces them). An opt_out key is required.',
     }),
   ),
   contactPlan: Nullable(ContactPlanSchema),
@@ -127,8 +136,7 @@ export const CampaignResponse = Type.Object(
   closed,
 );
 
-const counts = (keys: readonly string[]) =>
-  Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Integer()])), { additionalProperties: Type.Integer() });
+const counts = (keys: readonly string[]) => Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Integer()])), { additionalProperties: Type.Integer() });
 
 export const CampaignStatsResponse = Type.Object(
   {
@@ -137,17 +145,11 @@ export const CampaignStatsResponse = Type.Object(
       {
         total: Type.Integer(),
         byState: counts(CONTACT_STATES),
-        reasons: Type.Object(
-          { deferred: Type.Record(Type.String(), Type.Integer()), blocked: Type.Record(Type.String(), Type.Integer()) },
-          closed,
-        ),
+        reasons: Type.Object({ deferred: Type.Record(Type.String(), Type.Integer()), blocked: Type.Record(Type.String(), Type.Integer()) }, closed),
       },
       closed,
     ),
-    attempts: Type.Object(
-      { total: Type.Integer(), live: Type.Integer(), answeredHuman: Type.Integer(), byOutcome: counts(CALL_OUTCOMES) },
-      closed,
-    ),
+    attempts: Type.Object({ total: Type.Integer(), live: Type.Integer(), answeredHuman: Type.Integer(), byOutcome: counts(CALL_OUTCOMES) }, closed),
     abandonRate: Nullable(Type.Number()),
     progress: Nullable(Type.Number()),
     pacingHolds: Type.Object(
@@ -156,14 +158,22 @@ export const CampaignStatsResponse = Type.Object(
         heldSeconds: Type.Number(),
         recent: Type.Array(
           Type.Object(
-            { startedAt: Type.String({ format: 'date-time' }), endedAt: Nullable(Type.String({ format: 'date-time' })), reasons: Type.Array(Type.String()), lowestFactor: Type.Number() },
+            {
+              startedAt: Type.String({ format: 'date-time' }),
+              endedAt: Nullable(Type.String({ format: 'date-time' })),
+              reasons: Type.Array(Type.String()),
+              lowestFactor: Type.Number(),
+            },
             closed,
           ),
         ),
       },
       closed,
     ),
-    messages: Type.Object({ sms: counts(MESSAGE_STATUSES), email: counts(MESSAGE_STATUSES) }, { ...closed, description: 'the campaign\'s SMS and emails by status (the message ledger)' }),
+    messages: Type.Object(
+      { sms: counts(MESSAGE_STATUSES), email: counts(MESSAGE_STATUSES) },
+      { ...closed, description: "the campaign's SMS and emails by status (the message ledger)" },
+    ),
   },
   closed,
 );

@@ -47,7 +47,10 @@ function bodyTooLarge(limit: number): AppError {
 function formatOf(req: FastifyRequest): ImportFormat {
   const header = req.headers['content-type'] ?? '';
   const [type = '', ...params] = header.split(';').map((s) => s.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw new AppError('unsupported_media_type', 'imports must be UTF-8', 415);
   }
@@ -115,7 +118,9 @@ export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
       if (running >= deps.config.api.maxConcurrentImports) {
         // The body is not read: close the connection after the answer instead of draining it.
         reply.header('retry-after', '30').header('connection', 'close');
-        throw new AppError('too_many_imports', `at most ${deps.config.api.maxConcurrentImports} imports at once; try again later`, 429, { limit: deps.config.api.maxConcurrentImports });
+        throw new AppError('too_many_imports', `at most ${deps.config.api.maxConcurrentImports} imports at once; try again later`, 429, {
+          limit: deps.config.api.maxConcurrentImports,
+        });
       }
       running++;
       const file = join(deps.config.api.importSpoolDir, `ringwise-import-${randomBytes(8).toString('hex')}.part`);
@@ -138,7 +143,9 @@ export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
             afterCommit: async (summary, state) => {
               if (state !== 'running' || summary.rows - summary.duplicates === 0 || !deps.events) return;
               // The import is committed whatever happens here; the next resume picks them up.
-              await deps.events.campaignStateChanged(req.params.id, 'running').catch((err: unknown) => req.log.warn({ err, campaignId: req.params.id }, 'could not queue imported contacts'));
+              await deps.events
+                .campaignStateChanged(req.params.id, 'running')
+                .catch((err: unknown) => req.log.warn({ err, campaignId: req.params.id }, 'could not queue imported contacts'));
             },
           },
         );

@@ -71,7 +71,11 @@ const DispositionOut = Type.Object(
 
 const SearchQuery = Type.Object(
   {
-    q: Type.String({ minLength: 1, maxLength: 200, description: 'a phone number (any format the default region reads), an exact external id, or the start of a name' }),
+    q: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'a phone number (any format the default region reads), an exact external id, or the start of a name',
+    }),
     ...PageQuery,
   },
   { additionalProperties: false },
@@ -96,7 +100,12 @@ export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       const phone = /^[+0-9][0-9 ()-]{4,}$/.test(text) ? toE164(text, deps.config.defaultRegion) : null;
       const beforeId = req.query.cursor ? decodeCursor(req.query.cursor, ['number'] as const)[0] : undefined;
       const rows = await searchCustomers(deps.db, callScope(req.principal), { phone: phone?.ok ? phone.e164 : null, text, beforeId, limit: limit + 1 });
-      return pageOf(rows, limit, (r) => [r.id], (r) => customerJson(r, req.principal));
+      return pageOf(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => customerJson(r, req.principal),
+      );
     },
   );
 
@@ -106,7 +115,8 @@ export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
       schema: {
         tags: ['customers'],
-        summary: 'Get a customer (name and phones masked for operators and viewers; account fields hidden from viewers); an agent key reads only a customer on a call it took (any other is 404 not_found)',
+        summary:
+          'Get a customer (name and phones masked for operators and viewers; account fields hidden from viewers); an agent key reads only a customer on a call it took (any other is 404 not_found)',
         params: IdParams,
         response: { 200: CustomerResponse, ...ErrorResponses },
       },
@@ -124,7 +134,8 @@ export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
       schema: {
         tags: ['customers'],
-        summary: "The customer's dispositions (promises, callbacks, disputes...), newest first; notes hidden from viewers; an agent key reads them only for a customer on a call it took",
+        summary:
+          "The customer's dispositions (promises, callbacks, disputes...), newest first; notes hidden from viewers; an agent key reads them only for a customer on a call it took",
         params: IdParams,
         response: { 200: Type.Object({ items: Type.Array(DispositionOut) }, { additionalProperties: false }), ...ErrorResponses },
       },
@@ -134,7 +145,9 @@ export async function customersRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       if (!(await getCustomer(deps.db, callScope(req.principal), req.params.id))) throw new NotFoundError('customer', req.params.id);
       const full = seesContactData(req.principal);
       const rows = await listCustomerDispositions(deps.db, req.params.id, 100);
-      return { items: rows.map((d) => ({ ...d, note: full ? d.note : null, callbackAt: d.callbackAt?.toISOString() ?? null, createdAt: d.createdAt.toISOString() })) };
+      return {
+        items: rows.map((d) => ({ ...d, note: full ? d.note : null, callbackAt: d.callbackAt?.toISOString() ?? null, createdAt: d.createdAt.toISOString() })),
+      };
     },
   );
 }

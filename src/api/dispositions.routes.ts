@@ -1,7 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { applyAgentEvent, publishAgentEvent, stateEvent } from '../agents/agent.service.js';
 import { getAgent, type AgentRow } from '../agents/agents.repo.js';
-import { DISPOSITION_KINDS, hasDisposition, insertDisposition, selectAttemptForDisposition, type AttemptForDisposition, type DispositionKind } from '../agents/dispositions.repo.js';
+import {
+  DISPOSITION_KINDS,
+  hasDisposition,
+  insertDisposition,
+  selectAttemptForDisposition,
+  type AttemptForDisposition,
+  type DispositionKind,
+} from '../agents/dispositions.repo.js';
 import { getCampaignState, reopenCompletedCampaign } from '../campaigns/campaign.repo.js';
 import { nextAttemptNo } from '../calls/attempts.repo.js';
 import { queueContactForCallback } from '../contacts/contacts.repo.js';
@@ -68,7 +75,8 @@ function checkFields(b: BodyT, now: Date): void {
     const day = Date.parse(`${b.date}T00:00:00Z`);
     // A day of slack either way: the customer's calendar may be ahead of or behind UTC.
     if (day < now.getTime() - 2 * DAY_MS) throw new ValidationError('the promised date is in the past', { field: 'date' }, 'date_in_past');
-    if (day > now.getTime() + MAX_PROMISE_DAYS * DAY_MS) throw new ValidationError(`the promised date is more than ${MAX_PROMISE_DAYS} days ahead`, { field: 'date' }, 'date_too_far');
+    if (day > now.getTime() + MAX_PROMISE_DAYS * DAY_MS)
+      throw new ValidationError(`the promised date is more than ${MAX_PROMISE_DAYS} days ahead`, { field: 'date' }, 'date_too_far');
   }
   if ((b.kind === 'promise_to_pay' || b.kind === 'paid') && b.amount !== undefined && Number(b.amount) <= 0) {
     throw new ValidationError('amount must be positive', { field: 'amount' }, 'amount_not_positive');
@@ -96,7 +104,8 @@ async function planCallback(deps: ApiDeps, attempt: AttemptForDisposition, at: D
   const queue = deps.events?.callbackRequested;
   if (attempt.campaignId === null || attempt.contactId === null || !queue) return null;
   // A second disposition is refused in the save below; it must not queue a dial first.
-  if (await hasDisposition(deps.db, attempt.id)) throw new ConflictError('disposition_exists', 'this call already has a disposition', { attemptId: attempt.id });
+  if (await hasDisposition(deps.db, attempt.id))
+    throw new ConflictError('disposition_exists', 'this call already has a disposition', { attemptId: attempt.id });
   const campaignId = String(attempt.campaignId);
   const state = await getCampaignState(deps.db, campaignId);
   if (state === 'cancelled') throw new ConflictError('campaign_cancelled', 'the campaign was cancelled: no callback can be dialed for it', { campaignId });
@@ -131,11 +140,20 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
       const callbackAt = b.callbackAt !== undefined ? new Date(b.callbackAt) : null;
       if (callbackAt) {
         // The callback is a future dial: it must pass the same policy any dial passes.
-        const e = await checkEligibility(deps.db, { customerId: attempt.customerId, campaignId: attempt.campaignId ?? undefined, at: callbackAt, defaultProfile: deps.config.policyProfile });
+        const e = await checkEligibility(deps.db, {
+          customerId: attempt.customerId,
+          campaignId: attempt.campaignId ?? undefined,
+          at: callbackAt,
+          defaultProfile: deps.config.policyProfile,
+        });
         const d = e.decision;
         if (d.kind === 'block') throw new ValidationError(`a callback is not allowed: ${d.reason}`, { field: 'callbackAt', rule: d.rule }, 'callback_blocked');
         if (d.kind === 'defer') {
-          throw new ValidationError(`callbackAt is outside what the policy allows (${d.rule})`, { field: 'callbackAt', rule: d.rule, earliestAllowed: d.until.toISOString() }, 'callback_outside_policy');
+          throw new ValidationError(
+            `callbackAt is outside what the policy allows (${d.rule})`,
+            { field: 'callbackAt', rule: d.rule, earliestAllowed: d.until.toISOString() },
+            'callback_outside_policy',
+          );
         }
       }
       const callback = callbackAt ? await planCallback(deps, attempt, callbackAt) : null;
@@ -144,16 +162,33 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
       const saved = await withTransaction(deps.db, async (c) => {
         let row;
         try {
-          row = await insertDisposition(c, { attemptId: attempt.id, agentId, kind: b.kind, amount: b.amount ?? null, promisedDate: b.date ?? null, callbackAt, note: b.note ?? null, createdBy: p.keyId });
+          row = await insertDisposition(c, {
+            attemptId: attempt.id,
+            agentId,
+            kind: b.kind,
+            amount: b.amount ?? null,
+            promisedDate: b.date ?? null,
+            callbackAt,
+            note: b.note ?? null,
+            createdBy: p.keyId,
+          });
         } catch (err) {
-          if ((err as { code?: string }).code === '23505') throw new ConflictError('disposition_exists', 'this call already has a disposition', { attemptId: attempt.id });
+          if ((err as { code?: string }).code === '23505')
+            throw new ConflictError('disposition_exists', 'this call already has a disposition', { attemptId: attempt.id });
           throw err;
         }
         if (callback) {
-          if (!(await queueContactForCallback(c, callback.contactId, callback.at))) throw new ConflictError('callback_contact_closed', 'the customer opted out or the campaign was cancelled: no callback', { attemptId: attempt.id });
+          if (!(await queueContactForCallback(c, callback.contactId, callback.at)))
+            throw new ConflictError('callback_contact_closed', 'the customer opted out or the campaign was cancelled: no callback', { attemptId: attempt.id });
           reopened = await reopenCompletedCampaign(c, callback.campaignId);
         }
-        await audit(c, p, 'call.disposition', { type: 'call', id: attempt.id }, { kind: b.kind, agentId, callbackAt: callbackAt?.toISOString() ?? null, callbackQueued: callback !== null, campaignReopened: reopened });
+        await audit(
+          c,
+          p,
+          'call.disposition',
+          { type: 'call', id: attempt.id },
+          { kind: b.kind, agentId, callbackAt: callbackAt?.toISOString() ?? null, callbackQueued: callback !== null, campaignReopened: reopened },
+        );
         if (agentId !== null) {
           const agent = await getAgent(c, agentId, { forUpdate: true });
           // Wrap-up on this call ends now; an agent already on another call is left alone.
@@ -166,10 +201,16 @@ export async function dispositionsRoutes(app: ApiApp, deps: ApiDeps): Promise<vo
         return row;
       });
       if (reopened) {
-        await deps.events?.campaignStateChanged(Number(callback!.campaignId), 'running').catch((err: unknown) => req.log.error({ err, campaignId: callback!.campaignId }, 'campaignStateChanged hook failed'));
+        await deps.events
+          ?.campaignStateChanged(Number(callback!.campaignId), 'running')
+          .catch((err: unknown) => req.log.error({ err, campaignId: callback!.campaignId }, 'campaignStateChanged hook failed'));
       }
       // A promise or any other conclusion changes the customer's risk (never fails the request).
-      await recomputeRiskQuietly({ db: deps.db, log: deps.log, scorecard: deps.config.risk.scorecard }, attempt.customerId, b.kind === 'promise_to_pay' ? 'promise' : 'disposition');
+      await recomputeRiskQuietly(
+        { db: deps.db, log: deps.log, scorecard: deps.config.risk.scorecard },
+        attempt.customerId,
+        b.kind === 'promise_to_pay' ? 'promise' : 'disposition',
+      );
       const after = agentAfter as AgentRow | null;
       if (after && deps.agents && after.state === 'available') {
         await publishAgentEvent(deps.agents.redis, deps.agents.prefix, after.id, { ...stateEvent(after), reason: 'disposition' }).catch((err: unknown) =>

@@ -35,10 +35,16 @@ const CreateDncBody = Type.Object(
     phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'any format; national numbers are read in the configured default region' })),
     customerId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     callId: Type.Optional(
-      Type.String({ format: 'uuid', description: 'the call on which the customer asked: its customer and number are listed, and the source is `call`. The only form an agent key may use, for a call it is on or took in the last hour' }),
+      Type.String({
+        format: 'uuid',
+        description:
+          'the call on which the customer asked: its customer and number are listed, and the source is `call`. The only form an agent key may use, for a call it is on or took in the last hour',
+      }),
     ),
     reason: Type.String({ minLength: 1, maxLength: 500 }),
-    source: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'e.g. customer_request, complaint, regulator (required without callId; `call` with one)' })),
+    source: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'e.g. customer_request, complaint, regulator (required without callId; `call` with one)' }),
+    ),
     expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
     channel: Type.Optional(StringEnum(['call', 'sms', 'email'] as const, { description: 'only this channel (default: every channel)' })),
   },
@@ -81,7 +87,8 @@ export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     for (const f of ['phone', 'customerId'] as const) {
       if (b[f] !== undefined) throw new ValidationError(`${f} comes from the call: give callId alone`, { field: f }, 'field_not_allowed');
     }
-    if (b.source !== undefined && b.source !== 'call') throw new ValidationError('the source of an entry made from a call is the call', { field: 'source' }, 'field_not_allowed');
+    if (b.source !== undefined && b.source !== 'call')
+      throw new ValidationError('the source of an entry made from a call is the call', { field: 'source' }, 'field_not_allowed');
     // An agent's scope is the calls it took; unknown, someone else's and long-ended calls all
     // answer the same 404, so an agent key cannot probe which calls or customers exist.
     const call = await getCall(deps.db, callScope(p), b.callId!);
@@ -115,7 +122,12 @@ export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       const beforeId = req.query.cursor ? decodeCursor(req.query.cursor, ['number'] as const)[0] : undefined;
       const phone = req.query.phone !== undefined ? parsePhone(req.query.phone, 'phone') : undefined;
       const rows = await listDnc(deps.db, { phone, customerId: req.query.customerId, activeOnly: req.query.active, beforeId, limit: limit + 1 });
-      return pageOf(rows, limit, (r) => [r.id], (r) => dncJson(r, req.principal));
+      return pageOf(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => dncJson(r, req.principal),
+      );
     },
   );
 
@@ -123,7 +135,13 @@ export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     '/v1/dnc',
     {
       preHandler: requireRole('operator', 'supervisor', 'agent'),
-      schema: { tags: ['dnc'], summary: 'Add a do-not-call entry: by call (the customer and number of that call), or by phone and/or customer. An agent key adds only by a call it is on or took in the last hour (any other call is 404 not_found)', body: CreateDncBody, response: { 201: DncResponse, ...ErrorResponses } },
+      schema: {
+        tags: ['dnc'],
+        summary:
+          'Add a do-not-call entry: by call (the customer and number of that call), or by phone and/or customer. An agent key adds only by a call it is on or took in the last hour (any other call is 404 not_found)',
+        body: CreateDncBody,
+        response: { 201: DncResponse, ...ErrorResponses },
+      },
     },
     async (req, reply) => {
       const b = req.body;
@@ -132,10 +150,23 @@ export async function dncRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       }
       const target = b.callId !== undefined ? await fromCall(b, req.principal) : fromBody(b);
       const expiresAt = b.expiresAt !== undefined ? new Date(b.expiresAt) : null;
-      if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ValidationError('expiresAt must be in the future', { field: 'expiresAt' }, 'expires_in_past');
+      if (expiresAt && expiresAt.getTime() <= Date.now())
+        throw new ValidationError('expiresAt must be in the future', { field: 'expiresAt' }, 'expires_in_past');
       const entry = await withTransaction(deps.db, async (c) => {
-        const e = await insertDnc(c, { ...target, reason: b.reason, expiresAt, createdBy: req.principal.keyId, channel: (b.channel as 'call' | 'sms' | 'email' | undefined) ?? null });
-        await audit(c, req.principal, 'dnc.create', { type: 'dnc', id: e.id }, { byPhone: e.phone !== null, customerId: e.customerId, source: e.source, callId: e.callId, expiresAt: b.expiresAt ?? null });
+        const e = await insertDnc(c, {
+          ...target,
+          reason: b.reason,
+          expiresAt,
+          createdBy: req.principal.keyId,
+          channel: (b.channel as 'call' | 'sms' | 'email' | undefined) ?? null,
+        });
+        await audit(
+          c,
+          req.principal,
+          'dnc.create',
+          { type: 'dnc', id: e.id },
+          { byPhone: e.phone !== null, customerId: e.customerId, source: e.source, callId: e.callId, expiresAt: b.expiresAt ?? null },
+        );
         return e;
       });
       return reply.status(201).send(dncJson(entry, req.principal));

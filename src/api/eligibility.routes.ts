@@ -24,8 +24,10 @@ const RULES = [
 const EligibilityQuery = Type.Object(
   {
     at: Type.Optional(Type.String({ format: 'date-time', description: 'the instant to judge; default now' })),
-    campaignId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'apply this campaign\'s overrides and per-contact cap' })),
-    phone: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'one of the customer\'s numbers; default the first' })),
+    campaignId: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "apply this campaign's overrides and per-contact cap" }),
+    ),
+    phone: Type.Optional(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: "one of the customer's numbers; default the first" })),
   },
   { additionalProperties: false },
 );
@@ -98,7 +100,12 @@ export async function eligibilityRoutes(app: ApiApp, deps: ApiDeps): Promise<voi
         zones: [...e.zones],
         zoneSource: e.zoneSource,
         country: e.country,
-        decision: d.kind === 'allow' ? { kind: d.kind } : d.kind === 'defer' ? { kind: d.kind, until: d.until.toISOString(), rule: d.rule, reason: d.reason } : { kind: d.kind, rule: d.rule, reason: d.reason },
+        decision:
+          d.kind === 'allow'
+            ? { kind: d.kind }
+            : d.kind === 'defer'
+              ? { kind: d.kind, until: d.until.toISOString(), rule: d.rule, reason: d.reason }
+              : { kind: d.kind, rule: d.rule, reason: d.reason },
         rules: e.rules.map((r) => ({ ...r, until: r.until?.toISOString() })).map(({ until, ...r }) => (until === undefined ? r : { ...r, until })),
         policy: e.policy as never,
       };

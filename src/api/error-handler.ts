@@ -18,7 +18,12 @@ export function installErrorHandler(app: ApiApp): void {
         error: {
           code: 'invalid_request',
           message: fe.message,
-          details: fe.validation.map((v) => ({ path: v.instancePath || v.params?.['missingProperty'] || '', message: v.message, keyword: v.keyword, params: v.params })),
+          details: fe.validation.map((v) => ({
+            path: v.instancePath || v.params?.['missingProperty'] || '',
+            message: v.message,
+            keyword: v.keyword,
+            params: v.params,
+          })),
         },
       });
     }

@@ -17,7 +17,8 @@ export function jsonDepth(text: string, limit = Infinity): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -40,7 +41,10 @@ export function installJsonParser(app: ApiApp): void {
     const text = body as string;
     if (text.trim() === '') return done(null, {});
     if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-      return done(new AppError('json_too_deep', `JSON may nest at most ${MAX_JSON_DEPTH} levels`, 400, { maxDepth: MAX_JSON_DEPTH }) as unknown as FastifyError, undefined);
+      return done(
+        new AppError('json_too_deep', `JSON may nest at most ${MAX_JSON_DEPTH} levels`, 400, { maxDepth: MAX_JSON_DEPTH }) as unknown as FastifyError,
+        undefined,
+      );
     }
     parse(req, text, done);
   });

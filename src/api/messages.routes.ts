@@ -97,7 +97,12 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
     },
     async (req) => {
       const q = req.query;
-      const rows = await listMessages(deps.db, { ...q, channel: q.channel as MessageChannel | undefined, status: q.status as MessageStatus | undefined, before: q.before ? new Date(q.before) : undefined });
+      const rows = await listMessages(deps.db, {
+        ...q,
+        channel: q.channel as MessageChannel | undefined,
+        status: q.status as MessageStatus | undefined,
+        before: q.before ? new Date(q.before) : undefined,
+      });
       const full = seesContactData(req.principal);
       return { items: rows.map((m) => out(m, full)) };
     },
@@ -122,9 +127,15 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
     async (req, reply) => {
       const q = req.query;
       const maskAddresses = !seesContactData(req.principal);
-      const stream = Readable.from(messagesCsv(deps.db, { ...q, channel: q.channel as MessageChannel | undefined, status: q.status as MessageStatus | undefined }, { maskAddresses }));
+      const stream = Readable.from(
+        messagesCsv(deps.db, { ...q, channel: q.channel as MessageChannel | undefined, status: q.status as MessageStatus | undefined }, { maskAddresses }),
+      );
       stream.on('error', (err) => req.log.error({ err }, 'messages export failed mid-stream'));
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="messages.csv"').header('cache-control', 'no-store').send(stream as never);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="messages.csv"')
+        .header('cache-control', 'no-store')
+        .send(stream as never);
     },
   );
 
@@ -188,7 +199,15 @@ export async function messagesRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
     const done = await withTransaction(deps.db, async (c) => {
       const exists = await selectMessageCustomer(c, customerId);
       if (!exists) return false;
-      const { id } = await insertDnc(c, { phone: null, customerId, channel: 'email', reason: 'unsubscribed by email link', source: 'email', expiresAt: null, createdBy: null });
+      const { id } = await insertDnc(c, {
+        phone: null,
+        customerId,
+        channel: 'email',
+        reason: 'unsubscribed by email link',
+        source: 'email',
+        expiresAt: null,
+        createdBy: null,
+      });
       await audit(c, null, 'dnc.create', { type: 'dnc', id }, { customerId, channel: 'email', source: 'email' });
       return true;
     });

@@ -66,7 +66,8 @@ export async function paymentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
     },
     async (req, reply) => {
       const b = req.body;
-      if ((b.customerId === undefined) === (b.externalId === undefined)) throw new AppError('invalid_request', 'give exactly one of customerId and externalId', 400);
+      if ((b.customerId === undefined) === (b.externalId === undefined))
+        throw new AppError('invalid_request', 'give exactly one of customerId and externalId', 400);
       const labels = b.externalId !== undefined ? { ...JSON_LABELS, customer: 'externalId' } : JSON_LABELS;
       let s: PaymentSummary;
       try {
@@ -85,7 +86,12 @@ export async function paymentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
           const errors = (err.details as { errors: { code: string; field: string | null; message: string }[] }).errors;
           const clash = errors.find((e) => e.code === 'reference_conflict');
           if (clash) throw new ConflictError('payment_reference_conflict', clash.message, { field: clash.field });
-          throw new AppError(errors.some((e) => e.code === 'customer_not_found') ? 'customer_not_found' : 'payment_invalid', errors.map((e) => e.message).join('; '), 422, { errors });
+          throw new AppError(
+            errors.some((e) => e.code === 'customer_not_found') ? 'customer_not_found' : 'payment_invalid',
+            errors.map((e) => e.message).join('; '),
+            422,
+            { errors },
+          );
         }
         throw err;
       }
@@ -113,7 +119,12 @@ export async function paymentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
       },
     },
     async (req) => {
-      if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('text/csv')) throw new AppError('unsupported_media_type', 'send the payments as text/csv', 415);
+      if (
+        !String(req.headers['content-type'] ?? '')
+          .toLowerCase()
+          .startsWith('text/csv')
+      )
+        throw new AppError('unsupported_media_type', 'send the payments as text/csv', 415);
       const rows = parsePaymentsCsv(String(req.body ?? ''));
       const s = await recordPayments(deps, {
         rows,
@@ -135,7 +146,11 @@ export async function paymentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
         tags: ['payments'],
         summary: 'Payments, newest first (cursor: beforeId)',
         querystring: Type.Object(
-          { customerId: Type.Optional(Type.Integer({ minimum: 1 })), beforeId: Type.Optional(Type.Integer({ minimum: 1 })), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) },
+          {
+            customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+            beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ items: Type.Array(Payment) }), ...ErrorResponses },

@@ -11,20 +11,34 @@ import { requireRole } from '../auth/auth.js';
 import { ErrorResponses, Nullable, StringEnum } from './schemas.js';
 
 const Hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:mm' });
-const HhmmEnd = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'local time HH:mm, 24:00 = midnight; earlier than windowStart = crosses midnight' });
+const HhmmEnd = Type.String({
+  pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
+  description: 'local time HH:mm, 24:00 = midnight; earlier than windowStart = crosses midnight',
+});
 const Cap = Nullable(Type.Integer({ minimum: 1, maximum: 100_000 }));
 
 export const PolicyFields = {
   windowStart: Hhmm,
   windowEnd: HhmmEnd,
-  allowedWeekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, uniqueItems: true, description: 'ISO weekdays, 1 = Monday' }),
+  allowedWeekdays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+    minItems: 1,
+    maxItems: 7,
+    uniqueItems: true,
+    description: 'ISO weekdays, 1 = Monday',
+  }),
   observeHolidays: Type.Boolean({ description: 'true = no calls on public holidays' }),
-  voicemail: StringEnum(VOICEMAIL_MODES, { description: 'an answering machine gets a limited-content message after the beep (when the campaign says message), or a hang-up' }),
-  makeupWorkdays: StringEnum(MAKEUP_WORKDAYS, { description: "make-up working days (China's 调休): call = a working day; no_call; by_weekday = as allowedWeekdays says" }),
-  holidayCountry: Nullable(Type.String({ pattern: '^[A-Z]{2}$', description: 'null = the dialed number\'s country' })),
+  voicemail: StringEnum(VOICEMAIL_MODES, {
+    description: 'an answering machine gets a limited-content message after the beep (when the campaign says message), or a hang-up',
+  }),
+  makeupWorkdays: StringEnum(MAKEUP_WORKDAYS, {
+    description: "make-up working days (China's 调休): call = a working day; no_call; by_weekday = as allowedWeekdays says",
+  }),
+  holidayCountry: Nullable(Type.String({ pattern: '^[A-Z]{2}$', description: "null = the dialed number's country" })),
   maxAttemptsPerDay: Cap,
   maxConnectedPerDay: Cap,
-  maxAttemptsInRollingDays: Nullable(Type.Object({ count: Type.Integer({ minimum: 1, maximum: 100_000 }), days: Type.Integer({ minimum: 1, maximum: 366 }) }, { additionalProperties: false })),
+  maxAttemptsInRollingDays: Nullable(
+    Type.Object({ count: Type.Integer({ minimum: 1, maximum: 100_000 }), days: Type.Integer({ minimum: 1, maximum: 366 }) }, { additionalProperties: false }),
+  ),
   cooldownAfterConversationDays: Cap,
   minGapMinutes: Nullable(Type.Integer({ minimum: 0, maximum: 100_000 })),
   maxAttemptsPerContact: Cap,
@@ -33,7 +47,10 @@ export const PolicyFields = {
 export const PolicySchema = Type.Object(PolicyFields, { additionalProperties: false });
 
 const PutPolicyBody = Type.Object(
-  { profile: Type.Optional(StringEnum(Object.keys(PROFILES), { description: 'start from this named profile; omitted = the current policy' })), ...Type.Partial(Type.Object(PolicyFields)).properties },
+  {
+    profile: Type.Optional(StringEnum(Object.keys(PROFILES), { description: 'start from this named profile; omitted = the current policy' })),
+    ...Type.Partial(Type.Object(PolicyFields)).properties,
+  },
   { additionalProperties: false },
 );
 
@@ -51,7 +68,14 @@ const PolicyResponse = Type.Object(
 );
 
 function policyJson(g: GlobalPolicy, looseOverrides: Array<{ campaignId: string; field: string }> = []): Static<typeof PolicyResponse> {
-  return { profile: g.profile, source: g.source, updatedAt: g.updatedAt?.toISOString() ?? null, policy: g.policy as Static<typeof PolicySchema>, profiles: profileNames(), looseOverrides };
+  return {
+    profile: g.profile,
+    source: g.source,
+    updatedAt: g.updatedAt?.toISOString() ?? null,
+    policy: g.policy as Static<typeof PolicySchema>,
+    profiles: profileNames(),
+    looseOverrides,
+  };
 }
 
 /** `GET /v1/policy` and `PUT /v1/policy`: the global compliance policy (campaigns can only tighten it). */
@@ -92,7 +116,13 @@ export async function policyRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
             for (const p of problems) loose.push({ campaignId: c.id, field: p.field });
           }
         }
-        await audit(tx, req.principal, 'policy.update', { type: 'policy', id: 'global' }, { profile: name, fields: Object.keys(fields), looseOverrides: loose.length });
+        await audit(
+          tx,
+          req.principal,
+          'policy.update',
+          { type: 'policy', id: 'global' },
+          { profile: name, fields: Object.keys(fields), looseOverrides: loose.length },
+        );
         return policyJson(saved, loose);
       });
     },

@@ -21,7 +21,9 @@ const SampleCustomer = Type.Object(
 const PreviewBody = Type.Object(
   {
     prompt: CampaignPromptSchema,
-    locale: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35, description: 'which of the prompt\'s languages (default: the first)' })),
+    locale: Type.Optional(
+      Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35, description: "which of the prompt's languages (default: the first)" }),
+    ),
     customer: Type.Optional(SampleCustomer),
   },
   { additionalProperties: false },
@@ -49,7 +51,10 @@ export async function promptPreviewRoutes(app: ApiApp, deps: ApiDeps): Promise<v
         tags: ['prompts'],
         summary: 'Render a campaign prompt for a sample customer as audio/wav (8 kHz mono); 422 when it cannot be rendered',
         body: PreviewBody,
-        response: { 200: MediaResponse('audio/wav', 'the prompt as the customer would hear it (Asterisk\'s own sounds are named in x-prompt-skipped, not played)'), ...ErrorResponses },
+        response: {
+          200: MediaResponse('audio/wav', "the prompt as the customer would hear it (Asterisk's own sounds are named in x-prompt-skipped, not played)"),
+          ...ErrorResponses,
+        },
       },
     },
     async (req, reply) => {

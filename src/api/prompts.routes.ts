@@ -27,7 +27,11 @@ const TtsPromptBody = Type.Object(
     name: Name,
     locale: Type.Union(SPEECH_LOCALES.map((l) => Type.Literal(l))),
     kind: Type.Literal('tts'),
-    text: Type.String({ minLength: 1, maxLength: TTS_TEXT_MAX, description: 'template; fields {name} {amount} {due_date} {days_past_due} {callback_number} {bank_name}' }),
+    text: Type.String({
+      minLength: 1,
+      maxLength: TTS_TEXT_MAX,
+      description: 'template; fields {name} {amount} {due_date} {days_past_due} {callback_number} {bank_name}',
+    }),
   },
   closed,
 );
@@ -86,7 +90,10 @@ export async function promptsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     async (req, reply) => {
       let row: NewPrompt;
       let extra: Record<string, unknown> = {};
-      const mediaType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const mediaType = String(req.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       if (Buffer.isBuffer(req.body) && mediaType in UPLOAD_AUDIO_TYPES) {
         const { name, locale } = req.query;
         if (!name || !locale) throw new AppError('invalid_request', 'a recording needs ?name= and ?locale= query parameters', 400);
@@ -103,7 +110,14 @@ export async function promptsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         }
         const body = req.body as Static<typeof TtsPromptBody>;
         validateTtsTemplate(body.text);
-        row = { name: body.name, locale: body.locale, kind: 'tts', text: body.text, audioFile: null, contentHash: createHash('sha256').update(body.text).digest('hex') };
+        row = {
+          name: body.name,
+          locale: body.locale,
+          kind: 'tts',
+          text: body.text,
+          audioFile: null,
+          contentHash: createHash('sha256').update(body.text).digest('hex'),
+        };
       }
       const saved = await withTransaction(deps.db, async (client) => {
         const r = await insertPrompt(client, row);

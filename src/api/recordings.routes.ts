@@ -63,12 +63,18 @@ export async function recordingsRoutes(app: ApiApp, deps: ApiDeps): Promise<void
     '/v1/recordings/:id/audio',
     {
       preHandler: requireRole('supervisor'),
-      schema: { tags: ['recordings'], summary: 'Download one recording (audited)', params: IdParams, response: { 200: MediaResponse('audio/wav', 'the recording'), ...ErrorResponses } },
+      schema: {
+        tags: ['recordings'],
+        summary: 'Download one recording (audited)',
+        params: IdParams,
+        response: { 200: MediaResponse('audio/wav', 'the recording'), ...ErrorResponses },
+      },
     },
     async (req, reply) => {
       const r = await getRecording(deps.db, req.params.id);
       if (!r) throw new NotFoundError('recording', req.params.id);
-      if (r.deletedAt) throw new AppError('recording_deleted', 'the recording was deleted by the retention policy', 410, { deletedAt: r.deletedAt.toISOString() });
+      if (r.deletedAt)
+        throw new AppError('recording_deleted', 'the recording was deleted by the retention policy', 410, { deletedAt: r.deletedAt.toISOString() });
       const path = recordingPath(deps.config.paths.recordingDir, r.fileName);
       const size = await stat(path).then(
         (s) => s.size,
@@ -77,7 +83,9 @@ export async function recordingsRoutes(app: ApiApp, deps: ApiDeps): Promise<void
         },
       );
       // Audited before a byte leaves: a download that fails midway still counts as an access.
-      await withTransaction(deps.db, (c) => audit(c, req.principal, 'recording.download', { type: 'recording', id: r.id }, { attemptId: r.attemptId, bytes: size }));
+      await withTransaction(deps.db, (c) =>
+        audit(c, req.principal, 'recording.download', { type: 'recording', id: r.id }, { attemptId: r.attemptId, bytes: size }),
+      );
       const ext = r.fileName.split('.').pop()?.toLowerCase() ?? '';
       return reply
         .header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream')

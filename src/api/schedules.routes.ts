@@ -31,7 +31,12 @@ export async function schedulesRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     '/v1/schedules',
     {
       preHandler: requireRole(...WRITERS),
-      schema: { tags, summary: 'Create a schedule (422 invalid_cron / invalid_time_zone; the template passes the campaign checks)', body: CreateScheduleBody, response: { 201: ScheduleResponse, ...ErrorResponses } },
+      schema: {
+        tags,
+        summary: 'Create a schedule (422 invalid_cron / invalid_time_zone; the template passes the campaign checks)',
+        body: CreateScheduleBody,
+        response: { 201: ScheduleResponse, ...ErrorResponses },
+      },
     },
     async (req, reply) => {
       const body = { segment: {}, onWindowEnd: 'defer', enabled: true, ...req.body } as ScheduleSettings;
@@ -41,18 +46,29 @@ export async function schedulesRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
 
   app.get(
     '/v1/schedules',
-    { preHandler: requireRole(...READERS), schema: { tags, summary: 'List schedules, newest first', querystring: ListQuery, response: { 200: Page(ScheduleResponse), ...ErrorResponses } } },
+    {
+      preHandler: requireRole(...READERS),
+      schema: { tags, summary: 'List schedules, newest first', querystring: ListQuery, response: { 200: Page(ScheduleResponse), ...ErrorResponses } },
+    },
     async (req) => {
       const limit = req.query.limit ?? 50;
       const beforeId = req.query.cursor ? decodeCursor(req.query.cursor, ['number'] as const)[0] : undefined;
       const rows = await listSchedules(deps.db, { beforeId, limit: limit + 1 });
-      return pageOf(rows, limit, (r) => [r.id], (r) => scheduleJson(r));
+      return pageOf(
+        rows,
+        limit,
+        (r) => [r.id],
+        (r) => scheduleJson(r),
+      );
     },
   );
 
   app.get(
     '/v1/schedules/:id',
-    { preHandler: requireRole(...READERS), schema: { tags, summary: 'Get a schedule', params: IdParams, response: { 200: ScheduleResponse, ...ErrorResponses } } },
+    {
+      preHandler: requireRole(...READERS),
+      schema: { tags, summary: 'Get a schedule', params: IdParams, response: { 200: ScheduleResponse, ...ErrorResponses } },
+    },
     async (req) => {
       const s = await getSchedule(deps.db, req.params.id);
       if (!s) throw new NotFoundError('schedule', req.params.id);
@@ -64,14 +80,23 @@ export async function schedulesRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     '/v1/schedules/:id',
     {
       preHandler: requireRole(...WRITERS),
-      schema: { tags, summary: 'Change a schedule (its job scheduler is replaced under the same id)', params: IdParams, body: PatchScheduleBody, response: { 200: ScheduleResponse, ...ErrorResponses } },
+      schema: {
+        tags,
+        summary: 'Change a schedule (its job scheduler is replaced under the same id)',
+        params: IdParams,
+        body: PatchScheduleBody,
+        response: { 200: ScheduleResponse, ...ErrorResponses },
+      },
     },
     async (req) => scheduleJson(await patchSchedule(deps.db, req.principal, req.params.id, req.body as Partial<ScheduleSettings>, opts())),
   );
 
   app.delete(
     '/v1/schedules/:id',
-    { preHandler: requireRole(...WRITERS), schema: { tags, summary: 'Delete a schedule and its job scheduler (runs are kept)', params: IdParams, response: { 204: Type.Null(), ...ErrorResponses } } },
+    {
+      preHandler: requireRole(...WRITERS),
+      schema: { tags, summary: 'Delete a schedule and its job scheduler (runs are kept)', params: IdParams, response: { 204: Type.Null(), ...ErrorResponses } },
+    },
     async (req, reply) => {
       await deleteSchedule(deps.db, req.principal, req.params.id, opts());
       return reply.status(204).send(null);
@@ -96,7 +121,9 @@ export async function schedulesRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
         via: 'api',
         onLaunched: async (id, state) => {
           // Committed; a dialer that missed the news catches up on its next poll.
-          await deps.events?.campaignStateChanged(id, state).catch((err: unknown) => req.log.error({ err, campaignId: id }, 'campaignStateChanged hook failed'));
+          await deps.events
+            ?.campaignStateChanged(id, state)
+            .catch((err: unknown) => req.log.error({ err, campaignId: id }, 'campaignStateChanged hook failed'));
         },
       });
       const report = await getRunReport(deps.db, r.run.id);
@@ -108,7 +135,13 @@ export async function schedulesRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     '/v1/schedules/:id/runs',
     {
       preHandler: requireRole(...READERS),
-      schema: { tags, summary: "The schedule's runs, newest first, each with what its window end did", params: IdParams, querystring: ListQuery, response: { 200: Page(RunResponse), ...ErrorResponses } },
+      schema: {
+        tags,
+        summary: "The schedule's runs, newest first, each with what its window end did",
+        params: IdParams,
+        querystring: ListQuery,
+        response: { 200: Page(RunResponse), ...ErrorResponses },
+      },
     },
     async (req) => {
       if (!(await getSchedule(deps.db, req.params.id))) throw new NotFoundError('schedule', req.params.id);

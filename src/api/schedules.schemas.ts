@@ -7,7 +7,10 @@ import { PageQuery } from './pagination.js';
 const closed = { additionalProperties: false } as const;
 
 /** A campaign as POST /v1/campaigns takes it, without its name (each run names its campaign). */
-export const ScheduleTemplate = Type.Omit(CreateCampaignBody, ['name'], { ...closed, description: 'campaign settings as POST /v1/campaigns takes them, without name' });
+export const ScheduleTemplate = Type.Omit(CreateCampaignBody, ['name'], {
+  ...closed,
+  description: 'campaign settings as POST /v1/campaigns takes them, without name',
+});
 
 export const Segment = Type.Object(
   {

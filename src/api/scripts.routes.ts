@@ -15,12 +15,26 @@ import { getCustomer } from '../contacts/customers.repo.js';
 import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
-const Step = Type.Object({ title: Type.String({ minLength: 1, maxLength: 100 }), text: Type.String({ minLength: 1, maxLength: 2000, description: 'may use {name} {amount} {due_date} {days_past_due} {callback_number} {bank_name}' }) }, closed);
+const Step = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 100 }),
+    text: Type.String({ minLength: 1, maxLength: 2000, description: 'may use {name} {amount} {due_date} {days_past_due} {callback_number} {bank_name}' }),
+  },
+  closed,
+);
 const Steps = Type.Array(Step, { minItems: 1, maxItems: 30 });
-const Script = Type.Record(Type.String({ pattern: LOCALE_PATTERN }), Steps, { ...closed, maxProperties: 20, description: '{"zh-CN": [{title, text}, ...], ...}' });
+const Script = Type.Record(Type.String({ pattern: LOCALE_PATTERN }), Steps, {
+  ...closed,
+  maxProperties: 20,
+  description: '{"zh-CN": [{title, text}, ...], ...}',
+});
 
 const ScriptResponse = Type.Object(
-  { campaignId: Type.Integer(), script: Script, isDefault: Type.Boolean({ description: 'true: the campaign has no script of its own and agents get the built-in one' }) },
+  {
+    campaignId: Type.Integer(),
+    script: Script,
+    isDefault: Type.Boolean({ description: 'true: the campaign has no script of its own and agents get the built-in one' }),
+  },
   closed,
 );
 
@@ -47,7 +61,12 @@ export async function scriptsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     '/v1/campaigns/:id/script',
     {
       preHandler: requireRole('operator', 'supervisor', 'viewer'),
-      schema: { tags: ['campaigns'], summary: "The campaign's call script per language (the built-in one until it saves its own)", params: IdParams, response: { 200: ScriptResponse, ...ErrorResponses } },
+      schema: {
+        tags: ['campaigns'],
+        summary: "The campaign's call script per language (the built-in one until it saves its own)",
+        params: IdParams,
+        response: { 200: ScriptResponse, ...ErrorResponses },
+      },
     },
     async (req) => {
       if (!(await getCampaign(deps.db, req.params.id))) throw new NotFoundError('campaign', req.params.id);
@@ -73,7 +92,13 @@ export async function scriptsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       await withTransaction(deps.db, async (tx) => {
         if (!(await getCampaign(tx, req.params.id))) throw new NotFoundError('campaign', req.params.id);
         await replaceCallScript(tx, req.params.id, script);
-        await audit(tx, req.principal, 'campaign.script', { type: 'campaign', id: req.params.id }, { steps: Object.fromEntries(Object.entries(script).map(([l, s]) => [l, s.length])) });
+        await audit(
+          tx,
+          req.principal,
+          'campaign.script',
+          { type: 'campaign', id: req.params.id },
+          { steps: Object.fromEntries(Object.entries(script).map(([l, s]) => [l, s.length])) },
+        );
       });
       return scriptOf(req.params.id);
     },

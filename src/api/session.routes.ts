@@ -50,9 +50,13 @@ export async function sessionRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         return row;
       });
       setSessionCookie(req, reply, token, ttlSeconds, deps.config.console.secureCookie);
-      return reply
-        .status(201)
-        .send({ role: found.role, agentId: found.agentId, csrfToken: csrfTokenFor(token), expiresAt: s.expiresAt.toISOString(), allowed: allowedRoutes(app.routeRoles, found) });
+      return reply.status(201).send({
+        role: found.role,
+        agentId: found.agentId,
+        csrfToken: csrfTokenFor(token),
+        expiresAt: s.expiresAt.toISOString(),
+        allowed: allowedRoutes(app.routeRoles, found),
+      });
     },
   );
 
@@ -60,7 +64,12 @@ export async function sessionRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     '/v1/session',
     {
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
-      schema: { tags: ['session'], operationId: 'getSession', summary: 'Who is signed in, and the CSRF token of this session', response: { 200: SessionResponse, ...ErrorResponses } },
+      schema: {
+        tags: ['session'],
+        operationId: 'getSession',
+        summary: 'Who is signed in, and the CSRF token of this session',
+        response: { 200: SessionResponse, ...ErrorResponses },
+      },
     },
     async (req) => {
       const token = sessionTokenOf(req);
@@ -73,7 +82,13 @@ export async function sessionRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     '/v1/session',
     {
       preHandler: requireRole('operator', 'supervisor', 'agent', 'viewer'),
-      schema: { tags: ['session'], operationId: 'deleteSession', summary: 'Sign out: the session is revoked in the database and its cookie cleared', body: NoBody, response: { 204: Type.Null(), ...ErrorResponses } },
+      schema: {
+        tags: ['session'],
+        operationId: 'deleteSession',
+        summary: 'Sign out: the session is revoked in the database and its cookie cleared',
+        body: NoBody,
+        response: { 204: Type.Null(), ...ErrorResponses },
+      },
     },
     async (req, reply) => {
       const token = sessionTokenOf(req);

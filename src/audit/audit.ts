@@ -18,10 +18,14 @@ export async function audit(
   target: AuditTarget | null,
   details?: Record<string, unknown>,
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO audit_log (key_id, role, action, target_type, target_id, details) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [principal?.keyId ?? null, principal?.role ?? null, action, target?.type ?? null, target ? String(target.id) : null, details ? JSON.stringify(details) : null],
-  );
+  await client.query(`INSERT INTO audit_log (key_id, role, action, target_type, target_id, details) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    principal?.keyId ?? null,
+    principal?.role ?? null,
+    action,
+    target?.type ?? null,
+    target ? String(target.id) : null,
+    details ? JSON.stringify(details) : null,
+  ]);
 }
 
 export interface AuditRow {

@@ -42,7 +42,10 @@ type TaggedHook = preHandlerHookHandler & { [ROLES_TAG]?: readonly Role[] };
 
 /** The routes (`"METHOD /path"`) a principal may call: one source of truth with the checks themselves. */
 export function allowedRoutes(routeRoles: ReadonlyMap<string, readonly Role[]>, p: Pick<Principal, 'role'>): string[] {
-  return [...routeRoles].filter(([, roles]) => p.role === 'admin' || roles.includes(p.role)).map(([r]) => r).sort();
+  return [...routeRoles]
+    .filter(([, roles]) => p.role === 'admin' || roles.includes(p.role))
+    .map(([r]) => r)
+    .sort();
 }
 
 function check(principal: Principal, allowed: readonly Role[]): void {

@@ -78,9 +78,6 @@ export async function listApiKeys(q: Queryable): Promise<ApiKeyRow[]> {
 
 /** Revokes a key; null when it does not exist. Revoking twice keeps the first time. */
 export async function revokeApiKey(q: Queryable, id: number): Promise<ApiKeyRow | null> {
-  const { rows } = await q.query<ApiKeyRow>(
-    `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${KEY_COLUMNS}`,
-    [id],
-  );
+  const { rows } = await q.query<ApiKeyRow>(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${KEY_COLUMNS}`, [id]);
   return rows[0] ?? null;
 }

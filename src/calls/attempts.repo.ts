@@ -73,10 +73,7 @@ export async function markFirstAudio(db: Queryable, id: string, at: Date): Promi
 }
 
 export async function markAnswered(db: Queryable, id: string, at: Date): Promise<void> {
-  await db.query(
-    `UPDATE call_attempts SET state = 'answered', answered_at = $2 WHERE id = $1 AND state IN ('originating', 'ringing')`,
-    [id, at],
-  );
+  await db.query(`UPDATE call_attempts SET state = 'answered', answered_at = $2 WHERE id = $1 AND state IN ('originating', 'ringing')`, [id, at]);
 }
 
 export interface AttemptEnd {
@@ -109,11 +106,25 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
             talk_ms = CASE WHEN COALESCE(answered_at, $11) IS NULL THEN NULL
                            ELSE GREATEST(0, (EXTRACT(EPOCH FROM ($12 - COALESCE(answered_at, $11))) * 1000))::int END
       WHERE id = $1 AND state <> 'ended'`,
-    [id, e.outcome, e.cause, e.techCause, e.amdStatus, e.amdCause, e.digits, e.promptVersion, e.endReason, isConnected(e.outcome), e.answeredAt, e.endedAt, e.firstAudioAt ?? null, e.asteriskServer ?? null],
+    [
+      id,
+      e.outcome,
+      e.cause,
+      e.techCause,
+      e.amdStatus,
+      e.amdCause,
+      e.digits,
+      e.promptVersion,
+      e.endReason,
+      isConnected(e.outcome),
+      e.answeredAt,
+      e.endedAt,
+      e.firstAudioAt ?? null,
+      e.asteriskServer ?? null,
+    ],
   );
   return (r.rowCount ?? 0) === 1;
 }
-
 
 export interface NewAttempt {
   campaignId: Id;

@@ -4,9 +4,31 @@ import { listCallsAsc, type CallFilter, type CallRow, type Keyset } from './call
 import type { CallScope } from '../auth/roles.js';
 
 export const CSV_COLUMNS: readonly (keyof CallRow)[] = [
-  'id', 'campaignId', 'contactId', 'customerId', 'attemptNo', 'phone', 'state', 'outcome', 'cause', 'techCause',
-  'amdStatus', 'amdCause', 'digits', 'connected', 'agentId', 'promptVersion', 'workerId', 'queuedAt', 'reservedAt',
-  'originatedAt', 'answeredAt', 'bridgedAt', 'endedAt', 'ringMs', 'talkMs',
+  'id',
+  'campaignId',
+  'contactId',
+  'customerId',
+  'attemptNo',
+  'phone',
+  'state',
+  'outcome',
+  'cause',
+  'techCause',
+  'amdStatus',
+  'amdCause',
+  'digits',
+  'connected',
+  'agentId',
+  'promptVersion',
+  'workerId',
+  'queuedAt',
+  'reservedAt',
+  'originatedAt',
+  'answeredAt',
+  'bridgedAt',
+  'endedAt',
+  'ringMs',
+  'talkMs',
 ];
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

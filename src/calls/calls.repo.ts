@@ -94,9 +94,6 @@ export async function listCallsAsc(q: Queryable, scope: CallScope, f: CallFilter
 
 /** One call, or null when it does not exist or lies outside the caller's scope. */
 export async function getCall(q: Queryable, scope: CallScope, id: string): Promise<CallRow | null> {
-  const { rows } = await q.query<CallRow>(
-    `SELECT ${COLUMNS} FROM call_attempts WHERE id = $3::uuid AND ${SCOPE}`,
-    [...scopeParams(scope), id],
-  );
+  const { rows } = await q.query<CallRow>(`SELECT ${COLUMNS} FROM call_attempts WHERE id = $3::uuid AND ${SCOPE}`, [...scopeParams(scope), id]);
   return rows[0] ?? null;
 }

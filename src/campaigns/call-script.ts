@@ -35,7 +35,11 @@ export function validateScript(script: CallScript): void {
     steps.forEach((s, i) => {
       const unknown = templateFields(`${s.title} ${s.text}`).filter((f) => !(PROMPT_FIELDS as readonly string[]).includes(f));
       if (unknown.length > 0) {
-        throw new ValidationError(`unknown placeholder ${unknown.map((f) => `{${f}}`).join(', ')} in ${locale} step ${i + 1}`, { locale, step: i + 1, fields: unknown, allowed: PROMPT_FIELDS }, 'script_unknown_field');
+        throw new ValidationError(
+          `unknown placeholder ${unknown.map((f) => `{${f}}`).join(', ')} in ${locale} step ${i + 1}`,
+          { locale, step: i + 1, fields: unknown, allowed: PROMPT_FIELDS },
+          'script_unknown_field',
+        );
       }
     });
   }

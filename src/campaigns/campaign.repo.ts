@@ -128,10 +128,7 @@ export async function updateDraftCampaign(q: Queryable, id: number, patch: Parti
   const { cols, values } = assignments(patch);
   const sets = cols.map((c, i) => `${c} = $${i + 2}`);
   sets.push('updated_at = now()');
-  const { rows } = await q.query<Campaign>(
-    `UPDATE campaigns SET ${sets.join(', ')} WHERE id = $1 AND state = 'draft' RETURNING ${SELECT}`,
-    [id, ...values],
-  );
+  const { rows } = await q.query<Campaign>(`UPDATE campaigns SET ${sets.join(', ')} WHERE id = $1 AND state = 'draft' RETURNING ${SELECT}`, [id, ...values]);
   return rows[0] ?? null;
 }
 

@@ -99,12 +99,24 @@ export async function patchCampaign(
  * commit). The dialer itself calls this with `complete` (principal null) when a campaign
  * runs out of work.
  */
-export async function changeCampaignState(db: Db, principal: Principal | null, id: number, action: CampaignAction, opts: { via?: string } = {}): Promise<Campaign> {
+export async function changeCampaignState(
+  db: Db,
+  principal: Principal | null,
+  id: number,
+  action: CampaignAction,
+  opts: { via?: string } = {},
+): Promise<Campaign> {
   return withTransaction(db, (c) => changeCampaignStateIn(c, principal, id, action, opts));
 }
 
 /** changeCampaignState inside the caller's transaction. */
-export async function changeCampaignStateIn(c: Queryable, principal: Principal | null, id: number, action: CampaignAction, opts: { via?: string } = {}): Promise<Campaign> {
+export async function changeCampaignStateIn(
+  c: Queryable,
+  principal: Principal | null,
+  id: number,
+  action: CampaignAction,
+  opts: { via?: string } = {},
+): Promise<Campaign> {
   const to = targetOf(action);
   const updated = await updateCampaignState(c, id, allowedFrom(action), to);
   if (!updated) {

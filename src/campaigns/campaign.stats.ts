@@ -4,7 +4,6 @@ import { CONTACT_STATES, FINISHED_CONTACT_STATES } from '../contacts/contact.sta
 import type { Queryable } from '../store/db.js';
 import { loadPacingHolds, type PacingHoldSummary } from './pacing-holds.repo.js';
 
-
 /**
  * The dialer's outcomes plus `bridged`: the ledger keeps a bridged call's own outcome
  * (`answered_human`) and its `bridged_at`; stats count it as bridged (see loadStatsRows).

@@ -103,7 +103,10 @@ async function* parseCsv(source: Readable): AsyncGenerator<ParsedRow> {
     }
     throw err;
   }
-  if (!header) throw new ImportParseError([{ row: 0, field: null, code: 'missing_header', message: `the file is empty: a header row is required (${Object.values(CSV_COLUMNS).join(', ')})` }]);
+  if (!header)
+    throw new ImportParseError([
+      { row: 0, field: null, code: 'missing_header', message: `the file is empty: a header row is required (${Object.values(CSV_COLUMNS).join(', ')})` },
+    ]);
 }
 
 const KNOWN_KEYS = new Set<string>(IMPORT_FIELDS);

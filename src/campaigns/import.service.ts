@@ -5,7 +5,18 @@ import type { Logger } from '../shared/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { mapPgError } from '../store/db.js';
 import { fieldLabels, ImportParseError, parseRows, type ImportFormat } from './import.parse.js';
-import { addCampaignContacts, analyzeStaging, copyIntoStaging, createStaging, findDuplicateRows, insertNewCustomers, invalidStagingLine, lockImportMerge, stagingLine, updateExistingCustomers } from '../contacts/import.repo.js';
+import {
+  addCampaignContacts,
+  analyzeStaging,
+  copyIntoStaging,
+  createStaging,
+  findDuplicateRows,
+  insertNewCustomers,
+  invalidStagingLine,
+  lockImportMerge,
+  stagingLine,
+  updateExistingCustomers,
+} from '../contacts/import.repo.js';
 import { getCampaignState } from './campaign.repo.js';
 import { DEFAULT_SUPPORTED_LOCALES, type RowError } from '../contacts/customer.fields.js';
 import { externalIdOf, validateRow } from './import.validate.js';
@@ -181,8 +192,12 @@ export async function importContacts(deps: ImportDeps, req: ImportRequest): Prom
 function assertImportable(campaignId: number, state: string | null): void {
   if (state === null) throw new NotFoundError('campaign', campaignId);
   if (!IMPORTABLE_STATES.includes(state)) {
-    throw new ConflictError('campaign_not_importable', `campaign ${campaignId} is ${state}: contacts can be added while it is ${IMPORTABLE_STATES.join(', ')}`, {
-      state,
-    });
+    throw new ConflictError(
+      'campaign_not_importable',
+      `campaign ${campaignId} is ${state}: contacts can be added while it is ${IMPORTABLE_STATES.join(', ')}`,
+      {
+        state,
+      },
+    );
   }
 }

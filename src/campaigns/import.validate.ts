@@ -58,7 +58,8 @@ export function validateRow(row: number, values: RawValues, opts: ValidateOption
   const phones = phoneList(values.phone, opts.defaultRegion, err);
 
   const tz = scalar(values.timezone, 'timezone', err);
-  const timeZone = tz === null ? null : (canonicalZone(tz) ?? err('timezone', 'invalid_time_zone', `"${tz.slice(0, 64)}" is not an IANA time zone (e.g. Asia/Shanghai)`));
+  const timeZone =
+    tz === null ? null : (canonicalZone(tz) ?? err('timezone', 'invalid_time_zone', `"${tz.slice(0, 64)}" is not an IANA time zone (e.g. Asia/Shanghai)`));
 
   const loc = scalar(values.locale, 'locale', err);
   const locale = loc === null ? null : checkLocale(loc, locales, err);

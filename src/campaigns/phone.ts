@@ -2,13 +2,7 @@ import { isSupportedCountry, ParseError, parsePhoneNumberWithError, type Country
 import { createFastPath } from './phone.fast-path.js';
 
 /** Why a raw phone number was refused; stable codes for API errors and import row errors. */
-export type PhoneErrorCode =
-  | 'phone_missing'
-  | 'phone_not_a_number'
-  | 'phone_invalid_country'
-  | 'phone_too_short'
-  | 'phone_too_long'
-  | 'phone_invalid';
+export type PhoneErrorCode = 'phone_missing' | 'phone_not_a_number' | 'phone_invalid_country' | 'phone_too_short' | 'phone_too_long' | 'phone_invalid';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; code: PhoneErrorCode; message: string };
 

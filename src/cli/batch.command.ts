@@ -103,7 +103,14 @@ export async function runBatchCommand(args: string[], d: BatchDeps): Promise<num
     const st = await stat(a.file!).catch(() => null);
     if (!st?.isFile()) throw new AppError('file_not_found', `no such file: ${a.file}`, 404);
     try {
-      const r = await fireFileRun(d, { scheduleName: a.name, file: a.file!, format: a.format!, firedAt, policyProfile: d.policyProfile, onLaunched: d.onLaunched });
+      const r = await fireFileRun(d, {
+        scheduleName: a.name,
+        file: a.file!,
+        format: a.format!,
+        firedAt,
+        policyProfile: d.policyProfile,
+        onLaunched: d.onLaunched,
+      });
       ({ created } = r);
       runId = r.run.id;
     } catch (err) {

@@ -11,9 +11,7 @@ import { CAMPAIGNS_USAGE } from './cli.help.js';
 const ACTIONS = ['launch', 'pause', 'resume', 'cancel'] as const;
 
 export type CampaignsCommand =
-  | { action: 'list'; state?: string; limit: number }
-  | { action: (typeof ACTIONS)[number]; id: number }
-  | { action: 'status'; id: number };
+  { action: 'list'; state?: string; limit: number } | { action: (typeof ACTIONS)[number]; id: number } | { action: 'status'; id: number };
 
 const usage = (msg: string) => new UsageError(`campaigns: ${msg}\n${CAMPAIGNS_USAGE}`);
 
@@ -58,7 +56,9 @@ export async function runCampaignsCommand(args: string[], d: CampaignsDeps): Pro
     }
     default: {
       const c = await changeCampaignState(d.db, null, cmd.id, cmd.action as CampaignAction, { via: 'cli' });
-      await (await d.onStateChanged())(c.id, c.state);
+      await (
+        await d.onStateChanged()
+      )(c.id, c.state);
       d.stdout.write(`campaign ${c.id} ${c.state}\n`);
       return EXIT.ok;
     }

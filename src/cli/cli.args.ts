@@ -10,13 +10,31 @@ export { UsageError };
 export const COMMANDS: Record<string, { summary: string; usage: string; help?: string }> = {
   migrate: { summary: 'apply pending database migrations', usage: 'ringwise migrate' },
   api: { summary: 'run the control API (Fastify)', usage: 'ringwise api' },
-  keys: { summary: 'create, list or revoke API keys (create prints the key once)', usage: 'ringwise keys create --role ROLE [--name NAME] [--agent-id ID] | keys list | keys revoke ID' },
-  import: { summary: 'import contacts into a campaign from a CSV or JSON file (all or nothing)', usage: 'ringwise import --campaign ID --file contacts.csv|contacts.json|- [--format csv|json]' },
+  keys: {
+    summary: 'create, list or revoke API keys (create prints the key once)',
+    usage: 'ringwise keys create --role ROLE [--name NAME] [--agent-id ID] | keys list | keys revoke ID',
+  },
+  import: {
+    summary: 'import contacts into a campaign from a CSV or JSON file (all or nothing)',
+    usage: 'ringwise import --campaign ID --file contacts.csv|contacts.json|- [--format csv|json]',
+  },
   worker: { summary: 'run a dialing worker (BullMQ queues + its own ARI app + schedules) until SIGTERM', usage: 'ringwise worker' },
-  batch: { summary: "create (or find) today's run of a schedule, from its segment or a file; --wait shows progress", usage: 'ringwise batch run --schedule NAME [--wait] | batch run --file F --template NAME [--wait]', help: BATCH_HELP },
-  campaigns: { summary: 'list campaigns, launch/pause/resume/cancel one, or show its status', usage: 'ringwise campaigns list|launch|pause|resume|cancel|status ID', help: CAMPAIGNS_HELP },
+  batch: {
+    summary: "create (or find) today's run of a schedule, from its segment or a file; --wait shows progress",
+    usage: 'ringwise batch run --schedule NAME [--wait] | batch run --file F --template NAME [--wait]',
+    help: BATCH_HELP,
+  },
+  campaigns: {
+    summary: 'list campaigns, launch/pause/resume/cancel one, or show its status',
+    usage: 'ringwise campaigns list|launch|pause|resume|cancel|status ID',
+    help: CAMPAIGNS_HELP,
+  },
   report: { summary: "a schedule run's report, or its ledger as CSV", usage: REPORT_USAGE, help: REPORT_HELP },
-  schedules: { summary: 'create or list nightly schedules (same checks as POST /v1/schedules)', usage: 'ringwise schedules create ... | schedules list', help: SCHEDULES_HELP },
+  schedules: {
+    summary: 'create or list nightly schedules (same checks as POST /v1/schedules)',
+    usage: 'ringwise schedules create ... | schedules list',
+    help: SCHEDULES_HELP,
+  },
 };
 
 export interface CommandLine {

@@ -71,7 +71,8 @@ export function parseOptions(args: string[], spec: { values?: readonly string[];
 
 export function positiveId(raw: string | undefined, what: string, usage: string): number {
   const n = Number(raw);
-  if (raw === undefined || !/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(n)) throw new UsageError(`${what} must be a positive integer${raw === undefined ? '' : ` (got "${raw}")`}\n${usage}`);
+  if (raw === undefined || !/^[1-9][0-9]*$/.test(raw) || !Number.isSafeInteger(n))
+    throw new UsageError(`${what} must be a positive integer${raw === undefined ? '' : ` (got "${raw}")`}\n${usage}`);
   return n;
 }
 

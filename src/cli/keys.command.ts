@@ -9,10 +9,7 @@ export const KEYS_USAGE = `ringwise keys create --role ${ROLES.join('|')} [--nam
        ringwise keys list
        ringwise keys revoke ID`;
 
-export type KeysCommand =
-  | { action: 'create'; role: Role; name: string; agentId: number | null }
-  | { action: 'list' }
-  | { action: 'revoke'; id: number };
+export type KeysCommand = { action: 'create'; role: Role; name: string; agentId: number | null } | { action: 'list' } | { action: 'revoke'; id: number };
 
 const usage = (msg: string) => new UsageError(`keys: ${msg}\nusage: ${KEYS_USAGE}`);
 
@@ -79,7 +76,9 @@ export async function runKeysCommand(args: string[], deps: { db: Db; stdout: Out
       stdout.write(`${'ID'.padEnd(6)}${'ROLE'.padEnd(12)}${'PREFIX'.padEnd(12)}${'STATUS'.padEnd(10)}${'LAST USED'.padEnd(26)}NAME\n`);
       for (const r of rows) {
         const status = r.revokedAt ? 'revoked' : 'active';
-        stdout.write(`${String(r.id).padEnd(6)}${r.role.padEnd(12)}${r.keyPrefix.padEnd(12)}${status.padEnd(10)}${(r.lastUsedAt?.toISOString() ?? '-').padEnd(26)}${r.name}\n`);
+        stdout.write(
+          `${String(r.id).padEnd(6)}${r.role.padEnd(12)}${r.keyPrefix.padEnd(12)}${status.padEnd(10)}${(r.lastUsedAt?.toISOString() ?? '-').padEnd(26)}${r.name}\n`,
+        );
       }
       return 0;
     }

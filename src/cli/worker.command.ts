@@ -28,7 +28,14 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   const wm = createWorkerMetrics(metrics);
   const clients = config.asterisk.servers.map((s) => ({
     server: s,
-    client: createAriClient({ url: s.ari.url, user: s.ari.user, password: s.ari.password, app: config.ari.app, log: log.child({ server: s.name }), requestTimeoutMs: config.dialer.ariTimeoutMs }),
+    client: createAriClient({
+      url: s.ari.url,
+      user: s.ari.user,
+      password: s.ari.password,
+      app: config.ari.app,
+      log: log.child({ server: s.name }),
+      requestTimeoutMs: config.dialer.ariTimeoutMs,
+    }),
   }));
   // Agents (pool, AMI presence, re-push at each ARI connect) are listening before the first connect.
   const agents = startWorkerAgents({ config, db, redis, log, servers: clients.map((c) => ({ name: c.server.name, ari: c.client, ami: c.server.ami })) });
@@ -42,7 +49,9 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   });
   // The loops keep reconnecting after a timeout; the worker starts paused until one connects.
   await Promise.all(
-    clients.map((c) => c.client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err, server: c.server.name }, 'ARI not reachable yet; dialing waits for it'))),
+    clients.map((c) =>
+      c.client.connect({ timeoutMs: 10_000 }).catch((err: unknown) => log.warn({ err, server: c.server.name }, 'ARI not reachable yet; dialing waits for it')),
+    ),
   );
   const worker = await startDialWorker({ ...dialWorkerOptions(config, { db, redis, log, ari: servers, agents: agents.hooks }), metrics: wm });
   // A server gone for good: its calls end as lost now, not when it comes back.
@@ -66,10 +75,17 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
     log,
     prefix: config.queuePrefix,
     policyProfile: config.policyProfile,
-    onLaunched: (id, state) => events.campaignStateChanged(id, state).catch((err: unknown) => log.error({ err, campaignId: id }, 'campaignStateChanged hook failed')),
+    onLaunched: (id, state) =>
+      events.campaignStateChanged(id, state).catch((err: unknown) => log.error({ err, campaignId: id }, 'campaignStateChanged hook failed')),
   });
   // The nightly risk rescore (a job scheduler with a stable id) and the SMPP bind / SMTP transport.
-  const risk = await startRiskRunner({ deps: { db, log, scorecard: config.risk.scorecard }, redis, prefix: config.queuePrefix, cron: config.risk.nightlyCron, timeZone: config.risk.timeZone });
+  const risk = await startRiskRunner({
+    deps: { db, log, scorecard: config.risk.scorecard },
+    redis,
+    prefix: config.queuePrefix,
+    cron: config.risk.nightlyCron,
+    timeZone: config.risk.timeZone,
+  });
   const messaging = startMessaging(config, db, log);
   // Contact plans: their messages through this SMPP bind / SMTP transport, their calls as dial jobs.
   const plans = startPlanWorker({ db, log, queues: worker.queues, messaging: messaging.deps }, { redis, prefix: config.queuePrefix, log });

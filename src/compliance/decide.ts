@@ -44,7 +44,10 @@ function blockers(input: DecisionInput, resolved: ResolvedZones): Blocker[] {
     {
       rule: 'dnc',
       blocked: dnc.length > 0,
-      detail: dnc.length > 0 ? `on the do-not-call list (${dnc.map((d) => `${d.customerId != null ? 'customer' : 'phone'}: ${d.reason}`).join('; ')})` : 'no do-not-call entry',
+      detail:
+        dnc.length > 0
+          ? `on the do-not-call list (${dnc.map((d) => `${d.customerId != null ? 'customer' : 'phone'}: ${d.reason}`).join('; ')})`
+          : 'no do-not-call entry',
     },
     {
       rule: 'max_attempts_per_contact',
@@ -158,7 +161,11 @@ function evaluate(input: DecisionInput, full: boolean): Explanation {
   const until = earliestAllowed(rules, now);
   const decision: Decision =
     until === null
-      ? { kind: 'block', rule: 'no_allowed_time', reason: `no instant in the next ${HORIZON_DAYS} days satisfies every rule (first: ${firstFailing.rule.name}: ${firstFailing.detail})` }
+      ? {
+          kind: 'block',
+          rule: 'no_allowed_time',
+          reason: `no instant in the next ${HORIZON_DAYS} days satisfies every rule (first: ${firstFailing.rule.name}: ${firstFailing.detail})`,
+        }
       : { kind: 'defer', until: new Date(until), rule: firstFailing.rule.name, reason: firstFailing.detail };
   return { ...base, decision, rules: verdicts };
 }

@@ -19,7 +19,16 @@ const COLUMNS = `id, phone, customer_id AS "customerId", reason, source, expires
 
 export async function insertDnc(
   q: Queryable,
-  e: { phone: string | null; customerId: number | null; reason: string; source: string; expiresAt: Date | null; createdBy: number | null; channel?: DncEntry['channel']; callId?: string | null },
+  e: {
+    phone: string | null;
+    customerId: number | null;
+    reason: string;
+    source: string;
+    expiresAt: Date | null;
+    createdBy: number | null;
+    channel?: DncEntry['channel'];
+    callId?: string | null;
+  },
 ): Promise<DncEntry> {
   const { rows } = await q.query<DncEntry>(
     `INSERT INTO dnc_entries (phone, customer_id, reason, source, expires_at, created_by, channel, call_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
@@ -58,10 +67,7 @@ export async function deleteDnc(q: Queryable, id: number): Promise<DncEntry | nu
 
 /** The customer pressed the opt-out digit on a call: the number and the customer are not called again. */
 export async function insertOptOut(db: Queryable, phone: string, customerId: string): Promise<void> {
-  await db.query(
-    `INSERT INTO dnc_entries (phone, customer_id, reason, source) VALUES ($1, $2, 'opted_out', 'ivr')`,
-    [phone, customerId],
-  );
+  await db.query(`INSERT INTO dnc_entries (phone, customer_id, reason, source) VALUES ($1, $2, 'opted_out', 'ivr')`, [phone, customerId]);
 }
 
 /** Whether the customer (or one of their numbers) opted out of every channel, unexpired (a contact plan's stop). */

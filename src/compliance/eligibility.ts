@@ -33,7 +33,7 @@ export async function checkEligibility(q: Queryable, r: EligibilityRequest): Pro
   const customer = await selectCustomer(q, r.customerId);
   if (!customer) throw new NotFoundError('customer', String(r.customerId));
   const phone = r.phone ?? customer.phones[0]!;
-  if (!customer.phones.includes(phone)) throw new ValidationError('phone is not one of the customer\'s numbers', { field: 'phone' }, 'phone_not_on_customer');
+  if (!customer.phones.includes(phone)) throw new ValidationError("phone is not one of the customer's numbers", { field: 'phone' }, 'phone_not_on_customer');
   let contactId: string | null = null;
   if (r.campaignId !== undefined) {
     if (!(await campaignExists(q, r.campaignId))) throw new NotFoundError('campaign', String(r.campaignId));

@@ -66,7 +66,10 @@ export async function checkMessage(q: Queryable, m: MessageCheck): Promise<Decis
   const policy = messagePolicy(await loadCampaignPolicy(q, m.campaignId, m.defaultProfile));
   const phone = customer.phones[0] ?? null;
   const since = new Date(m.now.getTime() - (MESSAGE_CAPS.maxInRollingDays.days + 2) * 86_400_000);
-  const [history, dnc] = await Promise.all([selectMessageHistory(q, m.customerId, m.channel, since), selectChannelDnc(q, m.customerId, m.channel, m.channel === 'sms' ? phone : null, m.now)]);
+  const [history, dnc] = await Promise.all([
+    selectMessageHistory(q, m.customerId, m.channel, since),
+    selectChannelDnc(q, m.customerId, m.channel, m.channel === 'sms' ? phone : null, m.now),
+  ]);
   return decide({
     now: m.now,
     policy,

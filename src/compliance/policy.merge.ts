@@ -33,11 +33,19 @@ export function validatePolicy(p: Policy): Policy {
   if (end === null) problems.push({ field: 'windowEnd', message: 'must be HH:mm from 00:00 to 24:00' });
   if (start !== null && end !== null && start === end)
     problems.push({ field: 'windowEnd', message: 'must differ from windowStart (use 00:00-24:00 for all day)' });
-  if (!Array.isArray(p.allowedWeekdays) || p.allowedWeekdays.length === 0 || p.allowedWeekdays.some((d) => !isCount(d, 1) || d > 7) || new Set(p.allowedWeekdays).size !== p.allowedWeekdays.length)
+  if (
+    !Array.isArray(p.allowedWeekdays) ||
+    p.allowedWeekdays.length === 0 ||
+    p.allowedWeekdays.some((d) => !isCount(d, 1) || d > 7) ||
+    new Set(p.allowedWeekdays).size !== p.allowedWeekdays.length
+  )
     problems.push({ field: 'allowedWeekdays', message: 'must be distinct ISO weekdays 1 (Monday) to 7 (Sunday), at least one' });
-  if (!(VOICEMAIL_MODES as readonly string[]).includes(p.voicemail)) problems.push({ field: 'voicemail', message: `must be one of ${VOICEMAIL_MODES.join(', ')}` });
-  if (!(MAKEUP_WORKDAYS as readonly string[]).includes(p.makeupWorkdays)) problems.push({ field: 'makeupWorkdays', message: `must be one of ${MAKEUP_WORKDAYS.join(', ')}` });
-  if (p.holidayCountry !== null && !/^[A-Z]{2}$/.test(p.holidayCountry)) problems.push({ field: 'holidayCountry', message: 'must be an ISO 3166 alpha-2 code or null' });
+  if (!(VOICEMAIL_MODES as readonly string[]).includes(p.voicemail))
+    problems.push({ field: 'voicemail', message: `must be one of ${VOICEMAIL_MODES.join(', ')}` });
+  if (!(MAKEUP_WORKDAYS as readonly string[]).includes(p.makeupWorkdays))
+    problems.push({ field: 'makeupWorkdays', message: `must be one of ${MAKEUP_WORKDAYS.join(', ')}` });
+  if (p.holidayCountry !== null && !/^[A-Z]{2}$/.test(p.holidayCountry))
+    problems.push({ field: 'holidayCountry', message: 'must be an ISO 3166 alpha-2 code or null' });
   for (const f of ['maxAttemptsPerDay', 'maxConnectedPerDay', 'maxAttemptsPerContact', 'cooldownAfterConversationDays'] as const) {
     const v = p[f];
     if (v !== null && !isCount(v, 1)) problems.push({ field: f, message: 'must be a positive integer or null' });
@@ -64,7 +72,8 @@ function capNotLooser(o: number | null, g: number | null): boolean {
 export function validateOverrides(global: Policy, overrides: PolicyOverrides | Record<string, unknown>): void {
   const o = overrides as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !(OVERRIDE_KEYS as readonly string[]).includes(k));
-  if (unknown.length > 0) throw new InvalidPolicyError(unknown.map((field) => ({ field, message: `cannot be overridden by a campaign (allowed: ${OVERRIDE_KEYS.join(', ')})` })));
+  if (unknown.length > 0)
+    throw new InvalidPolicyError(unknown.map((field) => ({ field, message: `cannot be overridden by a campaign (allowed: ${OVERRIDE_KEYS.join(', ')})` })));
   const merged = { ...global, ...(o as PolicyOverrides) } as Policy;
   validatePolicy(merged);
 

@@ -8,9 +8,7 @@ export interface PolicyRow {
 }
 
 export async function selectGlobalPolicy(q: Queryable): Promise<PolicyRow | null> {
-  const r = await q.query<PolicyRow>(
-    `SELECT profile, policy, updated_by AS "updatedBy", updated_at AS "updatedAt" FROM compliance_policy WHERE id`,
-  );
+  const r = await q.query<PolicyRow>(`SELECT profile, policy, updated_by AS "updatedBy", updated_at AS "updatedAt" FROM compliance_policy WHERE id`);
   return r.rows[0] ?? null;
 }
 
@@ -34,7 +32,14 @@ export async function selectPolicyAndOverrides(
   q: Queryable,
   campaignId: string | number,
 ): Promise<{ global: PolicyRow | null; overrides: Record<string, unknown> | null; defaultTimeZone: string | null }> {
-  const r = await q.query<{ profile: string | null; policy: Record<string, unknown> | null; updatedBy: number | null; updatedAt: Date | null; overrides: Record<string, unknown> | null; defaultTimeZone: string | null }>(
+  const r = await q.query<{
+    profile: string | null;
+    policy: Record<string, unknown> | null;
+    updatedBy: number | null;
+    updatedAt: Date | null;
+    overrides: Record<string, unknown> | null;
+    defaultTimeZone: string | null;
+  }>(
     `SELECT g.profile, g.policy, g.updated_by AS "updatedBy", g.updated_at AS "updatedAt", c.policy_overrides AS overrides,
             c.default_time_zone AS "defaultTimeZone"
        FROM (SELECT $1::bigint AS id) k

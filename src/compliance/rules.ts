@@ -113,7 +113,10 @@ export function cooldownRule(zone: string, history: readonly AttemptRecord[], da
     ok: (t) => end === null || t >= end,
     next: () => end,
     describe: (t) => ({
-      detail: last === null ? 'no conversation on record' : `last conversation ${localStamp(zone, last)} local; quiet ${days} days, until ${end !== null && t < end ? localStamp(zone, end) : 'over'}`,
+      detail:
+        last === null
+          ? 'no conversation on record'
+          : `last conversation ${localStamp(zone, last)} local; quiet ${days} days, until ${end !== null && t < end ? localStamp(zone, end) : 'over'}`,
     }),
   };
 }

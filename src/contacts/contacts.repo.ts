@@ -185,11 +185,19 @@ export async function cancelWaitingContacts(q: Queryable, campaignId: number): P
  * Makes a deferral or a block visible in campaign stats. The one writer of a held contact's
  * reason: `<rule>: <detail>`, the rule first so the stats can count by it (heldRuleSql).
  */
-export async function markContactHeld(q: Queryable, contactId: string | number, state: 'deferred' | 'blocked', held: { rule: string; detail: string }, nextAttemptAt: Date | null): Promise<void> {
-  await q.query(
-    `UPDATE campaign_contacts SET state = $2, reason = $3, next_attempt_at = $4, updated_at = now() WHERE id = $1`,
-    [contactId, state, `${held.rule}: ${held.detail}`, nextAttemptAt],
-  );
+export async function markContactHeld(
+  q: Queryable,
+  contactId: string | number,
+  state: 'deferred' | 'blocked',
+  held: { rule: string; detail: string },
+  nextAttemptAt: Date | null,
+): Promise<void> {
+  await q.query(`UPDATE campaign_contacts SET state = $2, reason = $3, next_attempt_at = $4, updated_at = now() WHERE id = $1`, [
+    contactId,
+    state,
+    `${held.rule}: ${held.detail}`,
+    nextAttemptAt,
+  ]);
 }
 
 /** The rule of a held contact's reason (markContactHeld's `<rule>: <detail>`), as SQL over `column`. */

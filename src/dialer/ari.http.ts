@@ -120,12 +120,16 @@ interface Answer {
  */
 function send(agent: Agent, url: URL, method: string, headers: Record<string, string>, body: string | null, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent, method, headers: body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { agent, method, headers: body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body ?? undefined);
   });
@@ -178,7 +182,13 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
     }
     const text = res.text;
     if (res.status < 200 || res.status > 299) {
-      throw new AriError({ method, path, httpStatus: res.status, body: text, message: `ARI ${method} ${path} failed with ${res.status}: ${bodyMessage(text)}` });
+      throw new AriError({
+        method,
+        path,
+        httpStatus: res.status,
+        body: text,
+        message: `ARI ${method} ${path} failed with ${res.status}: ${bodyMessage(text)}`,
+      });
     }
     if (text === '') return undefined as T;
     try {

@@ -147,14 +147,17 @@ export function createAriRest(http: AriHttp, app: string): AriRest {
     answer: (id) => req('POST', `${ch(id)}/answer`),
     hangup: (id, reason) => req('DELETE', ch(id), { query: { reason } }),
     play: (id, media, o = {}) =>
-      req<Playback>('POST', `${ch(id)}/play`, { query: { media: typeof media === 'string' ? media : media.join(','), playbackId: o.playbackId, lang: o.lang, offsetms: o.offsetms, skipms: o.skipms } }),
+      req<Playback>('POST', `${ch(id)}/play`, {
+        query: { media: typeof media === 'string' ? media : media.join(','), playbackId: o.playbackId, lang: o.lang, offsetms: o.offsetms, skipms: o.skipms },
+      }),
     stopPlayback: (playbackId) => req('DELETE', `/playbacks/${seg(playbackId)}`),
     ring: (id) => req('POST', `${ch(id)}/ring`),
     ringStop: (id) => req('DELETE', `${ch(id)}/ring`),
     startMoh: (id, mohClass) => req('POST', `${ch(id)}/moh`, { query: { mohClass } }),
     stopMoh: (id) => req('DELETE', `${ch(id)}/moh`),
     createBridge: (o = {}) => req<Bridge>('POST', '/bridges', { query: { type: o.type ?? 'mixing', bridgeId: o.bridgeId, name: o.name } }),
-    addChannel: (bridgeId, channel, o = {}) => req('POST', `${br(bridgeId)}/addChannel`, { query: { channel, role: o.role, absorbDTMF: o.absorbDTMF, mute: o.mute } }),
+    addChannel: (bridgeId, channel, o = {}) =>
+      req('POST', `${br(bridgeId)}/addChannel`, { query: { channel, role: o.role, absorbDTMF: o.absorbDTMF, mute: o.mute } }),
     removeChannel: (bridgeId, channel) => req('POST', `${br(bridgeId)}/removeChannel`, { query: { channel } }),
     destroyBridge: (bridgeId) => req('DELETE', br(bridgeId)),
     recordBridge: (bridgeId, o) =>

@@ -141,7 +141,12 @@ export function createAriSocket(opts: AriSocketOptions, on: AriSocketHandlers): 
       if (rejectedStatus === 401 || rejectedStatus === 403) {
         stopped = true;
         on.fatal(
-          new AriError({ method: 'GET', path: '/events', httpStatus: rejectedStatus, message: `ARI websocket refused with ${rejectedStatus}: check ARI_USER/ARI_PASSWORD` }),
+          new AriError({
+            method: 'GET',
+            path: '/events',
+            httpStatus: rejectedStatus,
+            message: `ARI websocket refused with ${rejectedStatus}: check ARI_USER/ARI_PASSWORD`,
+          }),
         );
         return;
       }

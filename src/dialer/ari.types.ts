@@ -3,18 +3,7 @@
  * wire). Only what ringwise reads is spelled out; every object may carry more fields.
  */
 
-export type ChannelState =
-  | 'Down'
-  | 'Rsrvd'
-  | 'OffHook'
-  | 'Dialing'
-  | 'Ring'
-  | 'Ringing'
-  | 'Up'
-  | 'Busy'
-  | 'Dialing Offhook'
-  | 'Pre-ring'
-  | 'Unknown';
+export type ChannelState = 'Down' | 'Rsrvd' | 'OffHook' | 'Dialing' | 'Ring' | 'Ringing' | 'Up' | 'Busy' | 'Dialing Offhook' | 'Pre-ring' | 'Unknown';
 
 export interface CallerId {
   name: string;

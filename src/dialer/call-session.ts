@@ -71,7 +71,12 @@ export class CallSession {
     this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
     this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
     try {
-      await this.ari.originate({ channelId: this.attemptId, endpoint: this.opts.endpoint, callerId: this.opts.callerId, timeoutSeconds: this.opts.ringTimeoutSeconds });
+      await this.ari.originate({
+        channelId: this.attemptId,
+        endpoint: this.opts.endpoint,
+        callerId: this.opts.callerId,
+        timeoutSeconds: this.opts.ringTimeoutSeconds,
+      });
       // AMD runs in the dialplan, outside the app: a subscription of our own keeps its events coming.
       if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
     } catch (err) {
@@ -95,11 +100,20 @@ export class CallSession {
   }
 
   /** Takes over a live call another session placed, where it is (Dialer.adoptCall says how). */
-  adopt(a: { state: string; inAmd: boolean; promptPlaying: boolean; promptHeard: boolean; bridged?: boolean; originatedAt: Date | null; answeredAt: Date | null }): void {
+  adopt(a: {
+    state: string;
+    inAmd: boolean;
+    promptPlaying: boolean;
+    promptHeard: boolean;
+    bridged?: boolean;
+    originatedAt: Date | null;
+    answeredAt: Date | null;
+  }): void {
     this.playback.skipIds(100); // the old session's playback ids (`.p1`, ...) are not ours
     this.originatedAt = a.originatedAt ?? this.now();
     this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
-    if (a.state !== 'Up') return void ((this.phase = 'dialing'), this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout')));
+    if (a.state !== 'Up')
+      return void ((this.phase = 'dialing'), this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout')));
     this.facts.answered = true;
     this.answeredAt = a.answeredAt ?? this.now();
     this.answerHandled = true;
@@ -392,6 +406,14 @@ export class CallSession {
     const outcome = classifyOutcome(this.facts);
     const endedAt = this.now();
     this.log.info({ outcome, cause: this.facts.cause, techCause: this.facts.techCause, endReason: this.facts.endReason }, 'call ended');
-    this.resolveDone({ attemptId: this.attemptId, outcome, facts: this.facts, originatedAt: this.originatedAt, answeredAt: this.answeredAt, firstAudioAt: this.firstAudioAt, endedAt });
+    this.resolveDone({
+      attemptId: this.attemptId,
+      outcome,
+      facts: this.facts,
+      originatedAt: this.originatedAt,
+      answeredAt: this.answeredAt,
+      firstAudioAt: this.firstAudioAt,
+      endedAt,
+    });
   }
 }

@@ -239,7 +239,12 @@ export class Dialer {
       },
       {
         onProgress: (state, at) => {
-          const write = state === 'ringing' ? markRinging(this.db, attemptId) : state === 'answered' ? markAnswered(this.db, attemptId, at) : markFirstAudio(this.db, attemptId, at);
+          const write =
+            state === 'ringing'
+              ? markRinging(this.db, attemptId)
+              : state === 'answered'
+                ? markAnswered(this.db, attemptId, at)
+                : markFirstAudio(this.db, attemptId, at);
           write.catch((err: unknown) => log.error({ err, state }, 'ledger progress write failed'));
         },
         onOptOut: async () => {
@@ -300,7 +305,10 @@ export class Dialer {
     // Its agent legs (`<attempt>-a<n>`) would otherwise ring or talk on with nobody behind them.
     for (const id of live) if (id.startsWith(`${row.id}-a`)) await this.ari.hangup(id).catch(() => undefined);
     // A call that had an agent: its bridge, recording row and agent are seen to.
-    if (row.agentId !== null) await this.agents?.lostBridged?.(row, this.ari, this.log).catch((err: unknown) => this.log.warn({ err, attemptId: row.id }, 'agent call clean-up failed'));
+    if (row.agentId !== null)
+      await this.agents
+        ?.lostBridged?.(row, this.ari, this.log)
+        .catch((err: unknown) => this.log.warn({ err, attemptId: row.id }, 'agent call clean-up failed'));
     const answered = row.state === 'answered' || row.answeredAt !== null;
     const outcome = classifyOutcome({ answered, endReason: 'lost' });
     return endAttempt(this.db, row.id, {

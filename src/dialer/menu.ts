@@ -22,7 +22,8 @@ const KEY = /^[0-9*#]$/;
  */
 export function validateMenu(value: unknown): MenuKeys {
   const problems: Array<{ key: string; message: string }> = [];
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError('menu must be an object of key → action', { field: 'menu' }, 'invalid_menu');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ValidationError('menu must be an object of key → action', { field: 'menu' }, 'invalid_menu');
   const seen = new Map<string, string>();
   for (const [key, action] of Object.entries(value as Record<string, unknown>)) {
     if (!KEY.test(key)) problems.push({ key, message: 'must be one key: 0-9, * or #' });
@@ -34,7 +35,12 @@ export function validateMenu(value: unknown): MenuKeys {
     seen.set(action, key);
   }
   if (!seen.has('opt_out')) problems.push({ key: '', message: 'a menu must have an opt_out key' });
-  if (problems.length > 0) throw new ValidationError(`invalid menu: ${problems.map((p) => (p.key ? `${p.key}: ${p.message}` : p.message)).join('; ')}`, { field: 'menu', problems }, 'invalid_menu');
+  if (problems.length > 0)
+    throw new ValidationError(
+      `invalid menu: ${problems.map((p) => (p.key ? `${p.key}: ${p.message}` : p.message)).join('; ')}`,
+      { field: 'menu', problems },
+      'invalid_menu',
+    );
   return Object.freeze({ ...(value as Record<string, MenuAction>) });
 }
 

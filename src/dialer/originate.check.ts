@@ -21,10 +21,13 @@ export function classifyOriginateError(err: unknown): OriginateFailure {
 }
 
 /** Where an adopted channel is, from `GET /channels/{id}`'s dialplan location. */
-export function channelPlace(c: { dialplan?: { context: string; app_name?: string; app_data?: string } }, amdContext: string): { inStasis: boolean; stasisApp: string | null; inAmd: boolean } {
+export function channelPlace(
+  c: { dialplan?: { context: string; app_name?: string; app_data?: string } },
+  amdContext: string,
+): { inStasis: boolean; stasisApp: string | null; inAmd: boolean } {
   const d = c.dialplan;
   const inStasis = d?.app_name?.toLowerCase() === 'stasis';
-  return { inStasis, stasisApp: inStasis ? (d?.app_data ?? '').split(',')[0] ?? null : null, inAmd: !inStasis && d?.context === amdContext };
+  return { inStasis, stasisApp: inStasis ? ((d?.app_data ?? '').split(',')[0] ?? null) : null, inAmd: !inStasis && d?.context === amdContext };
 }
 
 // After an originate timed out with no channel in Asterisk yet: how long to keep looking.

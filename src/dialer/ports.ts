@@ -163,7 +163,12 @@ export interface AgentHooks {
   /** Seconds until the callback an abandoned call earned, or null once the contact has used them up. */
   callbackDelaySeconds(contactId: string): Promise<number | null>;
   /** A call a dead worker had bridged to an agent, adopted: the agents module watches the bridge. */
-  adoptBridged?(session: CallSession, bridge: { id: string; channels: string[] }, agentId: number | null, via: { ari: AriPort; alias(channelId: string): void }): void;
+  adoptBridged?(
+    session: CallSession,
+    bridge: { id: string; channels: string[] },
+    agentId: number | null,
+    via: { ari: AriPort; alias(channelId: string): void },
+  ): void;
   /** A lost call that had an agent: its bridge, its recording's row, its agent. */
   lostBridged?(row: { id: string; agentId: number | null }, ari: AriPort, log: Logger): Promise<void>;
 }

@@ -1,7 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError } from '../shared/errors.js';
 import { pickPromptLocale } from '../prompts/prompt.render.js';
-import { PROMPT_FIELDS, PromptFieldMissingError, templateFields, validateTtsTemplate, type PromptBank, type PromptCustomer } from '../prompts/prompt.template.js';
+import {
+  PROMPT_FIELDS,
+  PromptFieldMissingError,
+  templateFields,
+  validateTtsTemplate,
+  type PromptBank,
+  type PromptCustomer,
+} from '../prompts/prompt.template.js';
 
 /**
  * Message templates per language, with the same placeholders as spoken prompts ({name},
@@ -23,11 +30,19 @@ export type MessageTemplates = Static<typeof MessageTemplatesSchema>;
 export const DEFAULT_TEMPLATES: Required<MessageTemplates> = {
   sms: {
     'zh-CN': { body: '【{bank_name}】{name}您好，您的欠款{amount}已逾期{days_past_due}天，请尽快还款。咨询请致电{callback_number}。回复TD退订' },
-    'en-US': { body: '{bank_name}: Dear {name}, your payment of {amount} is {days_past_due} days past due. Please pay soon. Questions: {callback_number}. Reply STOP to opt out.' },
+    'en-US': {
+      body: '{bank_name}: Dear {name}, your payment of {amount} is {days_past_due} days past due. Please pay soon. Questions: {callback_number}. Reply STOP to opt out.',
+    },
   },
   email: {
-    'zh-CN': { subject: '{bank_name}还款提醒', body: '{name}您好：\n\n您的欠款{amount}已逾期{days_past_due}天（到期日{due_date}），请尽快还款。\n如有疑问请致电{callback_number}。\n\n{bank_name}' },
-    'en-US': { subject: '{bank_name}: payment reminder', body: 'Dear {name},\n\nyour payment of {amount} (due {due_date}) is {days_past_due} days past due. Please pay as soon as you can.\nQuestions: {callback_number}.\n\n{bank_name}' },
+    'zh-CN': {
+      subject: '{bank_name}还款提醒',
+      body: '{name}您好：\n\n您的欠款{amount}已逾期{days_past_due}天（到期日{due_date}），请尽快还款。\n如有疑问请致电{callback_number}。\n\n{bank_name}',
+    },
+    'en-US': {
+      subject: '{bank_name}: payment reminder',
+      body: 'Dear {name},\n\nyour payment of {amount} (due {due_date}) is {days_past_due} days past due. Please pay as soon as you can.\nQuestions: {callback_number}.\n\n{bank_name}',
+    },
   },
 };
 

@@ -54,7 +54,10 @@ export async function insertQueuedMessage(q: Queryable, m: NewMessage): Promise<
   return rows[0] ?? null;
 }
 
-export async function insertInboundMessage(q: Queryable, m: { customerId: number | null; channel: MessageChannel; address: string; body: string }): Promise<MessageRow> {
+export async function insertInboundMessage(
+  q: Queryable,
+  m: { customerId: number | null; channel: MessageChannel; address: string; body: string },
+): Promise<MessageRow> {
   const { rows } = await q.query<MessageRow>(
     `INSERT INTO messages (customer_id, channel, direction, address, body, status) VALUES ($1, $2, 'inbound', $3, $4, 'received') RETURNING ${COLUMNS}`,
     [m.customerId, m.channel, m.address, m.body],
@@ -63,11 +66,17 @@ export async function insertInboundMessage(q: Queryable, m: { customerId: number
 }
 
 export async function markMessageSent(q: Queryable, id: string, providerIds: string[]): Promise<void> {
-  await q.query(`UPDATE messages SET status = 'sent', parts = greatest(1, cardinality($2::text[])), provider_ids = $2, sent_at = now() WHERE id = $1 AND status = 'queued'`, [id, providerIds]);
+  await q.query(
+    `UPDATE messages SET status = 'sent', parts = greatest(1, cardinality($2::text[])), provider_ids = $2, sent_at = now() WHERE id = $1 AND status = 'queued'`,
+    [id, providerIds],
+  );
 }
 
 export async function markMessageFailed(q: Queryable, id: string, error: string): Promise<void> {
-  await q.query(`UPDATE messages SET status = 'failed', error = $2, failed_at = now() WHERE id = $1 AND status IN ('queued', 'sent')`, [id, error.slice(0, 500)]);
+  await q.query(`UPDATE messages SET status = 'failed', error = $2, failed_at = now() WHERE id = $1 AND status IN ('queued', 'sent')`, [
+    id,
+    error.slice(0, 500),
+  ]);
 }
 
 /**
@@ -138,7 +147,9 @@ export async function countMessagesSince(q: Queryable, customerId: number, chann
 export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'failed', 'received'] as const;
 
 /** Pure: grouped counts → `{ sms: {queued, sent, ...}, email: {...} }` with every key present. */
-export function summarizeMessages(rows: { channel: MessageChannel; status: MessageStatus; n: number }[]): Record<MessageChannel, Record<MessageStatus, number>> {
+export function summarizeMessages(
+  rows: { channel: MessageChannel; status: MessageStatus; n: number }[],
+): Record<MessageChannel, Record<MessageStatus, number>> {
   const zero = () => Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
   const out = { sms: zero(), email: zero() };
   for (const r of rows) out[r.channel][r.status] += r.n;
@@ -146,7 +157,12 @@ export function summarizeMessages(rows: { channel: MessageChannel; status: Messa
 }
 
 /** Oldest first, after the (queued_at, id) key: the export's keyset pages (milliseconds, as a JS Date holds the key). */
-export async function listMessagesAfter(q: Queryable, f: Omit<MessageFilter, 'before' | 'limit'>, after: { at: Date; id: string } | null, limit: number): Promise<MessageRow[]> {
+export async function listMessagesAfter(
+  q: Queryable,
+  f: Omit<MessageFilter, 'before' | 'limit'>,
+  after: { at: Date; id: string } | null,
+  limit: number,
+): Promise<MessageRow[]> {
   const { rows } = await q.query<MessageRow>(
     `SELECT ${COLUMNS} FROM messages
       WHERE ($1::bigint IS NULL OR campaign_id = $1) AND ($2::bigint IS NULL OR customer_id = $2)

@@ -17,7 +17,13 @@ export interface MessagingRuntime {
 
 export function startMessaging(config: Config, db: Db, log: Logger): MessagingRuntime {
   const m = config.messaging;
-  const smpp = new SmppClient({ url: m.smppUrl, systemId: m.smppSystemId, password: m.smppPassword, sourceAddr: m.smsSender, log: log.child({ component: 'smpp' }) });
+  const smpp = new SmppClient({
+    url: m.smppUrl,
+    systemId: m.smppSystemId,
+    password: m.smppPassword,
+    sourceAddr: m.smsSender,
+    log: log.child({ component: 'smpp' }),
+  });
   const email = createEmailSender({ smtpUrl: m.smtpUrl, from: m.emailFrom });
   const deps: MessagingDeps = {
     db,

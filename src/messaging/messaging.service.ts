@@ -9,7 +9,16 @@ import { insertDnc } from '../compliance/dnc.repo.js';
 import type { EmailSender } from './email.smtp.js';
 import { UNSUBSCRIBE_LABEL } from './email.smtp.js';
 import { renderMessage, OPT_OUT_CONFIRMATION, type MessageTemplates } from './message.template.js';
-import { applyReceipt, getMessage, insertInboundMessage, insertQueuedMessage, markMessageFailed, markMessageSent, type MessageChannel, type MessageRow } from './messages.repo.js';
+import {
+  applyReceipt,
+  getMessage,
+  insertInboundMessage,
+  insertQueuedMessage,
+  markMessageFailed,
+  markMessageSent,
+  type MessageChannel,
+  type MessageRow,
+} from './messages.repo.js';
 import { isOptOut, type DeliveryReceipt } from './sms.encode.js';
 import { unsubscribeToken } from './unsubscribe.token.js';
 
@@ -76,7 +85,13 @@ export async function sendMessage(deps: MessagingDeps, req: SendRequest): Promis
   const now = deps.now?.() ?? new Date();
 
   const gated = await withTransaction(deps.db, async (c): Promise<SendResult | MessageRow> => {
-    const d = await checkMessage(c, { customerId: req.customerId, channel: req.channel, campaignId: req.campaignId ?? null, now, defaultProfile: deps.defaultProfile });
+    const d = await checkMessage(c, {
+      customerId: req.customerId,
+      channel: req.channel,
+      campaignId: req.campaignId ?? null,
+      now,
+      defaultProfile: deps.defaultProfile,
+    });
     if (!d) return { kind: 'block', rule: 'customer', reason: 'customer not found' };
     if (d.kind === 'defer') return { kind: 'defer', until: d.until, rule: d.rule, reason: d.reason };
     if (d.kind === 'block') return { kind: 'block', rule: d.rule, reason: d.reason };
@@ -112,7 +127,15 @@ async function deliver(deps: MessagingDeps, m: MessageRow): Promise<SendResult> 
     } else {
       if (!deps.email) throw new Error('no email sender configured');
       const url = `${deps.publicUrl.replace(/\/$/, '')}/unsubscribe/${unsubscribeToken(deps.unsubscribeSecret, m.customerId!)}`;
-      ids = [await deps.email.send({ to: m.address, subject: m.subject ?? '', text: m.body, unsubscribeUrl: url, unsubscribeLabel: UNSUBSCRIBE_LABEL[m.locale ?? ''] ?? UNSUBSCRIBE_LABEL['en-US']! })];
+      ids = [
+        await deps.email.send({
+          to: m.address,
+          subject: m.subject ?? '',
+          text: m.body,
+          unsubscribeUrl: url,
+          unsubscribeLabel: UNSUBSCRIBE_LABEL[m.locale ?? ''] ?? UNSUBSCRIBE_LABEL['en-US']!,
+        }),
+      ];
     }
     await markMessageSent(deps.db, m.id, ids);
     return { kind: 'sent', message: (await getMessage(deps.db, m.id))! };
@@ -135,7 +158,9 @@ export async function handleReceipt(deps: Pick<MessagingDeps, 'db' | 'log'>, r: 
 }
 
 async function selectCustomerByPhone(q: Queryable, phone: string): Promise<{ id: number; locale: string } | null> {
-  const { rows } = await q.query<{ id: number; locale: string }>(`SELECT id, locale FROM customers WHERE phones @> ARRAY[$1]::text[] ORDER BY id LIMIT 1`, [phone]);
+  const { rows } = await q.query<{ id: number; locale: string }>(`SELECT id, locale FROM customers WHERE phones @> ARRAY[$1]::text[] ORDER BY id LIMIT 1`, [
+    phone,
+  ]);
   return rows[0] ?? null;
 }
 
@@ -168,11 +193,27 @@ export async function handleInboundSms(deps: MessagingDeps, raw: { from: string;
   const customer = await selectCustomerByPhone(deps.db, m.from);
   await withTransaction(deps.db, async (c) => {
     await insertInboundMessage(c, { customerId: customer?.id ?? null, channel: 'sms', address: m.from, body: m.text.slice(0, 2000) });
-    if (optOut) await insertDnc(c, { phone: m.from, customerId: customer?.id ?? null, channel: null, reason: `opted out by SMS (${m.text.trim().slice(0, 20)})`, source: 'sms', expiresAt: null, createdBy: null });
+    if (optOut)
+      await insertDnc(c, {
+        phone: m.from,
+        customerId: customer?.id ?? null,
+        channel: null,
+        reason: `opted out by SMS (${m.text.trim().slice(0, 20)})`,
+        source: 'sms',
+        expiresAt: null,
+        createdBy: null,
+      });
   });
   if (optOut && deps.sms) {
-    const text = OPT_OUT_CONFIRMATION[customer?.locale ?? ''] ?? (/[\u4e00-\u9fff]/.test(m.text) ? OPT_OUT_CONFIRMATION['zh-CN']! : OPT_OUT_CONFIRMATION['en-US']!);
-    const row = await insertQueuedMessage(deps.db, { customerId: customer?.id ?? null, channel: 'sms', address: m.from, locale: customer?.locale ?? null, body: text });
+    const text =
+      OPT_OUT_CONFIRMATION[customer?.locale ?? ''] ?? (/[\u4e00-\u9fff]/.test(m.text) ? OPT_OUT_CONFIRMATION['zh-CN']! : OPT_OUT_CONFIRMATION['en-US']!);
+    const row = await insertQueuedMessage(deps.db, {
+      customerId: customer?.id ?? null,
+      channel: 'sms',
+      address: m.from,
+      locale: customer?.locale ?? null,
+      body: text,
+    });
     if (row) await deliver(deps, row);
   }
   return { optedOut: optOut, customerId: customer?.id ?? null };

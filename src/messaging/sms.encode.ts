@@ -94,6 +94,10 @@ export function parseReceipt(text: string): DeliveryReceipt | null {
 export const OPT_OUT_KEYWORDS = ['TD', '退订', 'STOP', 'UNSUBSCRIBE'] as const;
 
 export function isOptOut(text: string): boolean {
-  const t = text.normalize('NFKC').trim().replace(/[\s.!。！]+$/u, '').toUpperCase();
+  const t = text
+    .normalize('NFKC')
+    .trim()
+    .replace(/[\s.!。！]+$/u, '')
+    .toUpperCase();
   return (OPT_OUT_KEYWORDS as readonly string[]).includes(t);
 }

@@ -4,7 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * The token in an email's unsubscribe link: the customer id and an HMAC of it, so the link
  * works without a login and cannot be forged for another customer. It names no email address.
  */
-const sign = (secret: string, customerId: number): string => createHmac('sha256', secret).update(`unsubscribe:email:${customerId}`).digest('base64url').slice(0, 32);
+const sign = (secret: string, customerId: number): string =>
+  createHmac('sha256', secret).update(`unsubscribe:email:${customerId}`).digest('base64url').slice(0, 32);
 
 export function unsubscribeToken(secret: string, customerId: number): string {
   return `${customerId}.${sign(secret, customerId)}`;

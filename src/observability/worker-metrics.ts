@@ -25,9 +25,23 @@ export function createWorkerMetrics(metrics: Metrics): WorkerMetrics {
     live: metrics.gauge('calls_live', 'calls this worker drives now, by Asterisk server', ['server']),
     ariConnected: metrics.gauge('ari_connected', '1 while the worker has a websocket to this Asterisk server ARI', ['server']),
     amiConnected: metrics.gauge('ami_connected', '1 while the worker is logged in to this Asterisk server AMI', ['server']),
-    gate: metrics.histogram('gate_seconds', 'compliance gate latency, by decision', ['decision'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]),
-    pacingWaits: metrics.counter('pacing_waits_total', 'dial jobs sent back to wait by pacing: stage peek (before any work) or acquire (slot or calls/s token)', ['stage']),
-    pacingWaitSeconds: metrics.histogram('pacing_wait_seconds', 'how long pacing asked a dial job to wait', ['stage'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]),
+    gate: metrics.histogram(
+      'gate_seconds',
+      'compliance gate latency, by decision',
+      ['decision'],
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    ),
+    pacingWaits: metrics.counter(
+      'pacing_waits_total',
+      'dial jobs sent back to wait by pacing: stage peek (before any work) or acquire (slot or calls/s token)',
+      ['stage'],
+    ),
+    pacingWaitSeconds: metrics.histogram(
+      'pacing_wait_seconds',
+      'how long pacing asked a dial job to wait',
+      ['stage'],
+      [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ),
     queueJobs: metrics.gauge('queue_jobs', 'BullMQ jobs by queue and state (read at scrape time)', ['queue', 'state']),
   };
 }

@@ -32,7 +32,15 @@ export async function insertPayments(q: Queryable, payments: NewPayment[], sourc
      SELECT * , $6::text, $7::bigint FROM unnest($1::bigint[], $2::numeric[], $3::char(3)[], $4::date[], $5::text[])
      ON CONFLICT (reference) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [payments.map((p) => p.customerId), payments.map((p) => p.amount), payments.map((p) => p.currency), payments.map((p) => p.paidOn), payments.map((p) => p.reference), source, createdBy],
+    [
+      payments.map((p) => p.customerId),
+      payments.map((p) => p.amount),
+      payments.map((p) => p.currency),
+      payments.map((p) => p.paidOn),
+      payments.map((p) => p.reference),
+      source,
+      createdBy,
+    ],
   );
   return rows;
 }
@@ -54,7 +62,10 @@ export async function listPayments(q: Queryable, f: { customerId?: number | unde
 
 /** Customer ids by external id (read-only: customers belong to contacts/). */
 export async function selectCustomerIdsByExternalId(q: Queryable, externalIds: string[]): Promise<Map<string, number>> {
-  const { rows } = await q.query<{ id: number; externalId: string }>(`SELECT id, external_id AS "externalId" FROM customers WHERE external_id = ANY ($1::text[])`, [externalIds]);
+  const { rows } = await q.query<{ id: number; externalId: string }>(
+    `SELECT id, external_id AS "externalId" FROM customers WHERE external_id = ANY ($1::text[])`,
+    [externalIds],
+  );
   return new Map(rows.map((r) => [r.externalId, r.id]));
 }
 
@@ -65,6 +76,9 @@ export async function selectExistingCustomerIds(q: Queryable, ids: number[]): Pr
 
 /** Whether a payment of the customer was recorded at or after `since` (a contact plan's stop). */
 export async function hasPaymentSince(q: Queryable, customerId: string | number, since: Date): Promise<boolean> {
-  const { rows } = await q.query<{ yes: boolean }>(`SELECT EXISTS (SELECT 1 FROM payments WHERE customer_id = $1 AND created_at >= $2) AS yes`, [customerId, since]);
+  const { rows } = await q.query<{ yes: boolean }>(`SELECT EXISTS (SELECT 1 FROM payments WHERE customer_id = $1 AND created_at >= $2) AS yes`, [
+    customerId,
+    since,
+  ]);
   return rows[0]?.yes ?? false;
 }

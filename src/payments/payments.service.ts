@@ -1,7 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import { AppError, ConflictError, ValidationError } from '../shared/errors.js';
 import { withTransaction, type Db, type Queryable } from '../store/db.js';
-import { insertPayments, selectCustomerIdsByExternalId, selectExistingCustomerIds, selectPaymentsByReference, type NewPayment, type PaymentRow } from './payments.repo.js';
+import {
+  insertPayments,
+  selectCustomerIdsByExternalId,
+  selectExistingCustomerIds,
+  selectPaymentsByReference,
+  type NewPayment,
+  type PaymentRow,
+} from './payments.repo.js';
 import { checkPayment, CSV_LABELS, samePayment, type CheckedPayment, type PaymentLabels, type PaymentRowError, type RawPayment } from './payments.validate.js';
 
 export interface PaymentsDeps {
@@ -32,7 +39,10 @@ export class PaymentsInvalidError extends AppError {
   constructor(errors: PaymentRowError[], errorCount: number) {
     const first = errors[0];
     const where = first ? ` (first: row ${first.row}${first.field ? `, ${first.field}` : ''}: ${first.message})` : '';
-    super('import_invalid', `the payments were rejected: ${errorCount} error${errorCount === 1 ? '' : 's'}${where}; nothing was recorded`, 422, { errors, errorCount });
+    super('import_invalid', `the payments were rejected: ${errorCount} error${errorCount === 1 ? '' : 's'}${where}; nothing was recorded`, 422, {
+      errors,
+      errorCount,
+    });
     this.name = 'PaymentsInvalidError';
   }
 }
@@ -64,7 +74,10 @@ export async function recordPayments(deps: PaymentsDeps, req: RecordRequest): Pr
   const [byExternal, existingIds, stored] = await Promise.all([
     selectCustomerIdsByExternalId(deps.db, externalIds),
     selectExistingCustomerIds(deps.db, numericIds),
-    selectPaymentsByReference(deps.db, checked.map((c) => c.p.reference)),
+    selectPaymentsByReference(
+      deps.db,
+      checked.map((c) => c.p.reference),
+    ),
   ]);
 
   const fresh: NewPayment[] = [];
@@ -80,7 +93,13 @@ export async function recordPayments(deps: PaymentsDeps, req: RecordRequest): Pr
     const earlier = stored.get(p.reference) ?? seen.get(p.reference);
     if (earlier) {
       if (samePayment(earlier, next)) duplicates += 1;
-      else errors.push({ row, field: req.labels.reference, code: stored.has(p.reference) ? 'reference_conflict' : 'duplicate_in_file', message: `reference ${p.reference} is already used for another payment` });
+      else
+        errors.push({
+          row,
+          field: req.labels.reference,
+          code: stored.has(p.reference) ? 'reference_conflict' : 'duplicate_in_file',
+          message: `reference ${p.reference} is already used for another payment`,
+        });
       continue;
     }
     seen.set(p.reference, next);
@@ -92,11 +111,15 @@ export async function recordPayments(deps: PaymentsDeps, req: RecordRequest): Pr
     const inserted = fresh.length ? await insertPayments(c, fresh, req.source, req.createdBy) : [];
     if (inserted.length < fresh.length) {
       // Another request stored some of these references between our check and our insert.
-      const raced = await selectPaymentsByReference(c, fresh.filter((f) => !inserted.some((i) => i.reference === f.reference)).map((f) => f.reference));
+      const raced = await selectPaymentsByReference(
+        c,
+        fresh.filter((f) => !inserted.some((i) => i.reference === f.reference)).map((f) => f.reference),
+      );
       for (const f of fresh) {
         const other = raced.get(f.reference);
         if (!other) continue;
-        if (!samePayment(other, f)) throw new ConflictError('payment_reference_conflict', `reference ${f.reference} is already used for another payment`, { reference: f.reference });
+        if (!samePayment(other, f))
+          throw new ConflictError('payment_reference_conflict', `reference ${f.reference} is already used for another payment`, { reference: f.reference });
         duplicates += 1;
       }
     }
@@ -126,7 +149,8 @@ export function parsePaymentsCsv(text: string): RawPayment[] {
   const known = Object.values(CSV_LABELS) as string[];
   const problems: PaymentRowError[] = [];
   names.forEach((n) => {
-    if (!known.includes(n)) problems.push({ row: 0, field: n, code: 'unknown_column', message: `unknown column "${n.slice(0, 64)}" (expected: ${known.join(', ')})` });
+    if (!known.includes(n))
+      problems.push({ row: 0, field: n, code: 'unknown_column', message: `unknown column "${n.slice(0, 64)}" (expected: ${known.join(', ')})` });
   });
   for (const need of ['customer', 'amount', 'date', 'reference']) {
     if (!names.includes(need)) problems.push({ row: 0, field: need, code: 'missing_column', message: `required column "${need}" is missing` });

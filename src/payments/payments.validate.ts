@@ -8,7 +8,17 @@ export interface PaymentRowError {
   /** 1-based data row (CSV: the header is row 0); 1 for a single POST. */
   row: number;
   field: string | null;
-  code: 'required' | 'invalid_format' | 'out_of_range' | 'too_long' | 'customer_not_found' | 'reference_conflict' | 'duplicate_in_file' | 'unknown_column' | 'missing_column' | 'unreadable';
+  code:
+    | 'required'
+    | 'invalid_format'
+    | 'out_of_range'
+    | 'too_long'
+    | 'customer_not_found'
+    | 'reference_conflict'
+    | 'duplicate_in_file'
+    | 'unknown_column'
+    | 'missing_column'
+    | 'unreadable';
   message: string;
 }
 

@@ -18,7 +18,11 @@ const SELECT = `contact_id::text AS "contactId", campaign_id::text AS "campaignI
 
 /** The contact's run, started now with `tier` if it has none (the tier is fixed when the plan starts). */
 export async function startPlanRun(q: Queryable, r: { contactId: string; campaignId: string; tier: RiskTier }): Promise<PlanRun> {
-  await q.query(`INSERT INTO contact_plan_runs (contact_id, campaign_id, tier) VALUES ($1, $2, $3) ON CONFLICT (contact_id) DO NOTHING`, [r.contactId, r.campaignId, r.tier]);
+  await q.query(`INSERT INTO contact_plan_runs (contact_id, campaign_id, tier) VALUES ($1, $2, $3) ON CONFLICT (contact_id) DO NOTHING`, [
+    r.contactId,
+    r.campaignId,
+    r.tier,
+  ]);
   return (await getPlanRun(q, r.contactId))!;
 }
 
@@ -29,7 +33,11 @@ export async function getPlanRun(q: Queryable, contactId: string): Promise<PlanR
 
 /** Step `step` ran at `at`: the next one is due by its spacing from then. Only from `step` (a replay moves nothing twice). */
 export async function advancePlanRun(q: Queryable, contactId: string, step: number, at: Date): Promise<boolean> {
-  const r = await q.query(`UPDATE contact_plan_runs SET next_step = $2 + 1, last_run_at = $3 WHERE contact_id = $1 AND next_step = $2 AND ended_at IS NULL`, [contactId, step, at]);
+  const r = await q.query(`UPDATE contact_plan_runs SET next_step = $2 + 1, last_run_at = $3 WHERE contact_id = $1 AND next_step = $2 AND ended_at IS NULL`, [
+    contactId,
+    step,
+    at,
+  ]);
   return (r.rowCount ?? 0) === 1;
 }
 

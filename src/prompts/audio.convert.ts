@@ -47,10 +47,15 @@ export async function convertToTelephonyWav(input: Buffer, soxType: string, opts
     });
   } catch (err) {
     if (!(err instanceof ProcessFailedError)) throw err;
-    if (err.reason.startsWith('produced more')) throw new AudioInvalidError('audio_too_long', `recordings may last at most ${opts.maxSeconds} s`, { maxSeconds: opts.maxSeconds });
-    if (/no handler for (given )?file type/i.test(err.stderr)) throw new AudioInvalidError('audio_format_unsupported', `this server cannot read ${soxType} audio`, { format: soxType });
+    if (err.reason.startsWith('produced more'))
+      throw new AudioInvalidError('audio_too_long', `recordings may last at most ${opts.maxSeconds} s`, { maxSeconds: opts.maxSeconds });
+    if (/no handler for (given )?file type/i.test(err.stderr))
+      throw new AudioInvalidError('audio_format_unsupported', `this server cannot read ${soxType} audio`, { format: soxType });
     if (err.reason.startsWith('could not start')) throw err;
-    throw new AudioInvalidError('audio_invalid', `the upload is not readable ${soxType} audio`, { format: soxType, reason: err.stderr.replace(/^sox FAIL \w+:\s*/, '').slice(0, 200) });
+    throw new AudioInvalidError('audio_invalid', `the upload is not readable ${soxType} audio`, {
+      format: soxType,
+      reason: err.stderr.replace(/^sox FAIL \w+:\s*/, '').slice(0, 200),
+    });
   }
   if (pcm.length < BYTES_PER_SECOND / 10) throw new AudioInvalidError('audio_invalid', 'the recording is empty or shorter than 0.1 s', { format: soxType });
   return { wav: wavFromPcm(pcm), durationMs: Math.round((pcm.length / BYTES_PER_SECOND) * 1000) };

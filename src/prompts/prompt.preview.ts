@@ -5,13 +5,20 @@ import type { PromptBank, PromptCustomer } from './prompt.template.js';
 import { wavFromPcm } from './wav.js';
 
 /** The sample customer a preview is rendered for when the caller names none. */
-export const SAMPLE_CUSTOMER: Readonly<PromptCustomer> = Object.freeze({ name: '王小明', amountDue: '3200.00', currency: 'CNY', dueDate: '2026-11-10', daysPastDue: 27, locale: 'zh-CN' });
+export const SAMPLE_CUSTOMER: Readonly<PromptCustomer> = Object.freeze({
+  name: '王小明',
+  amountDue: '3200.00',
+  currency: 'CNY',
+  dueDate: '2026-11-10',
+  daysPastDue: 27,
+  locale: 'zh-CN',
+});
 
 const GAP = Buffer.alloc(8000 * 2 * 0.25); // a quarter second of silence between segments
 
 /** The PCM bytes of a canonical or chunked WAV file (the renderer only writes 8 kHz mono 16-bit). */
 export function pcmOf(wav: Buffer): Buffer {
-  for (let off = 12; off + 8 <= wav.length; ) {
+  for (let off = 12; off + 8 <= wav.length;) {
     const id = wav.toString('ascii', off, off + 4);
     const size = wav.readUInt32LE(off + 4);
     if (id === 'data') return wav.subarray(off + 8, Math.min(wav.length, off + 8 + size));
@@ -31,7 +38,13 @@ export interface PromptPreview {
  * What a customer would hear, as one WAV for a browser: the same renderer the dialer uses (TTS
  * cached by content hash, uploaded audio resolved), its files joined with short pauses.
  */
-export async function previewPrompt(deps: RenderDeps, prompt: unknown, customer: PromptCustomer, locale: string | null, bank: PromptBank): Promise<PromptPreview> {
+export async function previewPrompt(
+  deps: RenderDeps,
+  prompt: unknown,
+  customer: PromptCustomer,
+  locale: string | null,
+  bank: PromptBank,
+): Promise<PromptPreview> {
   const rendered = await renderPromptAudio(deps, prompt, customer, locale, bank);
   const base = `sound:${deps.promptDirOnAsterisk.replace(/\/+$/, '')}/`;
   const parts: Buffer[] = [];

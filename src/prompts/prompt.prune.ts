@@ -40,7 +40,10 @@ export async function pruneRenderedPrompts(opts: PruneOptions): Promise<{ delete
     if (!st?.isFile()) continue;
     const age = now - st.mtimeMs;
     if (age > (temp ? TEMP_MAX_AGE_MS : opts.olderThanMs)) {
-      await unlink(path).then(() => deleted++, () => undefined);
+      await unlink(path).then(
+        () => deleted++,
+        () => undefined,
+      );
     } else kept++;
   }
   opts.log.info({ deleted, kept, promptDir: opts.promptDir }, 'pruned rendered prompts');

@@ -169,7 +169,9 @@ export async function renderPromptAudio(
           if (stored.kind === 'tts' && stored.text !== null) return tts(stored.text, toSpeechLocale(stored.locale) ?? speech);
           const file = stored.audioFile ?? '';
           if (!/^[0-9a-f]{64}\.wav$/.test(file) || !(await exists(join(deps.promptDir, file)))) {
-            throw new PromptRenderError('prompt_audio_missing', `the audio of prompt ${s.promptId} is missing from the prompt folder`, { promptId: s.promptId });
+            throw new PromptRenderError('prompt_audio_missing', `the audio of prompt ${s.promptId} is missing from the prompt folder`, {
+              promptId: s.promptId,
+            });
           }
           return onAsterisk(file.slice(0, -'.wav'.length));
         }

@@ -21,10 +21,7 @@ export const PromptSegmentSchema = Type.Union([
 ]);
 export type PromptSegment = Static<typeof PromptSegmentSchema>;
 
-export const LocalePromptSchema = Type.Object(
-  { segments: Type.Array(PromptSegmentSchema, { minItems: 1, maxItems: 50 }) },
-  { additionalProperties: false },
-);
+export const LocalePromptSchema = Type.Object({ segments: Type.Array(PromptSegmentSchema, { minItems: 1, maxItems: 50 }) }, { additionalProperties: false });
 export type LocalePrompt = Static<typeof LocalePromptSchema>;
 
 /** A campaign's `prompt` column: `{ "<locale>": { segments: [...] } }`. Usable as a route schema. */
@@ -73,7 +70,11 @@ function isPromptField(name: string): name is PromptField {
 export function validateTtsTemplate(text: string, where: Record<string, unknown> = {}): void {
   const unknown = templateFields(text).filter((f) => !isPromptField(f));
   if (unknown.length > 0) {
-    throw new ValidationError(`unknown placeholder ${unknown.map((f) => `{${f}}`).join(', ')}; allowed: ${PROMPT_FIELDS.map((f) => `{${f}}`).join(', ')}`, { ...where, fields: unknown, allowed: PROMPT_FIELDS }, 'prompt_unknown_field');
+    throw new ValidationError(
+      `unknown placeholder ${unknown.map((f) => `{${f}}`).join(', ')}; allowed: ${PROMPT_FIELDS.map((f) => `{${f}}`).join(', ')}`,
+      { ...where, fields: unknown, allowed: PROMPT_FIELDS },
+      'prompt_unknown_field',
+    );
   }
   if (/[{}]/.test(text.replace(PLACEHOLDER, ''))) {
     throw new ValidationError('unbalanced { or } in template', { ...where }, 'prompt_invalid_template');
@@ -122,7 +123,11 @@ export function validatePrompt(input: unknown): CampaignPrompt {
   for (const [locale, lp] of Object.entries(prompt)) {
     // Keys are matched by language ("zh", "zh-CN", "en", "en-GB" are all fine): see toSpeechLocale.
     if (!toSpeechLocale(locale)) {
-      throw new ValidationError(`locale ${locale} cannot be spoken; supported languages: ${SPEECH_LOCALES.join(', ')}`, { locale, supported: SPEECH_LOCALES }, 'prompt_unsupported_locale');
+      throw new ValidationError(
+        `locale ${locale} cannot be spoken; supported languages: ${SPEECH_LOCALES.join(', ')}`,
+        { locale, supported: SPEECH_LOCALES },
+        'prompt_unsupported_locale',
+      );
     }
     lp.segments.forEach((s, i) => {
       if (s.type === 'tts') validateTtsTemplate(s.text, { locale, segment: i });
@@ -145,14 +150,21 @@ export function promptIds(prompt: CampaignPrompt): number[] {
 export function callbackWords(callbackNumber: string, locale: SpeechLocale): string {
   const parsed = callbackNumber.trim().startsWith('+') ? parsePhoneNumberFromString(callbackNumber.trim()) : undefined;
   const groups = parsed?.isValid()
-    ? parsed.formatNational().split(/[^0-9]+/).filter(Boolean)
+    ? parsed
+        .formatNational()
+        .split(/[^0-9]+/)
+        .filter(Boolean)
     : [parsed ? String(parsed.nationalNumber) : callbackNumber.replace(/\D/g, '')];
   return groups.map((g) => digitWords(g, locale)).join(locale === 'zh-CN' ? '，' : ', ');
 }
 
 // Names go into TTS text: keep them to a sane length and free of markup-like characters.
 function speakableName(name: string): string {
-  return name.replace(/[\p{C}{}<>]/gu, ' ').replace(/\s+/g, ' ').trim().slice(0, 60);
+  return name
+    .replace(/[\p{C}{}<>]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 60);
 }
 
 function isoDate(d: string | Date): string {

@@ -4,8 +4,26 @@
  */
 
 const ONES = [
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
-  'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen',
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
 ] as const;
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'] as const;
 const SCALES = ['', 'thousand', 'million', 'billion', 'trillion', 'quadrillion'] as const;
@@ -40,7 +58,13 @@ export function enInteger(value: bigint | number): string {
 }
 
 const ORDINAL_WORDS: Record<string, string> = {
-  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth',
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
 };
 
 /** 1 → "first", 22 → "twenty-second", 30 → "thirtieth". */
@@ -89,13 +113,14 @@ export function enAmount(units: bigint, cents: number, currency: string): string
 
 /** Digits one by one: "95500" → "nine five five zero zero". */
 export function enDigits(digits: string): string {
-  return digits.replace(/\D/g, '').split('').map((d) => ONES[Number(d)] ?? '').join(' ');
+  return digits
+    .replace(/\D/g, '')
+    .split('')
+    .map((d) => ONES[Number(d)] ?? '')
+    .join(' ');
 }
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-] as const;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 /** 2026 → "twenty twenty-six", 2005 → "two thousand five", 1905 → "nineteen oh five". */
 export function enYear(year: number): string {

@@ -107,12 +107,20 @@ export function zhAmount(units: bigint, cents: number, currency: string): string
 
 /** Each digit on its own, 1 as 幺 (phone numbers): "95500" → 九五五零零. */
 export function zhPhoneDigits(digits: string): string {
-  return digits.replace(/\D/g, '').split('').map((d) => (d === '1' ? '幺' : digit(Number(d)))).join('');
+  return digits
+    .replace(/\D/g, '')
+    .split('')
+    .map((d) => (d === '1' ? '幺' : digit(Number(d))))
+    .join('');
 }
 
 /** Each digit on its own, 1 as 一 (years, decimals). */
 export function zhDigits(digits: string): string {
-  return digits.replace(/\D/g, '').split('').map((d) => digit(Number(d))).join('');
+  return digits
+    .replace(/\D/g, '')
+    .split('')
+    .map((d) => digit(Number(d)))
+    .join('');
 }
 
 /** 12-05 → 十二月五日; with the year, 2026-12-05 → 二零二六年十二月五日. */

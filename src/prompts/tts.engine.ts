@@ -59,9 +59,15 @@ export class EspeakTts implements TtsEngine {
   async synthesize(text: string, locale: SpeechLocale): Promise<Buffer> {
     try {
       // Text goes through stdin: as an argument, text starting with "-" would read as an option.
-      const wav = await this.run(this.espeak, ['-v', this.voices[locale], '-s', String(this.wpm), '--stdin', '--stdout'], { input: text, timeoutMs: this.timeoutMs });
+      const wav = await this.run(this.espeak, ['-v', this.voices[locale], '-s', String(this.wpm), '--stdin', '--stdout'], {
+        input: text,
+        timeoutMs: this.timeoutMs,
+      });
       // Raw out, header written here: sox cannot fix a WAV header's lengths on a pipe.
-      const pcm = await this.run(this.sox, ['-q', '-t', 'wav', '-', '-t', 'raw', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'], { input: wav, timeoutMs: this.timeoutMs });
+      const pcm = await this.run(this.sox, ['-q', '-t', 'wav', '-', '-t', 'raw', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-'], {
+        input: wav,
+        timeoutMs: this.timeoutMs,
+      });
       if (pcm.length === 0) throw new Error('no audio produced');
       return wavFromPcm(pcm, 8000, 1, 16);
     } catch (err) {

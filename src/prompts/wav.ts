@@ -32,12 +32,17 @@ export function wavFromPcm(pcm: Buffer, sampleRate = 8000, channels = 1, bitsPer
 export function parseWav(buf: Buffer): WavInfo | undefined {
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return undefined;
   let fmt: Omit<WavInfo, 'dataBytes' | 'durationMs'> | undefined;
-  for (let off = 12; off + 8 <= buf.length; ) {
+  for (let off = 12; off + 8 <= buf.length;) {
     const id = buf.toString('ascii', off, off + 4);
     const size = buf.readUInt32LE(off + 4);
     const body = off + 8;
     if (id === 'fmt ' && body + 16 <= buf.length) {
-      fmt = { format: buf.readUInt16LE(body), channels: buf.readUInt16LE(body + 2), sampleRate: buf.readUInt32LE(body + 4), bitsPerSample: buf.readUInt16LE(body + 14) };
+      fmt = {
+        format: buf.readUInt16LE(body),
+        channels: buf.readUInt16LE(body + 2),
+        sampleRate: buf.readUInt32LE(body + 4),
+        bitsPerSample: buf.readUInt16LE(body + 14),
+      };
     } else if (id === 'data' && fmt) {
       if (body + size > buf.length) return undefined;
       const bytesPerSecond = (fmt.sampleRate * fmt.channels * fmt.bitsPerSample) / 8;

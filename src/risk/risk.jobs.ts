@@ -33,7 +33,11 @@ export async function startRiskRunner(o: { deps: RiskDeps; redis: Redis; prefix:
   worker.on('error', (err) => log.error({ err }, 'risk worker error'));
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message }, 'risk job failed'));
   const reregister = async (): Promise<void> => {
-    await queue.upsertJobScheduler(RISK_NIGHTLY_ID, { pattern: o.cron, tz: o.timeZone }, { name: 'nightly', data: {}, opts: { removeOnComplete: 30, removeOnFail: 30 } });
+    await queue.upsertJobScheduler(
+      RISK_NIGHTLY_ID,
+      { pattern: o.cron, tz: o.timeZone },
+      { name: 'nightly', data: {}, opts: { removeOnComplete: 30, removeOnFail: 30 } },
+    );
   };
   await reregister();
   return {

@@ -26,7 +26,19 @@ export async function insertRiskScore(q: Queryable, r: Omit<RiskScoreRow, 'id' |
   const { rows } = await q.query<RiskScoreRow>(
     `INSERT INTO risk_scores (customer_id, scorecard_version, source, score, tier, computed_score, computed_tier, trigger, factors, inputs, computed_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
-    [r.customerId, r.scorecardVersion, r.source, r.score, r.tier, r.computedScore, r.computedTier, r.trigger, JSON.stringify(r.factors), JSON.stringify(r.inputs), r.computedAt],
+    [
+      r.customerId,
+      r.scorecardVersion,
+      r.source,
+      r.score,
+      r.tier,
+      r.computedScore,
+      r.computedTier,
+      r.trigger,
+      JSON.stringify(r.factors),
+      JSON.stringify(r.inputs),
+      r.computedAt,
+    ],
   );
   return rows[0]!;
 }

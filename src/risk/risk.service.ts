@@ -16,7 +16,13 @@ export interface RiskDeps {
  * the contact import) overrides the scorecard: the row says source 'imported' and keeps the
  * computed score and factors beside it, so the override is visible, never silent.
  */
-export async function recomputeRisk(deps: RiskDeps, q: Queryable, customerId: number, trigger: RiskTrigger, asOf: Date = deps.now?.() ?? new Date()): Promise<RiskScoreRow | null> {
+export async function recomputeRisk(
+  deps: RiskDeps,
+  q: Queryable,
+  customerId: number,
+  trigger: RiskTrigger,
+  asOf: Date = deps.now?.() ?? new Date(),
+): Promise<RiskScoreRow | null> {
   const loaded = await loadRiskInputs(q, customerId, asOf);
   if (!loaded) return null;
   const card = scoreCustomer(loaded.inputs, deps.scorecard);

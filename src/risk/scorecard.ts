@@ -126,7 +126,11 @@ function reachability(i: RiskInputs): Band {
 
 function optOutsDisputes(i: RiskInputs): Band {
   const points = (i.optedOut ? 10 : 0) + Math.min(12, i.disputes * 6);
-  return { points, value: `${i.optedOut ? 'opted out' : 'not opted out'}, ${i.disputes} dispute${i.disputes === 1 ? '' : 's'}`, reason: points ? 'opt-out or disputes' : 'none' };
+  return {
+    points,
+    value: `${i.optedOut ? 'opted out' : 'not opted out'}, ${i.disputes} dispute${i.disputes === 1 ? '' : 's'}`,
+    reason: points ? 'opt-out or disputes' : 'none',
+  };
 }
 
 function dispositions(i: RiskInputs): Band {
@@ -168,7 +172,10 @@ export function scoreCustomer(inputs: RiskInputs, s: ScorecardSettings = DEFAULT
 /** `days_past_due=1,payments=1.5` → weights over the defaults; problems are returned, not thrown (config lists them all). */
 export function parseWeights(spec: string, problems: string[], key: string): Record<Factor, number> {
   const weights = { ...DEFAULT_SCORECARD.weights };
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name = '', raw = ''] = part.split('=').map((x) => x.trim());
     const n = Number(raw);
     if (!(FACTORS as readonly string[]).includes(name)) problems.push(`${key}: unknown factor "${name}" (factors: ${FACTORS.join(', ')})`);

@@ -70,7 +70,8 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const stop = await stopForCampaignState(ctx, campaign.state, contactId, job, token);
   if (stop) return stop;
   // Most jobs of a big campaign wait for pacing: they go back to waiting before any more work.
-  const early = (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond }, `${contactId}:${attemptNo}`)) ?? 0;
+  const early =
+    (await ctx.pacer.peek?.(campaignId, { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond }, `${contactId}:${attemptNo}`)) ?? 0;
   if (early > 0) return delayJob(job, token, Date.now() + early + pacingJitter(job));
   const found = await getDialContact(db, contactId);
   if (!found) return 'contact_missing';
@@ -92,7 +93,9 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   const phone = phoneForAttempt(contact.phones, contact.callablePhones, contact.lastAttempt, campaign.nextNumberOn) ?? contact.phone;
   const menu = await renderMenu(ctx.renderPrompt, campaign, { ...contact, id: contact.customerId }, contact.locale, log);
   const voicemail =
-    campaign.amdEnabled && campaign.amdMachineAction === 'message' ? await renderLimitedContent(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log) : [];
+    campaign.amdEnabled && campaign.amdMachineAction === 'message'
+      ? await renderLimitedContent(ctx.renderPrompt, { ...contact, id: contact.customerId }, contact.locale, log)
+      : [];
 
   // The agents module's part (messages, a high-risk lease), through the dialer's hooks.
   const agent = await ctx.dialer.prepareCall({ campaign, contact, attemptNo, render: ctx.renderPrompt, log });
@@ -114,7 +117,15 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   try {
     // Token, then gate, then originate (pacing.gate.ts): no reservation waits for the rate.
     const limits = { maxChannels: campaign.maxConcurrent, callsPerSecond: campaign.callsPerSecond };
-    const decision = await tokenThenGate({ tokens: ctx.tokens, onToken: ctx.onToken, ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone, now: now(), workerId: ctx.workerId }) }, campaignId, limits);
+    const decision = await tokenThenGate(
+      {
+        tokens: ctx.tokens,
+        onToken: ctx.onToken,
+        ask: () => ctx.gate({ campaignId, contactId, customerId: contact.customerId, attemptNo, phone, now: now(), workerId: ctx.workerId }),
+      },
+      campaignId,
+      limits,
+    );
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
       await ctx.pacer.release(campaignId, member);
@@ -179,7 +190,13 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
   }
 }
 
-async function stopForCampaignState(ctx: DialContext, state: CampaignState, contactId: string, job: Job<DialJob>, token: string | undefined): Promise<string | null> {
+async function stopForCampaignState(
+  ctx: DialContext,
+  state: CampaignState,
+  contactId: string,
+  job: Job<DialJob>,
+  token: string | undefined,
+): Promise<string | null> {
   if (state === 'running') return null;
   if (state === 'paused' || state === 'draft') {
     if (await contactBackToPending(ctx.db, contactId)) return 'paused';

@@ -73,15 +73,20 @@ export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, tok
     const plan = campaign.contactPlan ? ctx.queues.plan : undefined;
     if (campaign.contactPlan && !plan) throw new Error('a planned campaign needs the plan queue');
     const jobs = plan
-      ? await plan.addBulk(page.map((c) => ({ name: 'plan', data: { campaignId, contactId: c.id }, opts: { ...PLAN_JOB_OPTS, jobId: planJobId(campaignId, c.id) } })))
+      ? await plan.addBulk(
+          page.map((c) => ({ name: 'plan', data: { campaignId, contactId: c.id }, opts: { ...PLAN_JOB_OPTS, jobId: planJobId(campaignId, c.id) } })),
+        )
       : await ctx.queues.dial.addBulk(
-      page.map((c) => ({
-        name: 'dial',
-        data: { campaignId, contactId: c.id, attemptNo: c.nextAttemptNo, queuedAt },
-        opts: { ...DIAL_JOB_OPTS, jobId: dialJobId(campaignId, c.id, c.nextAttemptNo) },
-      })),
+          page.map((c) => ({
+            name: 'dial',
+            data: { campaignId, contactId: c.id, attemptNo: c.nextAttemptNo, queuedAt },
+            opts: { ...DIAL_JOB_OPTS, jobId: dialJobId(campaignId, c.id, c.nextAttemptNo) },
+          })),
+        );
+    const queued = await reallyQueued(
+      jobs,
+      page.map((c) => c.id),
     );
-    const queued = await reallyQueued(jobs, page.map((c) => c.id));
     await markQueued(ctx.db, queued);
     // Their audio is rendered while they wait for their turn, so a dial job finds it ready.
     ctx.renderAhead?.(campaignId, queued);

@@ -30,7 +30,11 @@ export function createHoldRecorder(deps: { db: Db; log: Logger; workerId: string
           const reason = now.reason ?? 'unknown';
           deps.log.warn({ factor: now.factor, reason, campaigns: active.length }, 'pacing held back by Asterisk');
           const ids = active.length ? openPacingHolds(deps.db, active, deps.workerId, reason, now.factor) : Promise.resolve([]);
-          hold = { ids: ids.catch((err: unknown) => (deps.log.error({ err }, 'pacing hold record failed'), [])), reasons: new Set([reason]), lowest: now.factor };
+          hold = {
+            ids: ids.catch((err: unknown) => (deps.log.error({ err }, 'pacing hold record failed'), [])),
+            reasons: new Set([reason]),
+            lowest: now.factor,
+          };
         } else {
           if (now.reason) hold.reasons.add(now.reason);
           hold.lowest = Math.min(hold.lowest, now.factor);

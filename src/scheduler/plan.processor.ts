@@ -30,7 +30,11 @@ async function delayJob(job: Job<PlanJob>, token: string | undefined, until: num
 }
 
 async function planFacts(db: Db, customerId: string, since: Date): Promise<PlanFacts> {
-  const [paid, promised, optedOut] = await Promise.all([hasPaymentSince(db, customerId, since), hasPromiseSince(db, customerId, since), isOptedOutEverywhere(db, customerId)]);
+  const [paid, promised, optedOut] = await Promise.all([
+    hasPaymentSince(db, customerId, since),
+    hasPromiseSince(db, customerId, since),
+    isOptedOutEverywhere(db, customerId),
+  ]);
   return { paid, promised, optedOut };
 }
 

@@ -10,7 +10,11 @@ export interface PlanWorker {
 
 /** Runs contact plans (plan.processor.ts); the plan jobs are added by a planned campaign's expand. */
 export function startPlanWorker(ctx: PlanContext, o: { redis: ConnectionOptions; prefix: string; concurrency?: number; log: Logger }): PlanWorker {
-  const worker = new Worker<PlanJob>(QUEUE_PLAN, (job, token) => processPlan(ctx, job, token), { connection: o.redis, prefix: o.prefix, concurrency: o.concurrency ?? 10 });
+  const worker = new Worker<PlanJob>(QUEUE_PLAN, (job, token) => processPlan(ctx, job, token), {
+    connection: o.redis,
+    prefix: o.prefix,
+    concurrency: o.concurrency ?? 10,
+  });
   worker.on('error', (err) => o.log.error({ err }, 'plan worker error'));
   worker.on('failed', (job, err) => o.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'plan job failed'));
   return {

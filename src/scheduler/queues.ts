@@ -28,7 +28,12 @@ export function planJobId(campaignId: string | number, contactId: string | numbe
   return `plan-${campaignId}-${contactId}`;
 }
 
-export const PLAN_JOB_OPTS: JobsOptions = { removeOnComplete: true, removeOnFail: { count: 10_000 }, attempts: 5, backoff: { type: 'exponential', delay: 2_000 } };
+export const PLAN_JOB_OPTS: JobsOptions = {
+  removeOnComplete: true,
+  removeOnFail: { count: 10_000 },
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+};
 
 export interface ExpandJob {
   campaignId: string;
@@ -95,7 +100,10 @@ export async function requestExpand(queue: Queue<ExpandJob>, campaignId: string)
  * A later attempt of one contact (a retry, an abandoned call's callback, an agent's callback),
  * due at `at`. The deterministic id makes it once-only: asking twice adds one job.
  */
-export async function addNextAttempt(queue: Queue<DialJob>, a: { campaignId: string; contactId: string; attemptNo: number; at: Date; agent?: boolean }): Promise<void> {
+export async function addNextAttempt(
+  queue: Queue<DialJob>,
+  a: { campaignId: string; contactId: string; attemptNo: number; at: Date; agent?: boolean },
+): Promise<void> {
   const delay = Math.max(0, a.at.getTime() - Date.now());
   await queue.add(
     'dial',

@@ -125,7 +125,7 @@ export function startReconciler(o: ReconcilerOptions): Reconciler {
   async function requeueMissingJobs(): Promise<number> {
     const dial = o.queues.dial;
     let n = 0;
-    for (let afterId = '0'; ; ) {
+    for (let afterId = '0'; ;) {
       const page = await waitingContactsPage(ctx.db, afterId, PAGE, WAITING_GRACE_MS);
       if (page.length === 0) return n;
       const ids = page.map((c) => dialJobId(c.campaignId, c.id, c.attemptNo));

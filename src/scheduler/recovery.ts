@@ -67,7 +67,14 @@ async function adopt(ctx: RecoveryContext, row: AttemptRow, ch: ChannelInfo, cam
   const call = callParams(campaign, contact, row.id, prompt, plan.waitMs > 0 ? undefined : plan.agent, log);
   const place = channelPlace(ch, AMD_CONTEXT);
   // adoptCall registers the session before its first await: from here on the registry has it.
-  const done = ctx.dialer.adoptCall(call, { state: ch.state, ...place, originatedAt: row.originatedAt, answeredAt: row.answeredAt, promptHeard: row.firstAudioAt !== null, agentId: row.agentId });
+  const done = ctx.dialer.adoptCall(call, {
+    state: ch.state,
+    ...place,
+    originatedAt: row.originatedAt,
+    answeredAt: row.answeredAt,
+    promptHeard: row.firstAudioAt !== null,
+    agentId: row.agentId,
+  });
   const member = `${contact.id}:${row.attemptNo}`;
   const renew = setInterval(() => void ctx.pacer?.renew(campaign.id, member).catch(() => undefined), LEASE_RENEW_MS);
   renew.unref();

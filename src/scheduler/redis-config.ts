@@ -32,6 +32,7 @@ export async function checkRedisForQueues(redis: Pick<Redis, 'config'>): Promise
 export async function warnIfRedisUnsafe(redis: Pick<Redis, 'config'>, log: Logger): Promise<RedisConfigCheck> {
   const r = await checkRedisForQueues(redis);
   if (r.ok === false) for (const p of r.problems) log.warn({ problem: p }, 'Redis is not configured for queues (see deploy/redis/ringwise.conf)');
-  if (r.ok === 'unknown') log.info({ reason: r.reason }, 'Redis settings could not be read (CONFIG disabled?): make sure appendonly is yes and maxmemory-policy noeviction');
+  if (r.ok === 'unknown')
+    log.info({ reason: r.reason }, 'Redis settings could not be read (CONFIG disabled?): make sure appendonly is yes and maxmemory-policy noeviction');
   return r;
 }

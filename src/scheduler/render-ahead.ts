@@ -72,7 +72,9 @@ export function createRenderAhead(deps: { db: Db; log: Logger; render: PromptPor
     try {
       for (let item = queue.shift(); item && !closed; item = queue.shift()) {
         queuedCount -= item.ids.length;
-        await renderBatch(item.campaignId, item.ids).catch((err: unknown) => deps.log.warn({ err, campaignId: item!.campaignId }, 'render ahead: batch failed'));
+        await renderBatch(item.campaignId, item.ids).catch((err: unknown) =>
+          deps.log.warn({ err, campaignId: item!.campaignId }, 'render ahead: batch failed'),
+        );
       }
     } finally {
       running--;

@@ -76,7 +76,14 @@ export interface AttemptCounts {
  * retry while m <= lost.maxRetries, whatever else happened before. A call that reached a person
  * and then failed on the far side is never retried as "failed".
  */
-export function decideRetry(policy: RetryPolicy, outcome: Outcome, attemptNo: number, answered = false, endReason?: EndReason | string | null, counts?: AttemptCounts): RetryDecision {
+export function decideRetry(
+  policy: RetryPolicy,
+  outcome: Outcome,
+  attemptNo: number,
+  answered = false,
+  endReason?: EndReason | string | null,
+  counts?: AttemptCounts,
+): RetryDecision {
   const cls = retryClassOf(outcome, endReason);
   if (!cls) return { retry: false };
   if (cls === 'failed' && answered) return { retry: false };

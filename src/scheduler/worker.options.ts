@@ -12,10 +12,7 @@ import type { DialWorkerOptions } from './worker.runtime.js';
  * start the same worker from this and override only what a test varies (concurrency, stall
  * checks), so they cannot drift from what production runs.
  */
-export function dialWorkerOptions(
-  config: Config,
-  io: { db: Db; redis: Redis; log: Logger; ari: AriPort; agents?: AgentHooks },
-): DialWorkerOptions {
+export function dialWorkerOptions(config: Config, io: { db: Db; redis: Redis; log: Logger; ari: AriPort; agents?: AgentHooks }): DialWorkerOptions {
   const { db, redis, log, ari, agents } = io;
   const prompts = createPromptPorts(config, db, log);
   return {

@@ -11,7 +11,17 @@ import { createBackpressure, type Backpressure } from './pacing.backpressure.js'
 import { createHoldRecorder } from './pacing.holds.js';
 import { createAdmission } from './pacing.admission.js';
 import { createCampaignCache } from './campaign-cache.js';
-import { addExpand, CATCH_UP_EVERY_MS, CATCH_UP_SCHEDULER_ID, createQueues, QUEUE_CAMPAIGN, QUEUE_DIAL, type DialJob, type ExpandJob, type Queues } from './queues.js';
+import {
+  addExpand,
+  CATCH_UP_EVERY_MS,
+  CATCH_UP_SCHEDULER_ID,
+  createQueues,
+  QUEUE_CAMPAIGN,
+  QUEUE_DIAL,
+  type DialJob,
+  type ExpandJob,
+  type Queues,
+} from './queues.js';
 import { processDial, type DialContext } from './dial.processor.js';
 import { startReconciler, type Reconciler } from './reconciler.js';
 import { recoverLiveAttempt } from './recovery.js';
@@ -114,7 +124,8 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
     return (await recoverLiveAttempt(ctx, row)) === 'adopted';
   };
   const redisLossHooks: Array<() => Promise<void>> = [];
-  const upsertCatchUp = () => queues.campaign.upsertJobScheduler(CATCH_UP_SCHEDULER_ID, { every: o.catchUpEveryMs ?? CATCH_UP_EVERY_MS }, { name: 'catch-up', data: { campaignId: '' } });
+  const upsertCatchUp = () =>
+    queues.campaign.upsertJobScheduler(CATCH_UP_SCHEDULER_ID, { every: o.catchUpEveryMs ?? CATCH_UP_EVERY_MS }, { name: 'catch-up', data: { campaignId: '' } });
   const reconciler = startReconciler({
     ctx,
     queues,
@@ -165,11 +176,15 @@ export async function startDialWorker(o: DialWorkerOptions): Promise<DialWorker>
 
   const renderAhead = o.renderAhead ? createRenderAhead({ db: o.db, log, render: o.renderAhead }) : undefined;
   const expandCtx = { db: o.db, log, queues, ...(o.dialWindow ? { windowOf: o.dialWindow } : {}), ...(renderAhead ? { renderAhead } : {}) };
-  const expander = new Worker<ExpandJob>(QUEUE_CAMPAIGN, (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand(expandCtx, job, token)), {
-    connection: o.redis,
-    prefix: o.prefix,
-    concurrency: 1,
-  });
+  const expander = new Worker<ExpandJob>(
+    QUEUE_CAMPAIGN,
+    (job, token) => (job.name === 'catch-up' ? catchUp(o.db, queues) : processExpand(expandCtx, job, token)),
+    {
+      connection: o.redis,
+      prefix: o.prefix,
+      concurrency: 1,
+    },
+  );
   expander.on('error', (err) => log.error({ err }, 'campaign worker error'));
   expander.on('failed', (job, err) => log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'campaign job failed'));
   // Launch and resume events can be lost (Redis blip, API crash after commit), and an expand job

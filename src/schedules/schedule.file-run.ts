@@ -66,7 +66,13 @@ export async function fireFileRun(
     }
     await setRunCampaign(c, run.id, draft.id);
     await changeCampaignStateIn(c, null, draft.id, 'launch', { via: 'cli' });
-    await audit(c, null, 'schedule.run', { type: 'schedule_run', id: run.id }, { scheduleId: s.id, localDate, campaignId: draft.id, source: 'file', via: 'cli' });
+    await audit(
+      c,
+      null,
+      'schedule.run',
+      { type: 'schedule_run', id: run.id },
+      { scheduleId: s.id, localDate, campaignId: draft.id, source: 'file', via: 'cli' },
+    );
     return { run: { ...run, campaignId: draft.id }, created: true, imported };
   });
   if (result.created && req.onLaunched) await req.onLaunched(draft.id, 'running');

@@ -98,7 +98,11 @@ export async function startScheduleRunner(o: {
         log.warn({ scheduleId: job.data.scheduleId }, 'firing of a disabled or deleted schedule ignored');
         return null;
       }
-      const r = await fireSchedule(o.db, null, Number(job.data.scheduleId), firingTime(job), { policyProfile: o.policyProfile, via: 'schedule', onLaunched: o.onLaunched });
+      const r = await fireSchedule(o.db, null, Number(job.data.scheduleId), firingTime(job), {
+        policyProfile: o.policyProfile,
+        via: 'schedule',
+        onLaunched: o.onLaunched,
+      });
       log.info({ scheduleId: job.data.scheduleId, runId: r.run.id, localDate: r.run.localDate, created: r.created, contacts: r.contacts }, 'schedule fired');
       return r.run.id;
     },

@@ -183,7 +183,11 @@ export async function listRunReports(q: Queryable, scheduleId: number, f: { befo
 }
 
 /** Runs whose window has closed and that the sweep has not settled yet, oldest first, locked. */
-export async function lockClosedRuns(q: Queryable, now: Date, limit: number): Promise<Array<{ id: number; campaignId: number | null; onWindowEnd: OnWindowEnd }>> {
+export async function lockClosedRuns(
+  q: Queryable,
+  now: Date,
+  limit: number,
+): Promise<Array<{ id: number; campaignId: number | null; onWindowEnd: OnWindowEnd }>> {
   const { rows } = await q.query<{ id: number; campaignId: number | null; onWindowEnd: OnWindowEnd }>(
     `SELECT r.id, r.campaign_id AS "campaignId", s.on_window_end AS "onWindowEnd"
        FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id

@@ -8,7 +8,18 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../shar
 import type { CampaignStarted, ScheduleRegistry } from './schedule.types.js';
 import { pgCode, withTransaction, type Db, type Queryable } from '../store/db.js';
 import { addSegmentContacts } from '../contacts/contacts.repo.js';
-import { findRun, getSchedule, insertRunOnce, insertSchedule, setRunCampaign, softDeleteSchedule, updateSchedule, type Schedule, type ScheduleRun, type ScheduleSettings } from './schedule.repo.js';
+import {
+  findRun,
+  getSchedule,
+  insertRunOnce,
+  insertSchedule,
+  setRunCampaign,
+  softDeleteSchedule,
+  updateSchedule,
+  type Schedule,
+  type ScheduleRun,
+  type ScheduleSettings,
+} from './schedule.repo.js';
 import { segmentProblems } from '../contacts/contact.segment.js';
 import { assertScheduleTiming, localDateOf, windowClosesAt } from './schedule.time.js';
 import { canonicalZone } from '../campaigns/campaign.validate.js';
@@ -50,7 +61,11 @@ async function checkSettings<T extends Partial<ScheduleSettings>>(c: Queryable, 
       // The same codes as POST /v1/campaigns, said to be about the template.
       if (err instanceof ValidationError) {
         const inner = (err.details ?? {}) as Record<string, unknown>;
-        throw new ValidationError(`template: ${err.message}`, { ...inner, field: 'template', ...(inner['field'] ? { templateField: inner['field'] } : {}) }, err.code);
+        throw new ValidationError(
+          `template: ${err.message}`,
+          { ...inner, field: 'template', ...(inner['field'] ? { templateField: inner['field'] } : {}) },
+          err.code,
+        );
       }
       throw err;
     }
@@ -73,7 +88,13 @@ export async function createSchedule(db: Db, principal: Principal | null, raw: S
   });
 }
 
-export async function patchSchedule(db: Db, principal: Principal | null, id: number, raw: Partial<ScheduleSettings>, opts: ScheduleOptions = {}): Promise<Schedule> {
+export async function patchSchedule(
+  db: Db,
+  principal: Principal | null,
+  id: number,
+  raw: Partial<ScheduleSettings>,
+  opts: ScheduleOptions = {},
+): Promise<Schedule> {
   return withTransaction(db, async (c) => {
     const current = await getSchedule(c, id, 'update');
     if (!current) throw new NotFoundError('schedule', id);

@@ -73,4 +73,3 @@ async function locked<T>(db: Db, fn: (client: DbClient) => Promise<T>): Promise<
     client.release();
   }
 }
-

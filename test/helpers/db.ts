@@ -84,9 +84,7 @@ export async function dropDb(name: string): Promise<void> {
 export async function createTemplate(migrateFn: (db: Db) => Promise<unknown>): Promise<string> {
   const name = newTestDbName();
   await admin(async (c) => {
-    const old = await c.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'ringwise\\_t\\_%'`,
-    );
+    const old = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'ringwise\\_t\\_%'`);
     const cutoff = Date.now() / 1000 - STALE_AFTER_SECONDS;
     for (const { datname } of old.rows) {
       const born = Number(/^ringwise_t_(\d+)_/.exec(datname)?.[1] ?? 0);

@@ -42,10 +42,18 @@ export async function seedPortfolio(db: Db, portfolio: SyntheticCustomer[], asOf
     let k = 0;
     for (const p of h.payments) {
       k += 1;
-      await db.query(`INSERT INTO payments (customer_id, amount, currency, paid_on, reference, source) VALUES ($1, $2, 'CNY', $3, $4, 'import')`, [id, p.amount, p.paidOn, `${c.externalId}-P${k}`]);
+      await db.query(`INSERT INTO payments (customer_id, amount, currency, paid_on, reference, source) VALUES ($1, $2, 'CNY', $3, $4, 'import')`, [
+        id,
+        p.amount,
+        p.paidOn,
+        `${c.externalId}-P${k}`,
+      ]);
     }
     if (h.optedOut) {
-      await db.query(`INSERT INTO dnc_entries (customer_id, reason, source, created_at) VALUES ($1, 'opt-out', 'seed', $2)`, [id, new Date(asOf.getTime() - 86_400_000)]);
+      await db.query(`INSERT INTO dnc_entries (customer_id, reason, source, created_at) VALUES ($1, 'opt-out', 'seed', $2)`, [
+        id,
+        new Date(asOf.getTime() - 86_400_000),
+      ]);
     }
     if (h.previous) {
       await db.query(

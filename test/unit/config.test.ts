@@ -26,7 +26,9 @@ describe('loadConfig', () => {
 
   it('refuses a policy profile that does not exist at start-up', () => {
     expect(loadConfig({ NODE_ENV: 'development', RINGWISE_POLICY_PROFILE: 'us-regf' }).policyProfile).toBe('us-regf');
-    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_POLICY_PROFILE: 'cn_bank' })).toThrow(/RINGWISE_POLICY_PROFILE must be one of cn-bank, us-regf/);
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_POLICY_PROFILE: 'cn_bank' })).toThrow(
+      /RINGWISE_POLICY_PROFILE must be one of cn-bank, us-regf/,
+    );
   });
 
   it('requires secrets in production', () => {
@@ -35,8 +37,13 @@ describe('loadConfig', () => {
 
   it('agent bridging: defaults, and a pacing ratio that must be a positive number', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).agents).toMatchObject({ ringSeconds: 10, waitSeconds: 2, pacingRatio: 1 });
-    expect(loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_PACING_RATIO: '1.5', RINGWISE_AGENT_RING_SECONDS: '20' }).agents).toMatchObject({ pacingRatio: 1.5, ringSeconds: 20 });
-    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_PACING_RATIO: 'fast' })).toThrow(/RINGWISE_AGENT_PACING_RATIO must be a number from 0.1 to 10/);
+    expect(loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_PACING_RATIO: '1.5', RINGWISE_AGENT_RING_SECONDS: '20' }).agents).toMatchObject({
+      pacingRatio: 1.5,
+      ringSeconds: 20,
+    });
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_PACING_RATIO: 'fast' })).toThrow(
+      /RINGWISE_AGENT_PACING_RATIO must be a number from 0.1 to 10/,
+    );
     expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_AGENT_WAIT_SECONDS: '-1' })).toThrow(/RINGWISE_AGENT_WAIT_SECONDS/);
   });
 

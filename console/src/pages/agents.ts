@@ -25,7 +25,9 @@ export const agentsPage: Page = (main) => {
   const out = h('div', { role: 'status' });
   const act = async (a: Agent, action: 'pause' | 'logout') => {
     if (!(await confirmDialog(`${t(action === 'pause' ? 'pause' : 'logout')}: ${a.name}?`, t(action === 'pause' ? 'pause' : 'logout'), t('no')))) return;
-    await api('POST', `/v1/agents/${a.id}/${action}`, action === 'pause' ? { reason: 'supervisor' } : {}).catch((e: Error) => (out.textContent = t('error', { m: e.message })));
+    await api('POST', `/v1/agents/${a.id}/${action}`, action === 'pause' ? { reason: 'supervisor' } : {}).catch(
+      (e: Error) => (out.textContent = t('error', { m: e.message })),
+    );
     await load();
   };
   const load = async () => {
@@ -45,8 +47,12 @@ export const agentsPage: Page = (main) => {
           h(
             'td',
             {},
-            can('POST /v1/agents/:id/pause') && ['available', 'wrap_up'].includes(a.state) ? h('button', { type: 'button', onclick: () => void act(a, 'pause') }, t('pause')) : null,
-            can('POST /v1/agents/:id/logout') && ['available', 'paused', 'wrap_up'].includes(a.state) ? h('button', { type: 'button', onclick: () => void act(a, 'logout') }, t('logout')) : null,
+            can('POST /v1/agents/:id/pause') && ['available', 'wrap_up'].includes(a.state)
+              ? h('button', { type: 'button', onclick: () => void act(a, 'pause') }, t('pause'))
+              : null,
+            can('POST /v1/agents/:id/logout') && ['available', 'paused', 'wrap_up'].includes(a.state)
+              ? h('button', { type: 'button', onclick: () => void act(a, 'logout') }, t('logout'))
+              : null,
           ),
         ),
       ),
@@ -56,17 +62,20 @@ export const agentsPage: Page = (main) => {
   const create = can('POST /v1/agents')
     ? h(
         'form',
-        { class: 'row', onsubmit: async (e: Event) => {
-          e.preventDefault();
-          try {
-            const r = await api<{ sip: { username: string; password: string }; apiKey: { key: string } }>('POST', '/v1/agents', { name: name.value });
-            replace(out, h('p', { class: 'secret' }, t('credentialsOnce', { user: r.sip.username, password: r.sip.password, key: r.apiKey.key })));
-            name.value = '';
-            await load();
-          } catch (x) {
-            out.textContent = t('error', { m: (x as Error).message });
-          }
-        } },
+        {
+          class: 'row',
+          onsubmit: async (e: Event) => {
+            e.preventDefault();
+            try {
+              const r = await api<{ sip: { username: string; password: string }; apiKey: { key: string } }>('POST', '/v1/agents', { name: name.value });
+              replace(out, h('p', { class: 'secret' }, t('credentialsOnce', { user: r.sip.username, password: r.sip.password, key: r.apiKey.key })));
+              name.value = '';
+              await load();
+            } catch (x) {
+              out.textContent = t('error', { m: (x as Error).message });
+            }
+          },
+        },
         h('label', { for: 'agent-name' }, t('name')),
         name,
         h('button', { type: 'submit' }, t('createAgent')),
@@ -77,7 +86,25 @@ export const agentsPage: Page = (main) => {
     h('h1', {}, t('agents')),
     create,
     out,
-    h('div', { class: 'scroll' }, h('table', {}, h('caption', { class: 'sr' }, t('agents')), h('thead', {}, h('tr', {}, [t('name'), 'SIP', t('registered'), t('state'), t('timeInState'), t('currentCall'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))), tbody)),
+    h(
+      'div',
+      { class: 'scroll' },
+      h(
+        'table',
+        {},
+        h('caption', { class: 'sr' }, t('agents')),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [t('name'), 'SIP', t('registered'), t('state'), t('timeInState'), t('currentCall'), t('actions')].map((x) => h('th', { scope: 'col' }, x)),
+          ),
+        ),
+        tbody,
+      ),
+    ),
   );
   void load();
   const timer = setInterval(() => void load(), 2000);

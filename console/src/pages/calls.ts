@@ -31,7 +31,17 @@ export function callsTable(items: Call[]): HTMLElement {
     'table',
     { class: 'calls' },
     h('caption', { class: 'sr' }, t('calls')),
-    h('thead', {}, h('tr', {}, [t('time'), t('campaign'), t('customer'), t('phone'), t('state'), t('outcome'), t('pressed'), t('agent'), t('talk'), canHear ? t('recording') : null].filter(Boolean).map((x) => h('th', { scope: 'col' }, x)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [t('time'), t('campaign'), t('customer'), t('phone'), t('state'), t('outcome'), t('pressed'), t('agent'), t('talk'), canHear ? t('recording') : null]
+          .filter(Boolean)
+          .map((x) => h('th', { scope: 'col' }, x)),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -60,7 +70,12 @@ export function callsTable(items: Call[]): HTMLElement {
 /** The ledger: filters, keyset paging, and the same filters as a CSV download. */
 export const callsPage: Page = (main) => {
   const campaign = h('input', { id: 'f-campaign', type: 'number', min: 1 });
-  const outcome = h('select', { id: 'f-outcome' }, h('option', { value: '' }, t('any')), OUTCOMES.map((o) => h('option', { value: o }, o)));
+  const outcome = h(
+    'select',
+    { id: 'f-outcome' },
+    h('option', { value: '' }, t('any')),
+    OUTCOMES.map((o) => h('option', { value: o }, o)),
+  );
   const from = h('input', { id: 'f-from', type: 'datetime-local' });
   const to = h('input', { id: 'f-to', type: 'datetime-local' });
   const agent = h('input', { id: 'f-agent', type: 'number', min: 1 });
@@ -91,10 +106,13 @@ export const callsPage: Page = (main) => {
     h('h1', {}, t('calls')),
     h(
       'form',
-      { class: 'filters', onsubmit: (e: Event) => {
-        e.preventDefault();
-        void load();
-      } },
+      {
+        class: 'filters',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void load();
+        },
+      },
       lbl('f-campaign', 'campaign', campaign),
       lbl('f-outcome', 'outcome', outcome),
       lbl('f-from', 'from', from),

@@ -42,7 +42,17 @@ export const campaignsPage: Page = (main) => {
     'table',
     { class: 'campaigns' },
     h('caption', { class: 'sr' }, t('campaigns')),
-    h('thead', {}, h('tr', {}, (['name', 'state', 'progress', 'cps', 'live', 'outcomes', 'abandon', 'deferred', 'blocked', 'actions'] as Key[]).map((k) => h('th', { scope: 'col' }, t(k))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        (['name', 'state', 'progress', 'cps', 'live', 'outcomes', 'abandon', 'deferred', 'blocked', 'actions'] as Key[]).map((k) =>
+          h('th', { scope: 'col' }, t(k)),
+        ),
+      ),
+    ),
     tbody,
   );
 
@@ -62,11 +72,29 @@ export const campaignsPage: Page = (main) => {
       'td',
       { class: 'actions' },
       ACTIONS.filter((a) => a.from.includes(c.state) && can(`POST /v1/campaigns/:id/${a.action}`)).map((a) =>
-        h('button', { type: 'button', class: a.action === 'cancel' ? 'danger' : '', 'aria-label': `${t(a.action)}: ${c.name}`, onclick: () => void act(c, a.action) }, t(a.action)),
+        h(
+          'button',
+          { type: 'button', class: a.action === 'cancel' ? 'danger' : '', 'aria-label': `${t(a.action)}: ${c.name}`, onclick: () => void act(c, a.action) },
+          t(a.action),
+        ),
       ),
-      c.state === 'draft' && can('PATCH /v1/campaigns/:id') ? h('button', { type: 'button', 'aria-label': `${t('edit')}: ${c.name}`, onclick: () => openEditor(c) }, t('edit')) : null,
+      c.state === 'draft' && can('PATCH /v1/campaigns/:id')
+        ? h('button', { type: 'button', 'aria-label': `${t('edit')}: ${c.name}`, onclick: () => openEditor(c) }, t('edit'))
+        : null,
       ['draft', 'running', 'paused'].includes(c.state) && can('POST /v1/campaigns/:id/contacts')
-        ? h('button', { type: 'button', 'aria-label': `${t('import')}: ${c.name}`, onclick: () => replace(panel, importPanel(c, () => void load())) }, t('import'))
+        ? h(
+            'button',
+            {
+              type: 'button',
+              'aria-label': `${t('import')}: ${c.name}`,
+              onclick: () =>
+                replace(
+                  panel,
+                  importPanel(c, () => void load()),
+                ),
+            },
+            t('import'),
+          )
         : null,
     );
 
@@ -92,7 +120,11 @@ export const campaignsPage: Page = (main) => {
     void sum;
   };
 
-  const openEditor = (c: Campaign | null) => replace(panel, campaignEditor(c, () => void load()));
+  const openEditor = (c: Campaign | null) =>
+    replace(
+      panel,
+      campaignEditor(c, () => void load()),
+    );
 
   const load = async () => {
     const page = await api<ApiPage<Campaign>>('GET', '/v1/campaigns?limit=50');

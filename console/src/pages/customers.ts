@@ -42,7 +42,14 @@ export function dispositionsList(items: Disposition[]): HTMLElement {
     'ul',
     { class: 'dispositions' },
     items.map((d) =>
-      h('li', {}, h('strong', {}, t(d.kind as Key)), ' ', [d.amount, d.promisedDate, d.callbackAt ? fmtTime(d.callbackAt) : null, d.note].filter(Boolean).join(' · '), h('small', {}, ` (${fmtTime(d.createdAt)})`)),
+      h(
+        'li',
+        {},
+        h('strong', {}, t(d.kind as Key)),
+        ' ',
+        [d.amount, d.promisedDate, d.callbackAt ? fmtTime(d.callbackAt) : null, d.note].filter(Boolean).join(' · '),
+        h('small', {}, ` (${fmtTime(d.createdAt)})`),
+      ),
     ),
   );
 }
@@ -54,7 +61,15 @@ export const customersPage: Page = (main, _s, arg) => {
   let cursor: string | null = null;
 
   const row = (c: Customer) =>
-    h('tr', {}, h('th', { scope: 'row' }, h('a', { href: `#/customers/${c.id}` }, c.name)), h('td', {}, c.externalId), h('td', {}, c.phones.join(', ')), h('td', {}, c.amountDue ? `${c.amountDue} ${c.currency ?? ''}` : ''), h('td', {}, c.riskScore ?? ''));
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, h('a', { href: `#/customers/${c.id}` }, c.name)),
+      h('td', {}, c.externalId),
+      h('td', {}, c.phones.join(', ')),
+      h('td', {}, c.amountDue ? `${c.amountDue} ${c.currency ?? ''}` : ''),
+      h('td', {}, c.riskScore ?? ''),
+    );
 
   const search = async (more = false) => {
     if (!q.value.trim()) return;
@@ -67,7 +82,21 @@ export const customersPage: Page = (main, _s, arg) => {
         results,
         page.items.length === 0
           ? h('p', {}, t('noResults'))
-          : h('table', {}, h('caption', { class: 'sr' }, t('customers')), h('thead', {}, h('tr', {}, [t('name'), 'ID', t('phones'), t('amountDue'), t('risk')].map((x) => h('th', { scope: 'col' }, x)))), tbody),
+          : h(
+              'table',
+              {},
+              h('caption', { class: 'sr' }, t('customers')),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  [t('name'), 'ID', t('phones'), t('amountDue'), t('risk')].map((x) => h('th', { scope: 'col' }, x)),
+                ),
+              ),
+              tbody,
+            ),
       );
     }
     tbody.append(...page.items.map(row));
@@ -77,10 +106,13 @@ export const customersPage: Page = (main, _s, arg) => {
 
   const form = h(
     'form',
-    { role: 'search', onsubmit: (e: Event) => {
-      e.preventDefault();
-      void search();
-    } },
+    {
+      role: 'search',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        void search();
+      },
+    },
     h('label', { for: 'cq' }, t('search')),
     q,
     h('button', { type: 'submit' }, t('search')),
@@ -114,14 +146,24 @@ async function card(main: HTMLElement, id: number): Promise<void> {
     const zone = e.zones[0];
     section.append(
       h('h3', {}, t('canCall')),
-      h('p', { class: `decision ${e.decision.kind}`, 'data-decision': e.decision.kind }, e.decision.kind === 'allow' ? t('yes') : `${t('notNow')}: ${e.decision.rule ?? ''} — ${e.decision.reason ?? ''}`),
-      ...(e.decision.until ? [h('p', { class: 'next' }, t('nextAllowed', { customer: fmtTime(e.decision.until, zone), zone: zone ?? '?', operator: fmtTime(e.decision.until) }))] : []),
+      h(
+        'p',
+        { class: `decision ${e.decision.kind}`, 'data-decision': e.decision.kind },
+        e.decision.kind === 'allow' ? t('yes') : `${t('notNow')}: ${e.decision.rule ?? ''} — ${e.decision.reason ?? ''}`,
+      ),
+      ...(e.decision.until
+        ? [h('p', { class: 'next' }, t('nextAllowed', { customer: fmtTime(e.decision.until, zone), zone: zone ?? '?', operator: fmtTime(e.decision.until) }))]
+        : []),
       h(
         'table',
         { class: 'rules' },
         h('caption', { class: 'sr' }, t('canCall')),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('rule')), h('th', { scope: 'col' }, t('result')), h('th', { scope: 'col' }, t('message')))),
-        h('tbody', {}, e.rules.map((r) => h('tr', { class: r.status }, h('th', { scope: 'row' }, r.rule), h('td', {}, r.status), h('td', {}, r.detail)))),
+        h(
+          'tbody',
+          {},
+          e.rules.map((r) => h('tr', { class: r.status }, h('th', { scope: 'row' }, r.rule), h('td', {}, r.status), h('td', {}, r.detail))),
+        ),
       ),
     );
   }
@@ -139,18 +181,32 @@ async function card(main: HTMLElement, id: number): Promise<void> {
       dnc,
       entries.length > 0 ? h('strong', {}, t('onDnc')) : null,
       entries.length === 0 && can('POST /v1/dnc')
-        ? h('button', { type: 'button', onclick: async () => {
-            if (!(await confirmDialog(`${t('addDnc')}: ${c.name}?`, t('addDnc'), t('no')))) return;
-            await api('POST', '/v1/dnc', { customerId: id, reason: 'console', source: 'operator' });
-            await renderDnc();
-          } }, t('addDnc'))
+        ? h(
+            'button',
+            {
+              type: 'button',
+              onclick: async () => {
+                if (!(await confirmDialog(`${t('addDnc')}: ${c.name}?`, t('addDnc'), t('no')))) return;
+                await api('POST', '/v1/dnc', { customerId: id, reason: 'console', source: 'operator' });
+                await renderDnc();
+              },
+            },
+            t('addDnc'),
+          )
         : null,
       entries.length > 0 && can('DELETE /v1/dnc/:id')
-        ? h('button', { type: 'button', onclick: async () => {
-            if (!(await confirmDialog(`${t('removeDnc')}: ${c.name}?`, t('removeDnc'), t('no')))) return;
-            for (const e of entries) await api('DELETE', `/v1/dnc/${e.id}`);
-            await renderDnc();
-          } }, t('removeDnc'))
+        ? h(
+            'button',
+            {
+              type: 'button',
+              onclick: async () => {
+                if (!(await confirmDialog(`${t('removeDnc')}: ${c.name}?`, t('removeDnc'), t('no')))) return;
+                for (const e of entries) await api('DELETE', `/v1/dnc/${e.id}`);
+                await renderDnc();
+              },
+            },
+            t('removeDnc'),
+          )
         : null,
     );
   };

@@ -46,7 +46,13 @@ export const deskPage: Page = (main) => {
       controls,
       state === 'offline' ? h('button', { type: 'button', class: 'primary', onclick: () => void act('login') }, t('login')) : null,
       state === 'paused' ? h('button', { type: 'button', class: 'primary', onclick: () => void act('resume') }, t('available')) : null,
-      ['available', 'wrap_up'].includes(state) ? [h('label', { for: 'pause-reason' }, t('pauseReason')), reason, h('button', { type: 'button', onclick: () => void act('pause', { reason: reason.value || 'break' }) }, t('pause'))] : null,
+      ['available', 'wrap_up'].includes(state)
+        ? [
+            h('label', { for: 'pause-reason' }, t('pauseReason')),
+            reason,
+            h('button', { type: 'button', onclick: () => void act('pause', { reason: reason.value || 'break' }) }, t('pause')),
+          ]
+        : null,
       ['available', 'paused', 'wrap_up'].includes(state) ? h('button', { type: 'button', onclick: () => void act('logout') }, t('logout')) : null,
     );
   };
@@ -55,8 +61,15 @@ export const deskPage: Page = (main) => {
     const call = await api<{ digits: string }>('GET', `/v1/calls/${c.attemptId}`).catch(() => ({ digits: '' }));
     const earlier = await api<{ items: Disposition[] }>('GET', `/v1/customers/${c.customerId}/dispositions`).catch(() => ({ items: [] }));
     // The campaign's script in the customer's language, filled in by the API.
-    const script = await api<{ locale: string; steps: { title: string; text: string }[] }>('GET', `/v1/calls/${c.attemptId}/script`).catch(() => ({ locale: '', steps: [] }));
-    const kind = h('select', { id: 'd-kind', name: 'kind' }, KINDS.map((k) => h('option', { value: k }, t(k as Key))));
+    const script = await api<{ locale: string; steps: { title: string; text: string }[] }>('GET', `/v1/calls/${c.attemptId}/script`).catch(() => ({
+      locale: '',
+      steps: [],
+    }));
+    const kind = h(
+      'select',
+      { id: 'd-kind', name: 'kind' },
+      KINDS.map((k) => h('option', { value: k }, t(k as Key))),
+    );
     const inputs: Record<string, HTMLInputElement> = {
       amount: h('input', { name: 'amount', inputmode: 'decimal', pattern: '[0-9]+(\\.[0-9]{1,2})?' }),
       date: h('input', { name: 'date', type: 'date' }),
@@ -73,22 +86,25 @@ export const deskPage: Page = (main) => {
     const out = h('p', { role: 'status' });
     const form = h(
       'form',
-      { 'aria-label': t('disposition'), onsubmit: async (e: Event) => {
-        e.preventDefault();
-        const k = kind.value as (typeof KINDS)[number];
-        const body: Record<string, string> = { kind: k };
-        for (const f of FIELDS[k]) {
-          const v = inputs[f]!.value.trim();
-          if (v) body[f] = f === 'callbackAt' ? new Date(v).toISOString() : v;
-        }
-        try {
-          await api('POST', `/v1/calls/${c.attemptId}/disposition`, body);
-          out.textContent = t('saved');
-          form.querySelector('button')!.disabled = true;
-        } catch (x) {
-          out.textContent = t('error', { m: x instanceof ApiError ? x.message : String(x) });
-        }
-      } },
+      {
+        'aria-label': t('disposition'),
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          const k = kind.value as (typeof KINDS)[number];
+          const body: Record<string, string> = { kind: k };
+          for (const f of FIELDS[k]) {
+            const v = inputs[f]!.value.trim();
+            if (v) body[f] = f === 'callbackAt' ? new Date(v).toISOString() : v;
+          }
+          try {
+            await api('POST', `/v1/calls/${c.attemptId}/disposition`, body);
+            out.textContent = t('saved');
+            form.querySelector('button')!.disabled = true;
+          } catch (x) {
+            out.textContent = t('error', { m: x instanceof ApiError ? x.message : String(x) });
+          }
+        },
+      },
       h('h3', {}, t('disposition')),
       field(t('kind'), kind).wrap,
       Object.values(wraps),
@@ -111,7 +127,21 @@ export const deskPage: Page = (main) => {
       ),
       h('h3', {}, t('promises')),
       dispositionsList(earlier.items.filter((d) => d.kind === 'promise_to_pay' || d.kind === 'callback' || d.kind === 'paid')),
-      h('div', { class: 'split' }, form, h('aside', { 'aria-label': t('script'), lang: script.locale || null }, h('h3', {}, t('script')), h('ol', {}, script.steps.map((s) => h('li', {}, h('strong', {}, s.title), ' ', s.text))))),
+      h(
+        'div',
+        { class: 'split' },
+        form,
+        h(
+          'aside',
+          { 'aria-label': t('script'), lang: script.locale || null },
+          h('h3', {}, t('script')),
+          h(
+            'ol',
+            {},
+            script.steps.map((s) => h('li', {}, h('strong', {}, s.title), ' ', s.text)),
+          ),
+        ),
+      ),
     );
   };
 

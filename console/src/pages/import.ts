@@ -21,7 +21,12 @@ export function importPanel(c: { id: number; name: string }, done: () => void): 
     bar.value = 0;
     replace(result, t('uploading'));
     try {
-      const s = await upload<{ imported: number; updated: number; duplicates: number; rows: number }>(`/v1/campaigns/${c.id}/contacts`, file, type, (f) => (bar.value = Math.round(f * 100)));
+      const s = await upload<{ imported: number; updated: number; duplicates: number; rows: number }>(
+        `/v1/campaigns/${c.id}/contacts`,
+        file,
+        type,
+        (f) => (bar.value = Math.round(f * 100)),
+      );
       bar.value = 100;
       replace(result, h('p', { class: 'ok' }, t('imported', s)));
       done();
@@ -36,7 +41,11 @@ export function importPanel(c: { id: number; name: string }, done: () => void): 
             { class: 'errors' },
             h('caption', {}, file.name),
             h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('line')), h('th', { scope: 'col' }, t('field')), h('th', { scope: 'col' }, t('message')))),
-            h('tbody', {}, details.errors.map((r) => h('tr', {}, h('td', {}, String(r.line ?? r.row)), h('td', {}, r.field ?? ''), h('td', {}, r.message)))),
+            h(
+              'tbody',
+              {},
+              details.errors.map((r) => h('tr', {}, h('td', {}, String(r.line ?? r.row)), h('td', {}, r.field ?? ''), h('td', {}, r.message))),
+            ),
           ),
         );
       } else replace(result, h('p', { class: 'error', role: 'alert' }, t('error', { m: (e as Error).message })));
@@ -46,9 +55,16 @@ export function importPanel(c: { id: number; name: string }, done: () => void): 
   input.addEventListener('change', () => input.files?.[0] && void send(input.files[0]));
   const zone = h(
     'div',
-    { class: 'drop', tabindex: '0', role: 'button', 'aria-label': t('dropHere'), onclick: () => input.click(), onkeydown: (e: Event) => {
-      if ((e as KeyboardEvent).key === 'Enter' || (e as KeyboardEvent).key === ' ') input.click();
-    } },
+    {
+      class: 'drop',
+      tabindex: '0',
+      role: 'button',
+      'aria-label': t('dropHere'),
+      onclick: () => input.click(),
+      onkeydown: (e: Event) => {
+        if ((e as KeyboardEvent).key === 'Enter' || (e as KeyboardEvent).key === ' ') input.click();
+      },
+    },
     t('dropHere'),
   );
   zone.addEventListener('dragover', (e) => {
@@ -62,5 +78,14 @@ export function importPanel(c: { id: number; name: string }, done: () => void): 
     const f = e.dataTransfer?.files[0];
     if (f) void send(f);
   });
-  return h('section', { 'aria-label': `${t('import')}: ${c.name}` }, h('h2', {}, `${t('import')}: ${c.name}`), zone, h('label', { for: 'import-file', class: 'sr' }, t('chooseFile')), input, bar, result);
+  return h(
+    'section',
+    { 'aria-label': `${t('import')}: ${c.name}` },
+    h('h2', {}, `${t('import')}: ${c.name}`),
+    zone,
+    h('label', { for: 'import-file', class: 'sr' }, t('chooseFile')),
+    input,
+    bar,
+    result,
+  );
 }

@@ -73,7 +73,14 @@ describe('agents e2e: abandoned calls', () => {
 
   it('high risk waits for agent capacity before dialing; a customer who hangs up while the agent rings is abandoned, the agent released, the leg cancelled', async () => {
     // A short greeting: the carrier's 70 hangs up ~1.8 s after answering, while the agent rings (4 s).
-    const prompt = { 'en-US': { segments: [{ type: 'sound', name: 'beep' }, { type: 'sound', name: 'vm-intro' }] } };
+    const prompt = {
+      'en-US': {
+        segments: [
+          { type: 'sound', name: 'beep' },
+          { type: 'sound', name: 'vm-intro' },
+        ],
+      },
+    };
     const c = await seedCampaign(h, { contacts: [{ phone: num('70') }], prompt });
     const { contactId } = c.contacts[0]!;
     await makeRisky(h, { campaignId: c.campaignId, customerId: c.contacts[0]!.customerId, name: 'Han Meimei', riskScore: 75, threshold: 75 });

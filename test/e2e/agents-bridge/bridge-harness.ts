@@ -55,7 +55,14 @@ export interface BridgeWorker<P extends WorkerPool = WorkerPool> {
 /** The real dial worker (ARI, PostgreSQL, Redis) with agent bridging wired to the given pool. */
 export async function startBridgeWorker<P extends WorkerPool>(h: Harness, pool: P): Promise<BridgeWorker<P>> {
   const { config } = h;
-  const client = createAriClient({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log: h.log, backoff: { initialMs: 200, maxMs: 1_000 } });
+  const client = createAriClient({
+    url: config.ari.url,
+    user: config.ari.user,
+    password: config.ari.password,
+    app: config.ari.app,
+    log: h.log,
+    backoff: { initialMs: 200, maxMs: 1_000 },
+  });
   await client.connect({ timeoutMs: 10_000 });
   const events: AriEvent[] = [];
   const plays: BridgeWorker<P>['plays'] = [];
@@ -93,7 +100,10 @@ export async function startBridgeWorker<P extends WorkerPool>(h: Harness, pool: 
 }
 
 /** Makes a seeded customer someone the agents see: a name, a risk score; and the campaign's threshold. */
-export async function makeRisky(h: Harness, o: { campaignId: string; customerId: string; name: string; riskScore: number | null; threshold: number | null }): Promise<void> {
+export async function makeRisky(
+  h: Harness,
+  o: { campaignId: string; customerId: string; name: string; riskScore: number | null; threshold: number | null },
+): Promise<void> {
   await h.tdb.db.query(`UPDATE customers SET name = $2, risk_score = $3 WHERE id = $1`, [o.customerId, o.name, o.riskScore]);
   await h.tdb.db.query(`UPDATE campaigns SET risk_threshold = $2 WHERE id = $1`, [o.campaignId, o.threshold]);
 }

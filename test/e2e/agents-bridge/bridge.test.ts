@@ -64,7 +64,9 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     await rm(sipLog, { force: true });
     const invite = buffer.toString('utf8', 0, bytesRead).split(/INVITE sip:rwt-bridge-1@/)[1] ?? '';
     expect(invite).toMatch(/^From: "Wang Xiaoming 3200CNY 27d" <sip:\+8695500@/m);
-    const bridge = await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2));
+    const bridge = await waitFor('a bridge holding both channels', async () =>
+      (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2),
+    );
     expect(bridge.bridge_type).toBe('mixing');
     expect([...bridge.channels].sort()).toEqual([attemptId, leg].sort());
     const agentChannel = await obs.getChannel(leg);
@@ -74,7 +76,12 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     expect(w.plays[0]).toMatchObject({ channelId: attemptId, media: ['sound:hello-world'] });
     expect(w.plays[1]!.media[0]).toMatch(/^sound:\/.+\/[0-9a-f]{64}$/);
     await waitFor('the customer card', async () => pool.published.length > 0);
-    expect(pool.published).toEqual([{ agentId: 1, event: expect.objectContaining({ type: 'customer_card', attemptId, customerId: Number(customerId), name: 'Wang Xiaoming', riskScore: 85 }) }]);
+    expect(pool.published).toEqual([
+      {
+        agentId: 1,
+        event: expect.objectContaining({ type: 'customer_card', attemptId, customerId: Number(customerId), name: 'Wang Xiaoming', riskScore: 85 }),
+      },
+    ]);
 
     await sleep(1_500); // some conversation in the recording
     await obs.hangup(leg); // the agent hangs up
@@ -89,7 +96,15 @@ describe('agents e2e: answered calls bridged to live agents', () => {
 
     // The recording ended with the bridge and we heard of it (the bridge's events reach our app).
     expect(w.events.some((e) => e.type === 'RecordingFinished' && e.recording?.target_uri === `bridge:${attemptId}-bridge`)).toBe(true);
-    const rec = await waitFor('the recording row', async () => (await h.tdb.db.query<{ fileName: string; bytes: string }>(`SELECT file_name AS "fileName", bytes::text FROM recordings WHERE attempt_id = $1`, [attemptId])).rows[0]);
+    const rec = await waitFor(
+      'the recording row',
+      async () =>
+        (
+          await h.tdb.db.query<{ fileName: string; bytes: string }>(`SELECT file_name AS "fileName", bytes::text FROM recordings WHERE attempt_id = $1`, [
+            attemptId,
+          ])
+        ).rows[0],
+    );
     expect(rec.fileName).toBe(`${attemptId}.wav`);
     const file = await stat(join(h.config.paths.recordingDir, rec.fileName));
     expect(Number(rec.bytes)).toBe(file.size);
@@ -106,7 +121,9 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     const attemptId = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);
     await waitFor('agent 3 on the call', async () => pool.state(3) === 'on_call', 40_000);
     expect(pool.transitions.filter((t) => t.agentId === 2).map((t) => (t.reason ? `${t.to}:${t.reason}` : t.to))).toEqual(['ringing', 'available:no_answer']);
-    const bridge = await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2));
+    const bridge = await waitFor('a bridge holding both channels', async () =>
+      (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2),
+    );
     expect([...bridge.channels].sort()).toEqual([attemptId, `${attemptId}-a2`].sort());
     expect((await obs.getChannel(`${attemptId}-a2`)).name).toMatch(/^PJSIP\/rwt-bridge-3-/);
 
@@ -133,7 +150,11 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     await makeRisky(h, { campaignId: human.campaignId, customerId: human.contacts[0]!.customerId, name: 'Zhao Liu', riskScore: 99, threshold: 10 });
     await setCampaignState(h, human.campaignId, 'running');
     const attemptId = await waitFor('the attempt', async () => (await attempts(h, human.campaignId))[0]?.id);
-    const bridge = await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2), 40_000);
+    const bridge = await waitFor(
+      'a bridge holding both channels',
+      async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2),
+      40_000,
+    );
     await obs.hangup(bridge.channels.find((id) => id !== attemptId)!); // the agent hangs up
     await waitFor('human campaign completed', async () => (await campaignState(h, human.campaignId)) === 'completed', 30_000);
     const [a] = await attempts(h, human.campaignId);

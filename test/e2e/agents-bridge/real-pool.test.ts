@@ -54,10 +54,16 @@ describe('agents e2e: bridging with the real agent pool', () => {
     const c = await seedCampaign(h, { contacts: [{ phone: num('11', 3) }] });
     await setCampaignState(h, c.campaignId, 'running');
     const attemptId = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);
-    await waitFor('a bridge holding both channels', async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2), 30_000);
+    await waitFor(
+      'a bridge holding both channels',
+      async () => (await obs.listBridges()).find((b) => b.id === `${attemptId}-bridge` && b.channels.length === 2),
+      30_000,
+    );
     // The pool hears of the answer just after the bridge is made.
     const row = await waitFor('the agent on the call in the database', async () => {
-      const r = await h.tdb.db.query<{ state: string; attempt: string }>(`SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`, [agentId]);
+      const r = await h.tdb.db.query<{ state: string; attempt: string }>(`SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`, [
+        agentId,
+      ]);
       return r.rows[0]?.state === 'on_call' ? r.rows[0] : undefined;
     });
     expect(row.attempt).toBe(attemptId);
@@ -71,7 +77,13 @@ describe('agents e2e: bridging with the real agent pool', () => {
 
     const states = events.filter((e) => e.type === 'state').map((e) => e.state);
     expect(states).toEqual(['ringing', 'on_call', 'wrap_up', 'available']);
-    expect(events.find((e) => e.type === 'customer_card')).toMatchObject({ attemptId, name: 'Test Customer', amountDue: '3200.00', currency: 'CNY', daysPastDue: 27 });
+    expect(events.find((e) => e.type === 'customer_card')).toMatchObject({
+      attemptId,
+      name: 'Test Customer',
+      amountDue: '3200.00',
+      currency: 'CNY',
+      daysPastDue: 27,
+    });
     expect(await attemptAgent(h, attemptId)).toMatchObject({ outcome: 'answered_human', agentId, digits: '1' });
     const recs = await waitFor('the recording row', async () => {
       const list = await listRecordings(h.tdb.db, { attemptId, limit: 10 });
@@ -94,16 +106,29 @@ describe('agents e2e: bridging with the real agent pool', () => {
     try {
       const { key } = await createApiKey(h.tdb.db, { name: 'e2e-agent-5', role: 'agent', agentId });
       const callbackAt = new Date(Date.now() + 4_000);
-      const res = await app.inject({ method: 'POST', url: `/v1/calls/${first}/disposition`, headers: { authorization: `Bearer ${key}` }, payload: { kind: 'callback', callbackAt: callbackAt.toISOString(), note: 'after payday' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/calls/${first}/disposition`,
+        headers: { authorization: `Bearer ${key}` },
+        payload: { kind: 'callback', callbackAt: callbackAt.toISOString(), note: 'after payday' },
+      });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ kind: 'callback', callbackQueued: true });
       expect(await campaignState(h, c.campaignId)).toBe('running');
       expect((await contactStates(h, c.campaignId))[c.contacts[0]!.phone]).toMatchObject({ state: 'queued' });
 
       // Attempt 2 is placed at the callback time (not before), answered, and taken by the agent again.
-      const second = await waitFor('the callback attempt', async () => (await attempts(h, c.campaignId)).find((a) => a.attemptNo === 2 && a.originatedAt), 30_000);
+      const second = await waitFor(
+        'the callback attempt',
+        async () => (await attempts(h, c.campaignId)).find((a) => a.attemptNo === 2 && a.originatedAt),
+        30_000,
+      );
       expect(second.originatedAt!.getTime()).toBeGreaterThanOrEqual(callbackAt.getTime() - 50);
-      await waitFor('the callback bridged', async () => (await obs.listBridges()).find((b) => b.id === `${second.id}-bridge` && b.channels.length === 2), 30_000);
+      await waitFor(
+        'the callback bridged',
+        async () => (await obs.listBridges()).find((b) => b.id === `${second.id}-bridge` && b.channels.length === 2),
+        30_000,
+      );
       await obs.hangup(`${second.id}-a1`);
       await waitFor('campaign completed again', async () => (await campaignState(h, c.campaignId)) === 'completed', 30_000);
       expect((await attempts(h, c.campaignId)).map((a) => [a.attemptNo, a.outcome])).toEqual([
@@ -111,7 +136,12 @@ describe('agents e2e: bridging with the real agent pool', () => {
         [2, 'answered_human'],
       ]);
       // A second disposition for the same call changes nothing.
-      const again = await app.inject({ method: 'POST', url: `/v1/calls/${first}/disposition`, headers: { authorization: `Bearer ${key}` }, payload: { kind: 'callback', callbackAt: new Date(Date.now() + 60_000).toISOString() } });
+      const again = await app.inject({
+        method: 'POST',
+        url: `/v1/calls/${first}/disposition`,
+        headers: { authorization: `Bearer ${key}` },
+        payload: { kind: 'callback', callbackAt: new Date(Date.now() + 60_000).toISOString() },
+      });
       expect(again.statusCode).toBe(409);
     } finally {
       await app.close();
@@ -125,7 +155,11 @@ describe('agents e2e: bridging with the real agent pool', () => {
     // Each call: wait for the agent to be bridged, then the agent hangs up.
     const done = new Set<string>();
     for (let i = 0; i < 2; i++) {
-      const bridge = await waitFor('the next call bridged', async () => (await obs.listBridges()).find((b) => b.id.endsWith('-bridge') && b.channels.length === 2 && !done.has(b.id)), 40_000);
+      const bridge = await waitFor(
+        'the next call bridged',
+        async () => (await obs.listBridges()).find((b) => b.id.endsWith('-bridge') && b.channels.length === 2 && !done.has(b.id)),
+        40_000,
+      );
       done.add(bridge.id);
       await obs.hangup(`${bridge.id.slice(0, -'-bridge'.length)}-a1`);
     }

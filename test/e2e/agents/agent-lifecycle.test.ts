@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, hangup, ringAndAnswer, seedAttempt, startAgentsHarness, startSoftphone, stopSoftphone, until, type AgentsHarness, type CreatedAgent } from './agents-harness.js';
+import {
+  createAgent,
+  hangup,
+  ringAndAnswer,
+  seedAttempt,
+  startAgentsHarness,
+  startSoftphone,
+  stopSoftphone,
+  until,
+  type AgentsHarness,
+  type CreatedAgent,
+} from './agents-harness.js';
 import { openSse, type SseStream } from './sse-client.js';
 
 // One agent's whole working life through the real pieces: created by the API (endpoint pushed to
@@ -13,7 +24,8 @@ let sse: SseStream;
 const PORT = 5291;
 
 const get = async (path: string, headers: Record<string, string>) => h.api.app.inject({ method: 'GET', url: path, headers });
-const post = async (path: string, headers: Record<string, string>, payload?: object) => h.api.app.inject({ method: 'POST', url: path, headers, ...(payload ? { payload } : {}) });
+const post = async (path: string, headers: Record<string, string>, payload?: object) =>
+  h.api.app.inject({ method: 'POST', url: path, headers, ...(payload ? { payload } : {}) });
 const states = () => sse.events.filter((e) => e.event === 'state').map((e) => e.data['state']);
 
 beforeAll(async () => {
@@ -43,7 +55,11 @@ describe('agent lifecycle through API, Asterisk, SIPp, PostgreSQL and Redis', ()
     expect(sse.status).toBe(200);
     await sse.waitFor((e) => e.event === 'state' && e.data['state'] === 'offline', 5_000, 'initial state');
     await startSoftphone(h, a, PORT, 'answer');
-    await until('registered', async () => (await get('/v1/agents/me', a.auth)).json(), (b) => b.registered === true);
+    await until(
+      'registered',
+      async () => (await get('/v1/agents/me', a.auth)).json(),
+      (b) => b.registered === true,
+    );
     await sse.waitFor((e) => e.event === 'presence' && e.data['registered'] === true, 10_000, 'presence event');
     expect((await h.ari.getEndpoint('PJSIP', a.user)).state).toBe('online');
   });
@@ -71,7 +87,16 @@ describe('agent lifecycle through API, Asterisk, SIPp, PostgreSQL and Redis', ()
     expect(await h.pool.claim(attempt, [])).toBeNull();
     const channel = await ringAndAnswer(h, a.user);
     await h.pool.connected(a.id, attempt);
-    const card = { attemptId: attempt, customerId: 1, name: 'Card Customer', amountDue: '120.50', currency: 'CNY', daysPastDue: 12, riskScore: 80, campaignId: null };
+    const card = {
+      attemptId: attempt,
+      customerId: 1,
+      name: 'Card Customer',
+      amountDue: '120.50',
+      currency: 'CNY',
+      daysPastDue: 12,
+      riskScore: 80,
+      campaignId: null,
+    };
     await h.pool.publish(a.id, { type: 'customer_card', ...card });
     const got = await sse.waitFor((e) => e.event === 'customer_card', 5_000, 'customer card');
     expect(got.data).toMatchObject({ ...card, agentId: a.id });
@@ -126,13 +151,22 @@ describe('agent lifecycle through API, Asterisk, SIPp, PostgreSQL and Redis', ()
     expect((await post('/v1/agents/me/pause', a.auth, { reason: 'lunch' })).json()).toMatchObject({ state: 'paused', pauseReason: 'lunch' });
     expect(await h.pool.claim('00000000-0000-4000-8000-000000000001', [])).toBeNull();
     expect((await post(`/v1/agents/${a.id}/resume`, h.api.as('supervisor'))).json().state).toBe('available');
-    expect((await h.api.app.inject({ method: 'DELETE', url: `/v1/agents/${a.id}`, headers: h.api.as('supervisor') })).json().error.code).toBe('agent_not_offline');
+    expect((await h.api.app.inject({ method: 'DELETE', url: `/v1/agents/${a.id}`, headers: h.api.as('supervisor') })).json().error.code).toBe(
+      'agent_not_offline',
+    );
     expect((await post('/v1/agents/me/logout', a.auth)).json()).toMatchObject({ state: 'offline', loggedIn: false });
     await stopSoftphone(h, a);
-    await until('unregistered', async () => (await get('/v1/agents/me', a.auth)).json(), (b) => b.registered === false);
+    await until(
+      'unregistered',
+      async () => (await get('/v1/agents/me', a.auth)).json(),
+      (b) => b.registered === false,
+    );
     const del = await h.api.app.inject({ method: 'DELETE', url: `/v1/agents/${a.id}`, headers: h.api.as('supervisor') });
     expect(del.statusCode).toBe(204);
-    h.created.splice(h.created.findIndex((c) => c.id === a.id), 1);
+    h.created.splice(
+      h.created.findIndex((c) => c.id === a.id),
+      1,
+    );
     await expect(h.ari.getEndpoint('PJSIP', a.user)).rejects.toMatchObject({ httpStatus: 404 });
     expect((await get('/v1/agents/me', a.auth)).statusCode).toBe(401);
   });

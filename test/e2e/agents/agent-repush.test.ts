@@ -35,15 +35,33 @@ describe('re-push at worker start', () => {
 
     const config = loadConfig(testEnv({ DATABASE_URL: h.api.t.url, RINGWISE_QUEUE_PREFIX: h.prefix }));
     client = sandboxAri(`rw-test-repush-${a.id}`);
-    runtime = startWorkerAgents({ config, db: h.api.t.db, redis: h.redis, log: createLogger('silent'), servers: [{ name: 'asterisk-1', ari: client, ami: config.ami }] });
+    runtime = startWorkerAgents({
+      config,
+      db: h.api.t.db,
+      redis: h.redis,
+      log: createLogger('silent'),
+      servers: [{ name: 'asterisk-1', ari: client, ami: config.ami }],
+    });
     await client.connect({ timeoutMs: 10_000 });
     for (const user of [a.user, b.user]) {
-      await until(`${user} pushed again`, () => h.ari.getEndpoint('PJSIP', user).then((e) => e.state, () => 'missing'), (s) => s === 'offline');
+      await until(
+        `${user} pushed again`,
+        () =>
+          h.ari.getEndpoint('PJSIP', user).then(
+            (e) => e.state,
+            () => 'missing',
+          ),
+        (s) => s === 'offline',
+      );
     }
 
     await startSoftphone(h, a, 5292, 'answer');
     // Presence here comes from the runtime's own AMI connection (the harness's was stopped).
-    await until('registered', async () => (await h.api.app.inject({ method: 'GET', url: '/v1/agents/me', headers: a.auth })).json(), (x) => x.registered === true);
+    await until(
+      'registered',
+      async () => (await h.api.app.inject({ method: 'GET', url: '/v1/agents/me', headers: a.auth })).json(),
+      (x) => x.registered === true,
+    );
     expect((await h.ari.getEndpoint('PJSIP', a.user)).state).toBe('online');
   });
 });

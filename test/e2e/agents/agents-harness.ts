@@ -71,7 +71,11 @@ export async function startAgentsHarness(opts: { wrapUpSeconds: number }): Promi
     async close() {
       for (const u of h.softphones) await sandboxSh(['softphone', 'stop', u]).catch(() => undefined);
       for (const a of h.created) {
-        await api.t.db.query(`UPDATE agents SET state = 'offline', logged_in = false, current_attempt_id = NULL, pause_reason = NULL, wrap_up_until = NULL WHERE id = $1`, [a.id]).catch(() => undefined);
+        await api.t.db
+          .query(`UPDATE agents SET state = 'offline', logged_in = false, current_attempt_id = NULL, pause_reason = NULL, wrap_up_until = NULL WHERE id = $1`, [
+            a.id,
+          ])
+          .catch(() => undefined);
         const r = await api.app.inject({ method: 'DELETE', url: `/v1/agents/${a.id}`, headers: api.as('supervisor') }).catch(() => null);
         // Whatever the API did, the endpoint must not outlive the test.
         if (r?.statusCode !== 204) for (const type of ['endpoint', 'aor', 'auth']) await sip.deleteConfig('res_pjsip', type, a.user).catch(() => undefined);
@@ -127,9 +131,16 @@ export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) =>
 /** A ledger row the agent's call belongs to (as the dialer would have written it). */
 export async function seedAttempt(h: AgentsHarness, agentId: number | null): Promise<string> {
   const db = h.api.t.db;
-  const c = await db.query(`INSERT INTO customers (external_id, name, phones, time_zone) VALUES ($1, 'Card Customer', ARRAY['+8613800000001'], 'Asia/Shanghai') RETURNING id`, [randomUUID()]);
+  const c = await db.query(
+    `INSERT INTO customers (external_id, name, phones, time_zone) VALUES ($1, 'Card Customer', ARRAY['+8613800000001'], 'Asia/Shanghai') RETURNING id`,
+    [randomUUID()],
+  );
   const id = randomUUID();
-  await db.query(`INSERT INTO call_attempts (id, customer_id, attempt_no, phone, state, agent_id) VALUES ($1, $2, 1, '+8613800000001', 'answered', $3)`, [id, c.rows[0].id, agentId]);
+  await db.query(`INSERT INTO call_attempts (id, customer_id, attempt_no, phone, state, agent_id) VALUES ($1, $2, 1, '+8613800000001', 'answered', $3)`, [
+    id,
+    c.rows[0].id,
+    agentId,
+  ]);
   return id;
 }
 

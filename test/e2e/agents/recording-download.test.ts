@@ -25,16 +25,28 @@ describe('recordings made by Asterisk, served by the API', () => {
   it('a recorded bridge is listed by attempt and downloaded byte for byte as WAV; the download is audited', async () => {
     const a = await createAgent(h, 'rwt-agent-recording');
     await startSoftphone(h, a, 5293, 'answer');
-    await until('registered', async () => (await h.api.app.inject({ method: 'GET', url: '/v1/agents/me', headers: a.auth })).json(), (x) => x.registered === true);
+    await until(
+      'registered',
+      async () => (await h.api.app.inject({ method: 'GET', url: '/v1/agents/me', headers: a.auth })).json(),
+      (x) => x.registered === true,
+    );
     const attempt = await seedAttempt(h, a.id);
     const channel = await ringAndAnswer(h, a.user);
     bridgeId = attempt;
     await h.ari.createBridge({ type: 'mixing', bridgeId });
     await h.ari.addChannel(bridgeId, channel);
     await h.ari.recordBridge(bridgeId, { name: attempt, format: 'wav', ifExists: 'overwrite' });
-    await h.ariLog.waitFor((e) => e.type === 'RecordingStarted' && (e as { recording?: { name?: string } }).recording?.name === attempt, 10_000, 'RecordingStarted');
+    await h.ariLog.waitFor(
+      (e) => e.type === 'RecordingStarted' && (e as { recording?: { name?: string } }).recording?.name === attempt,
+      10_000,
+      'RecordingStarted',
+    );
     await hangup(h, channel);
-    await h.ariLog.waitFor((e) => e.type === 'RecordingFinished' && (e as { recording?: { name?: string } }).recording?.name === attempt, 10_000, 'RecordingFinished');
+    await h.ariLog.waitFor(
+      (e) => e.type === 'RecordingFinished' && (e as { recording?: { name?: string } }).recording?.name === attempt,
+      10_000,
+      'RecordingFinished',
+    );
 
     const dir = h.api.deps.config.paths.recordingDir;
     file = join(dir, `${attempt}.wav`);

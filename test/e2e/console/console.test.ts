@@ -54,7 +54,12 @@ describe('console e2e (Chromium)', () => {
     unprovision = await provisionAgents([{ id: 9, user: 'rwt-console-9', port: 5291, mode: 'answer' }]);
     h = await createHarness({ RINGWISE_WRAP_UP_SECONDS: '30' });
     // A real calling window (08:00-22:00 local): the night-zone customer is deferred by it.
-    await saveGlobalPolicy(h.tdb.db, 'cn-bank', { ...getProfile('cn-bank'), windowStart: '08:00', windowEnd: '22:00', maxAttemptsPerDay: 100, maxConnectedPerDay: 100 }, null);
+    await saveGlobalPolicy(
+      h.tdb.db,
+      'cn-bank',
+      { ...getProfile('cn-bank'), windowStart: '08:00', windowEnd: '22:00', maxAttemptsPerDay: 100, maxConnectedPerDay: 100 },
+      null,
+    );
     const r = await h.tdb.db.query<{ id: number }>(
       `INSERT INTO agents (name, sip_username, sip_md5, sip_realm, state, logged_in, registered, registered_at)
        VALUES ('Agent Nine', 'rwt-console-9', $1, 'ringwise', 'offline', false, true, now()) RETURNING id`,
@@ -63,9 +68,19 @@ describe('console e2e (Chromium)', () => {
     agentId = Number(r.rows[0]!.id);
     for (const role of ROLES) keys[role] = (await createApiKey(h.tdb.db, { name: `console-${role}`, role, agentId: role === 'agent' ? agentId : null })).key;
     const env = h.env;
-    const sip = createAriRest(createAriHttp({ url: env['ARI_URL']!, user: env['ARI_USER']!, password: env['ARI_PASSWORD']!, timeoutMs: 5_000 }), uniqueApp('console-sip'));
+    const sip = createAriRest(
+      createAriHttp({ url: env['ARI_URL']!, user: env['ARI_USER']!, password: env['ARI_PASSWORD']!, timeoutMs: 5_000 }),
+      uniqueApp('console-sip'),
+    );
     const hub = createAgentEventHub(h.redis, h.config.queuePrefix, h.log);
-    app = await buildApp({ config: h.config, log: h.log, db: h.tdb.db, readiness: {}, events: h.events, agents: { sip, redis: h.redis, hub, prefix: h.config.queuePrefix } });
+    app = await buildApp({
+      config: h.config,
+      log: h.log,
+      db: h.tdb.db,
+      readiness: {},
+      events: h.events,
+      agents: { sip, redis: h.redis, hub, prefix: h.config.queuePrefix },
+    });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     pool = createAgentPool({ db: h.tdb.db, redis: h.redis, prefix: h.config.queuePrefix, wrapUpSeconds: h.config.agents.wrapUpSeconds, log: h.log });
     w = await startBridgeWorker(h, pool);
@@ -83,7 +98,12 @@ describe('console e2e (Chromium)', () => {
   });
 
   const api = async (role: Role, method: string, url: string, payload?: unknown) => {
-    const res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${keys[role]}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: { authorization: `Bearer ${keys[role]}` },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
     expect(res.statusCode, res.body).toBeLessThan(300);
     return res.json();
   };
@@ -112,81 +132,114 @@ describe('console e2e (Chromium)', () => {
     }
   });
 
-  it('operator: create a campaign with validation as you type, hear its preview, import a bad file then a good one, launch, watch it reach 100%', { timeout: 120_000 }, async () => {
-    const { context, page } = await newPage(browser);
-    await signIn(page, base, keys.operator);
-    await page.getByRole('button', { name: 'New campaign' }).click();
-    const form = page.getByRole('form', { name: 'New campaign' });
-    await form.getByLabel('Name').fill('x');
-    await form.getByLabel('Name').fill('');
-    await expect.poll(() => form.getByText('Required.').count()).toBe(1);
-    await form.getByLabel('Name').fill('December reminders');
-    await form.getByLabel('Caller id').fill('+8695500');
-    await form.getByLabel('Calls per second').fill('5000');
-    await expect.poll(() => form.getByText('Must be from 0.01 to 1000.').count()).toBe(1);
-    await form.getByLabel('Calls per second').fill('5');
-    const zh = form.getByLabel('Prompt (zh-CN)');
-    await zh.fill('您好{nick}');
-    await expect.poll(() => form.getByText('Unknown field {nick}.').count()).toBe(1);
-    await zh.fill('您好');
-    await zh.focus();
-    await form.getByRole('button', { name: '{name}' }).click();
-    await zh.press('End');
-    await zh.pressSequentially('，您的贷款{amount}已逾期{days_past_due}天。');
-    expect(await zh.inputValue()).toBe('您好{name}，您的贷款{amount}已逾期{days_past_due}天。');
-    await form.getByRole('button', { name: 'Play preview' }).click();
-    const audio = form.locator('audio');
-    await expect.poll(() => audio.evaluate((a: { src: string; readyState: number; duration: number }) => (a.src.startsWith('blob:') && a.readyState >= 1 ? a.duration : 0)), { timeout: 20_000 }).toBeGreaterThan(1);
-    await form.getByLabel('Call script (en-US)').fill('Greet: Hello {name}, this is {bank_name}.\nOffer: We can split {amount} into instalments.');
-    await shot(page, 'campaign-editor');
-    await form.getByRole('button', { name: 'Save' }).click();
-    const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'December reminders' }) });
-    await row.waitFor();
-    const created = (await api('operator', 'GET', '/v1/campaigns')).items.find((x: { name: string }) => x.name === 'December reminders');
-    expect(created).toMatchObject({ callerId: '+8695500', callsPerSecond: 5, prompt: { 'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天。' }] } } });
-    expect((await api('operator', 'GET', `/v1/campaigns/${created.id}/script`)).script).toEqual({
-      'en-US': [{ title: 'Greet', text: 'Hello {name}, this is {bank_name}.' }, { title: 'Offer', text: 'We can split {amount} into instalments.' }],
-    });
+  it(
+    'operator: create a campaign with validation as you type, hear its preview, import a bad file then a good one, launch, watch it reach 100%',
+    { timeout: 120_000 },
+    async () => {
+      const { context, page } = await newPage(browser);
+      await signIn(page, base, keys.operator);
+      await page.getByRole('button', { name: 'New campaign' }).click();
+      const form = page.getByRole('form', { name: 'New campaign' });
+      await form.getByLabel('Name').fill('x');
+      await form.getByLabel('Name').fill('');
+      await expect.poll(() => form.getByText('Required.').count()).toBe(1);
+      await form.getByLabel('Name').fill('December reminders');
+      await form.getByLabel('Caller id').fill('+8695500');
+      await form.getByLabel('Calls per second').fill('5000');
+      await expect.poll(() => form.getByText('Must be from 0.01 to 1000.').count()).toBe(1);
+      await form.getByLabel('Calls per second').fill('5');
+      const zh = form.getByLabel('Prompt (zh-CN)');
+      await zh.fill('您好{nick}');
+      await expect.poll(() => form.getByText('Unknown field {nick}.').count()).toBe(1);
+      await zh.fill('您好');
+      await zh.focus();
+      await form.getByRole('button', { name: '{name}' }).click();
+      await zh.press('End');
+      await zh.pressSequentially('，您的贷款{amount}已逾期{days_past_due}天。');
+      expect(await zh.inputValue()).toBe('您好{name}，您的贷款{amount}已逾期{days_past_due}天。');
+      await form.getByRole('button', { name: 'Play preview' }).click();
+      const audio = form.locator('audio');
+      await expect
+        .poll(
+          () => audio.evaluate((a: { src: string; readyState: number; duration: number }) => (a.src.startsWith('blob:') && a.readyState >= 1 ? a.duration : 0)),
+          { timeout: 20_000 },
+        )
+        .toBeGreaterThan(1);
+      await form.getByLabel('Call script (en-US)').fill('Greet: Hello {name}, this is {bank_name}.\nOffer: We can split {amount} into instalments.');
+      await shot(page, 'campaign-editor');
+      await form.getByRole('button', { name: 'Save' }).click();
+      const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'December reminders' }) });
+      await row.waitFor();
+      const created = (await api('operator', 'GET', '/v1/campaigns')).items.find((x: { name: string }) => x.name === 'December reminders');
+      expect(created).toMatchObject({
+        callerId: '+8695500',
+        callsPerSecond: 5,
+        prompt: { 'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天。' }] } },
+      });
+      expect((await api('operator', 'GET', `/v1/campaigns/${created.id}/script`)).script).toEqual({
+        'en-US': [
+          { title: 'Greet', text: 'Hello {name}, this is {bank_name}.' },
+          { title: 'Offer', text: 'We can split {amount} into instalments.' },
+        ],
+      });
 
-    // A file with bad rows: every error with its line and field, nothing imported.
-    await row.getByRole('button', { name: /^Import contacts/ }).click();
-    const bad = ['external_id,name,phone,timezone,amount_due,currency,days_past_due', 'B-1,Li Lei,+86138000001xx,Asia/Shanghai,10,CNY,3', 'B-2,Han Meimei,+8613800000102,Mars/Olympus,10,CNY,3'].join('\n');
-    await page.locator('#import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
-    const errors = page.locator('table.errors tbody tr');
-    await expect.poll(() => errors.count(), { timeout: 15_000 }).toBe(2);
-    expect(await errors.nth(0).locator('td').allTextContents()).toEqual(['2', 'phone', expect.any(String)]);
-    expect(await errors.nth(1).locator('td').nth(1).textContent()).toBe('timezone');
-    await shot(page, 'import-errors');
-    const good = [
-      'external_id,name,phone,timezone,amount_due,currency,days_past_due',
-      `A-1,Wang Fang,${num('01', 41)},${day},3200.00,CNY,12`,
-      `A-2,Zhao Lei,${num('02', 41)},${day},150.50,CNY,40`,
-      `A-3,Sun Li,${num('70', 41)},${day},99.00,CNY,5`,
-    ].join('\n');
-    await page.locator('#import-file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
-    await page.getByText('3 imported, 0 updated, 0 duplicates.').waitFor({ timeout: 15_000 });
+      // A file with bad rows: every error with its line and field, nothing imported.
+      await row.getByRole('button', { name: /^Import contacts/ }).click();
+      const bad = [
+        'external_id,name,phone,timezone,amount_due,currency,days_past_due',
+        'B-1,Li Lei,+86138000001xx,Asia/Shanghai,10,CNY,3',
+        'B-2,Han Meimei,+8613800000102,Mars/Olympus,10,CNY,3',
+      ].join('\n');
+      await page.locator('#import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+      const errors = page.locator('table.errors tbody tr');
+      await expect.poll(() => errors.count(), { timeout: 15_000 }).toBe(2);
+      expect(await errors.nth(0).locator('td').allTextContents()).toEqual(['2', 'phone', expect.any(String)]);
+      expect(await errors.nth(1).locator('td').nth(1).textContent()).toBe('timezone');
+      await shot(page, 'import-errors');
+      const good = [
+        'external_id,name,phone,timezone,amount_due,currency,days_past_due',
+        `A-1,Wang Fang,${num('01', 41)},${day},3200.00,CNY,12`,
+        `A-2,Zhao Lei,${num('02', 41)},${day},150.50,CNY,40`,
+        `A-3,Sun Li,${num('70', 41)},${day},99.00,CNY,5`,
+      ].join('\n');
+      await page.locator('#import-file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+      await page.getByText('3 imported, 0 updated, 0 duplicates.').waitFor({ timeout: 15_000 });
 
-    // Launch with a confirmation that says what happens, then the live row reaches 100%.
-    await row.getByRole('button', { name: /^Launch/ }).click();
-    const dialog = page.getByRole('dialog');
-    await expect.poll(() => dialog.textContent()).toContain('Its 3 contacts start being called now');
-    await dialog.getByRole('button', { name: 'Launch' }).click();
-    await expect.poll(() => row.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('running');
-    await expect.poll(() => row.locator('progress').evaluate((p: { value: number }) => p.value), { timeout: 90_000, interval: 500 }).toBe(100);
-    await expect.poll(() => row.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('completed');
-    expect(await row.locator('[data-col=outcomes]').textContent()).toMatch(/answered_human|abandoned|completed/);
-    await shot(page, 'campaigns');
-    expect(pageErrors(page)).toEqual([]);
-    await context.close();
-  });
+      // Launch with a confirmation that says what happens, then the live row reaches 100%.
+      await row.getByRole('button', { name: /^Launch/ }).click();
+      const dialog = page.getByRole('dialog');
+      await expect.poll(() => dialog.textContent()).toContain('Its 3 contacts start being called now');
+      await dialog.getByRole('button', { name: 'Launch' }).click();
+      await expect.poll(() => row.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('running');
+      await expect.poll(() => row.locator('progress').evaluate((p: { value: number }) => p.value), { timeout: 90_000, interval: 500 }).toBe(100);
+      await expect.poll(() => row.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('completed');
+      expect(await row.locator('[data-col=outcomes]').textContent()).toMatch(/answered_human|abandoned|completed/);
+      await shot(page, 'campaigns');
+      expect(pageErrors(page)).toEqual([]);
+      await context.close();
+    },
+  );
 
   it('supervisor: a customer in a zone where it is night is deferred; their card says why, rule by rule, and when', { timeout: 60_000 }, async () => {
-    const c = await api('operator', 'POST', '/v1/campaigns', { name: 'Night owls', prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } }, callerId: '+8695500' });
+    const c = await api('operator', 'POST', '/v1/campaigns', {
+      name: 'Night owls',
+      prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } },
+      callerId: '+8695500',
+    });
     const csv = `external_id,name,phone,timezone\nN-1,Night Owl,${num('01', 42)},${night}\n`;
-    const imp = await app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/contacts`, headers: { authorization: `Bearer ${keys.operator}`, 'content-type': 'text/csv' }, payload: csv });
+    const imp = await app.inject({
+      method: 'POST',
+      url: `/v1/campaigns/${c.id}/contacts`,
+      headers: { authorization: `Bearer ${keys.operator}`, 'content-type': 'text/csv' },
+      payload: csv,
+    });
     expect(imp.statusCode, imp.body).toBe(200);
     await api('operator', 'POST', `/v1/campaigns/${c.id}/launch`);
-    await waitFor('the contact deferred', async () => (await h.tdb.db.query(`SELECT 1 FROM campaign_contacts WHERE campaign_id = $1 AND state = 'deferred'`, [c.id])).rowCount, 30_000);
+    await waitFor(
+      'the contact deferred',
+      async () => (await h.tdb.db.query(`SELECT 1 FROM campaign_contacts WHERE campaign_id = $1 AND state = 'deferred'`, [c.id])).rowCount,
+      30_000,
+    );
 
     // The supervisor sits in Shanghai; the customer's 08:00 is shown in both zones. (A supervisor:
     // operators see names masked, so they find a customer by phone or external id, not by name.)
@@ -239,10 +292,29 @@ describe('console e2e (Chromium)', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByText('My state: available').waitFor({ timeout: 10_000 });
 
-    const c = await api('operator', 'POST', '/v1/campaigns', { name: 'High risk', riskThreshold: 50, callerId: '+8695500', prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } } });
+    const c = await api('operator', 'POST', '/v1/campaigns', {
+      name: 'High risk',
+      riskThreshold: 50,
+      callerId: '+8695500',
+      prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } },
+    });
     const csv = `external_id,name,phone,timezone,amount_due,currency,days_past_due,risk_score,locale\nH-1,Qian Duoduo,${num('03', 43)},${day},8800.00,CNY,61,90,en-US\n`;
-    expect((await app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/contacts`, headers: { authorization: `Bearer ${keys.operator}`, 'content-type': 'text/csv' }, payload: csv })).statusCode).toBe(200);
-    await api('operator', 'PUT', `/v1/campaigns/${c.id}/script`, { 'en-US': [{ title: 'Greet', text: 'Good morning {name}, this is {bank_name}.' }, { title: 'Explain', text: 'Your loan has {amount} overdue for {days_past_due} days.' }] });
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/v1/campaigns/${c.id}/contacts`,
+          headers: { authorization: `Bearer ${keys.operator}`, 'content-type': 'text/csv' },
+          payload: csv,
+        })
+      ).statusCode,
+    ).toBe(200);
+    await api('operator', 'PUT', `/v1/campaigns/${c.id}/script`, {
+      'en-US': [
+        { title: 'Greet', text: 'Good morning {name}, this is {bank_name}.' },
+        { title: 'Explain', text: 'Your loan has {amount} overdue for {days_past_due} days.' },
+      ],
+    });
     await api('operator', 'POST', `/v1/campaigns/${c.id}/launch`);
 
     const card = page.getByRole('region', { name: 'Customer on the line' });
@@ -283,7 +355,11 @@ describe('console e2e (Chromium)', () => {
     await shot(page, 'agents');
     const status = await page.evaluate(async () => {
       const s = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
-      const r = await fetch('/v1/campaigns', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body: JSON.stringify({ name: 'sneaky' }) });
+      const r = await fetch('/v1/campaigns', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
+        body: JSON.stringify({ name: 'sneaky' }),
+      });
       return r.status;
     });
     expect(status).toBe(403);

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import {
+  attempts,
+  campaignState,
+  createHarness,
+  num,
+  seedCampaign,
+  setCampaignState,
+  startWorker,
+  waitFor,
+  type Harness,
+  type RunningWorker,
+} from './dialer-harness.js';
 
 /**
  * A TCP proxy between the worker and ARI that can cut the network for a while: every open

@@ -2,7 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers/sandbox-env.js';
-import { attempts, campaignState, contactStates, createHarness, num, seedCampaign, setCampaignState, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import {
+  attempts,
+  campaignState,
+  contactStates,
+  createHarness,
+  num,
+  seedCampaign,
+  setCampaignState,
+  startWorker,
+  waitFor,
+  type Harness,
+  type RunningWorker,
+} from './dialer-harness.js';
 
 describe('dialer e2e: a worker crash mid-call', () => {
   let h: Harness;

@@ -50,7 +50,10 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
          ON CONFLICT (external_id) DO UPDATE SET updated_at = now() RETURNING id::text`,
         [`job-${phone}`, phone],
       );
-      const cc = await tdb.db.query<{ id: string }>(`INSERT INTO campaign_contacts (campaign_id, customer_id) VALUES ($1, $2) RETURNING id::text`, [campaignId, cu.rows[0]!.id]);
+      const cc = await tdb.db.query<{ id: string }>(`INSERT INTO campaign_contacts (campaign_id, customer_id) VALUES ($1, $2) RETURNING id::text`, [
+        campaignId,
+        cu.rows[0]!.id,
+      ]);
       contacts.push(cc.rows[0]!.id);
     }
     return { campaignId, contacts };
@@ -61,7 +64,12 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
   };
   const campaignState = async (id: string) => (await tdb.db.query<{ state: string }>(`SELECT state FROM campaigns WHERE id = $1`, [id])).rows[0]!.state;
   const rows = async (id: string) =>
-    (await tdb.db.query(`SELECT contact_id::text AS contact, attempt_no AS n, state, outcome, end_reason AS "endReason" FROM call_attempts WHERE campaign_id = $1 ORDER BY contact_id, attempt_no`, [id])).rows;
+    (
+      await tdb.db.query(
+        `SELECT contact_id::text AS contact, attempt_no AS n, state, outcome, end_reason AS "endReason" FROM call_attempts WHERE campaign_id = $1 ORDER BY contact_id, attempt_no`,
+        [id],
+      )
+    ).rows;
   async function until(what: string, f: () => Promise<boolean>, ms = 15_000) {
     const end = Date.now() + ms;
     while (!(await f())) {
@@ -106,7 +114,10 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     const capped = await seed(['+8613800001420'], { retryPolicy, policyOverrides: { maxAttemptsPerContact: 2 } });
     await launch(free.campaignId);
     await launch(capped.campaignId);
-    await until('both completed', async () => (await campaignState(free.campaignId)) === 'completed' && (await campaignState(capped.campaignId)) === 'completed');
+    await until(
+      'both completed',
+      async () => (await campaignState(free.campaignId)) === 'completed' && (await campaignState(capped.campaignId)) === 'completed',
+    );
     expect((await rows(free.campaignId)).map((x) => [x.n, x.outcome])).toEqual([
       [1, 'busy'],
       [2, 'busy'],
@@ -121,10 +132,15 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
   });
 
   it("a held contact keeps the gate's reason (rule: detail), and the stats count it under its rule", async () => {
-    const capped = await seed(['+8613800001520'], { retryPolicy: { busy: { delaySeconds: 0.2, maxRetries: 2 } }, policyOverrides: { maxAttemptsPerContact: 1 } });
+    const capped = await seed(['+8613800001520'], {
+      retryPolicy: { busy: { delaySeconds: 0.2, maxRetries: 2 } },
+      policyOverrides: { maxAttemptsPerContact: 1 },
+    });
     await launch(capped.campaignId);
     await until('completed', async () => (await campaignState(capped.campaignId)) === 'completed');
-    const held = await tdb.db.query<{ state: string; reason: string }>(`SELECT state, reason FROM campaign_contacts WHERE campaign_id = $1`, [capped.campaignId]);
+    const held = await tdb.db.query<{ state: string; reason: string }>(`SELECT state, reason FROM campaign_contacts WHERE campaign_id = $1`, [
+      capped.campaignId,
+    ]);
     expect(held.rows).toEqual([{ state: 'blocked', reason: expect.stringMatching(/^max_attempts_per_contact: .*1\/1/) }]);
     const stats = summarizeStats(Number(capped.campaignId), await loadStatsRows(tdb.db, Number(capped.campaignId)));
     expect(stats.contacts.reasons).toEqual({ deferred: {}, blocked: { max_attempts_per_contact: 1 } });
@@ -136,7 +152,10 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     await tdb.db.query(`UPDATE campaigns SET state = 'paused' WHERE id = $1`, [campaignId]);
     await events.campaignStateChanged(campaignId, 'paused');
     await until('contacts back to pending or done', async () => {
-      const r = await tdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state IN ('queued', 'dialing')`, [campaignId]);
+      const r = await tdb.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state IN ('queued', 'dialing')`,
+        [campaignId],
+      );
       return r.rows[0]!.n === 0;
     });
     const dialedWhilePaused = (await rows(campaignId)).length;
@@ -150,12 +169,20 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     const { campaignId } = await seed(['+8613800001601', '+8613800001602', '+8613800001603']);
     await tdb.db.query(`UPDATE campaigns SET state = 'cancelled' WHERE id = $1`, [campaignId]);
     // Jobs that were already queued when the cancel landed.
-    for (const contactId of (await tdb.db.query<{ id: string }>(`SELECT id::text FROM campaign_contacts WHERE campaign_id = $1`, [campaignId])).rows.map((r) => r.id)) {
-      await queues.dial.add('dial', { campaignId, contactId, attemptNo: 1, queuedAt: new Date().toISOString() }, { jobId: dialJobId(campaignId, contactId, 1) });
+    for (const contactId of (await tdb.db.query<{ id: string }>(`SELECT id::text FROM campaign_contacts WHERE campaign_id = $1`, [campaignId])).rows.map(
+      (r) => r.id,
+    )) {
+      await queues.dial.add(
+        'dial',
+        { campaignId, contactId, attemptNo: 1, queuedAt: new Date().toISOString() },
+        { jobId: dialJobId(campaignId, contactId, 1) },
+      );
     }
     await events.campaignStateChanged(campaignId, 'cancelled');
     await until('contacts cancelled', async () => {
-      const r = await tdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'cancelled'`, [campaignId]);
+      const r = await tdb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'cancelled'`, [
+        campaignId,
+      ]);
       return r.rows[0]!.n === 3;
     });
     expect(await rows(campaignId)).toEqual([]);
@@ -184,7 +211,12 @@ describe('dial jobs (real PG + Redis, fake ARI)', () => {
     // (a reservation would count against the customer's caps while nothing is dialled).
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await rows(campaignId)).map((r) => r.contact)).toEqual(first);
-    const phone = (await tdb.db.query<{ phone: string }>(`SELECT c.phones[1] AS phone FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id WHERE cc.id = $1`, [waiting])).rows[0]!.phone;
+    const phone = (
+      await tdb.db.query<{ phone: string }>(
+        `SELECT c.phones[1] AS phone FROM campaign_contacts cc JOIN customers c ON c.id = cc.customer_id WHERE cc.id = $1`,
+        [waiting],
+      )
+    ).rows[0]!.phone;
     await tdb.db.query(`INSERT INTO dnc_entries (phone, reason, source) VALUES ($1, 'asked by phone', 'test')`, [phone]);
     await until('completed', async () => (await campaignState(campaignId)) === 'completed', 20_000);
     expect(ari.ops().filter((o) => o === 'originate')).toHaveLength(1);

@@ -22,7 +22,14 @@ import { createApiKey } from '../../../src/auth/keys.repo.js';
 export const num = (nn: string, line = 0): string => `+861380000${String(line).padStart(2, '0')}${nn}`;
 
 /** A prompt long enough that a customer who hangs up after ~1.5 s does so during it. */
-export const TEST_PROMPT = { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }, { type: 'sound', name: 'vm-intro' }] } };
+export const TEST_PROMPT = {
+  'en-US': {
+    segments: [
+      { type: 'sound', name: 'hello-world' },
+      { type: 'sound', name: 'vm-intro' },
+    ],
+  },
+};
 
 export interface Harness {
   tdb: TestDb;
@@ -94,7 +101,14 @@ export interface RunningWorker {
 
 export async function startWorker(h: Harness, opts: { stalledIntervalMs?: number; ariUrl?: string } = {}): Promise<RunningWorker> {
   const { config } = h;
-  const client = createAriClient({ url: opts.ariUrl ?? config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, log: h.log, backoff: { initialMs: 200, maxMs: 1_000 } });
+  const client = createAriClient({
+    url: opts.ariUrl ?? config.ari.url,
+    user: config.ari.user,
+    password: config.ari.password,
+    app: config.ari.app,
+    log: h.log,
+    backoff: { initialMs: 200, maxMs: 1_000 },
+  });
   await client.connect({ timeoutMs: 10_000 });
   const created: string[] = [];
   const played: RunningWorker['played'] = [];
@@ -186,10 +200,10 @@ export async function seedCampaign(
       [`e2e-${k.phone}`, k.phones ?? [k.phone], k.locale ?? 'en-US'],
     );
     const customerId = cu.rows[0]!.id;
-    const cc = await db.query<{ id: string }>(
-      `INSERT INTO campaign_contacts (campaign_id, customer_id) VALUES ($1, $2) RETURNING id::text`,
-      [campaignId, customerId],
-    );
+    const cc = await db.query<{ id: string }>(`INSERT INTO campaign_contacts (campaign_id, customer_id) VALUES ($1, $2) RETURNING id::text`, [
+      campaignId,
+      customerId,
+    ]);
     contacts.push({ contactId: cc.rows[0]!.id, customerId, phone: k.phone });
   }
   return { campaignId, contacts };
@@ -263,7 +277,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** The real control API over the harness's database, wired to the campaign events as `ringwise api` does. */
-export async function controlApi(h: Harness): Promise<{ app: ApiApp; action(campaignId: string, action: 'launch' | 'pause' | 'resume' | 'cancel'): Promise<void> }> {
+export async function controlApi(
+  h: Harness,
+): Promise<{ app: ApiApp; action(campaignId: string, action: 'launch' | 'pause' | 'resume' | 'cancel'): Promise<void> }> {
   const app = await buildApp({ config: h.config, log: h.log, db: h.tdb.db, readiness: {}, events: h.events });
   await app.ready();
   const { key } = await createApiKey(h.tdb.db, { name: 'e2e-operator', role: 'operator' });

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, startWorker, TEST_PROMPT, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import {
+  attempts,
+  campaignState,
+  createHarness,
+  num,
+  seedCampaign,
+  setCampaignState,
+  startWorker,
+  TEST_PROMPT,
+  waitFor,
+  type Harness,
+  type RunningWorker,
+} from './dialer-harness.js';
 
 /*
  * The DTMF menu through real Asterisk and SIPp: the carrier's 1x numbers answer, say "hello?",

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, campaignState, contactStates, createHarness, num, seedCampaign, setCampaignState, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import {
+  attempts,
+  campaignState,
+  contactStates,
+  createHarness,
+  num,
+  seedCampaign,
+  setCampaignState,
+  startWorker,
+  waitFor,
+  type Harness,
+  type RunningWorker,
+} from './dialer-harness.js';
 
 describe('dialer e2e: opt-out and retries', () => {
   let h: Harness;
@@ -48,7 +60,10 @@ describe('dialer e2e: opt-out and retries', () => {
     const capped = await seedCampaign(h, { contacts: [{ phone: num('20', 2) }], retryPolicy, policyOverrides: { maxAttemptsPerContact: 1 } });
     await setCampaignState(h, free.campaignId, 'running');
     await setCampaignState(h, capped.campaignId, 'running');
-    await waitFor('both completed', async () => (await campaignState(h, free.campaignId)) === 'completed' && (await campaignState(h, capped.campaignId)) === 'completed');
+    await waitFor(
+      'both completed',
+      async () => (await campaignState(h, free.campaignId)) === 'completed' && (await campaignState(h, capped.campaignId)) === 'completed',
+    );
 
     const retried = await attempts(h, free.campaignId);
     expect(retried.map((r) => [r.attemptNo, r.outcome])).toEqual([

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, campaignState, contactStates, createHarness, num, seedCampaign, setCampaignState, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import {
+  attempts,
+  campaignState,
+  contactStates,
+  createHarness,
+  num,
+  seedCampaign,
+  setCampaignState,
+  startWorker,
+  waitFor,
+  type Harness,
+  type RunningWorker,
+} from './dialer-harness.js';
 
 // Each outcome, over real SIP through the trunk to the simulated carrier, recorded in the ledger.
 describe('dialer e2e: every outcome is recorded', () => {
@@ -23,7 +35,11 @@ describe('dialer e2e: every outcome is recorded', () => {
     await setCampaignState(h, plain.campaignId, 'running');
     await setCampaignState(h, amd.campaignId, 'running');
 
-    await waitFor('both campaigns to complete', async () => (await campaignState(h, plain.campaignId)) === 'completed' && (await campaignState(h, amd.campaignId)) === 'completed', 60_000);
+    await waitFor(
+      'both campaigns to complete',
+      async () => (await campaignState(h, plain.campaignId)) === 'completed' && (await campaignState(h, amd.campaignId)) === 'completed',
+      60_000,
+    );
 
     const rows = await attempts(h, plain.campaignId);
     const by = Object.fromEntries(rows.map((r) => [r.phone.slice(-2), r]));

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, campaignState, controlApi, createHarness, num, seedCampaign, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import {
+  attempts,
+  campaignState,
+  controlApi,
+  createHarness,
+  num,
+  seedCampaign,
+  startWorker,
+  waitFor,
+  type Harness,
+  type RunningWorker,
+} from './dialer-harness.js';
 
 describe('dialer e2e: pause and resume', () => {
   let h: Harness;

@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProfile } from '../../../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../../../src/compliance/policy.store.js';
 import { sandboxDir } from '../../helpers/sandbox-env.js';
-import { attempts, campaignState, createHarness, num, seedCampaign, setCampaignState, startWorker, waitFor, type Harness, type RunningWorker } from './dialer-harness.js';
+import {
+  attempts,
+  campaignState,
+  createHarness,
+  num,
+  seedCampaign,
+  setCampaignState,
+  startWorker,
+  waitFor,
+  type Harness,
+  type RunningWorker,
+} from './dialer-harness.js';
 
 /*
  * Voicemail through real Asterisk and SIPp: the carrier's 6x numbers answer with a spoken

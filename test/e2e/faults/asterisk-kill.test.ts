@@ -22,10 +22,14 @@ describe('fault: kill -9 of Asterisk mid-campaign, then its restart', () => {
   it('the calls cut are retried as lost; the campaign completes once Asterisk is back', async () => {
     const c = await h.campaign(30, { maxConcurrent: 10, callsPerSecond: 10 });
     h.spawn();
-    await waitFor('calls answered and some ended', async () => {
-      const rows = await ledger(h, c.campaignId);
-      return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 4;
-    }, 60_000);
+    await waitFor(
+      'calls answered and some ended',
+      async () => {
+        const rows = await ledger(h, c.campaignId);
+        return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 4;
+      },
+      60_000,
+    );
     const cut = await answeredLive(h, c.campaignId);
 
     // Only this slot's Asterisk, by the pid file its sandbox wrote.
@@ -43,10 +47,14 @@ describe('fault: kill -9 of Asterisk mid-campaign, then its restart', () => {
     // hanging up after its menu, its reminder heard in full, keeps that outcome).
     const rows = await ledger(h, c.campaignId);
     const atKill = rows.filter((r) => cut.includes(r.id));
-    for (const r of atKill) expect(r.endReason === 'lost' || (r.outcome === 'completed' && r.endReason === 'menu_timeout'), `call ${r.id}: ${r.outcome}/${r.endReason}`).toBe(true);
+    for (const r of atKill)
+      expect(r.endReason === 'lost' || (r.outcome === 'completed' && r.endReason === 'menu_timeout'), `call ${r.id}: ${r.outcome}/${r.endReason}`).toBe(true);
     const lostAtKill = atKill.filter((r) => r.endReason === 'lost').length;
     expect(lostAtKill).toBeGreaterThan(0);
     expect(summary.retriedLost).toBeGreaterThanOrEqual(lostAtKill);
-    console.log(`asterisk kill -9: ${cut.length} calls up, ${lostAtKill} lost, Asterisk back after ${upAt - killedAt} ms, converged ${ms} ms after it was back`, summary);
+    console.log(
+      `asterisk kill -9: ${cut.length} calls up, ${lostAtKill} lost, Asterisk back after ${upAt - killedAt} ms, converged ${ms} ms after it was back`,
+      summary,
+    );
   }, 240_000);
 });

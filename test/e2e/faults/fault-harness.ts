@@ -36,7 +36,13 @@ export async function createFaultHarness(overrides: Record<string, string> = {})
     ...overrides,
   });
   const workers: WorkerProcess[] = [];
-  const rest = createAriClient({ url: h.config.ari.url, user: h.config.ari.user, password: h.config.ari.password, app: `${h.config.ari.app}-observer`, log: h.log });
+  const rest = createAriClient({
+    url: h.config.ari.url,
+    user: h.config.ari.user,
+    password: h.config.ari.password,
+    app: `${h.config.ari.app}-observer`,
+    log: h.log,
+  });
   return {
     ...h,
     workers,
@@ -52,7 +58,12 @@ export async function createFaultHarness(overrides: Record<string, string> = {})
     },
     async campaign(n, o = {}) {
       const contacts = Array.from({ length: n }, (_, i) => ({ phone: num(`0${i % 10}`, 10 + Math.floor(i / 10)) }));
-      const c = await seedCampaign(h, { contacts, retryPolicy: { lost: LOST_RETRY }, maxConcurrent: o.maxConcurrent ?? 10, callsPerSecond: o.callsPerSecond ?? 10 });
+      const c = await seedCampaign(h, {
+        contacts,
+        retryPolicy: { lost: LOST_RETRY },
+        maxConcurrent: o.maxConcurrent ?? 10,
+        callsPerSecond: o.callsPerSecond ?? 10,
+      });
       await setCampaignState(h, c.campaignId, 'running');
       return c;
     },
@@ -70,7 +81,9 @@ export async function createFaultHarness(overrides: Record<string, string> = {})
           [campaignId],
         );
         const keys = await h.redis.keys(`${h.config.queuePrefix}:dial:*`);
-        throw new Error(`${String(err)}\nopen contacts: ${JSON.stringify(open.rows)}\nredis dial keys: ${keys.slice(0, 40).join(' ')}\nlast worker log:\n${workers.at(-1)?.log().slice(-6000) ?? ''}`);
+        throw new Error(
+          `${String(err)}\nopen contacts: ${JSON.stringify(open.rows)}\nredis dial keys: ${keys.slice(0, 40).join(' ')}\nlast worker log:\n${workers.at(-1)?.log().slice(-6000) ?? ''}`,
+        );
       });
       return Date.now() - since;
     },

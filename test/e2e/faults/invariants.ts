@@ -47,7 +47,9 @@ export async function assertHealed(h: Harness, campaignId: string, o: { originat
   expect(state).toBe('completed');
   const rows = await ledger(h, campaignId);
   expect(rows.filter((r) => r.state !== 'ended')).toEqual([]);
-  const stuck = await db.query(`SELECT id, state FROM campaign_contacts WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred', 'dialing')`, [campaignId]);
+  const stuck = await db.query(`SELECT id, state FROM campaign_contacts WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'deferred', 'dialing')`, [
+    campaignId,
+  ]);
   expect(stuck.rows).toEqual([]);
 
   // Never two live calls to one customer: each dial's [originated, ended] is apart from the next.

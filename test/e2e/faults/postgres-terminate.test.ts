@@ -31,10 +31,14 @@ describe('fault: every PostgreSQL connection terminated mid-campaign', () => {
   it('statements are retried on new connections; no call is lost; the campaign completes', async () => {
     const c = await h.campaign(30, { maxConcurrent: 10, callsPerSecond: 10 });
     const w = h.spawn();
-    await waitFor('calls answered and some ended', async () => {
-      const rows = await ledger(h, c.campaignId);
-      return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 3;
-    }, 60_000);
+    await waitFor(
+      'calls answered and some ended',
+      async () => {
+        const rows = await ledger(h, c.campaignId);
+        return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 3;
+      },
+      60_000,
+    );
     // Twice, a few seconds apart: calls end, gates reserve and ledger rows are written meanwhile.
     const first = await terminateAll(h.tdb.name);
     await new Promise((r) => setTimeout(r, 3_000));

@@ -15,11 +15,16 @@ describe('fault: Redis loses its data mid-campaign', () => {
   it('the queues are rebuilt from PostgreSQL and the campaign completes', async () => {
     const c = await h.campaign(40, { maxConcurrent: 10, callsPerSecond: 10 });
     const w = h.spawn();
-    await waitFor('calls answered and some ended', async () => {
-      const rows = await ledger(h, c.campaignId);
-      return rows.filter((r) => r.state === 'ended').length >= 5 && (await answeredLive(h, c.campaignId)).length >= 3;
-    }, 60_000);
-    const queuedBefore = (await h.tdb.db.query(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'queued'`, [c.campaignId])).rows[0].n as number;
+    await waitFor(
+      'calls answered and some ended',
+      async () => {
+        const rows = await ledger(h, c.campaignId);
+        return rows.filter((r) => r.state === 'ended').length >= 5 && (await answeredLive(h, c.campaignId)).length >= 3;
+      },
+      60_000,
+    );
+    const queuedBefore = (await h.tdb.db.query(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state = 'queued'`, [c.campaignId]))
+      .rows[0].n as number;
     expect(queuedBefore).toBeGreaterThan(5);
 
     // The test's own key prefix only: other tests share this Redis (never FLUSHALL).

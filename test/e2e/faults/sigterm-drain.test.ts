@@ -15,10 +15,14 @@ describe('fault: SIGTERM mid-campaign (a deploy)', () => {
   it('the worker lets its live calls finish, hands back the rest, exits 0; the next worker completes the campaign', async () => {
     const c = await h.campaign(30, { maxConcurrent: 10, callsPerSecond: 10 });
     const first = h.spawn();
-    await waitFor('calls answered and some ended', async () => {
-      const rows = await ledger(h, c.campaignId);
-      return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 4;
-    }, 60_000);
+    await waitFor(
+      'calls answered and some ended',
+      async () => {
+        const rows = await ledger(h, c.campaignId);
+        return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 4;
+      },
+      60_000,
+    );
     const live = await answeredLive(h, c.campaignId);
     const termAt = Date.now();
     first.kill('SIGTERM');
@@ -29,7 +33,9 @@ describe('fault: SIGTERM mid-campaign (a deploy)', () => {
     const atExit = await ledger(h, c.campaignId);
     expect(atExit.filter((r) => r.state !== 'ended')).toEqual([]);
     for (const id of live) expect(atExit.find((r) => r.id === id)).toMatchObject({ outcome: 'completed', endReason: 'menu_timeout' });
-    const pendingAtExit = (await h.tdb.db.query(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state <> 'completed'`, [c.campaignId])).rows[0].n as number;
+    const pendingAtExit = (
+      await h.tdb.db.query(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 AND state <> 'completed'`, [c.campaignId])
+    ).rows[0].n as number;
     expect(pendingAtExit).toBeGreaterThan(0);
 
     const second = h.spawn();
@@ -39,6 +45,9 @@ describe('fault: SIGTERM mid-campaign (a deploy)', () => {
     expect(summary.attempts).toBe(30);
     expect(first.log()).toContain('worker stopped');
     expect(second.originated().length).toBe(pendingAtExit);
-    console.log(`sigterm drain: ${live.length} live calls finished in ${drainMs} ms, ${pendingAtExit} contacts handed back, converged ${ms} ms after the restart`, summary);
+    console.log(
+      `sigterm drain: ${live.length} live calls finished in ${drainMs} ms, ${pendingAtExit} contacts handed back, converged ${ms} ms after the restart`,
+      summary,
+    );
   }, 240_000);
 });

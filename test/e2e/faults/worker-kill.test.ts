@@ -16,10 +16,14 @@ describe('fault: kill -9 of the worker mid-campaign', () => {
     const c = await h.campaign(30, { maxConcurrent: 10, callsPerSecond: 10 });
     const first = h.spawn();
     // Mid-campaign: some calls done, several answered and up in Asterisk.
-    await waitFor('calls answered and some ended', async () => {
-      const rows = await ledger(h, c.campaignId);
-      return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 4;
-    }, 60_000);
+    await waitFor(
+      'calls answered and some ended',
+      async () => {
+        const rows = await ledger(h, c.campaignId);
+        return rows.filter((r) => r.state === 'ended').length >= 3 && (await answeredLive(h, c.campaignId)).length >= 4;
+      },
+      60_000,
+    );
     const up = await answeredLive(h, c.campaignId);
     first.kill('SIGKILL');
     await first.exited;

@@ -86,20 +86,36 @@ describe('agent softphone registration', () => {
     softphone = true;
     await sandboxSh(['softphone', 'start', USER, PASSWORD, String(port), 'answer'], 40_000);
 
-    const created = await amiLog.waitFor<ContactStatusEvent>((e) => e.event === 'ContactStatus' && (e as ContactStatusEvent).aor === USER, 15_000, `AMI ContactStatus for ${USER}`);
+    const created = await amiLog.waitFor<ContactStatusEvent>(
+      (e) => e.event === 'ContactStatus' && (e as ContactStatusEvent).aor === USER,
+      15_000,
+      `AMI ContactStatus for ${USER}`,
+    );
     expect(created.endpointname).toBe(USER);
     // Observed on 22.10: a new contact on an aor with qualify_frequency=0 is announced once, as
     // NonQualified (no separate Created), and with PeerStatus Reachable.
     expect(created.contactstatus).toBe('NonQualified');
     expect(created.uri).toContain(`:${port}`);
 
-    const change = await ariLog.waitFor<ContactStatusChange>((e) => e.type === 'ContactStatusChange' && (e as ContactStatusChange).endpoint.resource === USER, 15_000, `ARI ContactStatusChange for ${USER}`);
+    const change = await ariLog.waitFor<ContactStatusChange>(
+      (e) => e.type === 'ContactStatusChange' && (e as ContactStatusChange).endpoint.resource === USER,
+      15_000,
+      `ARI ContactStatusChange for ${USER}`,
+    );
     expect(change.contact_info.aor).toBe(USER);
     expect(change.contact_info.contact_status).toBe('NonQualified');
     expect(change.contact_info.uri).toContain(`:${port}`);
-    const peer = await ariLog.waitFor<PeerStatusChange>((e) => e.type === 'PeerStatusChange' && (e as PeerStatusChange).endpoint.resource === USER, 5_000, 'PeerStatusChange');
+    const peer = await ariLog.waitFor<PeerStatusChange>(
+      (e) => e.type === 'PeerStatusChange' && (e as PeerStatusChange).endpoint.resource === USER,
+      5_000,
+      'PeerStatusChange',
+    );
     expect(peer.peer.peer_status).toBe('Reachable');
-    const online = await ariLog.waitFor<EndpointStateChange>((e) => e.type === 'EndpointStateChange' && (e as EndpointStateChange).endpoint.resource === USER, 5_000, 'EndpointStateChange');
+    const online = await ariLog.waitFor<EndpointStateChange>(
+      (e) => e.type === 'EndpointStateChange' && (e as EndpointStateChange).endpoint.resource === USER,
+      5_000,
+      'EndpointStateChange',
+    );
     expect(online.endpoint.state).toBe('online');
 
     const { events } = await ami.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');
@@ -120,7 +136,8 @@ describe('agent softphone registration', () => {
     );
     expect(removed.endpointname).toBe(USER);
     await ariLog.waitFor(
-      (e) => e.type === 'EndpointStateChange' && (e as EndpointStateChange).endpoint.resource === USER && (e as EndpointStateChange).endpoint.state === 'offline',
+      (e) =>
+        e.type === 'EndpointStateChange' && (e as EndpointStateChange).endpoint.resource === USER && (e as EndpointStateChange).endpoint.state === 'offline',
       15_000,
       'EndpointStateChange offline',
     );

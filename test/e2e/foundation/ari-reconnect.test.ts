@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { isAriError } from '../../../src/dialer/ari.http.js';
 import { CARRIER } from '../../helpers/carrier.js';
-import { carrierEndpoint, forChannel, killOwnConnections, recordAri, requireSandbox, sandboxAri, uniqueApp, uniqueId, type EventLog } from '../../helpers/ari.js';
+import {
+  carrierEndpoint,
+  forChannel,
+  killOwnConnections,
+  recordAri,
+  requireSandbox,
+  sandboxAri,
+  uniqueApp,
+  uniqueId,
+  type EventLog,
+} from '../../helpers/ari.js';
 
 // The websocket is cut under the client (the kernel destroys the TCP connection, as a network
 // failure would), without touching Asterisk or anyone else's connections.

@@ -19,7 +19,9 @@ describe('e2e: a high-risk call on one Asterisk reaches an agent registered on t
   let agentId = 0;
 
   const channels = async (url: string) => {
-    const res = await fetch(`${url}/ari/channels`, { headers: { authorization: `Basic ${Buffer.from(`${env['ARI_USER']}:${env['ARI_PASSWORD']}`).toString('base64')}` } });
+    const res = await fetch(`${url}/ari/channels`, {
+      headers: { authorization: `Basic ${Buffer.from(`${env['ARI_USER']}:${env['ARI_PASSWORD']}`).toString('base64')}` },
+    });
     return (await res.json()) as Array<{ id: string; name: string; state: string }>;
   };
 
@@ -43,20 +45,34 @@ describe('e2e: a high-risk call on one Asterisk reaches an agent registered on t
     await waitFor('worker ready', async () => (await httpGet(w!.port, '/readyz')).status === 200, 30_000);
     await sandboxShEnv(['softphone', 'start', user, password, String(slotPort(5291) + 500), 'answer'], server2, 60_000);
     // Presence from server 2's AMI: registered there, and only there.
-    await waitFor('the agent registered on asterisk-2', async () => {
-      const q = await h.tdb.db.query<{ registered: boolean; server: string | null }>(`SELECT registered, registered_server AS server FROM agents WHERE id = $1`, [agentId]);
-      return q.rows[0]?.registered && q.rows[0].server === 'asterisk-2';
-    }, 30_000);
+    await waitFor(
+      'the agent registered on asterisk-2',
+      async () => {
+        const q = await h.tdb.db.query<{ registered: boolean; server: string | null }>(
+          `SELECT registered, registered_server AS server FROM agents WHERE id = $1`,
+          [agentId],
+        );
+        return q.rows[0]?.registered && q.rows[0].server === 'asterisk-2';
+      },
+      30_000,
+    );
 
     // Idle servers tie on free capacity: the first listed (asterisk-1) takes the customer.
     const c = await seedCampaign(h, { contacts: [{ phone: num('01', 60) }] });
     await makeRisky(h, { campaignId: c.campaignId, customerId: c.contacts[0]!.customerId, name: 'Wang Xiaoming', riskScore: 90, threshold: 50 });
     await setCampaignState(h, c.campaignId, 'running');
     const attemptId = await waitFor('the attempt', async () => (await attempts(h, c.campaignId))[0]?.id);
-    await waitFor('the agent on the call', async () => {
-      const q = await h.tdb.db.query<{ state: string; attempt: string | null }>(`SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`, [agentId]);
-      return q.rows[0]?.state === 'on_call' && q.rows[0].attempt === attemptId;
-    }, 45_000);
+    await waitFor(
+      'the agent on the call',
+      async () => {
+        const q = await h.tdb.db.query<{ state: string; attempt: string | null }>(
+          `SELECT state, current_attempt_id::text AS attempt FROM agents WHERE id = $1`,
+          [agentId],
+        );
+        return q.rows[0]?.state === 'on_call' && q.rows[0].attempt === attemptId;
+      },
+      45_000,
+    );
 
     // Server 1 has the customer and the agent leg, which goes out over the trunk to server 2 ...
     const on1 = await channels(env['ARI_URL']!);

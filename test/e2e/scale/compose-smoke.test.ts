@@ -27,7 +27,8 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
   const off = Number(env['SANDBOX_PORT_OFFSET'] ?? 0) + 900;
   const ports = { api: 3000 + off, w1: 3001 + off, w2: 3002 + off, ari: 8088 + off, ami: 5038 + off, sip: 5060 + off };
   const envFile = join(dir, '.env');
-  const dc = (...args: string[]) => run(compose, ['-p', project, '-f', join(ROOT, 'deploy/compose.yaml'), '--env-file', envFile, ...args], { cwd: join(ROOT, 'deploy'), maxBuffer: 64 << 20 });
+  const dc = (...args: string[]) =>
+    run(compose, ['-p', project, '-f', join(ROOT, 'deploy/compose.yaml'), '--env-file', envFile, ...args], { cwd: join(ROOT, 'deploy'), maxBuffer: 64 << 20 });
 
   afterAll(async () => {
     await dc('down', '-v', '--remove-orphans').catch(() => undefined);
@@ -67,21 +68,40 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
     const { stdout } = await dc('run', '--rm', '-T', 'migrate', 'keys', 'create', '--role', 'admin', '--name', 'smoke');
     const key = stdout.trim().split('\n').at(-1)!.trim();
     const api = async <T>(method: string, path: string, body?: unknown, type = 'application/json'): Promise<T> => {
-      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': type } : {}) }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': type } : {}) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
       const text = await res.text();
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
       return JSON.parse(text) as T;
     };
     const prompt = { segments: [{ type: 'sound', name: 'hello-world' }] };
-    const c = await api<{ id: number }>('POST', '/v1/campaigns', { name: 'compose smoke', prompt: { 'en-US': prompt, 'zh-CN': prompt }, callsPerSecond: 2, maxConcurrent: 4, callerId: '+8695500' });
-    const csv = 'external_id,name,phone,timezone,locale,amount_due,currency,due_date,days_past_due,risk_score\n' +
-      ['+8613800000091', '+8613800000092', '+8613800000020', '+8613800000093'].map((p, i) => `SMOKE-${i},Smoke ${i},${p},Asia/Shanghai,en-US,100.00,CNY,2026-11-01,10,10`).join('\n') + '\n';
+    const c = await api<{ id: number }>('POST', '/v1/campaigns', {
+      name: 'compose smoke',
+      prompt: { 'en-US': prompt, 'zh-CN': prompt },
+      callsPerSecond: 2,
+      maxConcurrent: 4,
+      callerId: '+8695500',
+    });
+    const csv =
+      'external_id,name,phone,timezone,locale,amount_due,currency,due_date,days_past_due,risk_score\n' +
+      ['+8613800000091', '+8613800000092', '+8613800000020', '+8613800000093']
+        .map((p, i) => `SMOKE-${i},Smoke ${i},${p},Asia/Shanghai,en-US,100.00,CNY,2026-11-01,10,10`)
+        .join('\n') +
+      '\n';
     await api('POST', `/v1/campaigns/${c.id}/contacts`, csv, 'text/csv');
     await api('POST', `/v1/campaigns/${c.id}/launch`);
-    const done = await waitFor('campaign completed', async () => {
-      const s = await api<{ state: string }>('GET', `/v1/campaigns/${c.id}`);
-      return s.state === 'completed' ? s : undefined;
-    }, 180_000, 1_000);
+    const done = await waitFor(
+      'campaign completed',
+      async () => {
+        const s = await api<{ state: string }>('GET', `/v1/campaigns/${c.id}`);
+        return s.state === 'completed' ? s : undefined;
+      },
+      180_000,
+      1_000,
+    );
     expect(done.state).toBe('completed');
     const calls = await api<{ items: Array<{ outcome: string }> }>('GET', `/v1/calls?campaignId=${c.id}`);
     expect(calls.items.map((x) => x.outcome).sort()).toEqual(expect.arrayContaining(['busy']));

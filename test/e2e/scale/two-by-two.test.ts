@@ -43,10 +43,20 @@ describe('e2e: 2 workers × 2 Asterisk servers', () => {
     }
     const contacts = Array.from({ length: CONTACTS }, (_, i) => ({ phone: num(String(90 + (i % 10)), Math.floor(i / 10)) }));
     // Lost calls are called again a second later (the self-healing lost class; its default is 600 s).
-    const c = await seedCampaign(h, { contacts, callsPerSecond: CPS, maxConcurrent: 150, prompt: SHORT_PROMPT, retryPolicy: { lost: { delaySeconds: 1, maxRetries: 1 } } });
+    const c = await seedCampaign(h, {
+      contacts,
+      callsPerSecond: CPS,
+      maxConcurrent: 150,
+      prompt: SHORT_PROMPT,
+      retryPolicy: { lost: { delaySeconds: 1, maxRetries: 1 } },
+    });
     const t0 = Date.now();
     await setCampaignState(h, c.campaignId, 'running');
-    const originated = async () => Number((await h.tdb.db.query<{ n: string }>(`SELECT count(*) AS n FROM call_attempts WHERE campaign_id = $1 AND originated_at IS NOT NULL`, [c.campaignId])).rows[0]!.n);
+    const originated = async () =>
+      Number(
+        (await h.tdb.db.query<{ n: string }>(`SELECT count(*) AS n FROM call_attempts WHERE campaign_id = $1 AND originated_at IS NOT NULL`, [c.campaignId]))
+          .rows[0]!.n,
+      );
 
     // A quarter in: both servers carry calls; then server 2 dies (SIGKILL, by its pid file).
     await waitFor('a quarter of the contacts dialed', async () => (await originated()) >= CONTACTS / 4, 90_000);
@@ -62,7 +72,15 @@ describe('e2e: 2 workers × 2 Asterisk servers', () => {
     const elapsed = (Date.now() - t0) / 1000;
 
     const rows = (
-      await h.tdb.db.query<{ contact: string; attemptNo: number; server: string | null; endReason: string | null; outcome: string; originatedAt: Date | null; endedAt: Date }>(
+      await h.tdb.db.query<{
+        contact: string;
+        attemptNo: number;
+        server: string | null;
+        endReason: string | null;
+        outcome: string;
+        originatedAt: Date | null;
+        endedAt: Date;
+      }>(
         `SELECT contact_id::text AS contact, attempt_no AS "attemptNo", asterisk_server AS server, end_reason AS "endReason", outcome,
                 originated_at AS "originatedAt", ended_at AS "endedAt"
            FROM call_attempts WHERE campaign_id = $1 ORDER BY originated_at`,
@@ -80,7 +98,9 @@ describe('e2e: 2 workers × 2 Asterisk servers', () => {
       worst = Math.max(worst, i - j + 1);
     }
     const spanS = (times.at(-1)! - times[0]!) / 1000;
-    console.log(`[2x2] ${CONTACTS} contacts in ${elapsed.toFixed(1)} s; ${rows.length} calls; originate span ${spanS.toFixed(1)} s (${(rows.length / spanS).toFixed(1)}/s, limit ${CPS}); worst 10 s window ${worst} (limit ${CPS * 11 * 1.2}); asterisk-1 ${rows.filter((r) => r.server === 'asterisk-1').length}, asterisk-2 ${rows.filter((r) => r.server === 'asterisk-2').length}, lost ${rows.filter((r) => r.endReason === 'lost').length}`);
+    console.log(
+      `[2x2] ${CONTACTS} contacts in ${elapsed.toFixed(1)} s; ${rows.length} calls; originate span ${spanS.toFixed(1)} s (${(rows.length / spanS).toFixed(1)}/s, limit ${CPS}); worst 10 s window ${worst} (limit ${CPS * 11 * 1.2}); asterisk-1 ${rows.filter((r) => r.server === 'asterisk-1').length}, asterisk-2 ${rows.filter((r) => r.server === 'asterisk-2').length}, lost ${rows.filter((r) => r.endReason === 'lost').length}`,
+    );
     expect(worst).toBeLessThanOrEqual(CPS * 11 * 1.2);
     expect(rows.length / spanS).toBeLessThanOrEqual(CPS * 1.1);
 
@@ -98,7 +118,10 @@ describe('e2e: 2 workers × 2 Asterisk servers', () => {
       expect(second!.server).toBe('asterisk-1');
     }
     expect(rows.filter((r) => r.originatedAt === null)).toEqual([]);
-    const states = await h.tdb.db.query<{ state: string; n: string }>(`SELECT state, count(*) AS n FROM campaign_contacts WHERE campaign_id = $1 GROUP BY state`, [c.campaignId]);
+    const states = await h.tdb.db.query<{ state: string; n: string }>(
+      `SELECT state, count(*) AS n FROM campaign_contacts WHERE campaign_id = $1 GROUP BY state`,
+      [c.campaignId],
+    );
     expect(states.rows.filter((r) => r.state !== 'completed' && r.state !== 'failed')).toEqual([]);
 
     // Both servers carried calls (the ledger says which), and server 2's live calls ended as lost.
@@ -116,11 +139,21 @@ describe('e2e: 2 workers × 2 Asterisk servers', () => {
     // Server 2 comes back: it rejoins and carries calls of the next campaign.
     await sandboxShEnv(['up'], { RINGWISE_SANDBOX_SERVERS: '2' });
     await waitFor('both workers reconnected to server 2', async () => (await sumOver(workers, 'ringwise_ari_connected{server="asterisk-2"}')) === 2, 60_000);
-    const c2 = await seedCampaign(h, { contacts: Array.from({ length: 40 }, (_, i) => ({ phone: num(String(90 + (i % 10)), 80 + Math.floor(i / 10)) })), callsPerSecond: CPS, prompt: SHORT_PROMPT });
+    const c2 = await seedCampaign(h, {
+      contacts: Array.from({ length: 40 }, (_, i) => ({ phone: num(String(90 + (i % 10)), 80 + Math.floor(i / 10)) })),
+      callsPerSecond: CPS,
+      prompt: SHORT_PROMPT,
+    });
     await setCampaignState(h, c2.campaignId, 'running');
     await waitFor('second campaign completed', async () => (await campaignState(h, c2.campaignId)) === 'completed', 60_000, 500);
-    const after = await h.tdb.db.query<{ server: string; n: string }>(`SELECT asterisk_server AS server, count(*) AS n FROM call_attempts WHERE campaign_id = $1 GROUP BY 1`, [c2.campaignId]);
-    expect(Object.fromEntries(after.rows.map((r) => [r.server, Number(r.n)]))).toMatchObject({ 'asterisk-1': expect.any(Number), 'asterisk-2': expect.any(Number) });
+    const after = await h.tdb.db.query<{ server: string; n: string }>(
+      `SELECT asterisk_server AS server, count(*) AS n FROM call_attempts WHERE campaign_id = $1 GROUP BY 1`,
+      [c2.campaignId],
+    );
+    expect(Object.fromEntries(after.rows.map((r) => [r.server, Number(r.n)]))).toMatchObject({
+      'asterisk-1': expect.any(Number),
+      'asterisk-2': expect.any(Number),
+    });
     for (const w of workers) expect(w.child.exitCode).toBeNull();
   }, 300_000);
 });

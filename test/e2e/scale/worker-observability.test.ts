@@ -18,10 +18,14 @@ describe('e2e: a `ringwise worker` process serves /healthz, /readyz and /metrics
     const w = await startWorkerProcess(h, 1);
     workers.push(w);
     expect(await httpGet(w.port, '/healthz')).toMatchObject({ status: 200 });
-    const ready = await waitFor('worker ready', async () => {
-      const r = await httpGet(w.port, '/readyz');
-      return r.status === 200 ? (JSON.parse(r.body) as { checks: Record<string, string> }) : undefined;
-    }, 30_000);
+    const ready = await waitFor(
+      'worker ready',
+      async () => {
+        const r = await httpGet(w.port, '/readyz');
+        return r.status === 200 ? (JSON.parse(r.body) as { checks: Record<string, string> }) : undefined;
+      },
+      30_000,
+    );
     expect(ready.checks).toEqual({ postgres: 'ok', redis: 'ok', 'ari:asterisk-1': 'ok', 'ami:asterisk-1': 'ok' });
 
     // Five calls at one call a second: pacing makes jobs wait. 9x numbers answer silently (the
@@ -33,18 +37,30 @@ describe('e2e: a `ringwise worker` process serves /healthz, /readyz and /metrics
     });
     await setCampaignState(h, c.campaignId, 'running');
     // While calls are up, the live gauge of the server shows them.
-    const liveSeen = await waitFor('a live call in ringwise_calls_live', async () => {
-      const v = sample((await httpGet(w.port, '/metrics')).body, 'ringwise_calls_live{server="asterisk-1"}');
-      return v !== undefined && v > 0 ? v : undefined;
-    }, 60_000, 100);
+    const liveSeen = await waitFor(
+      'a live call in ringwise_calls_live',
+      async () => {
+        const v = sample((await httpGet(w.port, '/metrics')).body, 'ringwise_calls_live{server="asterisk-1"}');
+        return v !== undefined && v > 0 ? v : undefined;
+      },
+      60_000,
+      100,
+    );
     expect(liveSeen).toBeGreaterThan(0);
     await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 90_000);
 
-    const text = await waitFor('all five calls counted as ended', async () => {
-      const t = (await httpGet(w.port, '/metrics')).body;
-      const ended = ['completed', 'answered_unknown', 'answered_human', 'busy'].reduce((n, o) => n + (sample(t, `ringwise_calls_ended_total{outcome="${o}"}`) ?? 0), 0);
-      return ended >= 5 ? t : undefined;
-    }, 30_000);
+    const text = await waitFor(
+      'all five calls counted as ended',
+      async () => {
+        const t = (await httpGet(w.port, '/metrics')).body;
+        const ended = ['completed', 'answered_unknown', 'answered_human', 'busy'].reduce(
+          (n, o) => n + (sample(t, `ringwise_calls_ended_total{outcome="${o}"}`) ?? 0),
+          0,
+        );
+        return ended >= 5 ? t : undefined;
+      },
+      30_000,
+    );
     expect(sample(text, 'ringwise_calls_originated_total{server="asterisk-1"}')).toBe(5);
     expect(sample(text, 'ringwise_calls_ended_total{outcome="busy"}')).toBe(1);
     expect(sample(text, 'ringwise_calls_live{server="asterisk-1"}')).toBe(0);

@@ -84,7 +84,7 @@ export function sandboxShEnv(args: string[], env: Record<string, string>, timeou
 /** RINGWISE_ASTERISK_SERVERS for the slot's two servers (the sandbox must be up with RINGWISE_SANDBOX_SERVERS=2). */
 export function twoServers(env: Record<string, string>, capacities: [number, number] = [100, 100]): string {
   if (env['SANDBOX_SERVERS'] !== '2' || !env['ASTERISK_2_ARI_URL']) {
-    throw new Error('these tests need the slot\'s second Asterisk: RINGWISE_SANDBOX_SERVERS=2 bash scripts/sandbox.sh up');
+    throw new Error("these tests need the slot's second Asterisk: RINGWISE_SANDBOX_SERVERS=2 bash scripts/sandbox.sh up");
   }
   return JSON.stringify([
     { name: 'asterisk-1', ariUrl: env['ARI_URL'], amiHost: env['AMI_HOST'], amiPort: Number(env['AMI_PORT']), capacity: capacities[0] },

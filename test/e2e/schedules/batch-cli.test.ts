@@ -72,11 +72,23 @@ describe('e2e: `ringwise batch run --schedule X --wait` against a real worker, A
     const after = await listCallsAsc(h.tdb.db, ALL_CALLS, { campaignId }, null, 1000);
     expect(after).toHaveLength(3); // the second `batch run` dialed nobody
     expect(rows.slice(1)).toEqual(
-      after.map((a) => CSV_COLUMNS.map((c) => { const v = a[c]; return v === null ? '' : v instanceof Date ? v.toISOString() : String(v); })),
+      after.map((a) =>
+        CSV_COLUMNS.map((c) => {
+          const v = a[c];
+          return v === null ? '' : v instanceof Date ? v.toISOString() : String(v);
+        }),
+      ),
     );
 
     const report = await runCli(['report', '--run', runId], env);
-    expect(JSON.parse(report.stdout)).toMatchObject({ id: Number(runId), status: 'completed', contacts: { total: 3 }, attempts: 3, onWindowEnd: 'expire', windowAction: null });
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      id: Number(runId),
+      status: 'completed',
+      contacts: { total: 3 },
+      attempts: 3,
+      onWindowEnd: 'expire',
+      windowAction: null,
+    });
     const audit = await h.tdb.db.query(`SELECT action FROM audit_log WHERE details->>'via' = 'cli' ORDER BY id`);
     expect(audit.rows.map((r) => r.action)).toEqual(['campaign.create', 'campaign.launch', 'schedule.run']);
   });
@@ -108,7 +120,10 @@ describe('e2e: `ringwise batch run --schedule X --wait` against a real worker, A
       expect((await h.tdb.db.query(`SELECT 1 FROM customers WHERE external_id = 'b-1'`)).rowCount).toBe(0);
       // No run for it; its draft campaign was cancelled, so nothing is left half made.
       expect((await h.tdb.db.query(`SELECT 1 FROM schedule_runs WHERE source = 'file'`)).rowCount).toBe(1);
-      expect((await h.tdb.db.query(`SELECT state FROM campaigns WHERE name LIKE '% file %' ORDER BY id`)).rows.map((r) => r.state)).toEqual(['completed', 'cancelled']);
+      expect((await h.tdb.db.query(`SELECT state FROM campaigns WHERE name LIKE '% file %' ORDER BY id`)).rows.map((r) => r.state)).toEqual([
+        'completed',
+        'cancelled',
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -54,10 +54,17 @@ describe('e2e: `ringwise worker` processes register schedules at start and fire 
     const queue = new Queue(QUEUE_SCHEDULE, { connection: h.redis, prefix: h.config.queuePrefix });
     try {
       startWorkerProcess(1);
-      const run = await waitFor('a run made by the job scheduler', async () => {
-        const r = await h.tdb.db.query<{ id: number; via: string; local_date: string }>(`SELECT id, via, local_date::text FROM schedule_runs WHERE schedule_id = $1`, [s.id]);
-        return r.rows[0];
-      }, 60_000).catch((err: unknown) => {
+      const run = await waitFor(
+        'a run made by the job scheduler',
+        async () => {
+          const r = await h.tdb.db.query<{ id: number; via: string; local_date: string }>(
+            `SELECT id, via, local_date::text FROM schedule_runs WHERE schedule_id = $1`,
+            [s.id],
+          );
+          return r.rows[0];
+        },
+        60_000,
+      ).catch((err: unknown) => {
         throw new Error(`${String(err)}\nworker log:\n${logs.slice(-3000)}`);
       });
       expect(run.via).toBe('schedule');

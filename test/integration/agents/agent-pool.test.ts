@@ -45,7 +45,12 @@ interface Seed {
   attempt?: string | null;
 }
 async function agent(s: Seed = {}): Promise<number> {
-  const a = await insertAgent(t.db, { name: 'Test Agent', sipUsername: `rwt-agent-${randomBytes(4).toString('hex')}`, sipMd5: '0'.repeat(32), sipRealm: 'ringwise' });
+  const a = await insertAgent(t.db, {
+    name: 'Test Agent',
+    sipUsername: `rwt-agent-${randomBytes(4).toString('hex')}`,
+    sipMd5: '0'.repeat(32),
+    sipRealm: 'ringwise',
+  });
   await t.db.query(
     `UPDATE agents SET state = $2, logged_in = $3, registered = $4, last_call_ended_at = $5, wrap_up_until = $6, current_attempt_id = $7,
             pause_reason = CASE WHEN $2 = 'paused' THEN 'break' END WHERE id = $1`,
@@ -56,7 +61,9 @@ async function agent(s: Seed = {}): Promise<number> {
 const ago = (s: number) => new Date(Date.now() - s * 1000);
 const stateOf = async (id: number) => (await getAgent(t.db, id))!.state;
 
-function collect(agentId: number): Promise<{ events: AgentStreamEvent[]; waitFor(p: (e: AgentStreamEvent) => boolean): Promise<AgentStreamEvent>; off(): Promise<void> }> {
+function collect(
+  agentId: number,
+): Promise<{ events: AgentStreamEvent[]; waitFor(p: (e: AgentStreamEvent) => boolean): Promise<AgentStreamEvent>; off(): Promise<void> }> {
   const events: AgentStreamEvent[] = [];
   const waiters: Array<{ p: (e: AgentStreamEvent) => boolean; r: (e: AgentStreamEvent) => void }> = [];
   return hub
@@ -146,7 +153,11 @@ describe('AgentPool call transitions', () => {
     const id = await agent();
     const c = await t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES ($1, 'X', ARRAY['+8613800000001']) RETURNING id`, [randomUUID()]);
     const attempt = randomUUID();
-    await t.db.query(`INSERT INTO call_attempts (id, customer_id, attempt_no, phone, agent_id) VALUES ($1, $2, 1, '+8613800000001', $3)`, [attempt, c.rows[0].id, id]);
+    await t.db.query(`INSERT INTO call_attempts (id, customer_id, attempt_no, phone, agent_id) VALUES ($1, $2, 1, '+8613800000001', $3)`, [
+      attempt,
+      c.rows[0].id,
+      id,
+    ]);
     await pool.claim(attempt, []);
     await pool.connected(id, attempt);
     await t.db.query(`INSERT INTO dispositions (attempt_id, agent_id, kind) VALUES ($1, $2, 'refused')`, [attempt, id]);
@@ -164,7 +175,10 @@ describe('AgentPool call transitions', () => {
 
   it('the sweep frees agents left ringing or on a call whose attempt ended (a worker died mid-bridge), after a grace period', async () => {
     const attempt = async (state: string, endedAgoS: number | null) => {
-      const c = await t.db.query<{ id: string }>(`INSERT INTO customers (external_id, name, phones) VALUES ($1, 'C', ARRAY['+8613800000001']) RETURNING id::text`, [randomUUID()]);
+      const c = await t.db.query<{ id: string }>(
+        `INSERT INTO customers (external_id, name, phones) VALUES ($1, 'C', ARRAY['+8613800000001']) RETURNING id::text`,
+        [randomUUID()],
+      );
       const r = await t.db.query<{ id: string }>(
         `INSERT INTO call_attempts (customer_id, attempt_no, phone, state, ended_at) VALUES ($1, 1, '+8613800000001', $2, $3) RETURNING id`,
         [c.rows[0]!.id, state, endedAgoS === null ? null : ago(endedAgoS)],

@@ -44,11 +44,20 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const seedAgent = async () => (await insertAgent(api.t.db, { name: 'A', sipUsername: `rwt-agent-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' })).id;
+const seedAgent = async () =>
+  (await insertAgent(api.t.db, { name: 'A', sipUsername: `rwt-agent-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' })).id;
 async function seedAttempt(agentId: number | null, campaignId: number | null = null): Promise<string> {
-  const c = await api.t.db.query(`INSERT INTO customers (external_id, name, phones, time_zone) VALUES ($1, 'C', ARRAY['+8613800000001'], 'Asia/Shanghai') RETURNING id`, [randomUUID()]);
+  const c = await api.t.db.query(
+    `INSERT INTO customers (external_id, name, phones, time_zone) VALUES ($1, 'C', ARRAY['+8613800000001'], 'Asia/Shanghai') RETURNING id`,
+    [randomUUID()],
+  );
   const id = randomUUID();
-  await api.t.db.query(`INSERT INTO call_attempts (id, customer_id, campaign_id, attempt_no, phone, agent_id) VALUES ($1, $2, $3, 1, '+8613800000001', $4)`, [id, c.rows[0].id, campaignId, agentId]);
+  await api.t.db.query(`INSERT INTO call_attempts (id, customer_id, campaign_id, attempt_no, phone, agent_id) VALUES ($1, $2, $3, 1, '+8613800000001', $4)`, [
+    id,
+    c.rows[0].id,
+    campaignId,
+    agentId,
+  ]);
   return id;
 }
 
@@ -56,8 +65,20 @@ describe('OpenAPI', () => {
   it('documents every agent route with its roles and closed bodies', async () => {
     const res = await api.app.inject({ url: '/docs/json' });
     expect(res.statusCode).toBe(200);
-    const paths = res.json().paths as Record<string, Record<string, { description?: string; requestBody?: { content: Record<string, { schema: { additionalProperties?: unknown } }> } }>>;
-    for (const p of ['/v1/agents', '/v1/agents/{id}', '/v1/agents/{id}/login', '/v1/agents/{id}/pause', '/v1/agents/{id}/events', '/v1/calls/{id}/disposition', '/v1/recordings', '/v1/recordings/{id}/audio']) {
+    const paths = res.json().paths as Record<
+      string,
+      Record<string, { description?: string; requestBody?: { content: Record<string, { schema: { additionalProperties?: unknown } }> } }>
+    >;
+    for (const p of [
+      '/v1/agents',
+      '/v1/agents/{id}',
+      '/v1/agents/{id}/login',
+      '/v1/agents/{id}/pause',
+      '/v1/agents/{id}/events',
+      '/v1/calls/{id}/disposition',
+      '/v1/recordings',
+      '/v1/recordings/{id}/audio',
+    ]) {
       expect(paths[p], p).toBeDefined();
       for (const op of Object.values(paths[p]!)) {
         expect(op.description, p).toMatch(/^(.*\n\n)?Roles: admin/s);
@@ -80,15 +101,17 @@ describe('provisioning when Asterisk does not answer', () => {
 
   it('bad input is 400, other roles 403', async () => {
     const bad = [{}, { name: '' }, { name: 'x', sipUsername: '../etc' }, { name: 'x', extra: 1 }];
-    for (const payload of bad) expect((await api.app.inject({ method: 'POST', url: '/v1/agents', headers: api.as('supervisor'), payload })).statusCode).toBe(400);
-    for (const role of ['operator', 'agent', 'viewer'] as const) expect((await api.app.inject({ method: 'POST', url: '/v1/agents', headers: api.as(role), payload: { name: 'x' } })).statusCode).toBe(403);
+    for (const payload of bad)
+      expect((await api.app.inject({ method: 'POST', url: '/v1/agents', headers: api.as('supervisor'), payload })).statusCode).toBe(400);
+    for (const role of ['operator', 'agent', 'viewer'] as const)
+      expect((await api.app.inject({ method: 'POST', url: '/v1/agents', headers: api.as(role), payload: { name: 'x' } })).statusCode).toBe(403);
     expect((await api.app.inject({ method: 'GET', url: '/v1/agents/abc', headers: api.as('supervisor') })).statusCode).toBe(400);
     expect((await api.app.inject({ method: 'POST', url: '/v1/agents/me/login', headers: api.as('supervisor') })).json().error.code).toBe('not_an_agent');
   });
 });
 
 describe('GET /v1/agents/:id/events', () => {
-  it("an agent key gets only its own stream; a supervisor any; heartbeats; closing the stream unsubscribes from Redis", async () => {
+  it('an agent key gets only its own stream; a supervisor any; heartbeats; closing the stream unsubscribes from Redis', async () => {
     const mine = await seedAgent();
     const other = await seedAgent();
     const key = await api.mintKey('agent', { agentId: mine });
@@ -128,18 +151,33 @@ describe('callback dispositions go through the compliance policy', () => {
     const attempt = await seedAttempt(agentId);
     // 03:00 in Shanghai, two days ahead: inside no calling window of any profile.
     const night = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 2, 19, 0, 0));
-    const r = await api.app.inject({ method: 'POST', url: `/v1/calls/${attempt}/disposition`, headers: auth, payload: { kind: 'callback', callbackAt: night.toISOString() } });
+    const r = await api.app.inject({
+      method: 'POST',
+      url: `/v1/calls/${attempt}/disposition`,
+      headers: auth,
+      payload: { kind: 'callback', callbackAt: night.toISOString() },
+    });
     expect(r.statusCode).toBe(422);
     expect(r.json().error.code).toBe('callback_outside_policy');
     const earliest = r.json().error.details.earliestAllowed as string;
     expect(Date.parse(earliest)).toBeGreaterThan(night.getTime());
-    const ok = await api.app.inject({ method: 'POST', url: `/v1/calls/${attempt}/disposition`, headers: auth, payload: { kind: 'callback', callbackAt: earliest } });
+    const ok = await api.app.inject({
+      method: 'POST',
+      url: `/v1/calls/${attempt}/disposition`,
+      headers: auth,
+      payload: { kind: 'callback', callbackAt: earliest },
+    });
     expect(ok.statusCode, ok.body).toBe(201);
     // A call outside any campaign: the callback is recorded; there is no campaign contact to dial.
     expect(ok.json()).toMatchObject({ kind: 'callback', callbackAt: new Date(earliest).toISOString(), agentId, callbackQueued: false });
     const dnc = await seedAttempt(agentId);
     await api.t.db.query(`INSERT INTO dnc_entries (phone, reason, source) VALUES ('+8613800000001', 'asked', 'test')`);
-    const blocked = await api.app.inject({ method: 'POST', url: `/v1/calls/${dnc}/disposition`, headers: auth, payload: { kind: 'callback', callbackAt: earliest } });
+    const blocked = await api.app.inject({
+      method: 'POST',
+      url: `/v1/calls/${dnc}/disposition`,
+      headers: auth,
+      payload: { kind: 'callback', callbackAt: earliest },
+    });
     expect(blocked.json().error).toMatchObject({ code: 'callback_blocked', details: { rule: 'dnc' } });
   });
 });
@@ -148,11 +186,22 @@ describe('dispositions after the wrap-up deadline', () => {
   it('a disposition for a call whose wrap-up is overdue (not swept yet) is saved and frees the agent', async () => {
     const agentId = await seedAgent();
     const attempt = await seedAttempt(agentId);
-    await api.t.db.query(`UPDATE agents SET state = 'wrap_up', logged_in = true, current_attempt_id = $2, wrap_up_until = now() - interval '1 minute' WHERE id = $1`, [agentId, attempt]);
-    const r = await api.app.inject({ method: 'POST', url: `/v1/calls/${attempt}/disposition`, headers: api.as('supervisor'), payload: { kind: 'wrong_party' } });
+    await api.t.db.query(
+      `UPDATE agents SET state = 'wrap_up', logged_in = true, current_attempt_id = $2, wrap_up_until = now() - interval '1 minute' WHERE id = $1`,
+      [agentId, attempt],
+    );
+    const r = await api.app.inject({
+      method: 'POST',
+      url: `/v1/calls/${attempt}/disposition`,
+      headers: api.as('supervisor'),
+      payload: { kind: 'wrong_party' },
+    });
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ agentId, agentState: 'available' });
-    expect((await api.t.db.query(`SELECT state, current_attempt_id FROM agents WHERE id = $1`, [agentId])).rows[0]).toEqual({ state: 'available', current_attempt_id: null });
+    expect((await api.t.db.query(`SELECT state, current_attempt_id FROM agents WHERE id = $1`, [agentId])).rows[0]).toEqual({
+      state: 'available',
+      current_attempt_id: null,
+    });
   });
 });
 
@@ -171,7 +220,8 @@ describe('recordings', () => {
     const list = await api.app.inject({ method: 'GET', url: `/v1/recordings?campaignId=${campaignId}`, headers: api.as('supervisor') });
     expect(list.json().items.map((r: { id: number }) => r.id)).toEqual([id]);
     expect((await api.app.inject({ method: 'GET', url: `/v1/recordings?attemptId=${other}`, headers: api.as('supervisor') })).json().items).toHaveLength(1);
-    for (const role of ['agent', 'operator', 'viewer'] as const) expect((await api.app.inject({ method: 'GET', url: `/v1/recordings/${id}/audio`, headers: api.as(role) })).statusCode).toBe(403);
+    for (const role of ['agent', 'operator', 'viewer'] as const)
+      expect((await api.app.inject({ method: 'GET', url: `/v1/recordings/${id}/audio`, headers: api.as(role) })).statusCode).toBe(403);
 
     const dl = await api.app.inject({ method: 'GET', url: `/v1/recordings/${id}/audio`, headers: api.as('supervisor') });
     expect(dl.statusCode).toBe(200);
@@ -190,8 +240,14 @@ describe('recordings', () => {
     const newA = await seedAttempt(null);
     await writeFile(join(dir, `${oldA}.wav`), 'old');
     await writeFile(join(dir, `${newA}.wav`), 'new');
-    const o = await api.t.db.query(`INSERT INTO recordings (attempt_id, file_name, bytes, created_at) VALUES ($1, $2, 3, now() - interval '91 days') RETURNING id`, [oldA, `${oldA}.wav`]);
-    await api.t.db.query(`INSERT INTO recordings (attempt_id, file_name, bytes, created_at) VALUES ($1, $2, 3, now() - interval '89 days')`, [newA, `${newA}.wav`]);
+    const o = await api.t.db.query(
+      `INSERT INTO recordings (attempt_id, file_name, bytes, created_at) VALUES ($1, $2, 3, now() - interval '91 days') RETURNING id`,
+      [oldA, `${oldA}.wav`],
+    );
+    await api.t.db.query(`INSERT INTO recordings (attempt_id, file_name, bytes, created_at) VALUES ($1, $2, 3, now() - interval '89 days')`, [
+      newA,
+      `${newA}.wav`,
+    ]);
     // Rows from the earlier test are young too; only the 91-day-old one goes.
     expect(await pruneRecordings({ db: api.t.db, dir, retentionDays: 90, log })).toBe(1);
     expect(existsSync(join(dir, `${oldA}.wav`))).toBe(false);
@@ -204,6 +260,8 @@ describe('recordings', () => {
 
   it('a file name that would leave the recording folder is refused by the database', async () => {
     const a = await seedAttempt(null);
-    await expect(api.t.db.query(`INSERT INTO recordings (attempt_id, file_name) VALUES ($1, '../../etc/passwd')`, [a])).rejects.toMatchObject({ code: '23514' });
+    await expect(api.t.db.query(`INSERT INTO recordings (attempt_id, file_name) VALUES ($1, '../../etc/passwd')`, [a])).rejects.toMatchObject({
+      code: '23514',
+    });
   });
 });

@@ -46,7 +46,11 @@ let recA: number;
 let recB: number;
 
 async function seedCustomer(name: string, phone: string): Promise<number> {
-  const { rows } = await api.t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES ($1, $2, ARRAY[$3]) RETURNING id`, [randomUUID(), name, phone]);
+  const { rows } = await api.t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES ($1, $2, ARRAY[$3]) RETURNING id`, [
+    randomUUID(),
+    name,
+    phone,
+  ]);
   return Number(rows[0].id);
 }
 async function seedCall(customerId: number, phone: string, agentId: number | null, minutesAgo: number): Promise<string> {
@@ -59,7 +63,10 @@ async function seedCall(customerId: number, phone: string, agentId: number | nul
 }
 async function seedRecording(attemptId: string): Promise<number> {
   await writeFile(join(dir, `${attemptId}.wav`), randomBytes(64));
-  const { rows } = await api.t.db.query(`INSERT INTO recordings (attempt_id, file_name, bytes) VALUES ($1, $2, 64) RETURNING id`, [attemptId, `${attemptId}.wav`]);
+  const { rows } = await api.t.db.query(`INSERT INTO recordings (attempt_id, file_name, bytes) VALUES ($1, $2, 64) RETURNING id`, [
+    attemptId,
+    `${attemptId}.wav`,
+  ]);
   return Number(rows[0].id);
 }
 
@@ -88,7 +95,8 @@ beforeAll(async () => {
   const sip = createAriRest(createAriHttp({ url: 'http://127.0.0.1:1', user: 'x', password: 'x', timeoutMs: 2_000 }), 'x');
   api = await createTestApi({ env: { RINGWISE_RECORDING_DIR: dir }, deps: { agents: { sip, redis, hub, prefix } } });
 
-  const agent = async (name: string) => (await insertAgent(api.t.db, { name, sipUsername: `rwt-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' })).id;
+  const agent = async (name: string) =>
+    (await insertAgent(api.t.db, { name, sipUsername: `rwt-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' })).id;
   agentA = await agent('Agent A');
   agentB = await agent('Agent B');
   keyA = { authorization: `Bearer ${(await api.mintKey('agent', { agentId: agentA })).key}` };
@@ -139,7 +147,7 @@ describe('GET /v1/calls as an agent', () => {
 });
 
 describe('GET /v1/calls/:id', () => {
-  it('an agent reads its own call (full number); another agent\'s, an unbridged one or a missing one is 404 not_found', async () => {
+  it("an agent reads its own call (full number); another agent's, an unbridged one or a missing one is 404 not_found", async () => {
     const own = await get(`/v1/calls/${callsA[1]}`, keyA);
     expect(own.statusCode, own.body).toBe(200);
     expect(own.json()).toMatchObject({ id: callsA[1], agentId: agentA, phone: PHONE_A, customerId: custA });
@@ -167,10 +175,14 @@ describe('calls export', () => {
     expect(res.body).not.toContain(PHONE_A);
   });
 
-  it('the export is scoped at the repository too: an agent scope yields only that agent\'s rows', async () => {
+  it("the export is scoped at the repository too: an agent scope yields only that agent's rows", async () => {
     let text = '';
     for await (const chunk of callsCsv(api.t.db, {}, { scope: { kind: 'agent', agentId: agentA }, maskPhones: false, batchSize: 1 })) text += chunk;
-    const ids = text.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0]);
+    const ids = text
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
     expect(ids.sort()).toEqual([...callsA].sort());
     expect(text).not.toContain(PHONE_B);
     let none = '';
@@ -205,7 +217,8 @@ describe('GET /v1/customers/:id as an agent', () => {
   });
 
   it('finds by search only customers of its own calls', async () => {
-    const ids = async (q: string, key: Record<string, string>) => (await get(`/v1/customers?q=${encodeURIComponent(q)}`, key)).json().items.map((c: { id: number }) => c.id);
+    const ids = async (q: string, key: Record<string, string>) =>
+      (await get(`/v1/customers?q=${encodeURIComponent(q)}`, key)).json().items.map((c: { id: number }) => c.id);
     expect(await ids(PHONE_A, keyA)).toEqual([custA]);
     expect(await ids(NAME_B, keyA)).toEqual([]);
     expect(await ids(NAME_B, keyB)).toEqual([custB]);
@@ -255,11 +268,20 @@ describe('everything else is 403 forbidden for an agent', () => {
     expect(await auditCount()).toBe(before);
   });
 
-  it('names the leaky routes explicitly: campaigns, stats, DNC list, recordings (its own call\'s too)', async () => {
+  it("names the leaky routes explicitly: campaigns, stats, DNC list, recordings (its own call's too)", async () => {
     const { rows } = await api.t.db.query(`INSERT INTO campaigns (name) VALUES ('scope') RETURNING id`);
     const campaignId = Number(rows[0].id);
     const before = await auditCount();
-    for (const url of ['/v1/campaigns', `/v1/campaigns/${campaignId}`, `/v1/campaigns/${campaignId}/stats`, '/v1/dnc', '/v1/recordings', `/v1/recordings/${recA}/audio`, `/v1/recordings/${recB}/audio`, `/v1/customers/${custA}/eligibility`]) {
+    for (const url of [
+      '/v1/campaigns',
+      `/v1/campaigns/${campaignId}`,
+      `/v1/campaigns/${campaignId}/stats`,
+      '/v1/dnc',
+      '/v1/recordings',
+      `/v1/recordings/${recA}/audio`,
+      `/v1/recordings/${recB}/audio`,
+      `/v1/customers/${custA}/eligibility`,
+    ]) {
       const res = await get(url, keyA);
       expect(res.statusCode, url).toBe(403);
       expect(res.json().error.code).toBe('forbidden');
@@ -271,7 +293,7 @@ describe('everything else is 403 forbidden for an agent', () => {
     expect(await auditCount()).toBe(before + 1);
   });
 
-  it('another agent\'s record and event stream are 403 forbidden', async () => {
+  it("another agent's record and event stream are 403 forbidden", async () => {
     for (const url of [`/v1/agents/${agentB}`, `/v1/agents/${agentB}/events`]) {
       const res = await get(url, keyA);
       expect(res.statusCode, url).toBe(403);

@@ -29,7 +29,13 @@ describe('audit listing, OpenAPI and /metrics', () => {
     } while (cursor);
     expect(seen).toHaveLength(6);
     expect(seen.map((s) => s.id)).toEqual([...seen.map((s) => s.id)].sort((a, b) => b - a));
-    expect(seen[0]).toMatchObject({ action: 'campaign.launch', role: 'supervisor', keyId: api.keyIds.supervisor, targetType: 'campaign', targetId: String(ids[0]) });
+    expect(seen[0]).toMatchObject({
+      action: 'campaign.launch',
+      role: 'supervisor',
+      keyId: api.keyIds.supervisor,
+      targetType: 'campaign',
+      targetId: String(ids[0]),
+    });
     expect(Date.parse(seen[0]!.at)).not.toBeNaN();
 
     const launches = (await api.app.inject({ url: '/v1/audit?action=campaign.launch', headers: api.as('admin') })).json();
@@ -46,14 +52,36 @@ describe('audit listing, OpenAPI and /metrics', () => {
     expect(res.statusCode).toBe(200);
     const spec = res.json() as {
       openapi: string;
-      paths: Record<string, Record<string, { parameters?: { in: string }[]; requestBody?: { content: Record<string, { schema: { additionalProperties?: unknown } }> }; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { in: string }[];
+            requestBody?: { content: Record<string, { schema: { additionalProperties?: unknown } }> };
+            responses: Record<string, unknown>;
+          }
+        >
+      >;
     };
     expect(spec.openapi).toMatch(/^3\./);
-    for (const p of ['/v1/campaigns', '/v1/campaigns/{id}', '/v1/campaigns/{id}/launch', '/v1/campaigns/{id}/stats', '/v1/calls', '/v1/calls.csv', '/v1/dnc', '/v1/dnc/{id}', '/v1/customers/{id}', '/v1/audit']) {
+    for (const p of [
+      '/v1/campaigns',
+      '/v1/campaigns/{id}',
+      '/v1/campaigns/{id}/launch',
+      '/v1/campaigns/{id}/stats',
+      '/v1/calls',
+      '/v1/calls.csv',
+      '/v1/dnc',
+      '/v1/dnc/{id}',
+      '/v1/customers/{id}',
+      '/v1/audit',
+    ]) {
       expect(spec.paths[p], p).toBeDefined();
     }
     for (const [path, ops] of Object.entries(spec.paths)) {
-      if (!/^\/v1\/(audit|campaigns(\/\{id\}(\/(launch|pause|resume|cancel|stats))?)?|calls|calls\.csv|dnc|dnc\/\{id\}|customers\/\{id\})$/.test(path)) continue;
+      if (!/^\/v1\/(audit|campaigns(\/\{id\}(\/(launch|pause|resume|cancel|stats))?)?|calls|calls\.csv|dnc|dnc\/\{id\}|customers\/\{id\})$/.test(path))
+        continue;
       for (const [method, op] of Object.entries(ops)) {
         expect(op.responses['401'], `${method} ${path}`).toBeDefined();
         const json = op.requestBody?.content['application/json'];

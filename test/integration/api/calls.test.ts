@@ -16,13 +16,20 @@ describe('calls API and campaign stats', () => {
     campaignA = Number((await db.query(`INSERT INTO campaigns (name, state) VALUES ('A', 'running') RETURNING id`)).rows[0].id);
     campaignB = Number((await db.query(`INSERT INTO campaigns (name) VALUES ('B') RETURNING id`)).rows[0].id);
     customers = (
-      await db.query(`INSERT INTO customers (external_id, name, phones) SELECT 'c' || g, 'N' || g, ARRAY['+86138001380' || lpad(g::text, 2, '0')] FROM generate_series(1, 5) g RETURNING id`)
+      await db.query(
+        `INSERT INTO customers (external_id, name, phones) SELECT 'c' || g, 'N' || g, ARRAY['+86138001380' || lpad(g::text, 2, '0')] FROM generate_series(1, 5) g RETURNING id`,
+      )
     ).rows.map((r) => Number(r.id));
     const contactStates = ['completed', 'deferred', 'blocked', 'pending', 'dialing'];
     const reasons = [null, 'quiet_hours', 'dnc', null, null];
     const contacts: number[] = [];
     for (const [i, cid] of customers.entries()) {
-      const r = await db.query(`INSERT INTO campaign_contacts (campaign_id, customer_id, state, reason) VALUES ($1, $2, $3, $4) RETURNING id`, [campaignA, cid, contactStates[i], reasons[i]]);
+      const r = await db.query(`INSERT INTO campaign_contacts (campaign_id, customer_id, state, reason) VALUES ($1, $2, $3, $4) RETURNING id`, [
+        campaignA,
+        cid,
+        contactStates[i],
+        reasons[i],
+      ]);
       contacts.push(Number(r.rows[0].id));
     }
     // Several attempts share one reserved_at (microseconds included) so the keyset tie-break on id matters.
@@ -32,7 +39,17 @@ describe('calls API and campaign stats', () => {
       await db.query(
         `INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, state, outcome, connected, reserved_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, timestamptz '2026-11-01 10:00:00.123456+00' + ($9 / 3) * interval '1 minute')`,
-        [i < 20 ? campaignA : campaignB, i < 20 ? contacts[k] : null, customers[k], Math.floor(i / customers.length) + 1, `+86138001380${String(k + 1).padStart(2, '0')}`, outcome ? 'ended' : 'ringing', outcome, outcome === 'answered_human' || outcome === 'bridged', i],
+        [
+          i < 20 ? campaignA : campaignB,
+          i < 20 ? contacts[k] : null,
+          customers[k],
+          Math.floor(i / customers.length) + 1,
+          `+86138001380${String(k + 1).padStart(2, '0')}`,
+          outcome ? 'ended' : 'ringing',
+          outcome,
+          outcome === 'answered_human' || outcome === 'bridged',
+          i,
+        ],
       );
     }
   });
@@ -77,12 +94,26 @@ describe('calls API and campaign stats', () => {
   it('masks phones for operators and viewers (as the CSV export does)', async () => {
     for (const role of ['operator', 'viewer'] as const) {
       const items = await pageAll('', role, 50);
-      expect(items.every((i) => /^\+86\*\*\*\d\d$/.test(i.phone)), role).toBe(true);
+      expect(
+        items.every((i) => /^\+86\*\*\*\d\d$/.test(i.phone)),
+        role,
+      ).toBe(true);
     }
   });
 
   it('refuses bad filters and cursors with 400', async () => {
-    const bad = ['campaignId=100000000000000000000', 'limit=501', 'limit=0', 'outcome=exploded', 'from=yesterday', 'campaignId=x', 'cursor=abc', `cursor=${Buffer.from('["x","y"]').toString('base64url')}`, `cursor=${Buffer.from('[1]').toString('base64url')}`, 'sort=asc'];
+    const bad = [
+      'campaignId=100000000000000000000',
+      'limit=501',
+      'limit=0',
+      'outcome=exploded',
+      'from=yesterday',
+      'campaignId=x',
+      'cursor=abc',
+      `cursor=${Buffer.from('["x","y"]').toString('base64url')}`,
+      `cursor=${Buffer.from('[1]').toString('base64url')}`,
+      'sort=asc',
+    ];
     for (const q of bad) {
       const res = await api.app.inject({ url: `/v1/calls?${q}`, headers: api.as('operator') });
       expect(res.statusCode, q).toBe(400);
@@ -119,7 +150,11 @@ describe('calls API and campaign stats', () => {
     const { ALL_CALLS } = await import('../../../src/auth/roles.js');
     let text = '';
     for await (const chunk of callsCsv(api.t.db, {}, { scope: ALL_CALLS, maskPhones: false, batchSize: 2 })) text += chunk;
-    const ids = text.trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[0]);
+    const ids = text
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
     expect(new Set(ids).size).toBe(total);
   });
 

@@ -3,13 +3,34 @@ import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 const FULL = {
   name: 'October reminders',
-  prompt: { 'zh-CN': { segments: [{ type: 'sound', name: 'hello-world' }, { type: 'tts', text: '您好 {name}' }] }, 'en-US': { segments: [{ type: 'tts', text: 'Hello {name}' }] } },
+  prompt: {
+    'zh-CN': {
+      segments: [
+        { type: 'sound', name: 'hello-world' },
+        { type: 'tts', text: '您好 {name}' },
+      ],
+    },
+    'en-US': { segments: [{ type: 'tts', text: 'Hello {name}' }] },
+  },
   callerId: '+8695500',
-  policyOverrides: { windowStart: '09:00', windowEnd: '20:00', maxAttemptsPerDay: 3, maxConnectedPerDay: 1, maxAttemptsPerContact: 5, minGapMinutes: 60, allowedWeekdays: [1, 2, 3, 4, 5] },
+  policyOverrides: {
+    windowStart: '09:00',
+    windowEnd: '20:00',
+    maxAttemptsPerDay: 3,
+    maxConnectedPerDay: 1,
+    maxAttemptsPerContact: 5,
+    minGapMinutes: 60,
+    allowedWeekdays: [1, 2, 3, 4, 5],
+  },
   riskThreshold: 70,
   maxConcurrent: 20,
   callsPerSecond: 2.5,
-  retryPolicy: { busy: { delaySeconds: 600, maxRetries: 2 }, no_answer: { delaySeconds: 1800, maxRetries: 3 }, machine: { delaySeconds: 3600, maxRetries: 1 }, failed: { delaySeconds: 60, maxRetries: 0 } },
+  retryPolicy: {
+    busy: { delaySeconds: 600, maxRetries: 2 },
+    no_answer: { delaySeconds: 1800, maxRetries: 3 },
+    machine: { delaySeconds: 3600, maxRetries: 1 },
+    failed: { delaySeconds: 60, maxRetries: 0 },
+  },
   amdEnabled: true,
   amdMachineAction: 'message',
   defaultTimeZone: 'Asia/Shanghai',
@@ -57,7 +78,12 @@ describe('campaigns API', () => {
     expect(res.statusCode).toBe(201);
     expect(res.json().prompt).toEqual({ 'en-US': { segments: [{ type: 'tts', text: 'Hello {name}' }] } });
     const patch = (body: unknown) =>
-      api.app.inject({ method: 'PATCH', url: `/v1/campaigns/${res.json().id}`, headers: { ...api.as('operator'), 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      api.app.inject({
+        method: 'PATCH',
+        url: `/v1/campaigns/${res.json().id}`,
+        headers: { ...api.as('operator'), 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
     const looser = await patch({ policyOverrides: { windowStart: '06:00', windowEnd: '21:00' } });
     expect(looser.statusCode).toBe(422);
     expect(looser.json().error).toMatchObject({ code: 'override_not_stricter', details: { field: 'windowStart' } });
@@ -69,7 +95,19 @@ describe('campaigns API', () => {
   it('fills database defaults for a minimal campaign', async () => {
     const res = await create({ name: 'minimal' });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ name: 'minimal', prompt: {}, callerId: null, policyOverrides: {}, maxConcurrent: 10, callsPerSecond: 2, retryPolicy: {}, amdEnabled: false, amdMachineAction: 'hangup', defaultTimeZone: null, riskThreshold: null });
+    expect(res.json()).toMatchObject({
+      name: 'minimal',
+      prompt: {},
+      callerId: null,
+      policyOverrides: {},
+      maxConcurrent: 10,
+      callsPerSecond: 2,
+      retryPolicy: {},
+      amdEnabled: false,
+      amdMachineAction: 'hangup',
+      defaultTimeZone: null,
+      riskThreshold: null,
+    });
   });
 
   describe('rejects bad input without touching the database', () => {
@@ -122,26 +160,51 @@ describe('campaigns API', () => {
     });
 
     it('malformed JSON → 400 malformed_json', async () => {
-      const res = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/json' }, payload: '{"name": "x",' });
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: { ...api.as('operator'), 'content-type': 'application/json' },
+        payload: '{"name": "x",',
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('malformed_json');
     });
 
     it('wrong content type → 415', async () => {
-      const res = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/xml' }, payload: '<name/>' });
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: { ...api.as('operator'), 'content-type': 'application/xml' },
+        payload: '<name/>',
+      });
       expect(res.statusCode).toBe(415);
       expect(res.json().error.code).toBe('unsupported_media_type');
     });
 
     it('oversize body → 413 body_too_large', async () => {
       const payload = JSON.stringify({ name: 'x'.repeat(api.deps.config.api.bodyLimitBytes + 10) });
-      const res = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/json' }, payload });
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: { ...api.as('operator'), 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode).toBe(413);
       expect(res.json().error.code).toBe('body_too_large');
     });
 
     it('bad ids and cursors → 400', async () => {
-      for (const url of ['/v1/campaigns/abc', '/v1/campaigns/0', '/v1/campaigns/-1', '/v1/campaigns/99999999999999999999', '/v1/campaigns?cursor=zzz', '/v1/campaigns?limit=0', '/v1/campaigns?limit=501', '/v1/campaigns?state=archived', '/v1/campaigns?foo=1']) {
+      for (const url of [
+        '/v1/campaigns/abc',
+        '/v1/campaigns/0',
+        '/v1/campaigns/-1',
+        '/v1/campaigns/99999999999999999999',
+        '/v1/campaigns?cursor=zzz',
+        '/v1/campaigns?limit=0',
+        '/v1/campaigns?limit=501',
+        '/v1/campaigns?state=archived',
+        '/v1/campaigns?foo=1',
+      ]) {
         const res = await api.app.inject({ url, headers: api.as('viewer') });
         expect(res.statusCode, url).toBe(400);
       }
@@ -165,11 +228,19 @@ describe('campaigns API', () => {
 
   it('patches only while draft', async () => {
     const c = (await create({ name: 'to edit' })).json();
-    const res = await api.app.inject({ method: 'PATCH', url: `/v1/campaigns/${c.id}`, headers: api.as('operator'), payload: { name: 'edited', maxConcurrent: 5, defaultTimeZone: null } });
+    const res = await api.app.inject({
+      method: 'PATCH',
+      url: `/v1/campaigns/${c.id}`,
+      headers: api.as('operator'),
+      payload: { name: 'edited', maxConcurrent: 5, defaultTimeZone: null },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ name: 'edited', maxConcurrent: 5, defaultTimeZone: null });
     expect((await api.app.inject({ method: 'PATCH', url: `/v1/campaigns/${c.id}`, headers: api.as('operator'), payload: {} })).statusCode).toBe(400);
-    expect((await api.app.inject({ method: 'PATCH', url: `/v1/campaigns/${c.id}`, headers: api.as('operator'), payload: { defaultTimeZone: 'Nowhere/City' } })).statusCode).toBe(422);
+    expect(
+      (await api.app.inject({ method: 'PATCH', url: `/v1/campaigns/${c.id}`, headers: api.as('operator'), payload: { defaultTimeZone: 'Nowhere/City' } }))
+        .statusCode,
+    ).toBe(422);
 
     expect((await api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/launch`, headers: api.as('operator') })).statusCode).toBe(200);
     const late = await api.app.inject({ method: 'PATCH', url: `/v1/campaigns/${c.id}`, headers: api.as('operator'), payload: { name: 'too late' } });
@@ -182,7 +253,8 @@ describe('campaigns API', () => {
 
   it('walks the state machine, refuses invalid transitions, audits and notifies', async () => {
     const c = (await create({ name: 'lifecycle' })).json();
-    const act = (a: string, role: 'operator' | 'supervisor' = 'operator') => api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/${a}`, headers: api.as(role) });
+    const act = (a: string, role: 'operator' | 'supervisor' = 'operator') =>
+      api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/${a}`, headers: api.as(role) });
     events.length = 0;
 
     let res = await act('pause');
@@ -225,7 +297,9 @@ describe('campaigns API', () => {
 
   it('lets exactly one of many racing launches win', async () => {
     const c = (await create({ name: 'race' })).json();
-    const results = await Promise.all(Array.from({ length: 12 }, () => api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/launch`, headers: api.as('operator') })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/launch`, headers: api.as('operator') })),
+    );
     expect(results.filter((r) => r.statusCode === 200)).toHaveLength(1);
     expect(results.filter((r) => r.statusCode === 409)).toHaveLength(11);
     const { rows } = await api.t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'campaign.launch' AND target_id = $1`, [String(c.id)]);

@@ -64,7 +64,14 @@ describe('DNC and customers API', () => {
       let res = await post({ phone: '138 0013 8000', reason: 'customer asked', source: 'customer_request' });
       expect(res.statusCode).toBe(201);
       // Operators see numbers masked, their own entry's too; the list holds the E.164 number.
-      expect(res.json()).toMatchObject({ phone: '+86***00', customerId: null, reason: 'customer asked', source: 'customer_request', expiresAt: null, createdBy: api.keyIds.operator });
+      expect(res.json()).toMatchObject({
+        phone: '+86***00',
+        customerId: null,
+        reason: 'customer asked',
+        source: 'customer_request',
+        expiresAt: null,
+        createdBy: api.keyIds.operator,
+      });
       const byPhone = res.json().id;
       expect((await api.t.db.query('SELECT phone FROM dnc_entries WHERE id = $1', [byPhone])).rows[0].phone).toBe('+8613800138000');
 
@@ -125,7 +132,9 @@ describe('DNC and customers API', () => {
       const byCustomer = (await api.app.inject({ url: `/v1/dnc?customerId=${customerId}`, headers: api.as('operator') })).json();
       expect(byCustomer.items).toHaveLength(2);
 
-      await api.t.db.query(`INSERT INTO dnc_entries (customer_id, reason, source, expires_at) VALUES ($1, 'old', 'test', now() - interval '1 day')`, [customerId]);
+      await api.t.db.query(`INSERT INTO dnc_entries (customer_id, reason, source, expires_at) VALUES ($1, 'old', 'test', now() - interval '1 day')`, [
+        customerId,
+      ]);
       const all = (await api.app.inject({ url: `/v1/dnc?customerId=${customerId}`, headers: api.as('operator') })).json();
       const active = (await api.app.inject({ url: `/v1/dnc?customerId=${customerId}&active=true`, headers: api.as('operator') })).json();
       expect(all.items).toHaveLength(3);

@@ -4,7 +4,12 @@ import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 function capture() {
   let text = '';
-  return { write: (s: string) => (text += s), get text() { return text; } };
+  return {
+    write: (s: string) => (text += s),
+    get text() {
+      return text;
+    },
+  };
 }
 
 describe('ringwise keys (real PostgreSQL)', () => {

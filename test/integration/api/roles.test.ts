@@ -21,7 +21,9 @@ async function campaign(api: TestApi, state = 'draft'): Promise<number> {
   return Number(rows[0].id);
 }
 async function customer(api: TestApi): Promise<number> {
-  const { rows } = await api.t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES (gen_random_uuid()::text, 'Fixture', ARRAY['+8613800138000']) RETURNING id`);
+  const { rows } = await api.t.db.query(
+    `INSERT INTO customers (external_id, name, phones) VALUES (gen_random_uuid()::text, 'Fixture', ARRAY['+8613800138000']) RETURNING id`,
+  );
   return Number(rows[0].id);
 }
 async function call(api: TestApi): Promise<string> {
@@ -46,28 +48,123 @@ const CASES: RouteCase[] = [
   { method: 'POST', path: '/v1/campaigns', allowed: ['operator'], ok: 201, prepare: async () => ({ url: '/v1/campaigns', payload: { name: 'role test' } }) },
   { method: 'GET', path: '/v1/campaigns', allowed: STAFF_READ, ok: 200, prepare: async () => ({ url: '/v1/campaigns' }) },
   { method: 'GET', path: '/v1/campaigns/:id', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}` }) },
-  { method: 'PATCH', path: '/v1/campaigns/:id', allowed: ['operator'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}`, payload: { name: 'renamed' } }) },
-  { method: 'POST', path: '/v1/campaigns/:id/launch', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/launch` }) },
-  { method: 'POST', path: '/v1/campaigns/:id/pause', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/pause` }) },
-  { method: 'POST', path: '/v1/campaigns/:id/resume', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'paused')}/resume` }) },
-  { method: 'POST', path: '/v1/campaigns/:id/cancel', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/cancel` }) },
-  { method: 'GET', path: '/v1/campaigns/:id/stats', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/stats` }) },
+  {
+    method: 'PATCH',
+    path: '/v1/campaigns/:id',
+    allowed: ['operator'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}`, payload: { name: 'renamed' } }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/campaigns/:id/launch',
+    allowed: ['operator', 'supervisor'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/launch` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/campaigns/:id/pause',
+    allowed: ['operator', 'supervisor'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/pause` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/campaigns/:id/resume',
+    allowed: ['operator', 'supervisor'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'paused')}/resume` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/campaigns/:id/cancel',
+    allowed: ['operator', 'supervisor'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api, 'running')}/cancel` }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/campaigns/:id/stats',
+    allowed: STAFF_READ,
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/stats` }),
+  },
   { method: 'GET', path: '/v1/calls', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/calls' }) },
-  { method: 'GET', path: '/v1/calls/:id/script', allowed: ['operator', 'supervisor', 'agent'], ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}/script` }) },
-  { method: 'GET', path: '/v1/campaigns/:id/script', allowed: STAFF_READ, ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script` }) },
-  { method: 'PUT', path: '/v1/campaigns/:id/script', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script`, payload: { 'en-US': [{ title: 'Greet', text: 'Hello {name}' }] } }) },
-  { method: 'GET', path: '/v1/calls/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/calls/${await call(api)}` }) },
+  {
+    method: 'GET',
+    path: '/v1/calls/:id/script',
+    allowed: ['operator', 'supervisor', 'agent'],
+    ok: 200,
+    okFor: NOT_AGENTS_OWN,
+    prepare: async (api) => ({ url: `/v1/calls/${await call(api)}/script` }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/campaigns/:id/script',
+    allowed: STAFF_READ,
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script` }),
+  },
+  {
+    method: 'PUT',
+    path: '/v1/campaigns/:id/script',
+    allowed: ['operator', 'supervisor'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/script`, payload: { 'en-US': [{ title: 'Greet', text: 'Hello {name}' }] } }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/calls/:id',
+    allowed: READ_ALL,
+    ok: 200,
+    okFor: NOT_AGENTS_OWN,
+    prepare: async (api) => ({ url: `/v1/calls/${await call(api)}` }),
+  },
   { method: 'GET', path: '/v1/calls.csv', allowed: ['operator', 'supervisor', 'viewer'], ok: 200, prepare: async () => ({ url: '/v1/calls.csv' }) },
   { method: 'GET', path: '/v1/dnc', allowed: STAFF_READ, ok: 200, prepare: async () => ({ url: '/v1/dnc' }) },
   // An agent adds only by a call it took (test/integration/security/dnc-by-call.test.ts).
-  { method: 'POST', path: '/v1/dnc', allowed: ['operator', 'supervisor', 'agent'], ok: 201, okFor: { agent: { status: 403, code: 'agent_call_only' } }, prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }) },
+  {
+    method: 'POST',
+    path: '/v1/dnc',
+    allowed: ['operator', 'supervisor', 'agent'],
+    ok: 201,
+    okFor: { agent: { status: 403, code: 'agent_call_only' } },
+    prepare: async () => ({ url: '/v1/dnc', payload: { phone: '13800138000', reason: 'asked', source: 'customer_request' } }),
+  },
   { method: 'DELETE', path: '/v1/dnc/:id', allowed: ['supervisor'], ok: 204, prepare: async (api) => ({ url: `/v1/dnc/${await dnc(api)}` }) },
   { method: 'GET', path: '/v1/customers', allowed: READ_ALL, ok: 200, prepare: async () => ({ url: '/v1/customers?q=Fixture' }) },
-  { method: 'GET', path: '/v1/customers/:id/dispositions', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/dispositions` }) },
-  { method: 'GET', path: '/v1/customers/:id', allowed: READ_ALL, ok: 200, okFor: NOT_AGENTS_OWN, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }) },
+  {
+    method: 'GET',
+    path: '/v1/customers/:id/dispositions',
+    allowed: READ_ALL,
+    ok: 200,
+    okFor: NOT_AGENTS_OWN,
+    prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/dispositions` }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/customers/:id',
+    allowed: READ_ALL,
+    ok: 200,
+    okFor: NOT_AGENTS_OWN,
+    prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}` }),
+  },
   // A risk score is account data: not for viewers (test/integration/security/personal-data.test.ts).
-  { method: 'GET', path: '/v1/customers/:id/risk', allowed: ['operator', 'supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk` }) },
-  { method: 'POST', path: '/v1/customers/:id/risk/recompute', allowed: ['supervisor'], ok: 200, prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk/recompute` }) },
+  {
+    method: 'GET',
+    path: '/v1/customers/:id/risk',
+    allowed: ['operator', 'supervisor'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/customers/:id/risk/recompute',
+    allowed: ['supervisor'],
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/customers/${await customer(api)}/risk/recompute` }),
+  },
 ];
 
 describe('role table', () => {

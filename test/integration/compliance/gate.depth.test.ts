@@ -14,7 +14,14 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const req = (c: { campaignId: string; contactId: string }, customerId: string, attemptNo: number, phone: string, now: Date, extra: Partial<ReserveRequest> = {}): ReserveRequest => ({
+const req = (
+  c: { campaignId: string; contactId: string },
+  customerId: string,
+  attemptNo: number,
+  phone: string,
+  now: Date,
+  extra: Partial<ReserveRequest> = {},
+): ReserveRequest => ({
   campaignId: c.campaignId,
   contactId: c.contactId,
   customerId,
@@ -36,13 +43,18 @@ describe('gate: caps count live conversations across campaigns and numbers', () 
     expect(first.kind).toBe('allow');
     if (first.kind !== 'allow') return;
     // The dialer marks the call answered; it has not ended (connected is still false).
-    await t.db.query(`UPDATE call_attempts SET state = 'answered', originated_at = $2, answered_at = $2 WHERE id = $1`, [first.attemptId, new Date(t0.getTime() + 5_000)]);
+    await t.db.query(`UPDATE call_attempts SET state = 'answered', originated_at = $2, answered_at = $2 WHERE id = $1`, [
+      first.attemptId,
+      new Date(t0.getTime() + 5_000),
+    ]);
     const at = new Date(t0.getTime() + 60_000);
     const second = await reserveAttempt(t.db, req(b!, customerId, 1, phones[1]!, at, { policy }));
     // The gate holds any second live call (live_call); the rules themselves already count the
     // conversation that is still going on: the cooldown runs from its answer.
     expect(second).toMatchObject({ kind: 'defer' });
-    await t.db.query(`INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'us-regf', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'us-regf', policy = '{}'`);
+    await t.db.query(
+      `INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'us-regf', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'us-regf', policy = '{}'`,
+    );
     const e = await checkEligibility(t.db, { customerId, campaignId: b!.campaignId, phone: phones[1]!, at });
     expect(e.rules.find((r) => r.rule === 'cooldown_after_conversation')).toMatchObject({ status: 'defer' });
   });
@@ -58,12 +70,18 @@ describe('gate: caps count live conversations across campaigns and numbers', () 
       expect(r.kind).toBe('allow');
       if (r.kind !== 'allow') continue;
       // Two conversations have ended; the third is still going on (answered, not ended).
-      if (i < 2) await t.db.query(`UPDATE call_attempts SET state = 'ended', connected = true, answered_at = reserved_at, ended_at = reserved_at + interval '30 seconds' WHERE id = $1`, [r.attemptId]);
+      if (i < 2)
+        await t.db.query(
+          `UPDATE call_attempts SET state = 'ended', connected = true, answered_at = reserved_at, ended_at = reserved_at + interval '30 seconds' WHERE id = $1`,
+          [r.attemptId],
+        );
       else await t.db.query(`UPDATE call_attempts SET state = 'answered', answered_at = reserved_at WHERE id = $1`, [r.attemptId]);
     }
     const at = new Date(noon.getTime() + 5 * 60_000);
     expect(await reserveAttempt(t.db, req(contacts[3]!, customerId, 1, phones[1]!, at, { policy }))).toMatchObject({ kind: 'defer' });
-    await t.db.query(`INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'cn-bank', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'cn-bank', policy = '{}'`);
+    await t.db.query(
+      `INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'cn-bank', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'cn-bank', policy = '{}'`,
+    );
     const e = await checkEligibility(t.db, { customerId, campaignId: contacts[3]!.campaignId, phone: phones[1]!, at });
     expect(e.rules.find((r) => r.rule === 'max_connected_per_day')).toMatchObject({ status: 'defer', used: 3, limit: 3 });
   });
@@ -73,7 +91,9 @@ describe("gate: zones from the area code and the campaign's defaultTimeZone", ()
   it('a 212 number without a zone is called at 09:30 New York (not held for Honolulu)', async () => {
     const customerId = await seedCustomer(t.db, { timeZone: null, phones: ['+12125550143'] });
     const [c] = await seedCampaignContacts(t.db, customerId, 1);
-    await t.db.query(`INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'us-regf', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'us-regf', policy = '{}'`);
+    await t.db.query(
+      `INSERT INTO compliance_policy (id, profile, policy) VALUES (true, 'us-regf', '{}') ON CONFLICT (id) DO UPDATE SET profile = 'us-regf', policy = '{}'`,
+    );
     const at = new Date('2026-06-04T13:30:00Z');
     expect(await reserveAttempt(t.db, req(c!, customerId, 1, '+12125550143', at))).toMatchObject({ kind: 'allow' });
     const e = await checkEligibility(t.db, { customerId, campaignId: c!.campaignId, at });
@@ -88,7 +108,10 @@ describe("gate: zones from the area code and the campaign's defaultTimeZone", ()
     expect(await reserveAttempt(t.db, req(c!, customerId, 1, '+18005550199', at))).toMatchObject({ kind: 'defer', rule: 'calling_window' });
     await t.db.query(`UPDATE campaigns SET default_time_zone = 'America/New_York' WHERE id = $1`, [c!.campaignId]);
     expect(await reserveAttempt(t.db, req(c!, customerId, 1, '+18005550199', at))).toMatchObject({ kind: 'allow' });
-    expect(await checkEligibility(t.db, { customerId, campaignId: c!.campaignId, at })).toMatchObject({ zones: ['America/New_York'], zoneSource: 'campaign_default' });
+    expect(await checkEligibility(t.db, { customerId, campaignId: c!.campaignId, at })).toMatchObject({
+      zones: ['America/New_York'],
+      zoneSource: 'campaign_default',
+    });
     // A zone outside the number's country is ignored.
     await t.db.query(`UPDATE campaigns SET default_time_zone = 'Asia/Shanghai' WHERE id = $1`, [c!.campaignId]);
     expect(await checkEligibility(t.db, { customerId, campaignId: c!.campaignId, at })).toMatchObject({ zoneSource: 'phone_country' });

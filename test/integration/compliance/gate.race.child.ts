@@ -20,7 +20,12 @@ rl.close();
 const results = await Promise.all(
   requests.map((r) =>
     reserveAttempt(db, r).then(
-      (d) => ({ key: `${r.contactId}:${r.attemptNo}`, kind: d.kind, rule: d.kind === 'allow' ? null : d.rule, until: d.kind === 'defer' ? d.until.toISOString() : null }),
+      (d) => ({
+        key: `${r.contactId}:${r.attemptNo}`,
+        kind: d.kind,
+        rule: d.kind === 'allow' ? null : d.rule,
+        until: d.kind === 'defer' ? d.until.toISOString() : null,
+      }),
       (err: Error & { code?: string }) => ({ key: `${r.contactId}:${r.attemptNo}`, kind: 'error', rule: err.code ?? err.message, until: null }),
     ),
   ),

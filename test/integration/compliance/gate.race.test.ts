@@ -68,7 +68,15 @@ async function race(policy: Policy | undefined): Promise<{ customerId: string; r
   let i = 0;
   for (let attemptNo = 1; attemptNo <= ATTEMPTS_PER_CONTACT; attemptNo++) {
     for (const c of contacts) {
-      perProcess[i++ % PROCESSES]!.push({ ...c, customerId, attemptNo, phone: '+8613800138000', now: NOW, workerId: `w${i % PROCESSES}`, ...(policy ? { policy } : {}) });
+      perProcess[i++ % PROCESSES]!.push({
+        ...c,
+        customerId,
+        attemptNo,
+        phone: '+8613800138000',
+        now: NOW,
+        workerId: `w${i % PROCESSES}`,
+        ...(policy ? { policy } : {}),
+      });
     }
   }
   const children = perProcess.map((reqs, n) => {

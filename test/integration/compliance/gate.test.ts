@@ -33,8 +33,14 @@ async function setup(campaigns = 1, overrides: object = {}) {
 }
 
 const contactRow = async (id: string) =>
-  (await t.db.query<{ state: string; reason: string | null; next: Date | null; attempts: number }>(`SELECT state, reason, next_attempt_at AS next, attempts FROM campaign_contacts WHERE id = $1`, [id])).rows[0]!;
-const ledger = async (customerId: string) => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM call_attempts WHERE customer_id = $1`, [customerId])).rows[0]!.n;
+  (
+    await t.db.query<{ state: string; reason: string | null; next: Date | null; attempts: number }>(
+      `SELECT state, reason, next_attempt_at AS next, attempts FROM campaign_contacts WHERE id = $1`,
+      [id],
+    )
+  ).rows[0]!;
+const ledger = async (customerId: string) =>
+  (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM call_attempts WHERE customer_id = $1`, [customerId])).rows[0]!.n;
 
 /** A reservation whose call then happened and ended (a customer has one live call at a time). */
 async function dialled(r: Parameters<typeof reserveAttempt>[1]) {
@@ -141,8 +147,9 @@ describe('reserveAttempt', () => {
   it('a released reservation (not dialled) counts against no cap', async () => {
     const { req } = await setup(1, { maxAttemptsPerContact: 1 });
     const first = await reserveAttempt(t.db, req(0, 1, noon(10)));
-    await t.db.query(`UPDATE call_attempts SET state = 'ended', end_reason = 'not_dialled', ended_at = now() WHERE id = $1`, [first.kind === 'allow' ? first.attemptId : '']);
+    await t.db.query(`UPDATE call_attempts SET state = 'ended', end_reason = 'not_dialled', ended_at = now() WHERE id = $1`, [
+      first.kind === 'allow' ? first.attemptId : '',
+    ]);
     expect((await reserveAttempt(t.db, req(0, 2, noon(10, 1)))).kind).toBe('allow');
   });
 });
-

@@ -33,7 +33,10 @@ describe('GET/PUT /v1/policy', () => {
     expect(r.json()).toMatchObject({ profile: 'cn-bank', source: 'database', policy: { maxAttemptsPerDay: 4, minGapMinutes: 30, windowEnd: '22:00' } });
     expect(r.json().looseOverrides).toEqual([{ campaignId: expect.any(String), field: 'maxAttemptsPerDay' }]);
     const us = await put({ profile: 'us-regf', observeHolidays: true });
-    expect(us.json()).toMatchObject({ profile: 'us-regf', policy: { windowEnd: '21:00', maxAttemptsInRollingDays: { count: 7, days: 7 }, observeHolidays: true, minGapMinutes: null } });
+    expect(us.json()).toMatchObject({
+      profile: 'us-regf',
+      policy: { windowEnd: '21:00', maxAttemptsInRollingDays: { count: 7, days: 7 }, observeHolidays: true, minGapMinutes: null },
+    });
     expect((await get('/v1/policy', 'viewer')).json()).toMatchObject({ profile: 'us-regf', source: 'database' });
     const audit = await api.t.db.query(`SELECT action, details FROM audit_log WHERE action = 'policy.update' ORDER BY id`);
     expect(audit.rows).toHaveLength(2);
@@ -55,7 +58,15 @@ describe('GET /v1/customers/:id/eligibility', () => {
     const customerId = await seedCustomer(api.t.db);
     const [c] = await seedCampaignContacts(api.t.db, customerId, 1, { maxAttemptsPerContact: 10 });
     for (let n = 1; n <= 6; n++) {
-      const d = await reserveAttempt(api.t.db, { campaignId: c!.campaignId, contactId: c!.contactId, customerId, attemptNo: n, phone: '+8613800138000', now: new Date(Date.UTC(2026, 2, 10, 1, n)), workerId: 't' });
+      const d = await reserveAttempt(api.t.db, {
+        campaignId: c!.campaignId,
+        contactId: c!.contactId,
+        customerId,
+        attemptNo: n,
+        phone: '+8613800138000',
+        now: new Date(Date.UTC(2026, 2, 10, 1, n)),
+        workerId: 't',
+      });
       expect(d.kind).toBe('allow');
       // The call happened and ended: a customer has one live call at a time.
       if (d.kind === 'allow') await api.t.db.query(`UPDATE call_attempts SET state = 'ended', ended_at = now() WHERE id = $1`, [d.attemptId]);
@@ -63,7 +74,13 @@ describe('GET /v1/customers/:id/eligibility', () => {
     const r = await get(`/v1/customers/${customerId}/eligibility?at=2026-03-10T04:00:00Z&campaignId=${c!.campaignId}`, 'operator');
     expect(r.statusCode).toBe(200);
     const body = r.json();
-    expect(body).toMatchObject({ customerId: Number(customerId), campaignId: Number(c!.campaignId), phone: '+8613800138000', zones: ['Asia/Shanghai'], zoneSource: 'customer' });
+    expect(body).toMatchObject({
+      customerId: Number(customerId),
+      campaignId: Number(c!.campaignId),
+      phone: '+8613800138000',
+      zones: ['Asia/Shanghai'],
+      zoneSource: 'customer',
+    });
     expect(body.decision).toEqual({ kind: 'defer', until: '2026-03-11T00:00:00.000Z', rule: 'max_attempts_per_day', reason: expect.stringContaining('6/6') });
     const byRule = Object.fromEntries(body.rules.map((x: { rule: string }) => [x.rule, x]));
     expect(byRule.max_attempts_per_day).toMatchObject({ status: 'defer', used: 6, limit: 6, until: '2026-03-10T16:00:00.000Z' });

@@ -9,7 +9,12 @@ export async function seedCustomer(db: Db, o: { timeZone?: string | null; phones
   return r.rows[0]!.id;
 }
 
-export async function seedCampaignContacts(db: Db, customerId: string, campaigns: number, overrides: object = {}): Promise<Array<{ campaignId: string; contactId: string }>> {
+export async function seedCampaignContacts(
+  db: Db,
+  customerId: string,
+  campaigns: number,
+  overrides: object = {},
+): Promise<Array<{ campaignId: string; contactId: string }>> {
   const r = await db.query<{ campaignId: string; contactId: string }>(
     `WITH c AS (
        INSERT INTO campaigns (name, state, policy_overrides)

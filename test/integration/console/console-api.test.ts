@@ -13,7 +13,9 @@ describe('console API', () => {
   let promptDir: string;
   beforeAll(async () => {
     promptDir = await mkdtemp(join(tmpdir(), 'rw-console-prompts-'));
-    api = await createTestApi({ env: { RINGWISE_PROMPT_DIR: promptDir, RINGWISE_PROMPT_DIR_ON_ASTERISK: '/srv/prompts', RINGWISE_CONSOLE_SESSION_HOURS: '1' } });
+    api = await createTestApi({
+      env: { RINGWISE_PROMPT_DIR: promptDir, RINGWISE_PROMPT_DIR_ON_ASTERISK: '/srv/prompts', RINGWISE_CONSOLE_SESSION_HOURS: '1' },
+    });
     await api.t.db.query(
       `INSERT INTO customers (external_id, name, phones, time_zone) VALUES
          ('EXT-7', 'Wang Xiaoming', ARRAY['+8613800138007'], 'Asia/Shanghai'),
@@ -46,7 +48,7 @@ describe('console API', () => {
       expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
     });
 
-    it('marks the cookie Secure over TLS (a trusted proxy\'s x-forwarded-proto does not count unless configured)', async () => {
+    it("marks the cookie Secure over TLS (a trusted proxy's x-forwarded-proto does not count unless configured)", async () => {
       const res = await api.app.inject({ method: 'POST', url: '/v1/session', payload: { apiKey: api.keys.viewer } });
       expect(String(res.headers['set-cookie'])).not.toMatch(/Secure/);
     });
@@ -66,15 +68,30 @@ describe('console API', () => {
       const noCsrf = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { cookie: s.cookie }, payload: { name: 'x' } });
       expect(noCsrf.statusCode).toBe(403);
       expect(noCsrf.json().error.code).toBe('csrf_failed');
-      const wrong = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { cookie: s.cookie, 'x-csrf-token': 'A'.repeat(43) }, payload: { name: 'x' } });
+      const wrong = await api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: { cookie: s.cookie, 'x-csrf-token': 'A'.repeat(43) },
+        payload: { name: 'x' },
+      });
       expect(wrong.json().error.code).toBe('csrf_failed');
-      const ok = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { cookie: s.cookie, 'x-csrf-token': s.body.csrfToken }, payload: { name: 'from the console' } });
+      const ok = await api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: { cookie: s.cookie, 'x-csrf-token': s.body.csrfToken },
+        payload: { name: 'from the console' },
+      });
       expect(ok.statusCode, ok.body).toBe(201);
     });
 
-    it('a session has its key\'s role: a viewer\'s cookie changes nothing', async () => {
+    it("a session has its key's role: a viewer's cookie changes nothing", async () => {
       const s = await signIn('viewer');
-      const res = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { cookie: s.cookie, 'x-csrf-token': s.body.csrfToken }, payload: { name: 'x' } });
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: { cookie: s.cookie, 'x-csrf-token': s.body.csrfToken },
+        payload: { name: 'x' },
+      });
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe('forbidden');
       expect(s.body.allowed).toContain('GET /v1/campaigns');
@@ -114,7 +131,8 @@ describe('console API', () => {
 
   describe('GET /v1/customers?q=', () => {
     it('finds by phone in any format, by exact external id, and by name prefix in any case; newest first with paging', async () => {
-      const q = async (s: string, extra = '') => (await api.app.inject({ url: `/v1/customers?q=${encodeURIComponent(s)}${extra}`, headers: api.as('operator') })).json();
+      const q = async (s: string, extra = '') =>
+        (await api.app.inject({ url: `/v1/customers?q=${encodeURIComponent(s)}${extra}`, headers: api.as('operator') })).json();
       expect((await q('138 0013 8009')).items.map((c: { externalId: string }) => c.externalId)).toEqual(['EXT-9']);
       expect((await q('+8613900139009')).items.map((c: { externalId: string }) => c.externalId)).toEqual(['EXT-9']);
       expect((await q('EXT-8')).items.map((c: { externalId: string }) => c.externalId)).toEqual(['EXT-8']);
@@ -145,7 +163,10 @@ describe('console API', () => {
       const plan = async (q: string) => {
         await api.t.db.query(`SET enable_seqscan = off`);
         try {
-          const r = await api.t.db.query(`EXPLAIN SELECT id FROM customers p WHERE p.phones @> ARRAY[$1::text] UNION ALL SELECT id FROM customers n WHERE lower(n.name) LIKE $2`, [q, `${q}%`]);
+          const r = await api.t.db.query(
+            `EXPLAIN SELECT id FROM customers p WHERE p.phones @> ARRAY[$1::text] UNION ALL SELECT id FROM customers n WHERE lower(n.name) LIKE $2`,
+            [q, `${q}%`],
+          );
           return r.rows.map((x) => x['QUERY PLAN']).join('\n');
         } finally {
           await api.t.db.query(`RESET enable_seqscan`);
@@ -174,7 +195,9 @@ describe('console API', () => {
     while ((text.match(/event: update/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
     ctrl.abort();
     const first = JSON.parse(/data: (.*)/.exec(text)![1]!);
-    expect(first.campaigns).toEqual([expect.objectContaining({ id: c.id, state: 'draft', callsPerSecond: 0, stats: expect.objectContaining({ progress: null }) })]);
+    expect(first.campaigns).toEqual([
+      expect.objectContaining({ id: c.id, state: 'draft', callsPerSecond: 0, stats: expect.objectContaining({ progress: null }) }),
+    ]);
   });
 
   it('POST /v1/prompts/preview renders the prompt for a sample customer as one playable WAV', async () => {
@@ -182,7 +205,16 @@ describe('console API', () => {
       method: 'POST',
       url: '/v1/prompts/preview',
       headers: api.as('operator'),
-      payload: { prompt: { 'zh-CN': { segments: [{ type: 'sound', name: 'hello-world' }, { type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天' }] } } },
+      payload: {
+        prompt: {
+          'zh-CN': {
+            segments: [
+              { type: 'sound', name: 'hello-world' },
+              { type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天' },
+            ],
+          },
+        },
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('audio/wav');
@@ -190,33 +222,65 @@ describe('console API', () => {
     const info = parseWav(res.rawPayload)!;
     expect(info).toMatchObject({ format: 1, sampleRate: 8000, channels: 1 });
     expect(info.durationMs).toBeGreaterThan(1000);
-    const bad = await api.app.inject({ method: 'POST', url: '/v1/prompts/preview', headers: api.as('operator'), payload: { prompt: { 'en-US': { segments: [{ type: 'tts', text: 'hi {nickname}' }] } } } });
+    const bad = await api.app.inject({
+      method: 'POST',
+      url: '/v1/prompts/preview',
+      headers: api.as('operator'),
+      payload: { prompt: { 'en-US': { segments: [{ type: 'tts', text: 'hi {nickname}' }] } } },
+    });
     expect(bad.statusCode).toBe(422);
     const viewer = await api.app.inject({ method: 'POST', url: '/v1/prompts/preview', headers: api.as('viewer'), payload: { prompt: {} } });
     expect(viewer.statusCode).toBe(403);
   });
 
-  it('call scripts: the built-in one until the campaign saves its own; unknown fields are refused; the call\'s script is filled in', async () => {
+  it("call scripts: the built-in one until the campaign saves its own; unknown fields are refused; the call's script is filled in", async () => {
     const c = (await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as('operator'), payload: { name: 'scripted' } })).json();
     const def = (await api.app.inject({ url: `/v1/campaigns/${c.id}/script`, headers: api.as('viewer') })).json();
     expect(def).toMatchObject({ campaignId: c.id, isDefault: true });
     expect(Object.keys(def.script).sort()).toEqual(['en-US', 'zh-CN']);
-    const bad = await api.app.inject({ method: 'PUT', url: `/v1/campaigns/${c.id}/script`, headers: api.as('operator'), payload: { 'en-US': [{ title: 'Greet', text: 'Hi {nickname}' }] } });
+    const bad = await api.app.inject({
+      method: 'PUT',
+      url: `/v1/campaigns/${c.id}/script`,
+      headers: api.as('operator'),
+      payload: { 'en-US': [{ title: 'Greet', text: 'Hi {nickname}' }] },
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error).toMatchObject({ code: 'script_unknown_field', details: { locale: 'en-US', step: 1, fields: ['nickname'] } });
-    const script = { 'en-US': [{ title: 'Greet', text: 'Good morning {name}, this is {bank_name}.' }, { title: 'Explain', text: 'You owe {amount}, {days_past_due} days late.' }] };
+    const script = {
+      'en-US': [
+        { title: 'Greet', text: 'Good morning {name}, this is {bank_name}.' },
+        { title: 'Explain', text: 'You owe {amount}, {days_past_due} days late.' },
+      ],
+    };
     const put = await api.app.inject({ method: 'PUT', url: `/v1/campaigns/${c.id}/script`, headers: api.as('supervisor'), payload: script });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json()).toEqual({ campaignId: c.id, script, isDefault: false });
-    const cust = (await api.t.db.query(`INSERT INTO customers (external_id, name, phones, locale, amount_due, currency, days_past_due) VALUES ('S-1', 'Li Lei', ARRAY['+8613800138111'], 'en-US', 12.5, 'CNY', 9) RETURNING id`)).rows[0].id;
-    const att = (await api.t.db.query(`INSERT INTO call_attempts (campaign_id, customer_id, attempt_no, phone, state) VALUES ($1, $2, 1, '+8613800138111', 'ended') RETURNING id`, [c.id, cust])).rows[0].id;
+    const cust = (
+      await api.t.db.query(
+        `INSERT INTO customers (external_id, name, phones, locale, amount_due, currency, days_past_due) VALUES ('S-1', 'Li Lei', ARRAY['+8613800138111'], 'en-US', 12.5, 'CNY', 9) RETURNING id`,
+      )
+    ).rows[0].id;
+    const att = (
+      await api.t.db.query(
+        `INSERT INTO call_attempts (campaign_id, customer_id, attempt_no, phone, state) VALUES ($1, $2, 1, '+8613800138111', 'ended') RETURNING id`,
+        [c.id, cust],
+      )
+    ).rows[0].id;
     const filled = (await api.app.inject({ url: `/v1/calls/${att}/script`, headers: api.as('operator') })).json();
     expect(filled).toMatchObject({ attemptId: att, campaignId: c.id, locale: 'en-US', isDefault: false });
-    expect(filled.steps).toEqual([{ title: 'Greet', text: 'Good morning Li Lei, this is Ringwise Demo Bank.' }, { title: 'Explain', text: 'You owe 12.50 CNY, 9 days late.' }]);
+    expect(filled.steps).toEqual([
+      { title: 'Greet', text: 'Good morning Li Lei, this is Ringwise Demo Bank.' },
+      { title: 'Explain', text: 'You owe 12.50 CNY, 9 days late.' },
+    ]);
     // The customer's dispositions: full for staff, the note hidden from viewers; outside an agent's calls, 404.
-    await api.t.db.query(`INSERT INTO dispositions (attempt_id, kind, amount, promised_date, note) VALUES ($1, 'promise_to_pay', 12.5, '2026-12-24', 'after payday')`, [att]);
+    await api.t.db.query(
+      `INSERT INTO dispositions (attempt_id, kind, amount, promised_date, note) VALUES ($1, 'promise_to_pay', 12.5, '2026-12-24', 'after payday')`,
+      [att],
+    );
     const staff = (await api.app.inject({ url: `/v1/customers/${cust}/dispositions`, headers: api.as('supervisor') })).json();
-    expect(staff.items).toEqual([expect.objectContaining({ attemptId: att, kind: 'promise_to_pay', amount: '12.50', promisedDate: '2026-12-24', note: 'after payday' })]);
+    expect(staff.items).toEqual([
+      expect.objectContaining({ attemptId: att, kind: 'promise_to_pay', amount: '12.50', promisedDate: '2026-12-24', note: 'after payday' }),
+    ]);
     expect((await api.app.inject({ url: `/v1/customers/${cust}/dispositions`, headers: api.as('viewer') })).json().items[0].note).toBeNull();
     expect((await api.app.inject({ url: `/v1/customers/${cust}/dispositions`, headers: api.as('agent') })).statusCode).toBe(404);
     const audited = (await api.t.db.query(`SELECT details FROM audit_log WHERE action = 'campaign.script'`)).rows;
@@ -225,19 +289,42 @@ describe('console API', () => {
 
   it('content-type application/json with an empty body is {} (no malformed_json); bad JSON still is', async () => {
     const c = (await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as('operator'), payload: { name: 'empty body' } })).json();
-    const cancel = await api.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/cancel`, headers: { ...api.as('operator'), 'content-type': 'application/json' }, body: '' });
+    const cancel = await api.app.inject({
+      method: 'POST',
+      url: `/v1/campaigns/${c.id}/cancel`,
+      headers: { ...api.as('operator'), 'content-type': 'application/json' },
+      body: '',
+    });
     expect(cancel.statusCode, cancel.body).toBe(200);
-    const create = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/json' }, body: '' });
+    const create = await api.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: { ...api.as('operator'), 'content-type': 'application/json' },
+      body: '',
+    });
     expect(create.statusCode).toBe(400);
     expect(create.json().error.code).toBe('invalid_request');
-    const broken = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/json' }, body: '{"name":' });
+    const broken = await api.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: { ...api.as('operator'), 'content-type': 'application/json' },
+      body: '{"name":',
+    });
     expect(broken.json().error.code).toBe('malformed_json');
-    const poisoned = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/json' }, body: '{"name":"x","__proto__":{"a":1}}' });
+    const poisoned = await api.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: { ...api.as('operator'), 'content-type': 'application/json' },
+      body: '{"name":"x","__proto__":{"a":1}}',
+    });
     expect(poisoned.statusCode).toBe(400);
   });
 
-  it('the OpenAPI document has what redocly\'s recommended rules ask: servers, and a unique operationId, a summary and a 2xx answer on every operation', async () => {
-    const doc = (await api.app.inject({ url: '/docs/json' })).json() as { servers: unknown[]; paths: Record<string, Record<string, { operationId?: string; summary?: string; responses: Record<string, unknown> }>> };
+  it("the OpenAPI document has what redocly's recommended rules ask: servers, and a unique operationId, a summary and a 2xx answer on every operation", async () => {
+    const doc = (await api.app.inject({ url: '/docs/json' })).json() as {
+      servers: unknown[];
+      paths: Record<string, Record<string, { operationId?: string; summary?: string; responses: Record<string, unknown> }>>;
+    };
     expect(doc.servers.length).toBeGreaterThan(0);
     const ops = Object.entries(doc.paths).flatMap(([path, m]) => Object.entries(m).map(([method, o]) => ({ at: `${method} ${path}`, ...o })));
     expect(ops.length).toBeGreaterThan(45);

@@ -38,7 +38,7 @@ describe('several Asterisk servers behind one AriPort (real Redis, fake ARI)', (
   };
   const originate = (set: ServerSet, id = randomUUID()) => set.originate({ channelId: id, endpoint: 'PJSIP/1@carrier', timeoutSeconds: 20 }).then(() => id);
 
-  it('spreads calls by free capacity, counting every worker\'s calls, and frees room when a call ends', async () => {
+  it("spreads calls by free capacity, counting every worker's calls, and frees room when a call ends", async () => {
     const a = make({ capacities: [30, 10] });
     const b = make({ capacities: [30, 10] }); // a second worker, same servers (same Redis keys)
     for (let i = 0; i < 20; i++) await originate(i % 2 ? a.set : b.set);
@@ -56,7 +56,12 @@ describe('several Asterisk servers behind one AriPort (real Redis, fake ARI)', (
     }
     await new Promise((r) => setTimeout(r, 50));
     expect(await redis.zcard(`${prefix}:asterisk:ast-1:calls`)).toBe(0);
-    expect(a.set.liveCalls()).toEqual(new Map([['ast-1', 0], ['ast-2', 0]]));
+    expect(a.set.liveCalls()).toEqual(
+      new Map([
+        ['ast-1', 0],
+        ['ast-2', 0],
+      ]),
+    );
   });
 
   it('sends everything of a call to its server, an agent leg through the endpoint the agents module picks', async () => {

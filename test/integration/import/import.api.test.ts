@@ -11,7 +11,12 @@ describe('POST /v1/campaigns/:id/contacts', () => {
     await api?.close();
   });
 
-  const post = (campaignId: number | string, body: string, contentType = 'text/csv', role: 'admin' | 'operator' | 'supervisor' | 'viewer' | 'agent' = 'operator') =>
+  const post = (
+    campaignId: number | string,
+    body: string,
+    contentType = 'text/csv',
+    role: 'admin' | 'operator' | 'supervisor' | 'viewer' | 'agent' = 'operator',
+  ) =>
     api.app.inject({ method: 'POST', url: `/v1/campaigns/${campaignId}/contacts`, headers: { ...api.as(role), 'content-type': contentType }, payload: body });
 
   it('imports a good CSV, then reports a re-import as duplicates, and changed rows as updated', async () => {
@@ -46,9 +51,17 @@ describe('POST /v1/campaigns/:id/contacts', () => {
     expect(contacts).toHaveLength(5);
     expect(new Set(contacts.map((c) => c.state))).toEqual(new Set(['pending']));
 
-    const { rows: auditRows } = await api.t.db.query(`SELECT role, action, target_type, target_id, details FROM audit_log WHERE action = 'campaign.contacts.import'`);
+    const { rows: auditRows } = await api.t.db.query(
+      `SELECT role, action, target_type, target_id, details FROM audit_log WHERE action = 'campaign.contacts.import'`,
+    );
     expect(auditRows).toEqual([
-      { role: 'operator', action: 'campaign.contacts.import', target_type: 'campaign', target_id: String(id), details: { format: 'csv', imported: 5, updated: 0, duplicates: 0, rows: 5 } },
+      {
+        role: 'operator',
+        action: 'campaign.contacts.import',
+        target_type: 'campaign',
+        target_id: String(id),
+        details: { format: 'csv', imported: 5, updated: 0, duplicates: 0, rows: 5 },
+      },
     ]);
 
     // The same file again: nothing new, nothing changed, all already in the campaign.
@@ -117,7 +130,13 @@ describe('POST /v1/campaigns/:id/contacts', () => {
         errors: [
           { row: 2, line: 3, field: 'name', code: 'required', message: 'name is required' },
           { row: 3, line: 4, field: 'amount_due', code: 'out_of_range', message: 'amount_due must not be negative' },
-          { row: 5, line: 6, field: 'locale', code: 'unsupported_locale', message: 'locale fr-FR: no prompt in this language (prompt languages: zh-CN, en-US)' },
+          {
+            row: 5,
+            line: 6,
+            field: 'locale',
+            code: 'unsupported_locale',
+            message: 'locale fr-FR: no prompt in this language (prompt languages: zh-CN, en-US)',
+          },
           { row: 5, line: 6, field: 'amount_due', code: 'too_many_decimals', message: 'amount_due has more than 2 decimal places' },
           { row: 5, line: 6, field: 'currency', code: 'unknown_currency', message: 'CNX is not an ISO 4217 currency' },
           { row: 5, line: 6, field: 'due_date', code: 'invalid_date', message: '2026-02-30 is not a real date' },
@@ -151,7 +170,9 @@ describe('POST /v1/campaigns/:id/contacts', () => {
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.details.errors).toEqual([{ row: 2, field: null, code: 'json_malformed', message: expect.stringMatching(/^element 2: /) }]);
     const notArray = await post(id, '{"externalId":"X"}', 'application/json');
-    expect(notArray.json().error.details.errors).toEqual([{ row: 1, field: null, code: 'json_malformed', message: 'byte 0: the body must be a JSON array of customer objects' }]);
+    expect(notArray.json().error.details.errors).toEqual([
+      { row: 1, field: null, code: 'json_malformed', message: 'byte 0: the body must be a JSON array of customer objects' },
+    ]);
     const odd = await post(id, '[1, {"externalId":"Z","name":"Z","phone":"13800138000","phoneNumber":"x"}]', 'application/json');
     expect(odd.json().error.details.errors).toEqual([
       { row: 1, field: null, code: 'not_an_object', message: 'element 1 is not an object' },
@@ -172,7 +193,12 @@ describe('POST /v1/campaigns/:id/contacts', () => {
 
   it('checks the role: admin and operator may import, others may not', async () => {
     const id = await createCampaign(api.t.db);
-    const none = await api.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/contacts`, headers: { 'content-type': 'text/csv' }, payload: fixture('good.csv') });
+    const none = await api.app.inject({
+      method: 'POST',
+      url: `/v1/campaigns/${id}/contacts`,
+      headers: { 'content-type': 'text/csv' },
+      payload: fixture('good.csv'),
+    });
     expect(none.statusCode).toBe(401);
     for (const role of ['supervisor', 'viewer', 'agent'] as const) {
       expect((await post(id, fixture('good.csv'), 'text/csv', role)).statusCode, role).toBe(403);

@@ -21,7 +21,12 @@ describe('importing into a running campaign', () => {
   });
 
   const post = (id: number) =>
-    api.app.inject({ method: 'POST', url: `/v1/campaigns/${id}/contacts`, headers: { ...api.as('operator'), 'content-type': 'text/csv' }, payload: fixture('good.csv') });
+    api.app.inject({
+      method: 'POST',
+      url: `/v1/campaigns/${id}/contacts`,
+      headers: { ...api.as('operator'), 'content-type': 'text/csv' },
+      payload: fixture('good.csv'),
+    });
 
   it('asks the scheduler to queue the new contacts, only when there are new ones', async () => {
     const running = await createCampaign(api.t.db, 'running');

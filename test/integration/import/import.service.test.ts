@@ -37,8 +37,10 @@ describe('importContacts (service, real PostgreSQL)', () => {
     const id = await createCampaign(t.db);
     const lines: string[] = [];
     for (let i = 1; i <= 3000; i++) {
-      if (i % 2 === 0) lines.push(`S-${i},Customer ${i},12345\n`); // 1,500 bad numbers
-      else if (i % 5 === 0) lines.push(`S-1,Again ${i},13800138000\n`); // 300 repeats of row 1
+      if (i % 2 === 0)
+        lines.push(`S-${i},Customer ${i},12345\n`); // 1,500 bad numbers
+      else if (i % 5 === 0)
+        lines.push(`S-1,Again ${i},13800138000\n`); // 300 repeats of row 1
       else lines.push(good(i));
     }
     const before = await snapshot(t.db);
@@ -60,7 +62,9 @@ describe('importContacts (service, real PostgreSQL)', () => {
 
   it('a duplicate of a row that was itself invalid is still reported', async () => {
     const id = await createCampaign(t.db);
-    const err = await importContacts(deps, { campaignId: id, format: 'csv', source: csv(['D-1,,13800138000\n', 'D-1,Named,13800138001\n']) }).catch((e: unknown) => e);
+    const err = await importContacts(deps, { campaignId: id, format: 'csv', source: csv(['D-1,,13800138000\n', 'D-1,Named,13800138001\n']) }).catch(
+      (e: unknown) => e,
+    );
     expect(((err as ImportInvalidError).details as { errors: unknown[] }).errors).toEqual([
       { row: 1, line: 2, field: 'name', code: 'required', message: 'name is required' },
       { row: 2, field: 'external_id', code: 'duplicate_row', message: 'external_id repeats row 1' },
@@ -70,7 +74,9 @@ describe('importContacts (service, real PostgreSQL)', () => {
   it('honours maxErrors', async () => {
     const id = await createCampaign(t.db);
     const lines = Array.from({ length: 50 }, (_, i) => `E-${i},,\n`);
-    const err = (await importContacts({ ...deps, maxErrors: 10 }, { campaignId: id, format: 'csv', source: csv(lines) }).catch((e: unknown) => e)) as ImportInvalidError;
+    const err = (await importContacts({ ...deps, maxErrors: 10 }, { campaignId: id, format: 'csv', source: csv(lines) }).catch(
+      (e: unknown) => e,
+    )) as ImportInvalidError;
     const details = err.details as { errors: unknown[]; errorCount: number };
     expect(details.errors).toHaveLength(10);
     expect(details.errorCount).toBe(100);
@@ -125,10 +131,10 @@ describe('importContacts (service, real PostgreSQL)', () => {
     ]);
     expect(ra.imported + rb.imported).toBe(2000);
     expect(ra.imported + ra.updated).toBeLessThanOrEqual(2000);
-    const { rows } = await t.db.query(
-      `SELECT count(DISTINCT customer_id) AS n, count(*) AS contacts FROM campaign_contacts WHERE campaign_id IN ($1, $2)`,
-      [a, b],
-    );
+    const { rows } = await t.db.query(`SELECT count(DISTINCT customer_id) AS n, count(*) AS contacts FROM campaign_contacts WHERE campaign_id IN ($1, $2)`, [
+      a,
+      b,
+    ]);
     expect(rows[0]).toEqual({ n: 2000, contacts: 4000 });
   });
 });

@@ -23,8 +23,10 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined |
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const smsc = async (): Promise<{ id: string; to: string; dataCoding: number; udh: string[]; text: string }[]> => (await (await fetch(`${env.SANDBOX_SMPP_CONTROL}/messages`)).json()) as { id: string; to: string; dataCoding: number; udh: string[]; text: string }[];
-const mailbox = async (): Promise<{ to: string[]; raw: string }[]> => (await (await fetch(`${env.SANDBOX_SMTP_CONTROL}/messages`)).json()) as { to: string[]; raw: string }[];
+const smsc = async (): Promise<{ id: string; to: string; dataCoding: number; udh: string[]; text: string }[]> =>
+  (await (await fetch(`${env.SANDBOX_SMPP_CONTROL}/messages`)).json()) as { id: string; to: string; dataCoding: number; udh: string[]; text: string }[];
+const mailbox = async (): Promise<{ to: string[]; raw: string }[]> =>
+  (await (await fetch(`${env.SANDBOX_SMTP_CONTROL}/messages`)).json()) as { to: string[]; raw: string }[];
 
 beforeAll(async () => {
   api = await createTestApi();
@@ -60,7 +62,17 @@ afterAll(async () => {
 
 describe('SMS over SMPP', () => {
   it('a long Chinese reminder goes as UCS-2 parts and is delivered by receipt', async () => {
-    const r = await sendMessage(rt.deps, { customerId: ids.zh!, channel: 'sms', templates: { sms: { 'zh-CN': { body: '【{bank_name}】{name}您好，您的欠款{amount}已逾期{days_past_due}天，请尽快还款，以免影响您的信用记录。咨询请致电{callback_number}。回复TD退订' } } } });
+    const r = await sendMessage(rt.deps, {
+      customerId: ids.zh!,
+      channel: 'sms',
+      templates: {
+        sms: {
+          'zh-CN': {
+            body: '【{bank_name}】{name}您好，您的欠款{amount}已逾期{days_past_due}天，请尽快还款，以免影响您的信用记录。咨询请致电{callback_number}。回复TD退订',
+          },
+        },
+      },
+    });
     expect(r.kind).toBe('sent');
     if (r.kind !== 'sent') return;
     expect(r.message.parts).toBe(2);
@@ -88,7 +100,10 @@ describe('SMS over SMPP', () => {
   });
 
   it('an inbound 退订 stops every channel at once and is confirmed', async () => {
-    const res = await fetch(`${env.SANDBOX_SMPP_CONTROL}/inbound`, { method: 'POST', body: JSON.stringify({ from: `+86138${tag}01`, to: '95500', text: '退订' }) });
+    const res = await fetch(`${env.SANDBOX_SMPP_CONTROL}/inbound`, {
+      method: 'POST',
+      body: JSON.stringify({ from: `+86138${tag}01`, to: '95500', text: '退订' }),
+    });
     expect(((await res.json()) as { delivered: number }).delivered).toBeGreaterThan(0);
     await waitFor('confirmation', async () => (await smsc()).find((m) => m.to === `86138${tag}01` && m.text.startsWith('您已成功退订')));
     const { rows } = await api.t.db.query(`SELECT channel, source FROM dnc_entries WHERE customer_id = $1`, [ids.zh]);
@@ -115,7 +130,12 @@ describe('email over SMTP', () => {
     expect((await api.app.inject({ method: 'GET', url: path })).statusCode).toBe(200);
     const forged = await api.app.inject({ method: 'POST', url: path.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) });
     expect(forged.statusCode).toBe(404);
-    const post = await api.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const post = await api.app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(post.statusCode).toBe(200);
     expect(await sendMessage(rt.deps, { customerId: ids.en!, channel: 'email' })).toMatchObject({ kind: 'block', rule: 'dnc' });
     expect((await sendMessage(rt.deps, { customerId: ids.en!, channel: 'sms' })).kind).toBe('sent');
@@ -123,10 +143,20 @@ describe('email over SMTP', () => {
   });
 
   it('previews a template with the prompt fields', async () => {
-    const res = await api.app.inject({ method: 'POST', url: '/v1/messages/preview', headers: api.as('operator'), payload: { channel: 'sms', customerId: ids.en } });
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/v1/messages/preview',
+      headers: api.as('operator'),
+      payload: { channel: 'sms', customerId: ids.en },
+    });
     expect(res.json()).toMatchObject({ locale: 'en-US', sms: { encoding: 'ascii', parts: 1 } });
     expect(res.json().body).toContain('3,200 CNY is 12 days past due');
-    const bad = await api.app.inject({ method: 'POST', url: '/v1/messages/preview', headers: api.as('operator'), payload: { channel: 'sms', templates: { sms: { 'zh-CN': { body: '{nope}' } } } } });
+    const bad = await api.app.inject({
+      method: 'POST',
+      url: '/v1/messages/preview',
+      headers: api.as('operator'),
+      payload: { channel: 'sms', templates: { sms: { 'zh-CN': { body: '{nope}' } } } },
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.code).toBe('prompt_unknown_field');
   });
@@ -146,8 +176,13 @@ describe('stats and exports', () => {
     expect(sup.body.trim().split('\r\n').length).toBe(lines.length);
   });
 
-  it('a campaign\'s stats count its messages by channel and status', async () => {
-    const camp = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: api.as('operator'), payload: { name: 'msg stats', prompt: { 'zh-CN': { segments: [{ type: 'tts', text: '您好' }] } } } });
+  it("a campaign's stats count its messages by channel and status", async () => {
+    const camp = await api.app.inject({
+      method: 'POST',
+      url: '/v1/campaigns',
+      headers: api.as('operator'),
+      payload: { name: 'msg stats', prompt: { 'zh-CN': { segments: [{ type: 'tts', text: '您好' }] } } },
+    });
     expect(camp.statusCode).toBe(201);
     const id = camp.json().id as number;
     const r = await sendMessage(rt.deps, { customerId: ids.stats!, channel: 'sms', campaignId: id });

@@ -15,8 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const post = (body: unknown, role: 'operator' | 'viewer' = 'operator') => api.app.inject({ method: 'POST', url: '/v1/payments', headers: api.as(role), payload: body as object });
-const csv = (text: string) => api.app.inject({ method: 'POST', url: '/v1/payments/import', headers: { ...api.as('operator'), 'content-type': 'text/csv' }, payload: text });
+const post = (body: unknown, role: 'operator' | 'viewer' = 'operator') =>
+  api.app.inject({ method: 'POST', url: '/v1/payments', headers: api.as(role), payload: body as object });
+const csv = (text: string) =>
+  api.app.inject({ method: 'POST', url: '/v1/payments/import', headers: { ...api.as('operator'), 'content-type': 'text/csv' }, payload: text });
 
 describe('POST /v1/payments', () => {
   it('records a payment once per reference and rescores the customer', async () => {
@@ -42,7 +44,12 @@ describe('POST /v1/payments', () => {
     const bad = await post({ customerId, amount: '12.345', paidOn: '2026-02-30', reference: '' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.code).toBe('payment_invalid');
-    expect(bad.json().error.details.errors.map((e: { field: string }) => e.field).sort()).toEqual(['amount', 'paidOn', 'reference']);
+    expect(
+      bad
+        .json()
+        .error.details.errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['amount', 'paidOn', 'reference']);
     const missing = await post({ externalId: 'NOPE', amount: '1', paidOn: today, reference: 'X-1' });
     expect(missing.statusCode).toBe(422);
     expect(missing.json().error.code).toBe('customer_not_found');
@@ -80,6 +87,10 @@ describe('POST /v1/payments/import', () => {
   it('a bad header is named', async () => {
     const res = await csv('customer,amount,when\nPAY-1,1,x\n');
     expect(res.statusCode).toBe(422);
-    expect(res.json().error.details.errors.map((e: { code: string; field: string }) => `${e.code}:${e.field}`)).toEqual(['unknown_column:when', 'missing_column:date', 'missing_column:reference']);
+    expect(res.json().error.details.errors.map((e: { code: string; field: string }) => `${e.code}:${e.field}`)).toEqual([
+      'unknown_column:when',
+      'missing_column:date',
+      'missing_column:reference',
+    ]);
   });
 });

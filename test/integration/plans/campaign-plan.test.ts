@@ -3,14 +3,25 @@ import { createTestApi, type TestApi } from '../../helpers/api.js';
 
 const PLAN = {
   tiers: {
-    medium: { steps: [{ channel: 'sms', afterHours: 0 }, { channel: 'call', afterHours: 48 }] },
-    high: { steps: [{ channel: 'sms', afterHours: 0 }, { channel: 'call', afterHours: 0, afterSeconds: 5 }, { channel: 'agent_call', afterHours: 2 }] },
+    medium: {
+      steps: [
+        { channel: 'sms', afterHours: 0 },
+        { channel: 'call', afterHours: 48 },
+      ],
+    },
+    high: {
+      steps: [
+        { channel: 'sms', afterHours: 0 },
+        { channel: 'call', afterHours: 0, afterSeconds: 5 },
+        { channel: 'agent_call', afterHours: 2 },
+      ],
+    },
   },
   stopOn: ['payment', 'promise', 'opt_out'],
   templates: { sms: { 'en-US': { body: 'Hello {name}, {amount} is due.' } } },
 };
 
-describe('a campaign\'s contact plan (API)', () => {
+describe("a campaign's contact plan (API)", () => {
   let api: TestApi;
   beforeAll(async () => {
     api = await createTestApi();

@@ -33,7 +33,12 @@ const zh: PromptCustomer = { name: '张三', locale: 'zh-CN', amountDue: '3200.0
 const en: PromptCustomer = { name: 'John Smith', locale: 'en-US', amountDue: '3200.50', currency: 'USD', dueDate: '2026-12-05', daysPastDue: 3 };
 const bank = { name: 'Ringwise Demo Bank', callbackNumber: '+8695500' };
 const prompt = {
-  'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天，请于{due_date}前还款。回电请拨{callback_number}。' }, { type: 'sound', name: 'hello-world' }] },
+  'zh-CN': {
+    segments: [
+      { type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天，请于{due_date}前还款。回电请拨{callback_number}。' },
+      { type: 'sound', name: 'hello-world' },
+    ],
+  },
   'en-US': { segments: [{ type: 'tts', text: 'Hello {name}. Your payment of {amount} was due on {due_date}. Please call {callback_number}.' }] },
 };
 
@@ -100,14 +105,17 @@ describe('prompt rendering with espeak-ng and sox', () => {
     await Promise.all(Array.from({ length: 10 }, () => renderPromptAudio(deps, prompt, customer, 'zh-CN', bank)));
     expect(tts.calls).toBe(before + 1);
     const text = '您好赵六，您的贷款三千二百元已逾期十五天，请于十二月五日前还款。回电请拨九五五零零。';
-    expect((await readdir(deps.promptDir))).toContain(`${ttsHash(tts.id, 'zh-CN', text)}.wav`);
+    expect(await readdir(deps.promptDir)).toContain(`${ttsHash(tts.id, 'zh-CN', text)}.wav`);
   });
 
   it('reads every Mandarin word the prompts produce as Mandarin, never falling back to English', () => {
     const words = [
-      integerWords(1234567890, 'zh-CN'), integerWords(100010005, 'zh-CN'), countWords(2, 'zh-CN'),
+      integerWords(1234567890, 'zh-CN'),
+      integerWords(100010005, 'zh-CN'),
+      countWords(2, 'zh-CN'),
       ...['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'JPY'].map((c) => amountWords('120345.67', c, 'zh-CN')),
-      dateWords('2026-12-05', 'zh-CN', { withYear: true }), digitWords('0123456789', 'zh-CN'),
+      dateWords('2026-12-05', 'zh-CN', { withYear: true }),
+      digitWords('0123456789', 'zh-CN'),
       '您好，您的贷款已逾期天，请于前还款。回电请拨',
     ].join('，');
     // -x prints phonemes; a voice switch shows as "(en)" (Debian's `cmn` voice does that for 您, 三, 元...).

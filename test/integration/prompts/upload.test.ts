@@ -55,7 +55,13 @@ describe('POST /v1/prompts and friends', () => {
 
     // The campaign renderer plays it by id.
     const r = await renderPromptAudio(
-      { tts: new EspeakTts(), promptDir, promptDirOnAsterisk: '/var/lib/ringwise/prompts', log: createLogger('silent'), lookupPrompt: createPromptLookup(api.t.db) },
+      {
+        tts: new EspeakTts(),
+        promptDir,
+        promptDirOnAsterisk: '/var/lib/ringwise/prompts',
+        log: createLogger('silent'),
+        lookupPrompt: createPromptLookup(api.t.db),
+      },
       { 'zh-CN': { segments: [{ type: 'audio', promptId: p.id }] } },
       { name: 'x', amountDue: null, currency: null, dueDate: null, daysPastDue: null },
       'zh-CN',
@@ -66,7 +72,10 @@ describe('POST /v1/prompts and friends', () => {
   });
 
   it('reads ogg and flac too', async () => {
-    for (const [ext, type] of [['ogg', 'audio/ogg'], ['flac', 'audio/flac']] as const) {
+    for (const [ext, type] of [
+      ['ogg', 'audio/ogg'],
+      ['flac', 'audio/flac'],
+    ] as const) {
       const res = await upload(await recording(dir, ext), type);
       expect(res.statusCode, `${type}: ${res.body}`).toBe(201);
       expect(parseWav(await readFile(join(promptDir, res.json().audioFile)))?.sampleRate).toBe(8000);

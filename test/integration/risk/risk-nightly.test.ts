@@ -12,7 +12,9 @@ let r: Awaited<ReturnType<typeof testRedis>>;
 beforeAll(async () => {
   t = await createTestDb();
   r = await testRedis();
-  await t.db.query(`INSERT INTO customers (external_id, name, phones, days_past_due, amount_due) VALUES ('N-1', 'Synthetic 0001', '{+8613800000001}', 40, 900), ('N-2', 'Synthetic 0002', '{+8613800000002}', 0, 100)`);
+  await t.db.query(
+    `INSERT INTO customers (external_id, name, phones, days_past_due, amount_due) VALUES ('N-1', 'Synthetic 0001', '{+8613800000001}', 40, 900), ('N-2', 'Synthetic 0002', '{+8613800000002}', 0, 100)`,
+  );
 });
 afterAll(async () => {
   await r.close();
@@ -21,7 +23,13 @@ afterAll(async () => {
 
 describe('nightly risk rescore', () => {
   it('registers one job scheduler under a stable id however often workers start, and its job scores everyone', async () => {
-    const o = { deps: { db: t.db, log: createLogger('silent'), scorecard: DEFAULT_SCORECARD }, redis: r.redis, prefix: r.prefix, cron: '30 2 * * *', timeZone: 'Asia/Shanghai' };
+    const o = {
+      deps: { db: t.db, log: createLogger('silent'), scorecard: DEFAULT_SCORECARD },
+      redis: r.redis,
+      prefix: r.prefix,
+      cron: '30 2 * * *',
+      timeZone: 'Asia/Shanghai',
+    };
     const a = await startRiskRunner(o);
     const b = await startRiskRunner(o);
     const schedulers = await a.queue.getJobSchedulers(0, -1);

@@ -12,10 +12,13 @@ describe('backpressure from a slow Asterisk', () => {
     w = await startFakeAriWorker({ name: 'bp', global: { maxChannels: 200, callsPerSecond: 100 }, concurrency: 200 });
     w.ari.onDial = (id) => {
       const slow = ++dials <= 30;
-      setTimeout(() => {
-        w.ari.answer(id);
-        setTimeout(() => w.ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 16 }), 20);
-      }, slow ? SLOW_MS + 500 : 20);
+      setTimeout(
+        () => {
+          w.ari.answer(id);
+          setTimeout(() => w.ari.emit({ type: 'ChannelDestroyed', channel: { id }, cause: 16 }), 20);
+        },
+        slow ? SLOW_MS + 500 : 20,
+      );
     };
   });
   afterAll(async () => {
@@ -24,7 +27,9 @@ describe('backpressure from a slow Asterisk', () => {
 
   it('holds the pacing back while Asterisk is slow, fails no call, recovers, and the stats say when and why', async () => {
     const { db } = w.tdb;
-    const c = await db.query<{ id: string }>(`INSERT INTO campaigns (name, state, prompt, calls_per_second, max_concurrent) VALUES ('bp', 'draft', '{}', 20, 200) RETURNING id::text`);
+    const c = await db.query<{ id: string }>(
+      `INSERT INTO campaigns (name, state, prompt, calls_per_second, max_concurrent) VALUES ('bp', 'draft', '{}', 20, 200) RETURNING id::text`,
+    );
     const campaignId = c.rows[0]!.id;
     await db.query(
       `WITH cu AS (INSERT INTO customers (external_id, name, phones, time_zone)
@@ -39,7 +44,8 @@ describe('backpressure from a slow Asterisk', () => {
     for (;;) {
       held ||= w.worker.pressure.current().factor < 1;
       const state = (await db.query<{ state: string }>(`SELECT state FROM campaigns WHERE id = $1`, [campaignId])).rows[0]!.state;
-      const open = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pacing_holds WHERE campaign_id = $1 AND ended_at IS NULL`, [campaignId])).rows[0]!.n;
+      const open = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pacing_holds WHERE campaign_id = $1 AND ended_at IS NULL`, [campaignId]))
+        .rows[0]!.n;
       if (state === 'completed' && w.worker.pressure.current().factor === 1 && open === 0) break;
       if (Date.now() > end) throw new Error(`not done: ${state}, factor ${w.worker.pressure.current().factor}, open holds ${open}`);
       await new Promise((r) => setTimeout(r, 100));

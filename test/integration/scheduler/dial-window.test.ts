@@ -16,7 +16,12 @@ describe('dial window (real PG + Redis, fake ARI)', () => {
   let events: CampaignEvents;
 
   beforeAll(async () => {
-    w = await startFakeAriWorker({ name: 'win', global: { maxChannels: MAX_CONCURRENT, callsPerSecond: 200 }, concurrency: MAX_CONCURRENT, dialWindow: () => WINDOW });
+    w = await startFakeAriWorker({
+      name: 'win',
+      global: { maxChannels: MAX_CONCURRENT, callsPerSecond: 200 },
+      concurrency: MAX_CONCURRENT,
+      dialWindow: () => WINDOW,
+    });
     ({ tdb, queues, events } = w);
     w.ari.onDial = (id) => {
       w.ari.answer(id);
@@ -28,7 +33,9 @@ describe('dial window (real PG + Redis, fake ARI)', () => {
   });
 
   const contactStates = async (campaignId: string) => {
-    const r = await tdb.db.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 GROUP BY 1`, [campaignId]);
+    const r = await tdb.db.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1 GROUP BY 1`, [
+      campaignId,
+    ]);
     return Object.fromEntries(r.rows.map((x) => [x.state, x.n])) as Record<string, number>;
   };
 
@@ -58,7 +65,10 @@ describe('dial window (real PG + Redis, fake ARI)', () => {
         if (!firstQueued && (s['queued'] ?? 0) > 0) firstQueued = s;
         maxQueued = Math.max(maxQueued, s['queued'] ?? 0);
         const j = await queues.dial.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
-        maxJobs = Math.max(maxJobs, Object.values(j).reduce((a, b) => a + b, 0));
+        maxJobs = Math.max(
+          maxJobs,
+          Object.values(j).reduce((a, b) => a + b, 0),
+        );
         await new Promise((r) => setTimeout(r, 20));
       }
     })();

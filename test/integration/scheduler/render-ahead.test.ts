@@ -63,7 +63,10 @@ describe('render ahead of the dial', () => {
 
   it('the first dial of a 1,000-contact personalised campaign does not wait for the renders; the rest are rendered ahead of their dial', async () => {
     const { db } = w.tdb;
-    const c = await db.query<{ id: string }>(`INSERT INTO campaigns (name, state, prompt, calls_per_second, max_concurrent) VALUES ('ahead', 'draft', $1, 2, 50) RETURNING id::text`, [JSON.stringify(PROMPT)]);
+    const c = await db.query<{ id: string }>(
+      `INSERT INTO campaigns (name, state, prompt, calls_per_second, max_concurrent) VALUES ('ahead', 'draft', $1, 2, 50) RETURNING id::text`,
+      [JSON.stringify(PROMPT)],
+    );
     const campaignId = c.rows[0]!.id;
     await db.query(
       `WITH cu AS (

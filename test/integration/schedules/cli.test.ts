@@ -44,10 +44,16 @@ describe('ringwise CLI as a child process (real PostgreSQL + Redis): help, input
     const badCron = await runCli([...base, '--cron', '61 * * * *'], env);
     expect(badCron.code).toBe(2);
     expect(badCron.stderr).toMatch(/invalid_cron: invalid cron "61 \* \* \* \*"/);
-    const badZone = await runCli(['schedules', 'create', '--name', 'nightly', '--cron', '0 9 * * *', '--time-zone', 'Mars/Olympus', '--template', join(dir, 'template.json')], env);
+    const badZone = await runCli(
+      ['schedules', 'create', '--name', 'nightly', '--cron', '0 9 * * *', '--time-zone', 'Mars/Olympus', '--template', join(dir, 'template.json')],
+      env,
+    );
     expect(badZone.code).toBe(2);
     expect(badZone.stderr).toContain('invalid_time_zone: unknown IANA time zone "Mars/Olympus"');
-    const loose = await runCli(['schedules', 'create', '--name', 'nightly', '--cron', '0 9 * * *', '--time-zone', 'Asia/Shanghai', '--template', join(dir, 'loose.json')], env);
+    const loose = await runCli(
+      ['schedules', 'create', '--name', 'nightly', '--cron', '0 9 * * *', '--time-zone', 'Asia/Shanghai', '--template', join(dir, 'loose.json')],
+      env,
+    );
     expect(loose.code).toBe(2);
     expect(loose.stderr).toContain('override_not_stricter');
     expect((await t.db.query('SELECT 1 FROM schedules')).rowCount).toBe(0);
@@ -80,14 +86,21 @@ describe('ringwise CLI as a child process (real PostgreSQL + Redis): help, input
     const redis = new Redis(loadConfig(env).redisUrl, { maxRetriesPerRequest: null });
     const expand = new Queue('campaign', { connection: redis, prefix: env['RINGWISE_QUEUE_PREFIX']! });
     try {
-      for (const [action, state] of [['launch', 'running'], ['pause', 'paused'], ['resume', 'running'], ['cancel', 'cancelled']] as const) {
+      for (const [action, state] of [
+        ['launch', 'running'],
+        ['pause', 'paused'],
+        ['resume', 'running'],
+        ['cancel', 'cancelled'],
+      ] as const) {
         const r = await runCli(['campaigns', action, id], env);
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout).toBe(`campaign ${id} ${state}\n`);
         // Launch queued the expand job a worker picks up, as the API's hook does.
         if (action === 'launch') expect((await expand.getJob(`expand-${id}`))?.data).toEqual({ campaignId: id });
       }
-      const audit = await t.db.query(`SELECT action, details->>'via' AS via FROM audit_log WHERE target_type = 'campaign' AND target_id = $1 ORDER BY id`, [id]);
+      const audit = await t.db.query(`SELECT action, details->>'via' AS via FROM audit_log WHERE target_type = 'campaign' AND target_id = $1 ORDER BY id`, [
+        id,
+      ]);
       expect(audit.rows).toEqual(['launch', 'pause', 'resume', 'cancel'].map((a) => ({ action: `campaign.${a}`, via: 'cli' })));
       const status = await runCli(['campaigns', 'status', id], env);
       expect(JSON.parse(status.stdout)).toMatchObject({ id: Number(id), state: 'cancelled', contacts: { total: 0 } });

@@ -38,7 +38,14 @@ describe('schedules API (real PostgreSQL + Redis)', () => {
   });
 
   const post = (body: object) => api.app.inject({ method: 'POST', url: '/v1/schedules', headers: api.as('operator'), payload: body });
-  const valid = (name: string, extra: object = {}) => ({ name, cron: '0 9 * * *', timeZone: 'Asia/Shanghai', template: TEMPLATE, segment: { daysPastDueMin: 1, daysPastDueMax: 30 }, ...extra });
+  const valid = (name: string, extra: object = {}) => ({
+    name,
+    cron: '0 9 * * *',
+    timeZone: 'Asia/Shanghai',
+    template: TEMPLATE,
+    segment: { daysPastDueMin: 1, daysPastDueMax: 30 },
+    ...extra,
+  });
   const schedulerIds = async () => (await queue.getJobSchedulers(0, -1)).map((j) => j.key);
 
   it('bad cron, unknown zone, bad template or segment → 422 with a code and the field; nothing saved or registered', async () => {
@@ -47,7 +54,11 @@ describe('schedules API (real PostgreSQL + Redis)', () => {
       [valid('bad-cron2', { cron: 'every day' }), 'invalid_cron', 'cron'],
       [valid('bad-zone', { timeZone: 'Mars/Olympus' }), 'invalid_time_zone', 'timeZone'],
       [valid('bad-window', { template: { ...TEMPLATE, policyOverrides: { windowStart: '10:00', windowEnd: '10:00' } } }), 'empty_window', 'template'],
-      [valid('loose-window', { template: { ...TEMPLATE, policyOverrides: { windowStart: '06:00', windowEnd: '10:00' } } }), 'override_not_stricter', 'template'],
+      [
+        valid('loose-window', { template: { ...TEMPLATE, policyOverrides: { windowStart: '06:00', windowEnd: '10:00' } } }),
+        'override_not_stricter',
+        'template',
+      ],
       [valid('bad-tz-template', { template: { ...TEMPLATE, defaultTimeZone: 'Nowhere/City' } }), 'invalid_time_zone', 'template'],
       [valid('bad-segment', { segment: { daysPastDueMin: 10, daysPastDueMax: 2 } }), 'invalid_segment', undefined],
     ];
@@ -118,7 +129,9 @@ describe('schedules API (real PostgreSQL + Redis)', () => {
     expect(contacts.rows.map((x) => x.external_id)).toEqual(['a', 'b']);
     // The launch hook ran once, for that campaign (only the firing that created the run launches).
     expect(launched.filter((id) => id === campaigns.rows[0]!.id)).toHaveLength(1);
-    const audits = await api.t.db.query(`SELECT details->>'via' AS via FROM audit_log WHERE action = 'campaign.launch' AND target_id = $1`, [String(campaigns.rows[0]!.id)]);
+    const audits = await api.t.db.query(`SELECT details->>'via' AS via FROM audit_log WHERE action = 'campaign.launch' AND target_id = $1`, [
+      String(campaigns.rows[0]!.id),
+    ]);
     expect(audits.rows).toHaveLength(1);
 
     const list = await api.app.inject({ method: 'GET', url: `/v1/schedules/${s.id}/runs`, headers: api.as('viewer') });
@@ -138,17 +151,42 @@ describe('schedules API (real PostgreSQL + Redis)', () => {
     // Before the close: nothing happens to these runs.
     expect((await closeEndedWindows(api.t.db, new Date('2026-11-30T09:59:00Z'))).filter((x) => [e.run.id, d.run.id].includes(x.runId))).toEqual([]);
     const swept = await closeEndedWindows(api.t.db, new Date('2026-11-30T10:00:30Z'));
-    expect(swept).toEqual(expect.arrayContaining([{ runId: e.run.id, action: 'expired', left: 4 }, { runId: d.run.id, action: 'deferred', left: 4 }]));
+    expect(swept).toEqual(
+      expect.arrayContaining([
+        { runId: e.run.id, action: 'expired', left: 4 },
+        { runId: d.run.id, action: 'deferred', left: 4 },
+      ]),
+    );
     // Swept once: a second sweep (another worker) finds nothing left to do.
     expect((await closeEndedWindows(api.t.db, new Date('2026-11-30T10:05:00Z'))).map((x) => x.runId)).not.toContain(e.run.id);
 
     const runOf = async (id: number) => (await api.app.inject({ method: 'GET', url: `/v1/schedules/${id}/runs`, headers: api.as('viewer') })).json().items[0];
-    expect(await runOf(exp.id)).toMatchObject({ status: 'expired', windowAction: 'expired', windowLeft: 4, campaignState: 'completed', contacts: { total: 4, byState: { expired: 4 } } });
-    expect(await runOf(def.id)).toMatchObject({ status: 'deferred', windowAction: 'deferred', windowLeft: 4, campaignState: 'running', contacts: { byState: { pending: 4 } } });
+    expect(await runOf(exp.id)).toMatchObject({
+      status: 'expired',
+      windowAction: 'expired',
+      windowLeft: 4,
+      campaignState: 'completed',
+      contacts: { total: 4, byState: { expired: 4 } },
+    });
+    expect(await runOf(def.id)).toMatchObject({
+      status: 'deferred',
+      windowAction: 'deferred',
+      windowLeft: 4,
+      campaignState: 'running',
+      contacts: { byState: { pending: 4 } },
+    });
   });
 
   it('batch --wait ends when the window closes and reports what the window end did (expire), settling it itself', async () => {
-    const s = (await post(valid('wait-expire', { onWindowEnd: 'expire', template: { ...TEMPLATE, policyOverrides: { windowStart: '09:00', windowEnd: '18:00' } }, segment: { riskTiers: ['high'] } }))).json();
+    const s = (
+      await post(
+        valid('wait-expire', {
+          onWindowEnd: 'expire',
+          template: { ...TEMPLATE, policyOverrides: { windowStart: '09:00', windowEnd: '18:00' } },
+          segment: { riskTiers: ['high'] },
+        }),
+      )
+    ).json();
     const fired = new Date('2026-12-02T02:00:00Z');
     const { run } = await fireSchedule(api.t.db, null, s.id, fired, { via: 'cli' });
     const lines: string[] = [];
@@ -159,7 +197,13 @@ describe('schedules API (real PostgreSQL + Redis)', () => {
       // Each poll moves the clock an hour: the window (closing 10:00Z) ends on the 8th poll.
       now: () => new Date((clock += 3_600_000)),
     });
-    expect(report).toMatchObject({ status: 'expired', windowAction: 'expired', windowLeft: 2, campaignState: 'completed', contacts: { total: 2, byState: { expired: 2 } } });
+    expect(report).toMatchObject({
+      status: 'expired',
+      windowAction: 'expired',
+      windowLeft: 2,
+      campaignState: 'completed',
+      contacts: { total: 2, byState: { expired: 2 } },
+    });
     expect(lines.at(-1)).toBe(`run ${run.id} [########################] 2/2 100% expired\n`);
   });
 });

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
-import { createScheduleQueue, createScheduleRegistry, scheduleJobSchedulerId, startScheduleRunner, type ScheduleRunner } from '../../../src/schedules/schedule.jobs.js';
+import {
+  createScheduleQueue,
+  createScheduleRegistry,
+  scheduleJobSchedulerId,
+  startScheduleRunner,
+  type ScheduleRunner,
+} from '../../../src/schedules/schedule.jobs.js';
 import { fireSchedule } from '../../../src/schedules/schedule.service.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { seedCustomers, TEMPLATE, testRedis } from './schedules.helpers.js';
@@ -25,7 +31,14 @@ describe('schedules fired by a BullMQ job scheduler (real Redis + PostgreSQL)', 
   });
 
   const start = async () => {
-    const w = await startScheduleRunner({ db: api.t.db, redis: r.redis, log: createLogger('silent'), prefix: r.prefix, policyProfile: 'cn-bank', onLaunched: async () => undefined });
+    const w = await startScheduleRunner({
+      db: api.t.db,
+      redis: r.redis,
+      log: createLogger('silent'),
+      prefix: r.prefix,
+      policyProfile: 'cn-bank',
+      onLaunched: async () => undefined,
+    });
     runners.push(w);
     return w;
   };
@@ -62,7 +75,10 @@ describe('schedules fired by a BullMQ job scheduler (real Redis + PostgreSQL)', 
         }
       }, 100);
     });
-    const runs = await api.t.db.query<{ id: number; campaign_id: number; local_date: string }>(`SELECT id, campaign_id, local_date::text FROM schedule_runs WHERE schedule_id = $1`, [id]);
+    const runs = await api.t.db.query<{ id: number; campaign_id: number; local_date: string }>(
+      `SELECT id, campaign_id, local_date::text FROM schedule_runs WHERE schedule_id = $1`,
+      [id],
+    );
     // Firings on either side of local midnight in New York would legitimately make two runs.
     const days = new Set(runs.rows.map((x) => x.local_date));
     expect(runs.rows).toHaveLength(days.size);
@@ -71,7 +87,9 @@ describe('schedules fired by a BullMQ job scheduler (real Redis + PostgreSQL)', 
     expect(new Set(fired).size).toBe(days.size);
     expect(fired).toContain(t1.json().run.id);
     expect(fired).toContain(t2.run.id);
-    const contacts = await api.t.db.query(`SELECT customer_id FROM campaign_contacts WHERE campaign_id = ANY($1::bigint[])`, [runs.rows.map((x) => x.campaign_id)]);
+    const contacts = await api.t.db.query(`SELECT customer_id FROM campaign_contacts WHERE campaign_id = ANY($1::bigint[])`, [
+      runs.rows.map((x) => x.campaign_id),
+    ]);
     expect(contacts.rows).toHaveLength(2 * days.size);
 
     // Deleting the schedule removes its job scheduler; the firings stop.

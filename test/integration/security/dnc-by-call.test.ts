@@ -26,7 +26,10 @@ const PHONE_A = '+8613800000011';
 const PHONE_B = '+8613900000022';
 
 async function seedCustomer(phone: string): Promise<number> {
-  const { rows } = await api.t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES ($1, 'Fixture', ARRAY[$2]) RETURNING id`, [randomUUID(), phone]);
+  const { rows } = await api.t.db.query(`INSERT INTO customers (external_id, name, phones) VALUES ($1, 'Fixture', ARRAY[$2]) RETURNING id`, [
+    randomUUID(),
+    phone,
+  ]);
   return Number(rows[0].id);
 }
 async function seedCall(customerId: number, phone: string, agentId: number, endedMinutesAgo: number | null): Promise<string> {
@@ -42,7 +45,8 @@ const post = (headers: Record<string, string>, payload: object) => api.app.injec
 
 beforeAll(async () => {
   api = await createTestApi();
-  const agent = async (name: string) => (await insertAgent(api.t.db, { name, sipUsername: `rwt-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' })).id;
+  const agent = async (name: string) =>
+    (await insertAgent(api.t.db, { name, sipUsername: `rwt-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' })).id;
   agentA = await agent('Agent A');
   agentB = await agent('Agent B');
   keyA = { authorization: `Bearer ${(await api.mintKey('agent', { agentId: agentA })).key}` };
@@ -72,11 +76,13 @@ describe('POST /v1/dnc with an agent key', () => {
     expect(await dncCount()).toBe(before);
   });
 
-  it("adds the customer of the call it is on, recorded as that call", async () => {
+  it('adds the customer of the call it is on, recorded as that call', async () => {
     const res = await post(keyA, { callId: onCall, reason: 'asked on the call' });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ phone: PHONE_A, customerId: custA, source: 'call', callId: onCall, createdBy: expect.any(Number) });
-    const { rows } = await api.t.db.query(`SELECT phone, customer_id::int AS "customerId", source, call_id AS "callId" FROM dnc_entries WHERE id = $1`, [res.json().id]);
+    const { rows } = await api.t.db.query(`SELECT phone, customer_id::int AS "customerId", source, call_id AS "callId" FROM dnc_entries WHERE id = $1`, [
+      res.json().id,
+    ]);
     expect(rows[0]).toEqual({ phone: PHONE_A, customerId: custA, source: 'call', callId: onCall });
     const audit = await api.t.db.query(`SELECT details FROM audit_log WHERE action = 'dnc.create' AND target_id = $1`, [String(res.json().id)]);
     expect(audit.rows[0].details).toMatchObject({ callId: onCall, source: 'call' });

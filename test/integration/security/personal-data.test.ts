@@ -27,7 +27,12 @@ beforeAll(async () => {
     [EXTERNAL, NAME, PHONE],
   );
   customerId = Number(rows[0].id);
-  const agent = await insertAgent(api.t.db, { name: 'Agent', sipUsername: `rwt-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' });
+  const agent = await insertAgent(api.t.db, {
+    name: 'Agent',
+    sipUsername: `rwt-${randomBytes(4).toString('hex')}`,
+    sipMd5: 'f'.repeat(32),
+    sipRealm: 'ringwise',
+  });
   agentKey = { authorization: `Bearer ${(await api.mintKey('agent', { agentId: agent.id })).key}` };
   const call = await api.t.db.query(
     `INSERT INTO call_attempts (customer_id, attempt_no, phone, state, outcome, connected, agent_id) VALUES ($1, 1, $2, 'ended', 'bridged', true, $3) RETURNING id`,
@@ -78,7 +83,16 @@ describe('contact data: full numbers and names', () => {
 describe('account data on GET /v1/customers/:id', () => {
   it('operators see the account fields, names and numbers masked', async () => {
     const c = JSON.parse(await get('operator', `/v1/customers/${customerId}`));
-    expect(c).toMatchObject({ externalId: EXTERNAL, amountDue: '3200.00', dueDate: '2026-11-20', daysPastDue: 17, riskScore: 88, name: 'W***', phones: ['+86***04'], masked: true });
+    expect(c).toMatchObject({
+      externalId: EXTERNAL,
+      amountDue: '3200.00',
+      dueDate: '2026-11-20',
+      daysPastDue: 17,
+      riskScore: 88,
+      name: 'W***',
+      phones: ['+86***04'],
+      masked: true,
+    });
   });
 
   it('viewers see none of externalId, amountDue, dueDate, daysPastDue, riskScore', async () => {

@@ -46,7 +46,9 @@ describe('production configuration', () => {
   });
 
   it('accepts local peer authentication over a socket', () => {
-    expect(loadConfig({ ...SAFE, DATABASE_URL: 'postgres://ringwise@localhost/ringwise?host=/var/run/postgresql' }).databaseUrl).toContain('host=/var/run/postgresql');
+    expect(loadConfig({ ...SAFE, DATABASE_URL: 'postgres://ringwise@localhost/ringwise?host=/var/run/postgresql' }).databaseUrl).toContain(
+      'host=/var/run/postgresql',
+    );
   });
 });
 
@@ -66,7 +68,26 @@ describe('Redis with a password over TLS', () => {
     port = await freePort();
     redis = spawn(
       'redis-server',
-      ['--port', '0', '--tls-port', String(port), '--tls-cert-file', 'srv.crt', '--tls-key-file', 'srv.key', '--tls-ca-cert-file', 'ca.crt', '--tls-auth-clients', 'no', '--requirepass', 'redis-secret-123', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        'srv.crt',
+        '--tls-key-file',
+        'srv.key',
+        '--tls-ca-cert-file',
+        'ca.crt',
+        '--tls-auth-clients',
+        'no',
+        '--requirepass',
+        'redis-secret-123',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
       { cwd: dir, stdio: 'ignore' },
     );
     await waitForPort(port);

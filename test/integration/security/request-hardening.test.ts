@@ -20,7 +20,8 @@ beforeAll(async () => {
       },
     },
   });
-  agentId = (await insertAgent(api.t.db, { name: 'Agent', sipUsername: `rwt-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' })).id;
+  agentId = (await insertAgent(api.t.db, { name: 'Agent', sipUsername: `rwt-${randomBytes(4).toString('hex')}`, sipMd5: 'f'.repeat(32), sipRealm: 'ringwise' }))
+    .id;
   agentKey = { authorization: `Bearer ${(await api.mintKey('agent', { agentId })).key}` };
 });
 afterAll(async () => {
@@ -40,7 +41,12 @@ describe('deeply nested JSON', () => {
   it('is a 400, not a 500', async () => {
     const deep = '['.repeat(4000) + ']'.repeat(4000);
     for (const payload of [deep, `{"name":${deep}}`, `{"a":`.repeat(3000) + '1' + '}'.repeat(3000)]) {
-      const res = await api.app.inject({ method: 'POST', url: '/v1/campaigns', headers: { ...api.as('operator'), 'content-type': 'application/json' }, payload });
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: { ...api.as('operator'), 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().error.code).toBe('json_too_deep');
     }
@@ -93,11 +99,7 @@ describe('CSV export and spreadsheet formulas', () => {
 });
 
 describe('routes that take no body', () => {
-  const routes = () => [
-    `/v1/agents/${agentId}/login`,
-    `/v1/agents/${agentId}/resume`,
-    `/v1/agents/${agentId}/logout`,
-  ];
+  const routes = () => [`/v1/agents/${agentId}/login`, `/v1/agents/${agentId}/resume`, `/v1/agents/${agentId}/logout`];
 
   it('refuse any field, and any body that is not an object', async () => {
     for (const url of routes()) {
@@ -112,16 +114,31 @@ describe('routes that take no body', () => {
   });
 
   it('take no body, {}, or an empty body sent as application/json', async () => {
-    const login = await api.app.inject({ method: 'POST', url: `/v1/agents/${agentId}/login`, headers: { ...agentKey, 'content-type': 'application/json' }, payload: '' });
+    const login = await api.app.inject({
+      method: 'POST',
+      url: `/v1/agents/${agentId}/login`,
+      headers: { ...agentKey, 'content-type': 'application/json' },
+      payload: '',
+    });
     expect(login.statusCode, login.body).toBe(200);
     const logout = await api.app.inject({ method: 'POST', url: `/v1/agents/${agentId}/logout`, headers: agentKey, payload: {} });
     expect(logout.statusCode, logout.body).toBe(200);
     const again = await api.app.inject({ method: 'POST', url: `/v1/agents/${agentId}/login`, headers: agentKey });
     expect(again.statusCode, again.body).toBe(200);
     const { rows } = await api.t.db.query(`INSERT INTO campaigns (name, state) VALUES ('c', 'running') RETURNING id`);
-    const pause = await api.app.inject({ method: 'POST', url: `/v1/campaigns/${rows[0].id}/pause`, headers: { ...api.as('operator'), 'content-type': 'application/json' }, payload: '' });
+    const pause = await api.app.inject({
+      method: 'POST',
+      url: `/v1/campaigns/${rows[0].id}/pause`,
+      headers: { ...api.as('operator'), 'content-type': 'application/json' },
+      payload: '',
+    });
     expect(pause.statusCode, pause.body).toBe(200);
-    const resume = await api.app.inject({ method: 'POST', url: `/v1/campaigns/${rows[0].id}/resume`, headers: { ...api.as('operator'), 'content-type': 'application/json' }, payload: '[]' });
+    const resume = await api.app.inject({
+      method: 'POST',
+      url: `/v1/campaigns/${rows[0].id}/resume`,
+      headers: { ...api.as('operator'), 'content-type': 'application/json' },
+      payload: '[]',
+    });
     expect(resume.statusCode).toBe(400);
   });
 });
@@ -143,8 +160,7 @@ function parseCsvLine(line: string): string[] {
     else if (c === ',') {
       out.push(cur);
       cur = '';
-    }
-    else cur += c;
+    } else cur += c;
   }
   out.push(cur);
   return out;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_STATES, effectiveStatus, isRoutable, transition, type AgentEvent, type AgentStateName, type AgentStatus } from '../../../src/agents/agent.state.js';
+import {
+  AGENT_STATES,
+  effectiveStatus,
+  isRoutable,
+  transition,
+  type AgentEvent,
+  type AgentStateName,
+  type AgentStatus,
+} from '../../../src/agents/agent.state.js';
 
 const until = new Date('2026-01-01T00:00:15Z');
 const EVENTS: AgentEvent[] = [
@@ -20,12 +28,72 @@ function at(state: AgentStateName): AgentStatus {
 
 // The whole table: every (state, event) pair, what it leads to or which stable code refuses it.
 const TABLE: Record<AgentStateName, Record<AgentEvent['type'], AgentStateName | string>> = {
-  offline: { login: 'available', logout: '!not_logged_in', pause: '!not_logged_in', resume: '!not_paused', claim: '!not_available', connected: '!not_ringing', release: '!not_ringing', call_ended: '!not_on_call', wrap_up_done: '!not_in_wrap_up' },
-  available: { login: '!already_logged_in', logout: 'offline', pause: 'paused', resume: '!not_paused', claim: 'ringing', connected: '!not_ringing', release: '!not_ringing', call_ended: '!not_on_call', wrap_up_done: '!not_in_wrap_up' },
-  ringing: { login: '!already_logged_in', logout: '!agent_busy', pause: '!agent_busy', resume: '!not_paused', claim: '!not_available', connected: 'on_call', release: 'available', call_ended: '!not_on_call', wrap_up_done: '!not_in_wrap_up' },
-  on_call: { login: '!already_logged_in', logout: '!agent_busy', pause: '!agent_busy', resume: '!not_paused', claim: '!not_available', connected: '!not_ringing', release: '!not_ringing', call_ended: 'wrap_up', wrap_up_done: '!not_in_wrap_up' },
-  wrap_up: { login: '!already_logged_in', logout: 'offline', pause: 'paused', resume: '!not_paused', claim: '!not_available', connected: '!not_ringing', release: '!not_ringing', call_ended: '!not_on_call', wrap_up_done: 'available' },
-  paused: { login: '!already_logged_in', logout: 'offline', pause: '!already_paused', resume: 'available', claim: '!not_available', connected: '!not_ringing', release: '!not_ringing', call_ended: '!not_on_call', wrap_up_done: '!not_in_wrap_up' },
+  offline: {
+    login: 'available',
+    logout: '!not_logged_in',
+    pause: '!not_logged_in',
+    resume: '!not_paused',
+    claim: '!not_available',
+    connected: '!not_ringing',
+    release: '!not_ringing',
+    call_ended: '!not_on_call',
+    wrap_up_done: '!not_in_wrap_up',
+  },
+  available: {
+    login: '!already_logged_in',
+    logout: 'offline',
+    pause: 'paused',
+    resume: '!not_paused',
+    claim: 'ringing',
+    connected: '!not_ringing',
+    release: '!not_ringing',
+    call_ended: '!not_on_call',
+    wrap_up_done: '!not_in_wrap_up',
+  },
+  ringing: {
+    login: '!already_logged_in',
+    logout: '!agent_busy',
+    pause: '!agent_busy',
+    resume: '!not_paused',
+    claim: '!not_available',
+    connected: 'on_call',
+    release: 'available',
+    call_ended: '!not_on_call',
+    wrap_up_done: '!not_in_wrap_up',
+  },
+  on_call: {
+    login: '!already_logged_in',
+    logout: '!agent_busy',
+    pause: '!agent_busy',
+    resume: '!not_paused',
+    claim: '!not_available',
+    connected: '!not_ringing',
+    release: '!not_ringing',
+    call_ended: 'wrap_up',
+    wrap_up_done: '!not_in_wrap_up',
+  },
+  wrap_up: {
+    login: '!already_logged_in',
+    logout: 'offline',
+    pause: 'paused',
+    resume: '!not_paused',
+    claim: '!not_available',
+    connected: '!not_ringing',
+    release: '!not_ringing',
+    call_ended: '!not_on_call',
+    wrap_up_done: 'available',
+  },
+  paused: {
+    login: '!already_logged_in',
+    logout: 'offline',
+    pause: '!already_paused',
+    resume: 'available',
+    claim: '!not_available',
+    connected: '!not_ringing',
+    release: '!not_ringing',
+    call_ended: '!not_on_call',
+    wrap_up_done: '!not_in_wrap_up',
+  },
 };
 
 describe('agent state machine', () => {

@@ -9,13 +9,21 @@ describe('agents configuration', () => {
   });
 
   it('reads RINGWISE_WRAP_UP_SECONDS, RINGWISE_RECORDING_RETENTION_DAYS, RINGWISE_AGENT_CONTEXT, RINGWISE_SIP_REALM', () => {
-    const c = loadConfig({ NODE_ENV: 'development', RINGWISE_WRAP_UP_SECONDS: '0', RINGWISE_RECORDING_RETENTION_DAYS: '30', RINGWISE_AGENT_CONTEXT: 'agents-x', RINGWISE_SIP_REALM: 'bank' });
+    const c = loadConfig({
+      NODE_ENV: 'development',
+      RINGWISE_WRAP_UP_SECONDS: '0',
+      RINGWISE_RECORDING_RETENTION_DAYS: '30',
+      RINGWISE_AGENT_CONTEXT: 'agents-x',
+      RINGWISE_SIP_REALM: 'bank',
+    });
     expect(c.agents).toMatchObject({ wrapUpSeconds: 0, context: 'agents-x', sipRealm: 'bank' });
     expect(c.paths.recordingRetentionDays).toBe(30);
   });
 
   it('refuses values out of range, naming each', () => {
-    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_WRAP_UP_SECONDS: '-1', RINGWISE_RECORDING_RETENTION_DAYS: '0' })).toThrow(/RINGWISE_WRAP_UP_SECONDS[\s\S]*RINGWISE_RECORDING_RETENTION_DAYS/);
+    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_WRAP_UP_SECONDS: '-1', RINGWISE_RECORDING_RETENTION_DAYS: '0' })).toThrow(
+      /RINGWISE_WRAP_UP_SECONDS[\s\S]*RINGWISE_RECORDING_RETENTION_DAYS/,
+    );
     expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_WRAP_UP_SECONDS: 'soon' })).toThrow(/RINGWISE_WRAP_UP_SECONDS/);
   });
 });

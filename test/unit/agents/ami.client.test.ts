@@ -1,7 +1,14 @@
 import { createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/shared/logger.js';
-import { AmiError, createAmiClient, type AmiClient, type AmiClientOptions, type AmiListenerMap, type ContactListEvent } from '../../../src/agents/ami.client.js';
+import {
+  AmiError,
+  createAmiClient,
+  type AmiClient,
+  type AmiClientOptions,
+  type AmiListenerMap,
+  type ContactListEvent,
+} from '../../../src/agents/ami.client.js';
 import { startFakeAmi, type FakeAmi } from './ami.fake.js';
 
 const log = createLogger('silent');
@@ -9,7 +16,16 @@ let fake: FakeAmi;
 const clients: AmiClient[] = [];
 
 function client(over: Partial<AmiClientOptions> = {}): AmiClient {
-  const c = createAmiClient({ host: '127.0.0.1', port: fake.port, user: 'ringwise', password: 'pw', log, backoff: { initialMs: 20, maxMs: 80 }, random: () => 1, ...over });
+  const c = createAmiClient({
+    host: '127.0.0.1',
+    port: fake.port,
+    user: 'ringwise',
+    password: 'pw',
+    log,
+    backoff: { initialMs: 20, maxMs: 80 },
+    random: () => 1,
+    ...over,
+  });
   clients.push(c);
   return c;
 }
@@ -100,7 +116,14 @@ describe('AMI client', () => {
     c.onAny((e) => e.event !== 'FullyBooted' && any.push(e.event));
     const status = next(c, 'ContactStatus');
     fake.event({ Event: 'PeerStatus', Privilege: 'system,all', ChannelType: 'PJSIP', Peer: 'PJSIP/alice', PeerStatus: 'Reachable' });
-    fake.event({ Event: 'ContactStatus', Privilege: 'system,all', URI: 'sip:alice@127.0.0.1:5071', ContactStatus: 'Created', AOR: 'alice', EndpointName: 'alice' });
+    fake.event({
+      Event: 'ContactStatus',
+      Privilege: 'system,all',
+      URI: 'sip:alice@127.0.0.1:5071',
+      ContactStatus: 'Created',
+      AOR: 'alice',
+      EndpointName: 'alice',
+    });
     const e = await status;
     expect([e.contactstatus, e.aor, e.endpointname, e.uri]).toEqual(['Created', 'alice', 'alice', 'sip:alice@127.0.0.1:5071']);
     await until(() => any.length === 2);

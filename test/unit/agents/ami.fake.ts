@@ -21,7 +21,12 @@ export interface FakeAmi {
 export async function startFakeAmi(opts: { user: string; password: string }): Promise<FakeAmi> {
   const sockets = new Set<Socket>();
   const loggedIn = new Set<Socket>();
-  const write = (s: Socket, h: AmiHeaders) => s.write(Object.entries(h).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n');
+  const write = (s: Socket, h: AmiHeaders) =>
+    s.write(
+      Object.entries(h)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') + '\r\n',
+    );
 
   const fake: FakeAmi = {
     port: 0,

@@ -14,12 +14,22 @@ describe('ringwise keys arguments', () => {
     expect(parseKeysArgs(args)).toEqual(want);
   });
 
-  it.each([[[]], [['create']], [['create', '--role', 'root']], [['create', '--role']], [['create', '--role', 'admin', '--agent-id', '3']], [['create', '--role', 'agent', '--agent-id', 'x']], [['create', '--role', 'admin', '--bogus']], [['list', 'x']], [['revoke']], [['revoke', 'abc']], [['revoke', '0']], [['rotate']]])(
-    'refuses %j',
-    (args) => {
-      expect(() => parseKeysArgs(args)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    [[]],
+    [['create']],
+    [['create', '--role', 'root']],
+    [['create', '--role']],
+    [['create', '--role', 'admin', '--agent-id', '3']],
+    [['create', '--role', 'agent', '--agent-id', 'x']],
+    [['create', '--role', 'admin', '--bogus']],
+    [['list', 'x']],
+    [['revoke']],
+    [['revoke', 'abc']],
+    [['revoke', '0']],
+    [['rotate']],
+  ])('refuses %j', (args) => {
+    expect(() => parseKeysArgs(args)).toThrow(UsageError);
+  });
 });
 
 describe('API key material', () => {

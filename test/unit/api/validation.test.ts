@@ -24,9 +24,21 @@ describe('cursors', () => {
   });
 
   it('pageOf trims the look-ahead row and points at the last kept one', () => {
-    const p = pageOf([{ id: 5 }, { id: 4 }, { id: 3 }], 2, (r) => [r.id], (r) => r.id);
+    const p = pageOf(
+      [{ id: 5 }, { id: 4 }, { id: 3 }],
+      2,
+      (r) => [r.id],
+      (r) => r.id,
+    );
     expect(p.items).toEqual([5, 4]);
     expect(decodeCursor(p.nextCursor!, ['number'] as const)).toEqual([4]);
-    expect(pageOf([{ id: 1 }], 2, (r) => [r.id], (r) => r.id).nextCursor).toBeNull();
+    expect(
+      pageOf(
+        [{ id: 1 }],
+        2,
+        (r) => [r.id],
+        (r) => r.id,
+      ).nextCursor,
+    ).toBeNull();
   });
 });

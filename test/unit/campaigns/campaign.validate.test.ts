@@ -4,7 +4,9 @@ import { ValidationError } from '../../../src/shared/errors.js';
 
 describe('campaign validation beyond the schema', () => {
   it('accepts valid zones and windows', () => {
-    expect(campaignProblems({ defaultTimeZone: 'Asia/Shanghai', policyOverrides: { windowStart: '08:00', windowEnd: '21:00', allowedWeekdays: [1, 2, 3] } })).toEqual([]);
+    expect(
+      campaignProblems({ defaultTimeZone: 'Asia/Shanghai', policyOverrides: { windowStart: '08:00', windowEnd: '21:00', allowedWeekdays: [1, 2, 3] } }),
+    ).toEqual([]);
     expect(campaignProblems({ defaultTimeZone: null })).toEqual([]);
     expect(campaignProblems({})).toEqual([]);
     // Across midnight is a shape the compliance check judges against the global window.

@@ -26,6 +26,8 @@ describe('ringwise import arguments', () => {
     expect(formatRowError({ row: 3, line: 4, field: 'phone', code: 'phone_too_short', message: 'phone number is too short' })).toBe(
       'row 3 (line 4) phone: phone_too_short: phone number is too short',
     );
-    expect(formatRowError({ row: 2, field: null, code: 'not_an_object', message: 'element 2 is not an object' })).toBe('row 2: not_an_object: element 2 is not an object');
+    expect(formatRowError({ row: 2, field: null, code: 'not_an_object', message: 'element 2 is not an object' })).toBe(
+      'row 2: not_an_object: element 2 is not an object',
+    );
   });
 });

@@ -65,7 +65,9 @@ describe('CSV rows', () => {
     const text = 'external_id,name,phone\nA,B,1\nC,"D"x,2\nE,F,3\n';
     for (const size of [1, 5, 1024]) {
       const { error } = await collect(text, 'csv', size);
-      expect(error?.errors, String(size)).toEqual([{ row: 2, field: null, code: 'csv_malformed', message: expect.stringMatching(/^line 3: Invalid Closing Quote/) }]);
+      expect(error?.errors, String(size)).toEqual([
+        { row: 2, field: null, code: 'csv_malformed', message: expect.stringMatching(/^line 3: Invalid Closing Quote/) },
+      ]);
     }
   });
 

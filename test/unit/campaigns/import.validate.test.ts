@@ -51,7 +51,16 @@ describe('validateRow', () => {
 
   it('treats empty and null optional fields as not given', () => {
     const v = valueOf({ timezone: '', locale: ' ', amountDue: null, currency: undefined, dueDate: '', daysPastDue: '', riskScore: null, riskTier: '' });
-    expect(v).toMatchObject({ timeZone: null, locale: null, amountDue: null, currency: null, dueDate: null, daysPastDue: null, riskScore: null, riskTier: null });
+    expect(v).toMatchObject({
+      timeZone: null,
+      locale: null,
+      amountDue: null,
+      currency: null,
+      dueDate: null,
+      daysPastDue: null,
+      riskScore: null,
+      riskTier: null,
+    });
   });
 
   it('accepts JSON types: numbers, phone arrays', () => {
@@ -122,7 +131,12 @@ describe('validateRow', () => {
   });
 
   it('locale: a regional variant of a prompt language is kept and accepted (en-GB, en-AU, zh-Hans-CN, zh-TW)', () => {
-    for (const [given, kept] of [['en-GB', 'en-GB'], ['en_AU', 'en-AU'], ['zh-Hans-CN', 'zh-Hans-CN'], ['zh-TW', 'zh-TW']] as const) {
+    for (const [given, kept] of [
+      ['en-GB', 'en-GB'],
+      ['en_AU', 'en-AU'],
+      ['zh-Hans-CN', 'zh-Hans-CN'],
+      ['zh-TW', 'zh-TW'],
+    ] as const) {
       expect(errorsOf({ locale: given }), given).toEqual([]);
       expect(valueOf({ locale: given }).locale).toBe(kept);
     }
@@ -138,7 +152,8 @@ describe('validateRow', () => {
     expect(errorsOf({ amountDue: '1000000000000' })).toEqual([{ field: 'amountDue', code: 'out_of_range' }]);
     expect(errorsOf({ amountDue: '1.234' })).toEqual([{ field: 'amountDue', code: 'too_many_decimals' }]);
     expect(errorsOf({ amountDue: 0.125 })).toEqual([{ field: 'amountDue', code: 'too_many_decimals' }]);
-    for (const bad of ['1,000', '1e3', '¥100', '.5', '5.', 'abc', '+5']) expect(errorsOf({ amountDue: bad }), bad).toEqual([{ field: 'amountDue', code: 'invalid_format' }]);
+    for (const bad of ['1,000', '1e3', '¥100', '.5', '5.', 'abc', '+5'])
+      expect(errorsOf({ amountDue: bad }), bad).toEqual([{ field: 'amountDue', code: 'invalid_format' }]);
     expect(errorsOf({ amountDue: Number.NaN })).toEqual([{ field: 'amountDue', code: 'invalid_type' }]);
     expect(errorsOf({ amountDue: true })).toEqual([{ field: 'amountDue', code: 'invalid_type' }]);
   });

@@ -45,7 +45,16 @@ describe('CLI arguments and exit codes', () => {
   it('batch run', () => {
     expect(parseBatchArgs(['run', '--schedule', 'n', '--wait'])).toEqual({ mode: 'schedule', name: 'n', wait: true });
     expect(parseBatchArgs(['run', '--file=c.json', '--template', 't'])).toEqual({ mode: 'file', name: 't', file: 'c.json', format: 'json', wait: false });
-    for (const bad of [[], ['go'], ['run'], ['run', '--schedule'], ['run', '--schedule', 'a', '--template', 'b'], ['run', '--file', 'x.csv'], ['run', '--schedule', 'a', '--wat'], ['run', '--schedule', 'a', 'extra']]) {
+    for (const bad of [
+      [],
+      ['go'],
+      ['run'],
+      ['run', '--schedule'],
+      ['run', '--schedule', 'a', '--template', 'b'],
+      ['run', '--file', 'x.csv'],
+      ['run', '--schedule', 'a', '--wat'],
+      ['run', '--schedule', 'a', 'extra'],
+    ]) {
       expect(() => parseBatchArgs(bad), bad.join(' ')).toThrow(UsageError);
     }
   });

@@ -86,7 +86,9 @@ describe('NANP area codes', () => {
   it('calls a number whose prefix spans zones only when every zone is inside 08:00-21:00 (the intersection, property)', () => {
     const multi = prefixes.filter((p) => table.get(p)!.length > 1);
     expect(multi.length).toBeGreaterThan(10);
-    const instant = fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-01-01T00:00:00Z') }).map((t) => Math.floor(t / 60_000) * 60_000);
+    const instant = fc
+      .integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-01-01T00:00:00Z') })
+      .map((t) => Math.floor(t / 60_000) * 60_000);
     fc.assert(
       fc.property(fc.constantFrom(...multi), digits(10), instant, (p, rest, t) => {
         const n = (p + rest).slice(0, 10);

@@ -41,10 +41,20 @@ const PHONES: Record<string, string> = { AU: '+61212345678', CN: '+8613800138000
 
 // 2026 DST changes in the zones above, so random instants cluster where things go wrong.
 const PIVOTS = [
-  '2026-03-08T07:00:00Z', '2026-03-08T05:00:00Z', '2026-03-29T01:00:00Z', '2026-04-04T15:00:00Z',
-  '2026-04-04T16:00:00Z', '2026-10-03T15:30:00Z', '2026-10-03T16:00:00Z', '2026-10-25T01:00:00Z',
-  '2026-11-01T06:00:00Z', '2026-11-01T05:30:00Z', '2026-04-05T01:45:00Z', '2026-09-26T14:00:00Z',
-  '2026-01-15T12:00:00Z', '2026-07-01T00:00:00Z',
+  '2026-03-08T07:00:00Z',
+  '2026-03-08T05:00:00Z',
+  '2026-03-29T01:00:00Z',
+  '2026-04-04T15:00:00Z',
+  '2026-04-04T16:00:00Z',
+  '2026-10-03T15:30:00Z',
+  '2026-10-03T16:00:00Z',
+  '2026-10-25T01:00:00Z',
+  '2026-11-01T06:00:00Z',
+  '2026-11-01T05:30:00Z',
+  '2026-04-05T01:45:00Z',
+  '2026-09-26T14:00:00Z',
+  '2026-01-15T12:00:00Z',
+  '2026-07-01T00:00:00Z',
 ].map((s) => Date.parse(s));
 
 const hhmm = (q: number): string => (q === 96 ? '24:00' : `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`);
@@ -54,21 +64,23 @@ const windowArb = fc
   .filter(([s, e]) => s !== e)
   .map(([s, e]) => ({ windowStart: hhmm(s), windowEnd: hhmm(e) }));
 
-const policyArb: fc.Arbitrary<Policy> = fc.record({
-  window: fc.oneof(windowArb, fc.constant({ windowStart: '08:00', windowEnd: '22:00' }), fc.constant({ windowStart: '08:00', windowEnd: '21:00' })),
-  allowedWeekdays: fc.oneof(
-    fc.constant([1, 2, 3, 4, 5, 6, 7] as Weekday[]),
-    fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((a) => a as Weekday[]),
-  ),
-  observeHolidays: fc.boolean(),
-  voicemail: fc.constant('hang_up' as const),
-  makeupWorkdays: fc.constantFrom('call' as const, 'no_call' as const, 'by_weekday' as const),
-  maxAttemptsPerDay: fc.option(fc.integer({ min: 1, max: 6 })),
-  maxConnectedPerDay: fc.option(fc.integer({ min: 1, max: 3 })),
-  maxAttemptsInRollingDays: fc.option(fc.record({ count: fc.integer({ min: 1, max: 8 }), days: fc.integer({ min: 1, max: 8 }) })),
-  cooldownAfterConversationDays: fc.option(fc.integer({ min: 1, max: 7 })),
-  minGapMinutes: fc.option(fc.integer({ min: 0, max: 600 })),
-}).map(({ window, ...rest }) => ({ ...window, ...rest, holidayCountry: 'XX', maxAttemptsPerContact: null }));
+const policyArb: fc.Arbitrary<Policy> = fc
+  .record({
+    window: fc.oneof(windowArb, fc.constant({ windowStart: '08:00', windowEnd: '22:00' }), fc.constant({ windowStart: '08:00', windowEnd: '21:00' })),
+    allowedWeekdays: fc.oneof(
+      fc.constant([1, 2, 3, 4, 5, 6, 7] as Weekday[]),
+      fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((a) => a as Weekday[]),
+    ),
+    observeHolidays: fc.boolean(),
+    voicemail: fc.constant('hang_up' as const),
+    makeupWorkdays: fc.constantFrom('call' as const, 'no_call' as const, 'by_weekday' as const),
+    maxAttemptsPerDay: fc.option(fc.integer({ min: 1, max: 6 })),
+    maxConnectedPerDay: fc.option(fc.integer({ min: 1, max: 3 })),
+    maxAttemptsInRollingDays: fc.option(fc.record({ count: fc.integer({ min: 1, max: 8 }), days: fc.integer({ min: 1, max: 8 }) })),
+    cooldownAfterConversationDays: fc.option(fc.integer({ min: 1, max: 7 })),
+    minGapMinutes: fc.option(fc.integer({ min: 0, max: 600 })),
+  })
+  .map(({ window, ...rest }) => ({ ...window, ...rest, holidayCountry: 'XX', maxAttemptsPerContact: null }));
 
 const caseArb = fc
   .record({
@@ -87,7 +99,11 @@ const caseArb = fc
   .map((c) => {
     const now = c.pivot + c.offsetMs;
     const history: AttemptRecord[] = [
-      ...c.history.map((h) => ({ at: new Date(now - h.agoMs), connected: h.connected, answeredAt: h.connected && h.talkMs !== null ? new Date(now - h.agoMs + h.talkMs) : null })),
+      ...c.history.map((h) => ({
+        at: new Date(now - h.agoMs),
+        connected: h.connected,
+        answeredAt: h.connected && h.talkMs !== null ? new Date(now - h.agoMs + h.talkMs) : null,
+      })),
       ...c.recentBurst.map((ago) => ({ at: new Date(now - ago), connected: false })),
     ].filter((h: AttemptRecord) => (h.answeredAt ?? h.at).getTime() <= now);
     const holidays = c.holidayOffsets.map((d) => new Date(now + d * DAY).toISOString().slice(0, 10));

@@ -31,10 +31,24 @@ describe('cn-bank profile (Asia/Shanghai, UTC+8)', () => {
 
   it('counts the local day, not the UTC day', () => {
     // 23:30 UTC on the 9th is 07:30 on the 10th in Shanghai: same local day as 10:00 on the 10th.
-    const h = attempts(['2026-03-09T23:30:00Z', '2026-03-09T23:31:00Z', '2026-03-09T23:32:00Z', '2026-03-10T00:10:00Z', '2026-03-10T00:20:00Z', '2026-03-10T00:30:00Z']);
+    const h = attempts([
+      '2026-03-09T23:30:00Z',
+      '2026-03-09T23:31:00Z',
+      '2026-03-09T23:32:00Z',
+      '2026-03-10T00:10:00Z',
+      '2026-03-10T00:20:00Z',
+      '2026-03-10T00:30:00Z',
+    ]);
     expect(decide(input({ now: at('2026-03-10T02:00:00Z'), history: h }))).toMatchObject({ kind: 'defer', rule: 'max_attempts_per_day' });
     // 15:59 UTC on the 9th is 23:59 on the 9th locally: a different day.
-    const y = attempts(['2026-03-09T15:59:00Z', '2026-03-09T15:58:00Z', '2026-03-09T15:57:00Z', '2026-03-09T15:56:00Z', '2026-03-09T15:55:00Z', '2026-03-09T15:54:00Z']);
+    const y = attempts([
+      '2026-03-09T15:59:00Z',
+      '2026-03-09T15:58:00Z',
+      '2026-03-09T15:57:00Z',
+      '2026-03-09T15:56:00Z',
+      '2026-03-09T15:55:00Z',
+      '2026-03-09T15:54:00Z',
+    ]);
     expect(decide(input({ now: at('2026-03-10T02:00:00Z'), history: y }))).toEqual({ kind: 'allow' });
   });
 
@@ -56,12 +70,22 @@ describe('us-regf profile (America/New_York)', () => {
   });
 
   it('allows at most 7 attempts in 7 consecutive days, deferring until the oldest leaves the window', () => {
-    const h = attempts(['2026-06-01T14:00:00Z', '2026-06-02T14:00:00Z', '2026-06-03T14:00:00Z', '2026-06-04T14:00:00Z', '2026-06-05T14:00:00Z', '2026-06-06T14:00:00Z', '2026-06-07T14:00:00Z']);
+    const h = attempts([
+      '2026-06-01T14:00:00Z',
+      '2026-06-02T14:00:00Z',
+      '2026-06-03T14:00:00Z',
+      '2026-06-04T14:00:00Z',
+      '2026-06-05T14:00:00Z',
+      '2026-06-06T14:00:00Z',
+      '2026-06-07T14:00:00Z',
+    ]);
     const d = decide(input({ policy: regf, customer: ny, phone: '+12125551234', now: at('2026-06-07T15:00:00Z'), history: h }));
     expect(d).toMatchObject({ kind: 'defer', rule: 'max_attempts_rolling' });
     // The first attempt (10:00 EDT on 1 June) stops counting 168 hours later.
     expect(until(d)).toBe('2026-06-08T14:00:00.000Z');
-    expect(decide(input({ policy: regf, customer: ny, phone: '+12125551234', now: at('2026-06-07T15:00:00Z'), history: h.slice(1) }))).toEqual({ kind: 'allow' });
+    expect(decide(input({ policy: regf, customer: ny, phone: '+12125551234', now: at('2026-06-07T15:00:00Z'), history: h.slice(1) }))).toEqual({
+      kind: 'allow',
+    });
   });
 
   it('waits 7 days after a conversation', () => {
@@ -102,8 +126,22 @@ describe('us-regf profile (America/New_York)', () => {
     const sh = explain(input({ ...tollFree, campaignZone: 'Asia/Shanghai', now: at('2026-06-04T14:00:00Z') }));
     expect(sh.zoneSource).toBe('phone_country');
     // An area code beats the campaign's zone; the customer's own zone beats both.
-    expect(explain(input({ policy: regf, customer: { timeZone: null, phones: ['+18085550100'] }, phone: '+18085550100', campaignZone: 'America/New_York', now: at('2026-06-04T14:00:00Z') }))).toMatchObject({ zones: ['Pacific/Honolulu'], zoneSource: 'area_code' });
-    expect(explain(input({ policy: regf, customer: { timeZone: 'America/Chicago', phones: ['+18085550100'] }, phone: '+18085550100', now: at('2026-06-04T14:00:00Z') }))).toMatchObject({ zones: ['America/Chicago'], zoneSource: 'customer' });
+    expect(
+      explain(
+        input({
+          policy: regf,
+          customer: { timeZone: null, phones: ['+18085550100'] },
+          phone: '+18085550100',
+          campaignZone: 'America/New_York',
+          now: at('2026-06-04T14:00:00Z'),
+        }),
+      ),
+    ).toMatchObject({ zones: ['Pacific/Honolulu'], zoneSource: 'area_code' });
+    expect(
+      explain(
+        input({ policy: regf, customer: { timeZone: 'America/Chicago', phones: ['+18085550100'] }, phone: '+18085550100', now: at('2026-06-04T14:00:00Z') }),
+      ),
+    ).toMatchObject({ zones: ['America/Chicago'], zoneSource: 'customer' });
   });
 });
 
@@ -151,7 +189,9 @@ describe('other rules', () => {
     expect(d).toMatchObject({ kind: 'defer', rule: 'holiday' });
     expect(until(d)).toBe('2026-11-27T13:00:00.000Z'); // Friday 08:00 EST
     // Friday also a holiday (fake calendar): the weekend follows, so Monday 08:00.
-    const d2 = decide(input({ policy, customer: ny, phone: '+12125551234', holidays: fakeHolidays(['2026-11-26', '2026-11-27']), now: at('2026-11-26T15:00:00Z') }));
+    const d2 = decide(
+      input({ policy, customer: ny, phone: '+12125551234', holidays: fakeHolidays(['2026-11-26', '2026-11-27']), now: at('2026-11-26T15:00:00Z') }),
+    );
     expect(until(d2)).toBe('2026-11-30T13:00:00.000Z');
   });
 
@@ -205,7 +245,14 @@ describe('DST', () => {
     const d = decide(input({ now: at('2026-03-08T15:00:00Z'), customer: ny, history: h, policy: { ...OPEN, maxAttemptsPerDay: 1 } }));
     expect(until(d)).toBe('2026-03-09T04:00:00.000Z'); // midnight EDT
     // Havana skips midnight on 2026-03-08 (00:00 → 01:00): the day starts at 01:00 CDT.
-    const hv = decide(input({ now: at('2026-03-07T20:00:00Z'), customer: { timeZone: 'America/Havana', phones: [] }, history: attempts(['2026-03-07T19:00:00Z']), policy: { ...OPEN, maxAttemptsPerDay: 1 } }));
+    const hv = decide(
+      input({
+        now: at('2026-03-07T20:00:00Z'),
+        customer: { timeZone: 'America/Havana', phones: [] },
+        history: attempts(['2026-03-07T19:00:00Z']),
+        policy: { ...OPEN, maxAttemptsPerDay: 1 },
+      }),
+    );
     expect(until(hv)).toBe('2026-03-08T05:00:00.000Z');
   });
 
@@ -221,7 +268,14 @@ describe('DST', () => {
 
 describe('explain', () => {
   it('gives every rule its verdict with the numbers', () => {
-    const h = attempts(['2026-03-10T01:00:00Z', '2026-03-10T01:10:00Z', '2026-03-10T01:20:00Z', '2026-03-10T01:30:00Z', '2026-03-10T01:40:00Z', '2026-03-10T01:50:00Z']);
+    const h = attempts([
+      '2026-03-10T01:00:00Z',
+      '2026-03-10T01:10:00Z',
+      '2026-03-10T01:20:00Z',
+      '2026-03-10T01:30:00Z',
+      '2026-03-10T01:40:00Z',
+      '2026-03-10T01:50:00Z',
+    ]);
     const e = explain(input({ now: at('2026-03-10T14:30:00Z'), history: h }));
     expect(e.decision).toMatchObject({ kind: 'defer', rule: 'calling_window' });
     expect(until(e.decision)).toBe('2026-03-11T00:00:00.000Z');

@@ -46,7 +46,14 @@ const PUBLISHED: Record<number, { off: string[]; makeup: string[] }> = {
 const cal = createHolidayCalendar();
 const ZONE = 'Asia/Shanghai';
 /** A bank that calls on working days only: Monday to Friday, no holidays, make-up days are working days. */
-const workdaysOnly: Policy = { ...OPEN, windowStart: '08:00', windowEnd: '22:00', allowedWeekdays: [1, 2, 3, 4, 5], observeHolidays: true, makeupWorkdays: 'call' };
+const workdaysOnly: Policy = {
+  ...OPEN,
+  windowStart: '08:00',
+  windowEnd: '22:00',
+  allowedWeekdays: [1, 2, 3, 4, 5],
+  observeHolidays: true,
+  makeupWorkdays: 'call',
+};
 const tenAm = (iso: string): Date => DateTime.fromISO(`${iso}T10:00`, { zone: ZONE }).toJSDate();
 
 describe('China: official holidays and make-up working days (调休)', () => {
@@ -93,9 +100,15 @@ describe('China: official holidays and make-up working days (调休)', () => {
     expect(noCall).toMatchObject({ kind: 'defer', rule: 'allowed_weekdays' });
     // Sunday 15th to Monday 23rd are the Spring Festival: the next working day is Tuesday 24th.
     expect(noCall.kind === 'defer' && noCall.until.toISOString()).toBe(DateTime.fromISO('2026-02-24T08:00', { zone: ZONE }).toUTC().toISO());
-    expect(decide(input({ policy: { ...workdaysOnly, makeupWorkdays: 'by_weekday' }, holidays: cal, now: saturday }))).toMatchObject({ kind: 'defer', rule: 'allowed_weekdays' });
+    expect(decide(input({ policy: { ...workdaysOnly, makeupWorkdays: 'by_weekday' }, holidays: cal, now: saturday }))).toMatchObject({
+      kind: 'defer',
+      rule: 'allowed_weekdays',
+    });
     // Every day allowed, no_call: the make-up day alone is skipped.
-    expect(decide(input({ policy: { ...OPEN, makeupWorkdays: 'no_call' }, holidays: cal, now: saturday }))).toMatchObject({ kind: 'defer', rule: 'allowed_weekdays' });
+    expect(decide(input({ policy: { ...OPEN, makeupWorkdays: 'no_call' }, holidays: cal, now: saturday }))).toMatchObject({
+      kind: 'defer',
+      rule: 'allowed_weekdays',
+    });
     const e = explain(input({ policy: workdaysOnly, holidays: cal, now: tenAm('2026-02-16') }));
     expect(e.rules.find((r) => r.rule === 'holiday')?.detail).toMatch(/2026-02-16 is a public holiday in CN \(chinese-days/);
   });

@@ -9,7 +9,11 @@ const failure = (fn: () => unknown): { code?: string; field?: string; details?: 
   try {
     fn();
   } catch (err) {
-    return { code: (err as { code: string }).code, field: (err as { details?: { field?: string } }).details?.field, details: (err as { details?: unknown }).details };
+    return {
+      code: (err as { code: string }).code,
+      field: (err as { details?: { field?: string } }).details?.field,
+      details: (err as { details?: unknown }).details,
+    };
   }
   throw new Error('expected a failure');
 };
@@ -19,7 +23,12 @@ describe('profiles', () => {
     expect(cn).toMatchObject({ windowStart: '08:00', windowEnd: '22:00', maxAttemptsPerDay: 6, maxConnectedPerDay: 3, maxAttemptsInRollingDays: null });
   });
   it('us-regf: 08:00-21:00, 7 in 7 days, 7 days after a conversation', () => {
-    expect(getProfile('us-regf')).toMatchObject({ windowStart: '08:00', windowEnd: '21:00', maxAttemptsInRollingDays: { count: 7, days: 7 }, cooldownAfterConversationDays: 7 });
+    expect(getProfile('us-regf')).toMatchObject({
+      windowStart: '08:00',
+      windowEnd: '21:00',
+      maxAttemptsInRollingDays: { count: 7, days: 7 },
+      cooldownAfterConversationDays: 7,
+    });
   });
   it('every profile is a valid policy, and an unknown name is refused', () => {
     for (const p of Object.values(PROFILES)) expect(validatePolicy(p)).toBe(p);
@@ -29,7 +38,15 @@ describe('profiles', () => {
 
 describe('mergeStricter / validateOverrides', () => {
   it('accepts stricter overrides and applies them', () => {
-    const o = { windowStart: '09:00', windowEnd: '20:00', maxAttemptsPerDay: 3, maxConnectedPerDay: 1, maxAttemptsPerContact: 4, minGapMinutes: 60, allowedWeekdays: [1, 2, 3, 4, 5] };
+    const o = {
+      windowStart: '09:00',
+      windowEnd: '20:00',
+      maxAttemptsPerDay: 3,
+      maxConnectedPerDay: 1,
+      maxAttemptsPerContact: 4,
+      minGapMinutes: 60,
+      allowedWeekdays: [1, 2, 3, 4, 5],
+    };
     expect(() => validateOverrides(cn, o)).not.toThrow();
     expect(mergeStricter(cn, o)).toEqual({ ...cn, ...o });
     expect(mergeStricter(cn, {})).toBe(cn);
@@ -81,7 +98,14 @@ describe('mergeStricter / validateOverrides', () => {
 
 describe('effectivePolicy (what the gate applies)', () => {
   it('keeps stricter fields, ignores looser or malformed ones, never throws', () => {
-    const p = effectivePolicy(cn, { maxAttemptsPerDay: 2, maxConnectedPerDay: 9, windowStart: '07:00', minGapMinutes: 'x', allowedWeekdays: [1, 2, 3], bogus: 1 });
+    const p = effectivePolicy(cn, {
+      maxAttemptsPerDay: 2,
+      maxConnectedPerDay: 9,
+      windowStart: '07:00',
+      minGapMinutes: 'x',
+      allowedWeekdays: [1, 2, 3],
+      bogus: 1,
+    });
     expect(p).toEqual({ ...cn, maxAttemptsPerDay: 2, allowedWeekdays: [1, 2, 3] });
     expect(effectivePolicy(cn, null)).toBe(cn);
     expect(effectivePolicy(cn, [1])).toBe(cn);

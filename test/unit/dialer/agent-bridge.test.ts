@@ -39,16 +39,38 @@ function setup(o: { agents?: number; waitSeconds?: number } = {}) {
   const recordingDir = mkdtempSync(join(tmpdir(), 'rw-rec-'));
   // The hand-off only: these calls are placed with their agent context already built.
   const capacity: HighRiskCapacity = { tryAcquire: async () => 0, release: async () => undefined, renew: async () => undefined, inFlight: async () => 0 };
-  const settings = { ringSeconds: 10, waitSeconds: o.waitSeconds ?? 0, maxHoldSeconds: 30, recordingDir, pacingRatio: 1, callbackDelaySeconds: 60, maxCallbacks: 1 };
+  const settings = {
+    ringSeconds: 10,
+    waitSeconds: o.waitSeconds ?? 0,
+    maxHoldSeconds: 30,
+    recordingDir,
+    pacingRatio: 1,
+    callbackDelaySeconds: 60,
+    maxCallbacks: 1,
+  };
   const hooks = createAgentHooks({ db, pool, settings, capacity });
   const dialer = new Dialer(ari, db, log, { dialTemplate: 'PJSIP/{number}@carrier', ringTimeoutSeconds: 20, menuTimeoutSeconds: 2, workerId: 'w1' }, hooks);
   ari.channels.add(ID);
   const place = (agent: AgentCallContext, media = ['sound:greeting', 'sound:menu']) =>
-    dialer.placeCall({ attemptId: ID, phone: '+8613800000001', customerId: '7', callerId: '+8695500', media, promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, agent, log });
+    dialer.placeCall({
+      attemptId: ID,
+      phone: '+8613800000001',
+      customerId: '7',
+      callerId: '+8695500',
+      media,
+      promptVersion: 'v1',
+      amd: { enabled: false, machineAction: 'hangup' },
+      agent,
+      log,
+    });
   const customer = (type: string, extra: Record<string, unknown> = {}) => ari.emit({ type, channel: { id: ID, state: 'Up' }, ...extra });
   const finishPlayback = (id = ari.lastPlaybackId()) => ari.emit({ type: 'PlaybackFinished', playback: { id, target_uri: `channel:${ID}`, state: 'done' } });
   // Agent legs only (the customer's own leg is an originate too).
-  const originates = () => ari.calls.filter((c) => c.op === 'originate').map((c) => c.args[0] as OriginateParams).filter((p) => p.appArgs === 'agent');
+  const originates = () =>
+    ari.calls
+      .filter((c) => c.op === 'originate')
+      .map((c) => c.args[0] as OriginateParams)
+      .filter((p) => p.appArgs === 'agent');
   /** Answers the call and presses 1 once the prompt plays. */
   const answerAndPress1 = async () => {
     await vi.waitFor(() => expect(ari.ops()).toContain('originate'));
@@ -88,7 +110,9 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     expect(t.ari.calls).toContainEqual({ op: 'recordBridge', args: [`${ID}-bridge`, ID] });
     expect(t.ari.calls).toContainEqual({ op: 'stopMoh', args: [ID] });
     expect(t.pool.state(1)).toBe('on_call');
-    expect(t.pool.published).toEqual([{ agentId: 1, event: expect.objectContaining({ type: 'customer_card', attemptId: ID, name: 'Wang Xiaoming', riskScore: 80 }) }]);
+    expect(t.pool.published).toEqual([
+      { agentId: 1, event: expect.objectContaining({ type: 'customer_card', attemptId: ID, name: 'Wang Xiaoming', riskScore: 80 }) },
+    ]);
     expect(t.queries.find((q) => q.sql.includes('SET agent_id'))?.params.slice(0, 2)).toEqual([ID, 1]);
 
     writeFileSync(join(t.recordingDir, `${ID}.wav`), Buffer.alloc(4096));
@@ -128,7 +152,10 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     t.ari.emit({ type: 'ChannelDestroyed', channel: { id: first.channelId }, cause: 19, tech_cause: 480 });
     await vi.waitFor(() => expect(t.originates()).toHaveLength(2));
     expect(t.originates()[1]!.endpoint).toBe('PJSIP/agent-2');
-    expect(t.pool.transitions.filter((x) => x.agentId === 1).map((x) => `${x.to}${x.reason ? `:${x.reason}` : ''}`)).toEqual(['ringing', 'available:no_answer']);
+    expect(t.pool.transitions.filter((x) => x.agentId === 1).map((x) => `${x.to}${x.reason ? `:${x.reason}` : ''}`)).toEqual([
+      'ringing',
+      'available:no_answer',
+    ]);
     t.ari.emit({ type: 'StasisStart', channel: { id: t.originates()[1]!.channelId, state: 'Up' }, args: ['agent'] });
     await vi.waitFor(() => expect(t.pool.state(2)).toBe('on_call'));
     // The agent hangs up first: the customer is hung up too.
@@ -236,7 +263,17 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     t.ari.bridges.set(`${ID}-bridge`, [ID, `${ID}-a1`]);
     t.ari.channels.add(`${ID}-a1`);
     const done = t.dialer.adoptCall(
-      { attemptId: ID, phone: '+8613800000001', customerId: '7', callerId: null, media: ['sound:greeting'], promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, agent: agentContext(), log },
+      {
+        attemptId: ID,
+        phone: '+8613800000001',
+        customerId: '7',
+        callerId: null,
+        media: ['sound:greeting'],
+        promptVersion: 'v1',
+        amd: { enabled: false, machineAction: 'hangup' },
+        agent: agentContext(),
+        log,
+      },
       { state: 'Up', inStasis: true, inAmd: false, stasisApp: t.ari.app, originatedAt: null, answeredAt: null, promptHeard: true, agentId: 1 },
     );
     await new Promise((r) => setTimeout(r, 20));
@@ -254,4 +291,3 @@ describe('agent bridge (fake ARI, in-memory pool)', () => {
     expect(t.pool.state(1)).toBe('wrap_up');
   });
 });
-

@@ -14,7 +14,16 @@ let fake: FakeAri;
 const clients: AriClient[] = [];
 
 function client(over: Partial<AriClientOptions> = {}): AriClient {
-  const c = createAriClient({ url: fake.url, user: USER, password: PASSWORD, app: 'unit-app', log, backoff: { initialMs: 20, maxMs: 80 }, random: () => 1, ...over });
+  const c = createAriClient({
+    url: fake.url,
+    user: USER,
+    password: PASSWORD,
+    app: 'unit-app',
+    log,
+    backoff: { initialMs: 20, maxMs: 80 },
+    random: () => 1,
+    ...over,
+  });
   clients.push(c);
   return c;
 }
@@ -126,7 +135,15 @@ describe('events', () => {
     fake.sendRaw('not json');
     fake.sendRaw('{"no":"type"}');
     fake.send({ type: 'StasisStart', application: 'unit-app', timestamp: 't', args: ['MACHINE', 'MAXWORDS-3-2'], channel: channel('a1') });
-    fake.send({ type: 'ChannelDestroyed', application: 'unit-app', timestamp: 't', cause: 17, cause_txt: 'User busy', tech_cause: 486, channel: channel('a1') });
+    fake.send({
+      type: 'ChannelDestroyed',
+      application: 'unit-app',
+      timestamp: 't',
+      cause: 17,
+      cause_txt: 'User busy',
+      tech_cause: 486,
+      channel: channel('a1'),
+    });
     fake.send({ type: 'SomethingNew', application: 'unit-app', timestamp: 't', extra: 1 });
     await until(() => any.length === 3);
     offDestroyed();
@@ -172,7 +189,10 @@ describe('REST', () => {
   });
 
   it('maps HTTP failures to ari_http_<status> with status and body', async () => {
-    fake.handler = (r) => (r.method === 'DELETE' ? { status: 404, body: { message: 'Channel not found' } } : { status: 409, body: { message: 'Channel with given unique ID already exists' } });
+    fake.handler = (r) =>
+      r.method === 'DELETE'
+        ? { status: 404, body: { message: 'Channel not found' } }
+        : { status: 409, body: { message: 'Channel with given unique ID already exists' } };
     const c = client();
     const e404 = (await c.hangup('gone', 'normal').catch((e: unknown) => e)) as AriError;
     expect(e404).toBeInstanceOf(AriError);
@@ -186,7 +206,9 @@ describe('REST', () => {
   });
 
   it('maps a wrong password to ari_http_401', async () => {
-    const err = (await client({ password: 'nope' }).asteriskInfo().catch((e: unknown) => e)) as AriError;
+    const err = (await client({ password: 'nope' })
+      .asteriskInfo()
+      .catch((e: unknown) => e)) as AriError;
     expect(err.code).toBe('ari_http_401');
     expect(err.httpStatus).toBe(401);
   });
@@ -214,10 +236,19 @@ describe('REST', () => {
     expect(fake.requests.at(-1)).toMatchObject({
       method: 'PUT',
       path: '/ari/asterisk/config/dynamic/res_pjsip/endpoint/agent-1',
-      body: { fields: [{ attribute: 'context', value: 'agents' }, { attribute: 'aors', value: 'agent-1' }] },
+      body: {
+        fields: [
+          { attribute: 'context', value: 'agents' },
+          { attribute: 'aors', value: 'agent-1' },
+        ],
+      },
     });
     await c.subscribe(['channel:x', 'endpoint:PJSIP/agent-1']);
-    expect(fake.requests.at(-1)).toMatchObject({ method: 'POST', path: '/ari/applications/unit-app/subscription', query: { eventSource: 'channel:x,endpoint:PJSIP/agent-1' } });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/ari/applications/unit-app/subscription',
+      query: { eventSource: 'channel:x,endpoint:PJSIP/agent-1' },
+    });
     await c.play('ch1', ['sound:hello-world', 'number:1234'], { playbackId: 'pb1' });
     expect(fake.requests.at(-1)?.query).toEqual({ media: 'sound:hello-world,number:1234', playbackId: 'pb1' });
   });

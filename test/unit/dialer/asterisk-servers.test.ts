@@ -4,9 +4,24 @@ import { loadConfig } from '../../../src/config.js';
 
 describe('several Asterisk servers: choosing and routing', () => {
   it('picks the largest share of free capacity, first listed on a tie, and still picks one when all are full', () => {
-    expect(chooseServer([{ name: 'a', capacity: 100, live: 50 }, { name: 'b', capacity: 10, live: 4 }])).toBe('b');
-    expect(chooseServer([{ name: 'a', capacity: 100, live: 50 }, { name: 'b', capacity: 10, live: 5 }])).toBe('a');
-    expect(chooseServer([{ name: 'a', capacity: 10, live: 15 }, { name: 'b', capacity: 10, live: 12 }])).toBe('b');
+    expect(
+      chooseServer([
+        { name: 'a', capacity: 100, live: 50 },
+        { name: 'b', capacity: 10, live: 4 },
+      ]),
+    ).toBe('b');
+    expect(
+      chooseServer([
+        { name: 'a', capacity: 100, live: 50 },
+        { name: 'b', capacity: 10, live: 5 },
+      ]),
+    ).toBe('a');
+    expect(
+      chooseServer([
+        { name: 'a', capacity: 10, live: 15 },
+        { name: 'b', capacity: 10, live: 12 },
+      ]),
+    ).toBe('b');
     expect(chooseServer([])).toBeUndefined();
   });
 
@@ -21,7 +36,12 @@ describe('RINGWISE_ASTERISK_SERVERS', () => {
   it('without it, the single-server variables make a one-item list', () => {
     const c = loadConfig({ NODE_ENV: 'development', ARI_URL: 'http://10.0.0.5:8088', AMI_HOST: '10.0.0.5', AMI_PORT: '5039', RINGWISE_MAX_CHANNELS: '40' });
     expect(c.asterisk.servers).toEqual([
-      { name: 'asterisk-1', ari: { url: 'http://10.0.0.5:8088', user: 'ringwise', password: 'ringwise-dev' }, ami: { host: '10.0.0.5', port: 5039, user: 'ringwise', password: 'ringwise-dev' }, capacity: 40 },
+      {
+        name: 'asterisk-1',
+        ari: { url: 'http://10.0.0.5:8088', user: 'ringwise', password: 'ringwise-dev' },
+        ami: { host: '10.0.0.5', port: 5039, user: 'ringwise', password: 'ringwise-dev' },
+        capacity: 40,
+      },
     ]);
     expect(c.worker).toEqual({ httpHost: '127.0.0.1', httpPort: 3001 });
   });
@@ -47,7 +67,14 @@ describe('RINGWISE_ASTERISK_SERVERS', () => {
     const bad = (v: string) => () => loadConfig({ NODE_ENV: 'development', RINGWISE_ASTERISK_SERVERS: v });
     expect(bad('[{')).toThrow(/RINGWISE_ASTERISK_SERVERS is not valid JSON/);
     expect(bad('[]')).toThrow(/non-empty JSON array/);
-    expect(bad(JSON.stringify([{ name: 'a b', ariUrl: 'ftp://x', amiHost: 'h', capacity: 0, colour: 1 }, { name: 'a b', ariUrl: 'http://y', amiHost: 'h' }]))).toThrow(
+    expect(
+      bad(
+        JSON.stringify([
+          { name: 'a b', ariUrl: 'ftp://x', amiHost: 'h', capacity: 0, colour: 1 },
+          { name: 'a b', ariUrl: 'http://y', amiHost: 'h' },
+        ]),
+      ),
+    ).toThrow(
       /\[0\]\.colour is not a known field[\s\S]*\[0\]\.name must be 1-40[\s\S]*\[0\]\.ariUrl must use http[\s\S]*\[0\]\.capacity must be an integer[\s\S]*\[1\]\.name "a b" is listed twice/,
     );
     expect(bad(JSON.stringify([{ name: 'a', amiHost: 'h' }]))).toThrow(/\[0\]\.ariUrl must be a non-empty string/);

@@ -49,7 +49,9 @@ describe('CallSession', () => {
   it('originates the call into the app in one request, with the ring timeout', async () => {
     const { ari, s } = setup();
     await s.start();
-    expect(ari.calls).toEqual([{ op: 'originate', args: [{ channelId: ID, endpoint: 'PJSIP/+8613800000000@carrier', callerId: undefined, timeoutSeconds: 20 }] }]);
+    expect(ari.calls).toEqual([
+      { op: 'originate', args: [{ channelId: ID, endpoint: 'PJSIP/+8613800000000@carrier', callerId: undefined, timeoutSeconds: 20 }] },
+    ]);
   });
 
   it('with AMD it also subscribes to the channel (AMD runs outside the app)', async () => {

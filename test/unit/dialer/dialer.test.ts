@@ -148,8 +148,27 @@ describe('Dialer', () => {
 
   const adoptCall = (dialer: Dialer, id: string, channel: Partial<AdoptedChannel>) =>
     dialer.adoptCall(
-      { attemptId: id, phone: '+8613800000001', customerId: '7', callerId: null, media: ['sound:hello-world'], promptVersion: 'v1', amd: { enabled: false, machineAction: 'hangup' }, log },
-      { state: 'Up', inStasis: true, inAmd: false, stasisApp: 'ringwise-test', originatedAt: null, answeredAt: null, promptHeard: true, agentId: null, ...channel },
+      {
+        attemptId: id,
+        phone: '+8613800000001',
+        customerId: '7',
+        callerId: null,
+        media: ['sound:hello-world'],
+        promptVersion: 'v1',
+        amd: { enabled: false, machineAction: 'hangup' },
+        log,
+      },
+      {
+        state: 'Up',
+        inStasis: true,
+        inAmd: false,
+        stasisApp: 'ringwise-test',
+        originatedAt: null,
+        answeredAt: null,
+        promptHeard: true,
+        agentId: null,
+        ...channel,
+      },
     );
 
   it('adopting a call mid-prompt stops the old playback and plays the prompt again from the start', async () => {

@@ -15,7 +15,11 @@ describe('menu (pure)', () => {
         validateMenu(v);
         return 'ok';
       } catch (e) {
-        return (e as { code: string; details: { problems?: unknown[] } }).code + ':' + String((e as { details: { problems?: unknown[] } }).details.problems?.length ?? 0);
+        return (
+          (e as { code: string; details: { problems?: unknown[] } }).code +
+          ':' +
+          String((e as { details: { problems?: unknown[] } }).details.problems?.length ?? 0)
+        );
       }
     };
     expect(problems({ '1': 'agent' })).toBe('invalid_menu:1'); // no opt-out
@@ -26,7 +30,9 @@ describe('menu (pure)', () => {
   });
 
   it('announces the keys in order in the customer language', () => {
-    expect(menuAnnouncement(DEFAULT_MENU, 'en-US')).toBe('Press 1 to speak to an agent. Press 2 to promise to pay. Press 9 to stop these calls. Press 0 to hear this message again.');
+    expect(menuAnnouncement(DEFAULT_MENU, 'en-US')).toBe(
+      'Press 1 to speak to an agent. Press 2 to promise to pay. Press 9 to stop these calls. Press 0 to hear this message again.',
+    );
     expect(menuAnnouncement({ '3': 'callback', '#': 'opt_out' }, 'zh-CN')).toBe('预约稍后回电请按3。 不再接收此类来电请按井号键。');
     expect(menuAnnouncement({ '9': 'opt_out' }, 'en-GB')).toBe('Press 9 to stop these calls.');
     expect(notRecognisedText('zh-TW')).toBe('抱歉，无法识别您的按键。');
@@ -73,7 +79,11 @@ describe('CallSession with a campaign menu', () => {
     return { ari, s, up, key, plays, finish };
   }
 
-  const menu = { keys: { '3': 'agent', '5': 'callback', '7': 'opt_out', '0': 'repeat' } as const, announcement: ['sound:menu'], notRecognised: ['sound:option-is-invalid'] };
+  const menu = {
+    keys: { '3': 'agent', '5': 'callback', '7': 'opt_out', '0': 'repeat' } as const,
+    announcement: ['sound:menu'],
+    notRecognised: ['sound:option-is-invalid'],
+  };
 
   it('invalid keys: "not recognised" and the menu, twice; a third is ignored; the menu times out', async () => {
     const { s, up, key, plays, finish } = setup(menu);

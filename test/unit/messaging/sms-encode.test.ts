@@ -35,7 +35,12 @@ describe('SMS encoding', () => {
   });
 
   it('reads delivery receipts and opt-out keywords', () => {
-    expect(parseReceipt('id:0000002a sub:001 dlvr:001 submit date:2612070300 done date:2612070300 stat:DELIVRD err:000 text:')).toEqual({ messageId: '0000002a', stat: 'DELIVRD', err: '000', delivered: true });
+    expect(parseReceipt('id:0000002a sub:001 dlvr:001 submit date:2612070300 done date:2612070300 stat:DELIVRD err:000 text:')).toEqual({
+      messageId: '0000002a',
+      stat: 'DELIVRD',
+      err: '000',
+      delivered: true,
+    });
     expect(parseReceipt('hello')).toBeNull();
     for (const k of ['TD', 'td', ' 退订 ', 'STOP', 'Unsubscribe.', 'ＴＤ']) expect(isOptOut(k), k).toBe(true);
     for (const k of ['stop calling me at work', 'TDX', '好的']) expect(isOptOut(k), k).toBe(false);

@@ -4,9 +4,25 @@ import { ContactPlanSchema, nextPlanAction, validateContactPlan, type ContactPla
 
 const plan: ContactPlan = {
   tiers: {
-    low: { steps: [{ channel: 'sms', afterHours: 0, dueDateOffsetDays: -3 }, { channel: 'email', afterHours: 0, dueDateOffsetDays: 0 }] },
-    medium: { steps: [{ channel: 'sms', afterHours: 0 }, { channel: 'call', afterHours: 48 }] },
-    high: { steps: [{ channel: 'sms', afterHours: 0 }, { channel: 'call', afterHours: 1 }, { channel: 'agent_call', afterHours: 2 }] },
+    low: {
+      steps: [
+        { channel: 'sms', afterHours: 0, dueDateOffsetDays: -3 },
+        { channel: 'email', afterHours: 0, dueDateOffsetDays: 0 },
+      ],
+    },
+    medium: {
+      steps: [
+        { channel: 'sms', afterHours: 0 },
+        { channel: 'call', afterHours: 48 },
+      ],
+    },
+    high: {
+      steps: [
+        { channel: 'sms', afterHours: 0 },
+        { channel: 'call', afterHours: 1 },
+        { channel: 'agent_call', afterHours: 2 },
+      ],
+    },
   },
   stopOn: ['payment', 'promise', 'opt_out'],
 };
@@ -24,10 +40,26 @@ describe('contact plan', () => {
   });
 
   it('runs a high-risk plan SMS → call → agent with its spacing', () => {
-    expect(nextPlanAction(plan, 'high', { nextStep: 0, startedAt: start, lastRunAt: null }, none, null, start)).toEqual({ kind: 'run', step: 0, channel: 'sms' });
-    expect(nextPlanAction(plan, 'high', { nextStep: 1, startedAt: start, lastRunAt: start }, none, null, h(0.5))).toEqual({ kind: 'wait', until: h(1), step: 1 });
-    expect(nextPlanAction(plan, 'high', { nextStep: 1, startedAt: start, lastRunAt: start }, none, null, h(1))).toEqual({ kind: 'run', step: 1, channel: 'call' });
-    expect(nextPlanAction(plan, 'high', { nextStep: 2, startedAt: start, lastRunAt: h(1) }, none, null, h(3))).toEqual({ kind: 'run', step: 2, channel: 'agent_call' });
+    expect(nextPlanAction(plan, 'high', { nextStep: 0, startedAt: start, lastRunAt: null }, none, null, start)).toEqual({
+      kind: 'run',
+      step: 0,
+      channel: 'sms',
+    });
+    expect(nextPlanAction(plan, 'high', { nextStep: 1, startedAt: start, lastRunAt: start }, none, null, h(0.5))).toEqual({
+      kind: 'wait',
+      until: h(1),
+      step: 1,
+    });
+    expect(nextPlanAction(plan, 'high', { nextStep: 1, startedAt: start, lastRunAt: start }, none, null, h(1))).toEqual({
+      kind: 'run',
+      step: 1,
+      channel: 'call',
+    });
+    expect(nextPlanAction(plan, 'high', { nextStep: 2, startedAt: start, lastRunAt: h(1) }, none, null, h(3))).toEqual({
+      kind: 'run',
+      step: 2,
+      channel: 'agent_call',
+    });
     expect(nextPlanAction(plan, 'high', { nextStep: 3, startedAt: start, lastRunAt: h(3) }, none, null, h(9))).toEqual({ kind: 'done' });
   });
 
@@ -42,7 +74,16 @@ describe('contact plan', () => {
   it('places steps against the due date (an SMS three days before, an email on the day)', () => {
     const p0 = { nextStep: 0, startedAt: start, lastRunAt: null };
     expect(nextPlanAction(plan, 'low', p0, none, '2026-12-10', start)).toEqual({ kind: 'wait', until: new Date('2026-12-07T00:00:00Z'), step: 0 });
-    expect(nextPlanAction(plan, 'low', { nextStep: 1, startedAt: start, lastRunAt: new Date('2026-12-07T02:00:00Z') }, none, '2026-12-10', new Date('2026-12-08T00:00:00Z'))).toEqual({
+    expect(
+      nextPlanAction(
+        plan,
+        'low',
+        { nextStep: 1, startedAt: start, lastRunAt: new Date('2026-12-07T02:00:00Z') },
+        none,
+        '2026-12-10',
+        new Date('2026-12-08T00:00:00Z'),
+      ),
+    ).toEqual({
       kind: 'wait',
       until: new Date('2026-12-10T00:00:00Z'),
       step: 1,

@@ -23,7 +23,13 @@ class FakeTts implements TtsEngine {
 const customer: PromptCustomer = { name: '张三', locale: 'zh-CN', amountDue: '3200', currency: 'CNY', dueDate: '2026-12-05', daysPastDue: 15 };
 const bank = { name: '示例银行', callbackNumber: '+8695500' };
 const prompt = {
-  'zh-CN': { segments: [{ type: 'sound', name: 'beep' }, { type: 'tts', text: '您好{name}，您的贷款{amount}已逾期。' }, { type: 'audio', promptId: 7 }] },
+  'zh-CN': {
+    segments: [
+      { type: 'sound', name: 'beep' },
+      { type: 'tts', text: '您好{name}，您的贷款{amount}已逾期。' },
+      { type: 'audio', promptId: 7 },
+    ],
+  },
   'en-US': { segments: [{ type: 'tts', text: 'Hello {name}.' }] },
 };
 const upload = `${'a'.repeat(64)}.wav`;
@@ -93,7 +99,13 @@ describe('renderPromptAudio', () => {
   });
 
   it('speaks a language-only locale key in its language', async () => {
-    const r = await renderPromptAudio(deps, { en: { segments: [{ type: 'tts', text: 'You owe {amount}.' }] } }, { ...customer, currency: 'USD' }, 'en-US', bank);
+    const r = await renderPromptAudio(
+      deps,
+      { en: { segments: [{ type: 'tts', text: 'You owe {amount}.' }] } },
+      { ...customer, currency: 'USD' },
+      'en-US',
+      bank,
+    );
     expect(r.locale).toBe('en');
     expect(tts.calls).toEqual([{ text: 'You owe three thousand two hundred dollars.', locale: 'en-US' }]);
   });
@@ -106,10 +118,16 @@ describe('renderPromptAudio', () => {
 
   it('refuses what cannot be played', async () => {
     expect(await codeOf(renderPromptAudio(deps, {}, customer, 'zh-CN', bank))).toBe('prompt_missing');
-    expect(await codeOf(renderPromptAudio(deps, { 'zh-CN': { segments: [{ type: 'audio', promptId: 99 }] } }, customer, 'zh-CN', bank))).toBe('prompt_not_found');
-    expect(await codeOf(renderPromptAudio(deps, { 'zh-CN': { segments: [{ type: 'audio', promptId: 9 }] } }, customer, 'zh-CN', bank))).toBe('prompt_audio_missing');
+    expect(await codeOf(renderPromptAudio(deps, { 'zh-CN': { segments: [{ type: 'audio', promptId: 99 }] } }, customer, 'zh-CN', bank))).toBe(
+      'prompt_not_found',
+    );
+    expect(await codeOf(renderPromptAudio(deps, { 'zh-CN': { segments: [{ type: 'audio', promptId: 9 }] } }, customer, 'zh-CN', bank))).toBe(
+      'prompt_audio_missing',
+    );
     expect(await codeOf(renderPromptAudio(deps, prompt, { ...customer, amountDue: null }, 'zh-CN', bank))).toBe('prompt_field_missing');
-    expect(await codeOf(renderPromptAudio(deps, { 'zh-CN': { segments: [{ type: 'tts', text: '{x}' }] } }, customer, 'zh-CN', bank))).toBe('prompt_unknown_field');
+    expect(await codeOf(renderPromptAudio(deps, { 'zh-CN': { segments: [{ type: 'tts', text: '{x}' }] } }, customer, 'zh-CN', bank))).toBe(
+      'prompt_unknown_field',
+    );
   });
 
   it('refuses audio from an engine that is not 8 kHz mono 16-bit', async () => {

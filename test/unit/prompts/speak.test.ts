@@ -29,7 +29,28 @@ function parseZh(words: string): bigint {
 
 /** A tiny reader of English number words. */
 function parseEn(words: string): bigint {
-  const small = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+  const small = [
+    'zero',
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+    'thirteen',
+    'fourteen',
+    'fifteen',
+    'sixteen',
+    'seventeen',
+    'eighteen',
+    'nineteen',
+  ];
   const tens = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
   const scales: Record<string, bigint> = { thousand: 10n ** 3n, million: 10n ** 6n, billion: 10n ** 9n, trillion: 10n ** 12n, quadrillion: 10n ** 15n };
   let total = 0n;
@@ -48,14 +69,44 @@ function parseEn(words: string): bigint {
 
 describe('integerWords zh-CN', () => {
   it.each([
-    [0, '零'], [1, '一'], [2, '二'], [10, '十'], [11, '十一'], [15, '十五'], [20, '二十'], [99, '九十九'],
-    [100, '一百'], [101, '一百零一'], [110, '一百一十'], [111, '一百一十一'], [200, '二百'],
-    [1000, '一千'], [1005, '一千零五'], [1010, '一千零一十'], [1100, '一千一百'], [2002, '二千零二'],
-    [3200, '三千二百'], [10000, '一万'], [10001, '一万零一'], [10010, '一万零一十'], [10100, '一万零一百'],
-    [11000, '一万一千'], [100000, '十万'], [120000, '十二万'], [150000, '十五万'], [1000000, '一百万'],
-    [10001000, '一千万一千'], [20000000, '二千万'], [100000000, '一亿'], [100000001, '一亿零一'],
-    [100010000, '一亿零一万'], [100001000, '一亿零一千'], [110000000, '一亿一千万'], [1000000000, '十亿'],
-    [1234567890, '十二亿三千四百五十六万七千八百九十'], [1000000000000, '一万亿'],
+    [0, '零'],
+    [1, '一'],
+    [2, '二'],
+    [10, '十'],
+    [11, '十一'],
+    [15, '十五'],
+    [20, '二十'],
+    [99, '九十九'],
+    [100, '一百'],
+    [101, '一百零一'],
+    [110, '一百一十'],
+    [111, '一百一十一'],
+    [200, '二百'],
+    [1000, '一千'],
+    [1005, '一千零五'],
+    [1010, '一千零一十'],
+    [1100, '一千一百'],
+    [2002, '二千零二'],
+    [3200, '三千二百'],
+    [10000, '一万'],
+    [10001, '一万零一'],
+    [10010, '一万零一十'],
+    [10100, '一万零一百'],
+    [11000, '一万一千'],
+    [100000, '十万'],
+    [120000, '十二万'],
+    [150000, '十五万'],
+    [1000000, '一百万'],
+    [10001000, '一千万一千'],
+    [20000000, '二千万'],
+    [100000000, '一亿'],
+    [100000001, '一亿零一'],
+    [100010000, '一亿零一万'],
+    [100001000, '一亿零一千'],
+    [110000000, '一亿一千万'],
+    [1000000000, '十亿'],
+    [1234567890, '十二亿三千四百五十六万七千八百九十'],
+    [1000000000000, '一万亿'],
   ])('%d → %s', (n, words) => {
     expect(integerWords(n, 'zh-CN')).toBe(words);
   });
@@ -82,9 +133,19 @@ describe('integerWords zh-CN', () => {
 
 describe('integerWords en-US', () => {
   it.each([
-    [0, 'zero'], [7, 'seven'], [13, 'thirteen'], [20, 'twenty'], [21, 'twenty-one'], [99, 'ninety-nine'],
-    [100, 'one hundred'], [105, 'one hundred five'], [1005, 'one thousand five'], [3200, 'three thousand two hundred'],
-    [10000, 'ten thousand'], [120000, 'one hundred twenty thousand'], [1000001, 'one million one'],
+    [0, 'zero'],
+    [7, 'seven'],
+    [13, 'thirteen'],
+    [20, 'twenty'],
+    [21, 'twenty-one'],
+    [99, 'ninety-nine'],
+    [100, 'one hundred'],
+    [105, 'one hundred five'],
+    [1005, 'one thousand five'],
+    [3200, 'three thousand two hundred'],
+    [10000, 'ten thousand'],
+    [120000, 'one hundred twenty thousand'],
+    [1000001, 'one million one'],
     [2000000000, 'two billion'],
   ])('%d → %s', (n, words) => {
     expect(integerWords(n, 'en-US')).toBe(words);
@@ -101,22 +162,52 @@ describe('integerWords en-US', () => {
 
   it('ordinals and years', () => {
     expect([1, 2, 3, 4, 5, 8, 9, 11, 12, 20, 21, 22, 23, 30, 31].map(enOrdinal)).toEqual([
-      'first', 'second', 'third', 'fourth', 'fifth', 'eighth', 'ninth', 'eleventh', 'twelfth', 'twentieth',
-      'twenty-first', 'twenty-second', 'twenty-third', 'thirtieth', 'thirty-first',
+      'first',
+      'second',
+      'third',
+      'fourth',
+      'fifth',
+      'eighth',
+      'ninth',
+      'eleventh',
+      'twelfth',
+      'twentieth',
+      'twenty-first',
+      'twenty-second',
+      'twenty-third',
+      'thirtieth',
+      'thirty-first',
     ]);
     expect([2026, 2000, 2005, 2010, 1999, 1905, 1900].map(enYear)).toEqual([
-      'twenty twenty-six', 'two thousand', 'two thousand five', 'twenty ten', 'nineteen ninety-nine', 'nineteen oh five', 'nineteen hundred',
+      'twenty twenty-six',
+      'two thousand',
+      'two thousand five',
+      'twenty ten',
+      'nineteen ninety-nine',
+      'nineteen oh five',
+      'nineteen hundred',
     ]);
   });
 });
 
 describe('amountWords', () => {
   it.each([
-    ['3200', 'CNY', '三千二百元'], ['3200.00', 'CNY', '三千二百元'], ['1005', 'CNY', '一千零五元'],
-    ['10000', 'CNY', '一万元'], ['120000.50', 'CNY', '十二万元五角'], ['120000.5', 'CNY', '十二万元五角'],
-    ['1.05', 'CNY', '一元零五分'], ['1.55', 'CNY', '一元五角五分'], ['0.50', 'CNY', '五角'], ['0.05', 'CNY', '五分'],
-    ['0', 'CNY', '零元'], ['0.00', 'cny', '零元'], ['12', 'HKD', '十二港元'], ['12.30', 'USD', '十二美元三十美分'],
-    ['500', 'JPY', '五百日元'], ['99.99', 'GBP', '九十九英镑九十九便士'],
+    ['3200', 'CNY', '三千二百元'],
+    ['3200.00', 'CNY', '三千二百元'],
+    ['1005', 'CNY', '一千零五元'],
+    ['10000', 'CNY', '一万元'],
+    ['120000.50', 'CNY', '十二万元五角'],
+    ['120000.5', 'CNY', '十二万元五角'],
+    ['1.05', 'CNY', '一元零五分'],
+    ['1.55', 'CNY', '一元五角五分'],
+    ['0.50', 'CNY', '五角'],
+    ['0.05', 'CNY', '五分'],
+    ['0', 'CNY', '零元'],
+    ['0.00', 'cny', '零元'],
+    ['12', 'HKD', '十二港元'],
+    ['12.30', 'USD', '十二美元三十美分'],
+    ['500', 'JPY', '五百日元'],
+    ['99.99', 'GBP', '九十九英镑九十九便士'],
   ])('zh-CN %s %s → %s', (amount, cur, words) => {
     expect(amountWords(amount, cur, 'zh-CN')).toBe(words);
   });
@@ -124,10 +215,16 @@ describe('amountWords', () => {
   it.each([
     ['3200', 'USD', 'three thousand two hundred dollars'],
     ['3200.50', 'USD', 'three thousand two hundred dollars and fifty cents'],
-    ['1', 'USD', 'one dollar'], ['1.01', 'USD', 'one dollar and one cent'], ['0.50', 'USD', 'fifty cents'],
-    ['0', 'USD', 'zero dollars'], ['3200', 'CNY', 'three thousand two hundred yuan'],
-    ['3200.5', 'CNY', 'three thousand two hundred yuan and fifty fen'], ['1', 'GBP', 'one pound'],
-    ['2.02', 'GBP', 'two pounds and two pence'], ['500', 'JPY', 'five hundred yen'], ['1', 'EUR', 'one euro'],
+    ['1', 'USD', 'one dollar'],
+    ['1.01', 'USD', 'one dollar and one cent'],
+    ['0.50', 'USD', 'fifty cents'],
+    ['0', 'USD', 'zero dollars'],
+    ['3200', 'CNY', 'three thousand two hundred yuan'],
+    ['3200.5', 'CNY', 'three thousand two hundred yuan and fifty fen'],
+    ['1', 'GBP', 'one pound'],
+    ['2.02', 'GBP', 'two pounds and two pence'],
+    ['500', 'JPY', 'five hundred yen'],
+    ['1', 'EUR', 'one euro'],
   ])('en-US %s %s → %s', (amount, cur, words) => {
     expect(amountWords(amount, cur, 'en-US')).toBe(words);
   });
@@ -160,8 +257,11 @@ describe('amountWords', () => {
 
 describe('dateWords', () => {
   it.each([
-    ['2026-12-05', 'zh-CN', '十二月五日'], ['2026-01-31', 'zh-CN', '一月三十一日'], ['2026-10-10', 'zh-CN', '十月十日'],
-    ['2026-12-05', 'en-US', 'December fifth'], ['2026-02-22', 'en-US', 'February twenty-second'],
+    ['2026-12-05', 'zh-CN', '十二月五日'],
+    ['2026-01-31', 'zh-CN', '一月三十一日'],
+    ['2026-10-10', 'zh-CN', '十月十日'],
+    ['2026-12-05', 'en-US', 'December fifth'],
+    ['2026-02-22', 'en-US', 'February twenty-second'],
     ['2026-12-05T00:00:00Z', 'en-US', 'December fifth'],
   ] as const)('%s %s → %s', (d, loc, words) => {
     expect(dateWords(d, loc)).toBe(words);
@@ -192,7 +292,14 @@ describe('digitWords and locales', () => {
 
   it('maps locale tags', () => {
     expect(['zh', 'zh-CN', 'zh-Hans-CN', 'en', 'en-GB', 'EN-us', 'fr-FR', null].map(toSpeechLocale)).toEqual([
-      'zh-CN', 'zh-CN', 'zh-CN', 'en-US', 'en-US', 'en-US', undefined, undefined,
+      'zh-CN',
+      'zh-CN',
+      'zh-CN',
+      'en-US',
+      'en-US',
+      'en-US',
+      undefined,
+      undefined,
     ]);
   });
 });

@@ -25,14 +25,19 @@ function codeOf(fn: () => unknown): string | undefined {
 
 describe('renderText', () => {
   it('fills a Mandarin template with words', () => {
-    expect(renderText(zhTemplate, customer, bank, 'zh-CN')).toBe(
-      '您好张三，您的贷款三千二百元已逾期十五天，请于十二月五日前还款。回电请拨九五五零零。',
-    );
+    expect(renderText(zhTemplate, customer, bank, 'zh-CN')).toBe('您好张三，您的贷款三千二百元已逾期十五天，请于十二月五日前还款。回电请拨九五五零零。');
   });
 
   it('fills an English template with words', () => {
     const en = { ...customer, name: 'John Smith', amountDue: '3200.50', currency: 'USD' };
-    expect(renderText('Hello {name}, {bank_name} here. You owe {amount}, due {due_date}, {days_past_due} days late. Call {callback_number}.', en, { name: 'Demo Bank', callbackNumber: '+14155550123' }, 'en-US')).toBe(
+    expect(
+      renderText(
+        'Hello {name}, {bank_name} here. You owe {amount}, due {due_date}, {days_past_due} days late. Call {callback_number}.',
+        en,
+        { name: 'Demo Bank', callbackNumber: '+14155550123' },
+        'en-US',
+      ),
+    ).toBe(
       'Hello John Smith, Demo Bank here. You owe three thousand two hundred dollars and fifty cents, due December fifth, fifteen days late. Call four one five, five five five, zero one two three.',
     );
   });
@@ -78,7 +83,13 @@ describe('callbackWords', () => {
 
 describe('validatePrompt', () => {
   const good = {
-    'zh-CN': { segments: [{ type: 'audio', promptId: 12 }, { type: 'tts', text: zhTemplate }, { type: 'sound', name: 'hello-world' }] },
+    'zh-CN': {
+      segments: [
+        { type: 'audio', promptId: 12 },
+        { type: 'tts', text: zhTemplate },
+        { type: 'sound', name: 'hello-world' },
+      ],
+    },
     'en-US': { segments: [{ type: 'sound', name: 'digits/5' }] },
   };
 
@@ -90,7 +101,14 @@ describe('validatePrompt', () => {
 
   it('accepts the untyped shorthand of the campaigns API and returns it typed', () => {
     const input = { 'zh-CN': { segments: [{ promptId: 3 }, { text: '您好{name}' }] } };
-    expect(validatePrompt(input)).toEqual({ 'zh-CN': { segments: [{ type: 'audio', promptId: 3 }, { type: 'tts', text: '您好{name}' }] } });
+    expect(validatePrompt(input)).toEqual({
+      'zh-CN': {
+        segments: [
+          { type: 'audio', promptId: 3 },
+          { type: 'tts', text: '您好{name}' },
+        ],
+      },
+    });
     expect(input['zh-CN'].segments[0]).toEqual({ promptId: 3 });
     expect(codeOf(() => validatePrompt({ 'zh-CN': { segments: [{ text: '{nope}' }] } }))).toBe('prompt_unknown_field');
   });
@@ -119,7 +137,14 @@ describe('validatePrompt', () => {
 
   it('reports the unknown field and where it is', () => {
     try {
-      validatePrompt({ 'en-US': { segments: [{ type: 'sound', name: 'x' }, { type: 'tts', text: 'Hi {first_name} {name}' }] } });
+      validatePrompt({
+        'en-US': {
+          segments: [
+            { type: 'sound', name: 'x' },
+            { type: 'tts', text: 'Hi {first_name} {name}' },
+          ],
+        },
+      });
       expect.unreachable();
     } catch (err) {
       expect((err as AppError).status).toBe(422);

@@ -5,8 +5,21 @@ import { inputsFromHistory, promiseState } from '../../../src/risk/risk.history.
 import { separationReport } from '../../../src/risk/portfolio.report.js';
 
 const clean: RiskInputs = {
-  daysPastDue: 0, previous: null, amountDue: 500, paidLast30: 0, paidLast90: 0, promisesKept: 0, promisesBroken: 0, promisesOpen: 0,
-  attempts90: 0, connected90: 0, wrongNumbers: 0, optedOut: false, disputes: 0, refusals: 0, paidDispositions: 0,
+  daysPastDue: 0,
+  previous: null,
+  amountDue: 500,
+  paidLast30: 0,
+  paidLast90: 0,
+  promisesKept: 0,
+  promisesBroken: 0,
+  promisesOpen: 0,
+  attempts90: 0,
+  connected90: 0,
+  wrongNumbers: 0,
+  optedOut: false,
+  disputes: 0,
+  refusals: 0,
+  paidDispositions: 0,
 };
 
 describe('scorecard', () => {
@@ -91,8 +104,8 @@ describe('scorecard configuration', () => {
     const c = loadConfig({ NODE_ENV: 'development', RINGWISE_SCORECARD_WEIGHTS: 'payments=2', RINGWISE_RISK_TIER_HIGH: '70' });
     expect(c.risk.scorecard.weights.payments).toBe(2);
     expect(c.risk.scorecard.tiers).toEqual({ medium: 35, high: 70 });
-    expect(() => loadConfig({ NODE_ENV: 'development', RINGWISE_SCORECARD_WEIGHTS: 'bogus=1', RINGWISE_RISK_TIER_MEDIUM: '80', RINGWISE_RISK_NIGHTLY_CRON: 'not a cron' })).toThrow(
-      /unknown factor "bogus"[\s\S]*RINGWISE_RISK_NIGHTLY_CRON[\s\S]*RINGWISE_RISK_TIER_MEDIUM must be below/,
-    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'development', RINGWISE_SCORECARD_WEIGHTS: 'bogus=1', RINGWISE_RISK_TIER_MEDIUM: '80', RINGWISE_RISK_NIGHTLY_CRON: 'not a cron' }),
+    ).toThrow(/unknown factor "bogus"[\s\S]*RINGWISE_RISK_NIGHTLY_CRON[\s\S]*RINGWISE_RISK_TIER_MEDIUM must be below/);
   });
 });

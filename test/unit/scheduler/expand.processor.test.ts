@@ -26,7 +26,8 @@ vi.mock('../../../src/campaigns/campaign.repo.js', () => ({
   },
 }));
 vi.mock('../../../src/contacts/contacts.repo.js', () => ({
-  countDueContacts: async () => mem.contacts.filter((c) => (c.state === 'queued' || c.state === 'deferred') && (c.nextAttemptAt === null || c.nextAttemptAt <= Date.now())).length,
+  countDueContacts: async () =>
+    mem.contacts.filter((c) => (c.state === 'queued' || c.state === 'deferred') && (c.nextAttemptAt === null || c.nextAttemptAt <= Date.now())).length,
   hasPendingContacts: async () => mem.contacts.some((c) => c.state === 'pending'),
   pendingContactsPage: async (_db: unknown, _c: string, afterId: string, limit: number) => {
     mem.pages++;
@@ -76,7 +77,14 @@ const seed = (n: number, state = 'pending', nextAttemptAt: number | null = null)
 const count = (state: string) => mem.contacts.filter((c) => c.state === state).length;
 
 beforeEach(() => {
-  Object.assign(mem, { campaign: { state: 'running', callsPerSecond: 1, maxConcurrent: 10 }, contacts: [], log: [], completed: 0, pauseAfterPages: Infinity, pages: 0 });
+  Object.assign(mem, {
+    campaign: { state: 'running', callsPerSecond: 1, maxConcurrent: 10 },
+    contacts: [],
+    log: [],
+    completed: 0,
+    pauseAfterPages: Infinity,
+    pages: 0,
+  });
   added.length = 0;
 });
 
@@ -107,7 +115,10 @@ describe('processExpand (dial window)', () => {
     expect(added).toHaveLength(50);
     // 10 dialed: 190 due, 10 free is under a tenth of 200, so nothing is written yet.
     added.length = 0;
-    mem.contacts.filter((c) => c.state === 'queued').slice(0, 10).forEach((c) => (c.state = 'completed'));
+    mem.contacts
+      .filter((c) => c.state === 'queued')
+      .slice(0, 10)
+      .forEach((c) => (c.state = 'completed'));
     await expect(run(fakeJob())).rejects.toBeInstanceOf(DelayedError);
     expect(added).toHaveLength(0);
   });

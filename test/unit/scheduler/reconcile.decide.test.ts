@@ -18,7 +18,12 @@ describe('decideWaitingContact', () => {
   });
 
   it('enqueues a lost job at once, with the attempt number the ledger says', () => {
-    expect(decideWaitingContact({ attemptNo: 3, nextAttemptAt: null }, 'missing', now)).toEqual({ action: 'enqueue', attemptNo: 3, at: now, removeFailed: false });
+    expect(decideWaitingContact({ attemptNo: 3, nextAttemptAt: null }, 'missing', now)).toEqual({
+      action: 'enqueue',
+      attemptNo: 3,
+      at: now,
+      removeFailed: false,
+    });
   });
 
   it('keeps a retry delay or a deferral when the job is added again', () => {

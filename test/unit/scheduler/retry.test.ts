@@ -83,7 +83,12 @@ describe('lost calls', () => {
   });
 
   it('are retried by default once after 10 minutes, even when answered', () => {
-    expect(decideRetry(parseRetryPolicy({}), 'failed', 1, true, 'lost', { dialled: 1, lost: 1 })).toEqual({ retry: true, attemptNo: 2, delaySeconds: 600, class: 'lost' });
+    expect(decideRetry(parseRetryPolicy({}), 'failed', 1, true, 'lost', { dialled: 1, lost: 1 })).toEqual({
+      retry: true,
+      attemptNo: 2,
+      delaySeconds: 600,
+      class: 'lost',
+    });
     expect(decideRetry(parseRetryPolicy({}), 'failed', 2, true, 'lost', { dialled: 2, lost: 2 })).toEqual({ retry: false });
   });
 

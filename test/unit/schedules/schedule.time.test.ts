@@ -32,8 +32,12 @@ describe('cron and zone checks', () => {
     expect(cronProblem('61 * * * *', 'UTC')).toMatch(/invalid cron/);
     expect(cronProblem('* * *', 'UTC')).toMatch(/5 or 6 fields/);
     expect(cronProblem(' 0 9 * * *', 'UTC')).toMatch(/padded/);
-    expect(() => assertScheduleTiming({ cron: '0 9 * * *', timeZone: 'Mars/Olympus' })).toThrow(expect.objectContaining({ code: 'invalid_time_zone', status: 422 }));
-    expect(() => assertScheduleTiming({ cron: '0 25 * * *', timeZone: 'UTC' })).toThrow(expect.objectContaining({ code: 'invalid_cron', details: { field: 'cron' } }));
+    expect(() => assertScheduleTiming({ cron: '0 9 * * *', timeZone: 'Mars/Olympus' })).toThrow(
+      expect.objectContaining({ code: 'invalid_time_zone', status: 422 }),
+    );
+    expect(() => assertScheduleTiming({ cron: '0 25 * * *', timeZone: 'UTC' })).toThrow(
+      expect.objectContaining({ code: 'invalid_cron', details: { field: 'cron' } }),
+    );
     // A patch of one field is judged with the stored other one.
     expect(() => assertScheduleTiming({ cron: 'x' }, { cron: '0 9 * * *', timeZone: 'UTC' })).toThrow(expect.objectContaining({ code: 'invalid_cron' }));
   });
@@ -71,8 +75,16 @@ describe('windowClosesAt', () => {
   });
 
   it('complementIntervals', () => {
-    expect(complementIntervals([[540, 1080]])).toEqual([[0, 540], [1080, 1440]]);
-    expect(complementIntervals([[0, 360], [1320, 1440]])).toEqual([[360, 1320]]);
+    expect(complementIntervals([[540, 1080]])).toEqual([
+      [0, 540],
+      [1080, 1440],
+    ]);
+    expect(
+      complementIntervals([
+        [0, 360],
+        [1320, 1440],
+      ]),
+    ).toEqual([[360, 1320]]);
     expect(complementIntervals([[0, 1440]])).toEqual([]);
   });
 });

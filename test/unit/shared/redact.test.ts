@@ -15,7 +15,12 @@ describe('maskPhone', () => {
 describe('logger redaction', () => {
   it('censors names and phone numbers at the top level and one level down', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } });
+    const sink = new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     const log = createLogger('info', sink);
     log.info({ phone: '+8613800138000', customer: { name: 'Zhang San', phone: '+8613800138000' }, attemptId: 'a1' }, 'dial');
     const out = lines.join('');
