@@ -71,7 +71,8 @@ describe('GET /v1/customers/:id/eligibility', () => {
       // The call happened and ended: a customer has one live call at a time.
       if (d.kind === 'allow') await api.t.db.query(`UPDATE call_attempts SET state = 'ended', ended_at = now() WHERE id = $1`, [d.attemptId]);
     }
-    const r = await get(`/v1/customers/${customerId}/eligibility?at=2026-03-10T04:00:00Z&campaignId=${c!.campaignId}`, 'operator');
+    // A supervisor sees the full number (an operator gets it masked: the one personal-data rule).
+    const r = await get(`/v1/customers/${customerId}/eligibility?at=2026-03-10T04:00:00Z&campaignId=${c!.campaignId}`, 'supervisor');
     expect(r.statusCode).toBe(200);
     const body = r.json();
     expect(body).toMatchObject({
