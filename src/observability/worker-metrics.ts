@@ -64,6 +64,7 @@ export function timedGate<Req, Res extends { kind: string }>(gate: (r: Req) => P
 interface PacerShape<L> {
   tryAcquire(campaignId: string, member: string, limits: L): Promise<number>;
   peek?(campaignId: string, limits: L): Promise<number>;
+  takeToken?(campaignId: string, limits: L): Promise<number>;
 }
 
 /** Counts the waits pacing hands out (a wrapper: the pacer itself stays pure Redis). */
@@ -77,6 +78,8 @@ export function observedPacer<L, P extends PacerShape<L>>(p: P, m: WorkerMetrics
   const own: PacerShape<L> = {
     tryAcquire: async (c, member, limits) => note('acquire', await p.tryAcquire(c, member, limits)),
     ...(p.peek ? { peek: async (c: string, limits: L) => note('peek', await p.peek!(c, limits)) } : {}),
+    // The calls-per-second token (taken after the slot, before the gate): where a paced campaign waits most.
+    ...(p.takeToken ? { takeToken: async (c: string, limits: L) => note('token', await p.takeToken!(c, limits)) } : {}),
   };
   return Object.assign(Object.create(p) as P, own);
 }

@@ -70,9 +70,9 @@ describe('e2e: a `ringwise worker` process serves /healthz, /readyz and /metrics
     expect(sample(text, 'ringwise_gate_seconds_bucket{le="+Inf",decision="allow"}')).toBe(5);
     expect(sample(text, 'ringwise_gate_seconds_sum{decision="allow"}')).toBeGreaterThan(0);
     // 1 call/s for five contacts: later ones were sent back to wait at least once.
-    const waits = (sample(text, 'ringwise_pacing_waits_total{stage="peek"}') ?? 0) + (sample(text, 'ringwise_pacing_waits_total{stage="acquire"}') ?? 0);
+    const waits = ['peek', 'acquire', 'token'].reduce((n, stage) => n + (sample(text, `ringwise_pacing_waits_total{stage="${stage}"}`) ?? 0), 0);
     expect(waits).toBeGreaterThan(0);
-    expect(text).toMatch(/ringwise_pacing_wait_seconds_count\{stage="(peek|acquire)"\} [1-9]/);
+    expect(text).toMatch(/ringwise_pacing_wait_seconds_count\{stage="(peek|acquire|token)"\} [1-9]/);
     for (const state of ['waiting', 'active', 'delayed', 'failed']) {
       expect(sample(text, `ringwise_queue_jobs{queue="dial",state="${state}"}`)).toBeTypeOf('number');
       expect(sample(text, `ringwise_queue_jobs{queue="campaign",state="${state}"}`)).toBeTypeOf('number');
