@@ -147,6 +147,7 @@ cmd_where() {
   cat <<MSG
 
 Where to look:
+  the console         $API/console/        (sign in with the admin key in $STATE/admin.key)
   API docs            $API/docs            (admin key in $STATE/admin.key)
   readiness, metrics  $API/readyz  $API/metrics   worker i: http://127.0.0.1:$((WORKER_PORT_BASE))+i/readyz, /metrics
   the call ledger     curl -H "Authorization: Bearer \$(cat $STATE/admin.key)" "$API/v1/calls"
