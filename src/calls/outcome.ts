@@ -129,3 +129,10 @@ export function isConnected(outcome: Outcome): boolean {
  * machines). The campaign stats' "answered by a person" is narrower (campaign.stats.ts).
  */
 export const REACHED_OUTCOMES: readonly Outcome[] = [...CONNECTED_OUTCOMES, 'answered_machine'];
+
+/** The dialplan enters Stasis with ["amd", AMDSTATUS, AMDCAUSE]; anything unknown is NOTSURE. */
+export function parseAmdArgs(rawArgs: string[]): { amdStatus: AmdStatus; amdCause: string | null } {
+  const args = rawArgs[0] === 'amd' ? rawArgs.slice(1) : rawArgs;
+  const status = (args[0] ?? '').toUpperCase();
+  return { amdStatus: (['HUMAN', 'MACHINE', 'NOTSURE', 'HANGUP'].includes(status) ? status : 'NOTSURE') as AmdStatus, amdCause: args[1] || null };
+}

@@ -1,23 +1,18 @@
 import type { Logger } from '../shared/logger.js';
-import { classifyOutcome, type AmdStatus, type CallFacts, type EndReason } from '../calls/outcome.js';
+import { classifyOutcome, parseAmdArgs, type CallFacts, type EndReason } from '../calls/outcome.js';
 import type { AriEvent, AriPort } from './ports.js';
-import type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
+import type { AdoptedCall, SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 import { SessionPlayback } from './session-playback.js';
-import { SessionTimers } from './session-timers.js';
+import { AMD_GUARD_MS, HANGUP_GUARD_MS, RESYNC_GRACE_MS, SessionTimers, VOICEMAIL_WAIT_MS } from './session-timers.js';
 import { classifyOriginateError, confirmOriginate } from './originate.check.js';
 import { MenuTracker, type MenuAction } from './menu.js';
 
-export type { SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
+export type { AdoptedCall, SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 
 /**
  * One live call: its own state, timers and child logger, fed ARI events by the dialer. The
  * session never touches the database; it reports through hooks and ends with a result.
  */
-const HANGUP_GUARD_MS = 5_000;
-const AMD_GUARD_MS = 15_000;
-const VOICEMAIL_WAIT_MS = 35_000; // a machine that gets a message waits in the dialplan for its beep (≤ 30 s)
-// A prompt still playing after a reconnect gets this long before we stop waiting for it.
-const RESYNC_GRACE_MS = 60_000;
 
 export class CallSession {
   readonly attemptId: string;
@@ -57,12 +52,9 @@ export class CallSession {
   }
 
   /**
-   * Originates the call into our app: one request. Asterisk subscribes the app to the channel
-   * at once, so ringing and unanswered ends (busy, no answer, rejected) still reach us as
-   * ChannelStateChange / ChannelDestroyed; StasisStart comes only on answer. (We used to
-   * `channels/create` + `dial`, which put the channel in the app from the first moment but cost
-   * Asterisk two requests and a Stasis channel per ringing call: it collapsed at 75 calls/s where
-   * originate held 150; bench/README.md.)
+   * Originates the call into our app: one request. Asterisk subscribes the app to the channel at
+   * once, so unanswered ends still reach us; StasisStart comes only on answer (bench/README.md
+   * says why not create + dial).
    */
   async start(): Promise<void> {
     this.phase = 'dialing';
@@ -100,15 +92,7 @@ export class CallSession {
   }
 
   /** Takes over a live call another session placed, where it is (Dialer.adoptCall says how). */
-  adopt(a: {
-    state: string;
-    inAmd: boolean;
-    promptPlaying: boolean;
-    promptHeard: boolean;
-    bridged?: boolean;
-    originatedAt: Date | null;
-    answeredAt: Date | null;
-  }): void {
+  adopt(a: AdoptedCall): void {
     this.playback.skipIds(100); // the old session's playback ids (`.p1`, ...) are not ours
     this.originatedAt = a.originatedAt ?? this.now();
     this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
@@ -277,11 +261,7 @@ export class CallSession {
 
   private onAmd(rawArgs: string[]): void {
     this.timers.clear('amd');
-    // The dialplan enters Stasis with ["amd", AMDSTATUS, AMDCAUSE].
-    const args = rawArgs[0] === 'amd' ? rawArgs.slice(1) : rawArgs;
-    const status = (args[0] ?? '').toUpperCase();
-    this.facts.amdStatus = (['HUMAN', 'MACHINE', 'NOTSURE', 'HANGUP'].includes(status) ? status : 'NOTSURE') as AmdStatus;
-    this.facts.amdCause = args[1] || null;
+    Object.assign(this.facts, parseAmdArgs(rawArgs));
     this.log.info({ amd: this.facts.amdStatus, amdCause: this.facts.amdCause }, 'amd result');
     if (this.facts.amdStatus === 'MACHINE') {
       if (this.opts.amd.machineAction === 'message' && this.opts.sounds.machineMessage.length > 0) {

@@ -48,3 +48,14 @@ export interface SessionResult {
   firstAudioAt: Date | null;
   endedAt: Date;
 }
+
+/** Where a live call another session placed stands when a session adopts it (Dialer.adoptCall). */
+export interface AdoptedCall {
+  state: string;
+  inAmd: boolean;
+  promptPlaying: boolean;
+  promptHeard: boolean;
+  bridged?: boolean;
+  originatedAt: Date | null;
+  answeredAt: Date | null;
+}
