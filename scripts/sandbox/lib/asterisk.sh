@@ -26,8 +26,11 @@ ensure_chroot_locked() {
   umount_under "$building"
   rm -rf --one-file-system "$building"
   mkdir -p "$CACHE"
-  mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
-    --include="$CHROOT_PACKAGES" sid "$building" >"$LOGS/mmdebstrap.log" 2>&1 ||
+  # Descriptors inherited from the caller (a CI runner, a terminal multiplexer) push the one
+  # mmdebstrap hands apt above 9, and apt's `cat >&11` hook then fails under dash ("Bad fd
+  # number"). mmdebstrap runs with only stdin/stdout/stderr open.
+  (close_inherited_fds && exec mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
+    --include="$CHROOT_PACKAGES" sid "$building") >"$LOGS/mmdebstrap.log" 2>&1 ||
     { tail -20 "$LOGS/mmdebstrap.log" >&2; umount_under "$building"; die "mmdebstrap failed (full log: $LOGS/mmdebstrap.log)"; }
   umount_under "$building"
   rm -f "$CHROOT_STAMP"

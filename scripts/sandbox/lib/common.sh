@@ -5,6 +5,15 @@
 log() { printf '[sandbox%s] %s\n' "$SFX" "$*" >&2; }
 die() { printf '[sandbox%s] ERROR: %s\n' "$SFX" "$*" >&2; exit 1; }
 now_ms() { date +%s%3N; }
+# Closes every descriptor above stderr in the current (sub)shell.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+  done
+  return 0
+}
 
 tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 udp_bound() { ss -Hlun "sport = :$1" 2>/dev/null | grep -q .; }
