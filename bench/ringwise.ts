@@ -119,7 +119,8 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
       }),
     );
     procs.push(...workers);
-    await Promise.all(workers.map((w) => w.waitFor('worker running', 30_000)));
+    // Two workers starting beside two Asterisks on a loaded 2-core machine took over 30 s (seen at load 35).
+    await Promise.all(workers.map((w) => w.waitFor('worker running', 120_000)));
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if ((await fetch(`${base}/healthz`).catch(() => null))?.ok) break;

@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --only ceiling,personalised,ringwise,scheduling]`: the ceiling
  * sweep, the personalised (real path) and cheap ringwise sweeps against the same carrier in the
  * same run, and the scheduling run at scale;
- * writes bench/results/latest.json and latest.md. Method: bench/README.md.
+ * writes bench/results/latest.json and latest.md (`--out NAME`: NAME.json and NAME.md, for a part
+ * run on its own beside someone else's full run). Method: bench/README.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,9 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.indexOf('--only');
 const only = new Set(onlyArg >= 0 ? argv[onlyArg + 1]!.split(',') : ['ceiling', 'personalised', 'ringwise', 'scheduling', 'scale']);
+const outArg = argv.indexOf('--out');
+const outName = outArg >= 0 ? argv[outArg + 1]! : 'latest';
+if (!/^[a-z0-9-]+$/.test(outName)) throw new Error(`--out takes a file name without extension (a-z, 0-9, -), got ${outName}`);
 const log = (s: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 };
@@ -101,9 +105,9 @@ async function main(): Promise<void> {
   r.finishedAt = new Date().toISOString();
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(r, null, 2)}\n`);
-  writeFileSync(join(dir, 'latest.md'), renderMarkdown(r));
-  log(`written ${join(dir, 'latest.json')} and latest.md`);
+  writeFileSync(join(dir, `${outName}.json`), `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(join(dir, `${outName}.md`), renderMarkdown(r));
+  log(`written ${join(dir, `${outName}.json`)} and ${outName}.md`);
 }
 
 main().catch((err: unknown) => {
