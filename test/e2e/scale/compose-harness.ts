@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,9 @@ export interface ComposeProject {
   ports: { api: number; w1: number; w2: number; ari: number; ami: number; sip: number; https: number; http: number };
   /** docker-compose with this project's file, env file and profiles. */
   dc(...args: string[]): Promise<{ stdout: string; stderr: string }>;
+  /** A scratch folder of the project's (its env file): removed by `remove()`. */
+  dir: string;
+  remove(): void;
   /** One SQL query in the containers' PostgreSQL, as rows of tab-separated fields. */
   sql(query: string): Promise<string[][]>;
 }
@@ -92,7 +95,8 @@ export function composeProject(opts: { profiles?: string[] } = {}): ComposeProje
       .filter((l) => l.length > 0)
       .map((l) => l.split('\t'));
   };
-  return { project, internalNet, ariPassword, ports, dc, sql };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  return { project, internalNet, ariPassword, ports, dir, remove, dc, sql };
 }
 
 /** `docker <args>` (the CLI on PATH), its stdout. */

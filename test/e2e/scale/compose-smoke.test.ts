@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +39,7 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
   afterAll(async () => {
     // 30 s to stop: a worker with no call drains at once (the drain itself: test/e2e/faults/sigterm-drain.test.ts).
     await p.dc('down', '-v', '--remove-orphans', '-t', '30').catch(() => undefined);
+    p.remove();
   }, 240_000);
 
   it("the app image holds none of the host's own CA certificates (the npm registry's CA came in as a build secret only)", async () => {
@@ -79,7 +79,7 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
     expect(await docker('history', '--no-trunc', 'ringwise/app:local')).not.toMatch(/BEGIN CERTIFICATE/);
   }, 120_000);
 
-  it('up, a campaign dialed through the containers' Asterisk (the ledger in their PostgreSQL), both workers ready and counting, the API behind TLS, down', async () => {
+  it("up, a campaign dialed through the containers' Asterisk (the ledger in their PostgreSQL), both workers ready and counting, the API behind TLS, down", async () => {
     await p.dc('up', '-d', '--no-build');
     // Seconds on an idle machine; minutes on one loaded by other work (seen: over 3 at load 100).
     // A service that never gets ready fails the test with its last log lines.
@@ -171,7 +171,7 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
       60_000,
       1_000,
     );
-    const caFile = join(mkdtempSync(join(tmpdir(), 'ringwise-caddy-')), 'root.crt');
+    const caFile = join(p.dir, 'caddy-root.crt');
     writeFileSync(caFile, root);
     const https = `https://localhost:${p.ports.https}`;
     const curl = async (...args: string[]) => (await run('curl', ['-sS', '--cacert', caFile, '--max-time', '10', ...args])).stdout;
