@@ -39,6 +39,8 @@ export function chooseServer(loads: readonly ServerLoad[]): string | undefined {
 }
 
 const UUID_PREFIX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+/** How many calls' servers a set remembers after they ended (see `carried`). */
+const CARRIED_MAX = 10_000;
 
 /** The attempt a channel, bridge, playback or recording id belongs to (`<attempt>-a2`, `<attempt>.p1`, `<attempt>-bridge`). */
 export function callKey(id: string): string {
@@ -68,6 +70,8 @@ export interface ServerSetOptions {
 export interface ServerSet extends AriPort {
   readonly servers: readonly AsteriskServer[];
   serverOf(id: string): string | undefined;
+  /** The server a call was placed on, still known after its channel is gone (for its ledger row). */
+  carriedBy(id: string): string | undefined;
   /** This worker's live calls per server (for metrics). */
   liveCalls(): Map<string, number>;
   isServerConnected(name: string): boolean;
@@ -95,6 +99,17 @@ export function createServerSet(o: ServerSetOptions): ServerSet {
   let anyUp = o.servers.some((s) => s.ari.isConnected());
 
   const connected = () => o.servers.filter((s) => s.ari.isConnected());
+
+  // The server of each call placed or adopted, kept after release (a busy call's ChannelDestroyed
+  // can come before its originate returns): the ledger records it when the call ends. The newest
+  // CARRIED_MAX only: far more than a worker's calls in flight.
+  const carried = new Map<string, string>();
+  const place = (key: string, name: string) => {
+    placed.set(key, name);
+    carried.delete(key);
+    carried.set(key, name);
+    if (carried.size > CARRIED_MAX) carried.delete(carried.keys().next().value!);
+  };
 
   const release = (key: string) => {
     const name = placed.get(key);
@@ -188,7 +203,7 @@ export function createServerSet(o: ServerSetOptions): ServerSet {
       return byName.get(known)!.ari.originate({ ...p, endpoint });
     }
     const s = await choose();
-    placed.set(key, s.name);
+    place(key, s.name);
     if (shared) await o.redis.zadd(zkey(s.name), Date.now() + leaseMs, key);
     try {
       await s.ari.originate(p);
@@ -209,6 +224,7 @@ export function createServerSet(o: ServerSetOptions): ServerSet {
     onConnectionChange: (h) => void connectionHandlers.push(h),
     onServerLost: (l) => void lostListeners.push(l),
     serverOf: (id) => placed.get(callKey(id)),
+    carriedBy: (id) => carried.get(callKey(id)),
     liveCalls() {
       const out = new Map(o.servers.map((s) => [s.name, 0]));
       for (const name of placed.values()) out.set(name, (out.get(name) ?? 0) + 1);
@@ -252,7 +268,7 @@ export function createServerSet(o: ServerSetOptions): ServerSet {
       if (i < 0) throw (results[0] as PromiseRejectedResult | undefined)?.reason ?? new Error('no Asterisk server is connected');
       const key = callKey(id);
       if (!placed.has(key)) {
-        placed.set(key, ts[i]!.name);
+        place(key, ts[i]!.name);
         if (shared) await o.redis.zadd(zkey(ts[i]!.name), Date.now() + leaseMs, key);
       }
     },

@@ -183,10 +183,11 @@ export class Dialer {
   private async finishCall(session: CallSession, p: PlaceCall): Promise<SessionResult> {
     // Ours until its ledger row is written (the registry lets go of it a moment earlier).
     this.finishing.add(p.attemptId);
-    // Taken now: several servers' set forgets a call's server once its channel is gone.
-    const asteriskServer = this.ari.serverOf?.(p.attemptId) ?? null;
     try {
       const result = await session.done;
+      // Read once the call is over: the set remembers which server carried it (a busy call's
+      // channel can be gone before its originate returned, so "where is it now" would be nothing).
+      const asteriskServer = this.ari.carriedBy?.(p.attemptId) ?? null;
       await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
       if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
       else await endAttempt(this.db, p.attemptId, { ...endFromResult(result, p.promptVersion), asteriskServer });

@@ -63,6 +63,8 @@ export interface AriPort {
   stopRecording(name: string): Promise<void>;
   /** Several servers: the one carrying this call (its ids start with the attempt id). */
   serverOf?(id: string): string | undefined;
+  /** Several servers: the one a call was placed on, also after its channel is gone. */
+  carriedBy?(id: string): string | undefined;
   /** Every channel Asterisk has now (id and state), to reconcile after a reconnect. */
   listChannels(): Promise<Array<{ id: string; state: string }>>;
   /** One channel as Asterisk has it now, or null when it does not exist (404). */

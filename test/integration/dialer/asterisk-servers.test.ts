@@ -64,6 +64,18 @@ describe('several Asterisk servers behind one AriPort (real Redis, fake ARI)', (
     );
   });
 
+  it('remembers which server carried a call after its channel is gone (a busy call can end before its originate returns): the ledger records it', async () => {
+    const { set, faris } = make();
+    const id = await originate(set);
+    const on = set.serverOf(id)!;
+    faris[on === 'ast-1' ? 0 : 1]!.emit({ type: 'ChannelDestroyed', channel: { id } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(set.serverOf(id)).toBeUndefined(); // nothing is sent there any more
+    expect(set.liveCalls().get(on)).toBe(0);
+    expect(set.carriedBy(id)).toBe(on);
+    expect(set.carriedBy(randomUUID())).toBeUndefined();
+  });
+
   it('sends everything of a call to its server, an agent leg through the endpoint the agents module picks', async () => {
     const { set, faris } = make({ agentEndpoint: async (e, s) => `${e}@ringwise-peer-for-${s}` });
     const id = await originate(set);
