@@ -89,6 +89,8 @@ export interface Config {
     readonly context: string;
     /** Digest realm of agents' SIP credentials (stored as md5 of user:realm:password). */
     readonly sipRealm: string;
+    /** Transport of agents created without one: `tls` requires SIP over TLS and SRTP (pjsip-tls.conf). */
+    readonly defaultSipTransport: 'udp' | 'tls';
   };
   /** Prefix of every BullMQ and pacing key in Redis (tests use a random one per file). */
   readonly queuePrefix: string;
@@ -264,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
       wrapUpSeconds: int('RINGWISE_WRAP_UP_SECONDS', 15, 0, 3600),
       context: str('RINGWISE_AGENT_CONTEXT', 'ringwise-agents'),
       sipRealm: str('RINGWISE_SIP_REALM', 'ringwise'),
+      defaultSipTransport: oneOf('RINGWISE_AGENT_SIP_TRANSPORT', 'udp', ['udp', 'tls'] as const),
     },
     queuePrefix: str('RINGWISE_QUEUE_PREFIX', 'ringwise'),
     defaultRegion,

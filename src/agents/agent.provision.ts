@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Queryable } from '../store/db.js';
-import { listProvisioned, type ProvisionRow } from './agents.repo.js';
+import { listProvisioned, type ProvisionRow, type SipTransport } from './agents.repo.js';
 
 /** The part of the ARI client provisioning needs (dynamic configuration into astdb). */
 export interface SipConfigPort {
@@ -30,12 +30,35 @@ export function generateSipUsername(): string {
   return `agent-${randomBytes(5).toString('hex')}`;
 }
 
+/** What provisioning needs of an agent; without `sipTransport` the agent is a plain UDP one. */
+export type ProvisionInput = Omit<ProvisionRow, 'sipTransport'> & { sipTransport?: SipTransport };
+
+/**
+ * What the endpoint's transport means in PJSIP: `tls` is `[agent-endpoint-tls]` of
+ * asterisk-config/pjsip-tls.conf (signalling over transport-tls, SRTP with SDES keys and no
+ * fallback to plain RTP, so an offer or answer without SRTP is refused with 488).
+ */
+export function transportFields(t: SipTransport): Record<string, string> {
+  return t === 'tls'
+    ? { transport: 'transport-tls', media_encryption: 'sdes', media_encryption_optimistic: 'no' }
+    : { transport: 'transport-udp', media_encryption: 'no' };
+}
+
+/**
+ * Whether a contact (a REGISTER's Contact as Asterisk keeps it) came over TLS: a `sips:` URI, or
+ * `;transport=tls` (Asterisk's rewritten contact of a TLS registration). Only these count for a
+ * `tls` agent: its password also works over UDP, where Asterisk does not refuse the REGISTER.
+ */
+export function isTlsContact(uri: string): boolean {
+  return /^sips:/i.test(uri) || /;transport=tls(;|>|$)/i.test(uri);
+}
+
 /**
  * The three sorcery objects of one agent, in the order Asterisk needs them (the endpoint names
  * its auth and aor). Values as the sandbox's provision_agent proved them on Asterisk 22.
  */
 export function sipObjects(
-  a: Pick<ProvisionRow, 'sipUsername' | 'sipMd5' | 'sipRealm'>,
+  a: Pick<ProvisionInput, 'sipUsername' | 'sipMd5' | 'sipRealm' | 'sipTransport'>,
   context: string,
 ): Array<{ type: 'auth' | 'aor' | 'endpoint'; fields: Record<string, string> }> {
   const u = a.sipUsername;
@@ -45,7 +68,7 @@ export function sipObjects(
     {
       type: 'endpoint',
       fields: {
-        transport: 'transport-udp',
+        ...transportFields(a.sipTransport ?? 'udp'),
         context,
         disallow: 'all',
         allow: 'ulaw,alaw,gsm',
@@ -63,7 +86,7 @@ export function sipObjects(
 }
 
 /** PUT is an upsert, so pushing an agent that Asterisk already has changes nothing. */
-export async function pushAgent(ari: SipConfigPort, a: ProvisionRow, context: string): Promise<void> {
+export async function pushAgent(ari: SipConfigPort, a: ProvisionInput, context: string): Promise<void> {
   try {
     for (const o of sipObjects(a, context)) await ari.pushConfig('res_pjsip', o.type, a.sipUsername, o.fields);
   } catch (err) {

@@ -18,6 +18,9 @@ export const AgentResponse = Type.Object(
     id: Type.Integer(),
     name: Type.String(),
     sipUsername: Type.String(),
+    sipTransport: Type.Union([Type.Literal('udp'), Type.Literal('tls')], {
+      description: '`tls`: the softphone must register over SIP-TLS and use SRTP (SDES); anything else is refused',
+    }),
     state: Type.String(),
     pauseReason: Nullable(Type.String()),
     stateSince: Type.String({ format: 'date-time' }),
@@ -35,7 +38,16 @@ export const AgentResponse = Type.Object(
 const CreatedResponse = Type.Object(
   {
     agent: AgentResponse,
-    sip: Type.Object({ username: Type.String(), password: Type.String({ description: 'shown once, never stored' }), realm: Type.String() }, closed),
+    sip: Type.Object(
+      {
+        username: Type.String(),
+        password: Type.String({ description: 'shown once, never stored' }),
+        realm: Type.String(),
+        transport: Type.Union([Type.Literal('udp'), Type.Literal('tls')]),
+        mediaEncryption: Type.Union([Type.Literal('none'), Type.Literal('srtp')], { description: '`srtp`: SRTP with SDES keys, required' }),
+      },
+      closed,
+    ),
     apiKey: Type.Object({ id: Type.Integer(), key: Type.String({ description: 'agent-role key bound to this agent; shown once' }) }, closed),
   },
   closed,
@@ -48,6 +60,7 @@ export function agentJson(a: AgentRow, now = new Date()) {
     id: a.id,
     name: a.name,
     sipUsername: a.sipUsername,
+    sipTransport: a.sipTransport,
     state,
     pauseReason: a.pauseReason,
     stateSince: (wrapUpOver ? a.wrapUpUntil! : a.stateSince).toISOString(),
@@ -90,7 +103,7 @@ export function agentsDeps(deps: ApiDeps): AgentsApiDeps {
 
 /** Agent provisioning: the row, its PJSIP objects in Asterisk and its API key, all or nothing. */
 export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
-  const { context, sipRealm } = deps.config.agents;
+  const { context, sipRealm, defaultSipTransport } = deps.config.agents;
 
   app.post(
     '/v1/agents',
@@ -103,6 +116,11 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             sipUsername: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$', description: 'generated when absent' })),
+            transport: Type.Optional(
+              Type.Union([Type.Literal('udp'), Type.Literal('tls')], {
+                description: '`tls` requires SIP over TLS and SRTP for this agent; default RINGWISE_AGENT_SIP_TRANSPORT',
+              }),
+            ),
           },
           closed,
         ),
@@ -112,6 +130,7 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     async (req, reply) => {
       const { sip } = agentsDeps(deps);
       const sipUsername = req.body.sipUsername ?? generateSipUsername();
+      const sipTransport = req.body.transport ?? defaultSipTransport;
       const password = generateSipPassword();
       const md5 = sipMd5(sipUsername, sipRealm, password);
       let pushed = false;
@@ -119,17 +138,17 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         // Asterisk is told inside the transaction: a refused push rolls the row back, and a
         // failed commit removes what was pushed, so neither side keeps half an agent.
         const out = await withTransaction(deps.db, async (c) => {
-          const agent = await insertAgent(c, { name: req.body.name, sipUsername, sipMd5: md5, sipRealm });
+          const agent = await insertAgent(c, { name: req.body.name, sipUsername, sipMd5: md5, sipRealm, sipTransport });
           const key = await createApiKey(c, { name: `agent-${agent.id}`, role: 'agent', agentId: agent.id });
-          await audit(c, req.principal, 'agent.create', { type: 'agent', id: agent.id }, { sipUsername, apiKeyId: key.row.id });
-          await pushAgent(sip, { id: agent.id, sipUsername, sipMd5: md5, sipRealm }, context);
+          await audit(c, req.principal, 'agent.create', { type: 'agent', id: agent.id }, { sipUsername, sipTransport, apiKeyId: key.row.id });
+          await pushAgent(sip, { id: agent.id, sipUsername, sipMd5: md5, sipRealm, sipTransport }, context);
           pushed = true;
           return { agent, key };
         });
         req.log.info({ agentId: out.agent.id }, 'agent created');
         return reply.status(201).send({
           agent: agentJson(out.agent),
-          sip: { username: sipUsername, password, realm: sipRealm },
+          sip: { username: sipUsername, password, realm: sipRealm, transport: sipTransport, mediaEncryption: sipTransport === 'tls' ? 'srtp' : 'none' },
           apiKey: { id: out.key.row.id, key: out.key.key },
         });
       } catch (err) {

@@ -53,6 +53,8 @@ write_env() {
     echo "SANDBOX_ASTERISK_CONF=$AST_CONF"
     echo "SANDBOX_SCRIPT=$ROOT/scripts/sandbox.sh"
     echo "SANDBOX_SIP=$HOST:$SIP_PORT"
+    echo "SANDBOX_SIP_TLS=$HOST:$SIP_TLS_PORT"
+    echo "SANDBOX_SIP_TLS_CA=$SLOT_STATE/tls/ca.crt"
     echo "SANDBOX_CARRIER=$HOST:$CARRIER_PORT"
     echo "SANDBOX_SIM_PSTN_CONTEXT=sim-pstn"
     messaging_env
