@@ -151,4 +151,24 @@ describe('agents e2e: an agent over SIP-TLS with SRTP (baresip)', () => {
     expect(states).not.toContain('Up');
     expect(obsLog.events.some(forChannel(id)('StasisStart'))).toBe(false);
   });
+
+  it('a phone over TLS but without SRTP: registered, yet a call to it is refused (488) instead of falling back to plain RTP', async () => {
+    await sandboxSh(['softphone', 'stop', agent.user]);
+    phone = startBaresip({
+      user: agent.user,
+      password: agent.password,
+      server: env['SANDBOX_SIP_TLS']!,
+      caFile: env['SANDBOX_SIP_TLS_CA']!,
+      localPort: slotPort(5295),
+      mediaenc: 'none',
+    });
+    await waitFor('the agent registered over TLS', async () => (await getAgent()).registered, 30_000);
+    const id = `rwt-tls-plain-${randomBytes(3).toString('hex')}`;
+    await obs.originate({ endpoint: `PJSIP/${agent.user}`, app: obs.app, channelId: id, timeout: 5 });
+    await obsLog.waitFor(forChannel(id)('ChannelDestroyed'), 45_000, 'the call ended');
+    // The offer reached the phone (over TLS) and was SRTP only: it had nothing to answer with.
+    expect(phone.output()).toMatch(/no common audio codecs - rejected/);
+    const states = obsLog.events.filter((e) => forChannel(id)('ChannelStateChange')(e)).map((e) => (e as { channel: { state: string } }).channel.state);
+    expect(states).not.toContain('Up');
+  });
 });
