@@ -77,6 +77,19 @@ export async function softDeleteAgent(q: Queryable, id: number): Promise<AgentRo
   return rows[0] ?? null;
 }
 
+/**
+ * A new transport for an offline agent (null when none matched). Its registration is forgotten:
+ * the phone must register again on the new transport (its next refresh does, once reconfigured).
+ */
+export async function setSipTransport(q: Queryable, id: number, sipTransport: SipTransport): Promise<AgentRow | null> {
+  const { rows } = await q.query<AgentRow>(
+    `UPDATE agents SET sip_transport = $2, registered = false, registered_server = NULL, updated_at = now()
+      WHERE id = $1 AND deleted_at IS NULL AND state = 'offline' RETURNING ${COLUMNS}`,
+    [id, sipTransport],
+  );
+  return rows[0] ?? null;
+}
+
 /** A deleted agent's API keys stop working with it; returns how many were revoked. */
 export async function revokeAgentKeys(q: Queryable, agentId: number): Promise<number> {
   const r = await q.query(`UPDATE api_keys SET revoked_at = now() WHERE agent_id = $1 AND revoked_at IS NULL`, [agentId]);

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { AgentsApiDeps } from '../agents/agents.runtime.js';
 import { generateSipPassword, generateSipUsername, pushAgent, removeAgent, sipMd5 } from '../agents/agent.provision.js';
-import { getAgent, insertAgent, listAgents, revokeAgentKeys, softDeleteAgent, type AgentRow } from '../agents/agents.repo.js';
+import { getAgent, getProvision, insertAgent, listAgents, revokeAgentKeys, setSipTransport, softDeleteAgent, type AgentRow } from '../agents/agents.repo.js';
 import { AppError, ConflictError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Queryable } from '../store/db.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
@@ -13,14 +13,16 @@ import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 
+const SipTransportSchema = Type.Union([Type.Literal('udp'), Type.Literal('tls')], {
+  description: '`tls`: the softphone must register over SIP-TLS and use SRTP (SDES); anything else is refused',
+});
+
 export const AgentResponse = Type.Object(
   {
     id: Type.Integer(),
     name: Type.String(),
     sipUsername: Type.String(),
-    sipTransport: Type.Union([Type.Literal('udp'), Type.Literal('tls')], {
-      description: '`tls`: the softphone must register over SIP-TLS and use SRTP (SDES); anything else is refused',
-    }),
+    sipTransport: SipTransportSchema,
     state: Type.String(),
     pauseReason: Nullable(Type.String()),
     stateSince: Type.String({ format: 'date-time' }),
@@ -43,7 +45,7 @@ const CreatedResponse = Type.Object(
         username: Type.String(),
         password: Type.String({ description: 'shown once, never stored' }),
         realm: Type.String(),
-        transport: Type.Union([Type.Literal('udp'), Type.Literal('tls')]),
+        transport: SipTransportSchema,
         mediaEncryption: Type.Union([Type.Literal('none'), Type.Literal('srtp')], { description: '`srtp`: SRTP with SDES keys, required' }),
       },
       closed,
@@ -117,9 +119,7 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             sipUsername: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$', description: 'generated when absent' })),
             transport: Type.Optional(
-              Type.Union([Type.Literal('udp'), Type.Literal('tls')], {
-                description: '`tls` requires SIP over TLS and SRTP for this agent; default RINGWISE_AGENT_SIP_TRANSPORT',
-              }),
+              Type.Union(SipTransportSchema.anyOf, { description: 'default RINGWISE_AGENT_SIP_TRANSPORT; `tls` requires SIP over TLS and SRTP' }),
             ),
           },
           closed,
@@ -186,6 +186,37 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
       },
     },
     async (req) => agentJson(await loadAgent(deps.db, resolveAgentId(req.principal, req.params.id))),
+  );
+
+  app.patch(
+    '/v1/agents/:id',
+    {
+      preHandler: requireRole('supervisor'),
+      schema: {
+        tags: ['agents'],
+        summary: "Change an offline agent's SIP transport (`tls`: SIP over TLS with SRTP required); its phone registers again",
+        params: IdParams,
+        body: Type.Object({ transport: SipTransportSchema }, closed),
+        response: { 200: AgentResponse, ...ErrorResponses },
+      },
+    },
+    async (req) => {
+      const { sip } = agentsDeps(deps);
+      const sipTransport = req.body.transport;
+      const after = await withTransaction(deps.db, async (c) => {
+        const before = await getAgent(c, req.params.id, { forUpdate: true });
+        if (!before) throw new NotFoundError('agent', req.params.id);
+        if (before.sipTransport === sipTransport) return before;
+        // Logged out first: the endpoint changes under a phone that must be reconfigured anyway.
+        const row = await setSipTransport(c, req.params.id, sipTransport);
+        if (!row) throw new ConflictError('agent_not_offline', `agent is ${before.state}; log it out first`, { state: before.state });
+        await audit(c, req.principal, 'agent.update', { type: 'agent', id: row.id }, { sipTransport, was: before.sipTransport });
+        // Last: if Asterisk refuses, the row stays as it was.
+        await pushAgent(sip, (await getProvision(c, row.id))!, context);
+        return row;
+      });
+      return agentJson(after);
+    },
   );
 
   app.delete(

@@ -167,8 +167,22 @@ describe('agents e2e: an agent over SIP-TLS with SRTP (baresip)', () => {
     await obs.originate({ endpoint: `PJSIP/${agent.user}`, app: obs.app, channelId: id, timeout: 5 });
     await obsLog.waitFor(forChannel(id)('ChannelDestroyed'), 45_000, 'the call ended');
     // The offer reached the phone (over TLS) and was SRTP only: it had nothing to answer with.
-    expect(phone.output()).toMatch(/no common audio codecs - rejected/);
+    await waitFor('baresip refusing the SRTP-only offer', async () => /no common audio codecs - rejected/.test(phone!.output()), 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}; baresip said:\n${phone!.output()}`);
+    });
     const states = obsLog.events.filter((e) => forChannel(id)('ChannelStateChange')(e)).map((e) => (e as { channel: { state: string } }).channel.state);
     expect(states).not.toContain('Up');
+  });
+
+  it('PATCH /v1/agents/:id moves a logged-out agent back to UDP: Asterisk gets a plain endpoint, the TLS registration is forgotten', async () => {
+    const busy = await app.inject({ method: 'PATCH', url: `/v1/agents/${agent.id}`, headers: sup, payload: { transport: 'udp' } });
+    expect(busy.statusCode, busy.body).toBe(409);
+    expect((await app.inject({ method: 'POST', url: '/v1/agents/me/logout', headers: agent.auth })).statusCode).toBe(200);
+    const r = await app.inject({ method: 'PATCH', url: `/v1/agents/${agent.id}`, headers: sup, payload: { transport: 'udp' } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ sipTransport: 'udp', registered: false });
+    const ep = await rx(`pjsip show endpoint ${agent.user}`);
+    expect(ep).toMatch(/^\s*transport\s*:\s*transport-udp\s*$/m);
+    expect(ep).toMatch(/^\s*media_encryption\s*:\s*no\s*$/m);
   });
 });
