@@ -76,6 +76,7 @@ write_env() {
       echo "ASTERISK_2_ARI_URL=http://$HOST:$((ARI_PORT + 500))"
       echo "ASTERISK_2_AMI_PORT=$((AMI_PORT + 500))"
       echo "ASTERISK_2_SIP=$HOST:$((SIP_PORT + 500))"
+      echo "ASTERISK_2_SIP_TLS=$HOST:$((SIP_TLS_PORT + 500))"
       echo "ASTERISK_2_CONF=/etc/asterisk-ringwise$SLOT_SFX-2/asterisk.conf"
       echo "ASTERISK_2_PID_FILE=$ROOT/.sandbox$SLOT_SFX-2/run/asterisk.pid"
       echo "ASTERISK_2_LOG_DIR=$CHROOT/var/log/asterisk$SLOT_SFX-2"

@@ -66,7 +66,9 @@ load_secrets() {
 # certificate it signs for 127.0.0.1. Softphones in tests trust the CA (SANDBOX_SIP_TLS_CA).
 ensure_tls_cert() {
   local dir=$SLOT_STATE/tls
-  if [[ ! -s $dir/server.crt || ! -s $dir/server.key || ! -s $dir/ca.crt ]]; then
+  # Made again when missing or within a month of expiring (825 days).
+  if [[ ! -s $dir/server.crt || ! -s $dir/server.key || ! -s $dir/ca.crt ]] ||
+    ! openssl x509 -checkend 2592000 -noout -in "$dir/server.crt" >/dev/null 2>&1; then
     log "making the slot's TLS CA and server certificate (openssl, $dir)"
     rm -rf "$dir.tmp"
     mkdir -p "$dir.tmp"
