@@ -47,7 +47,7 @@ export function startPresence(deps: { db: Db; ami: AmiClient; redis: Redis; pref
     const registered = UP.has(e.contactstatus) ? true : DOWN.has(e.contactstatus) ? false : null;
     if (registered === null) return;
     // The aor is the agent's SIP user name (one aor per agent, max_contacts=1). A TLS agent's
-    // contact that did not come over TLS is treated as gone (setRegistered), and said so.
+    // contact that did not come over TLS counts as gone (setRegistered).
     setRegistered(deps.db, e.aor || e.endpointname, registered, server, isTlsContact(e.uri))
       .then((id) => {
         if (id !== null) {
