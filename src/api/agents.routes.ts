@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { AgentsApiDeps } from '../agents/agents.runtime.js';
-import { generateSipPassword, generateSipUsername, pushAgent, removeAgent, sipMd5 } from '../agents/agent.provision.js';
+import { dtlsCert, generateSipPassword, generateSipUsername, pushAgent, removeAgent, sipMd5 } from '../agents/agent.provision.js';
 import { getAgent, insertAgent, listAgents, revokeAgentKeys, softDeleteAgent, type AgentRow } from '../agents/agents.repo.js';
 import { AppError, ConflictError, NotFoundError } from '../shared/errors.js';
 import { withTransaction, type Queryable } from '../store/db.js';
@@ -18,6 +18,7 @@ export const AgentResponse = Type.Object(
     id: Type.Integer(),
     name: Type.String(),
     sipUsername: Type.String(),
+    softphone: Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], { description: "a SIP phone, or the console's browser phone (WebRTC)" }),
     state: Type.String(),
     pauseReason: Nullable(Type.String()),
     stateSince: Type.String({ format: 'date-time' }),
@@ -48,6 +49,7 @@ export function agentJson(a: AgentRow, now = new Date()) {
     id: a.id,
     name: a.name,
     sipUsername: a.sipUsername,
+    softphone: a.softphone,
     state,
     pauseReason: a.pauseReason,
     stateSince: (wrapUpOver ? a.wrapUpUntil! : a.stateSince).toISOString(),
@@ -103,6 +105,11 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             sipUsername: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$', description: 'generated when absent' })),
+            softphone: Type.Optional(
+              Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], {
+                description: "`sip` (default): a SIP phone over UDP; `webrtc`: the browser phone of the console's agent desk (SIP over WebSocket, DTLS-SRTP)",
+              }),
+            ),
           },
           closed,
         ),
@@ -119,10 +126,11 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
         // Asterisk is told inside the transaction: a refused push rolls the row back, and a
         // failed commit removes what was pushed, so neither side keeps half an agent.
         const out = await withTransaction(deps.db, async (c) => {
-          const agent = await insertAgent(c, { name: req.body.name, sipUsername, sipMd5: md5, sipRealm });
+          const softphone = req.body.softphone ?? 'sip';
+          const agent = await insertAgent(c, { name: req.body.name, sipUsername, sipMd5: md5, sipRealm, softphone });
           const key = await createApiKey(c, { name: `agent-${agent.id}`, role: 'agent', agentId: agent.id });
-          await audit(c, req.principal, 'agent.create', { type: 'agent', id: agent.id }, { sipUsername, apiKeyId: key.row.id });
-          await pushAgent(sip, { id: agent.id, sipUsername, sipMd5: md5, sipRealm }, context);
+          await audit(c, req.principal, 'agent.create', { type: 'agent', id: agent.id }, { sipUsername, softphone, apiKeyId: key.row.id });
+          await pushAgent(sip, { id: agent.id, sipUsername, sipMd5: md5, sipRealm, softphone }, context, dtlsCert(deps.config.agents.webrtc));
           pushed = true;
           return { agent, key };
         });
