@@ -88,11 +88,14 @@ export function softphonePanel(): { el: HTMLElement; stop(): void } {
       if (!enable.checked) return;
       show('connecting', pt('connecting'));
       phone = startSipPhone(creds, audio, onEvent);
+      // Closing the tab unregisters (best effort): calls stop ringing a browser nobody watches.
+      window.addEventListener('pagehide', stop);
     } catch (e) {
       show('failed', pt('failed', { m: e instanceof ApiError ? e.message : String(e) }));
     }
   };
   const stop = () => {
+    window.removeEventListener('pagehide', stop);
     clearInterval(statsTimer);
     phone?.stop();
     phone = null;

@@ -21,6 +21,7 @@ const en = {
   failed: 'Phone error: {m}',
   media: 'Media: {dtls}, {cipher}, {kb} KB received',
   noMic: 'The browser gave no microphone: {m}',
+  webrtcAgent: 'Answers in the browser (WebRTC)',
 };
 type PhoneKey = keyof typeof en;
 
@@ -44,6 +45,7 @@ const zh: Record<PhoneKey, string> = {
   failed: '电话错误：{m}',
   media: '媒体：{dtls}，{cipher}，已接收 {kb} KB',
   noMic: '浏览器未提供麦克风：{m}',
+  webrtcAgent: '在浏览器中接听（WebRTC）',
 };
 
 export function pt(key: PhoneKey, vars: Record<string, string | number> = {}): string {

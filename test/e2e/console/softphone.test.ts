@@ -70,6 +70,7 @@ describe('console browser phone (WebRTC, Chromium)', () => {
     ami = sandboxAmi({ eventMask: 'system' });
     await ami.connect({ timeoutMs: 10_000 });
     presence = startPresence({ db: h.tdb.db, ami, redis: h.redis, prefix: h.config.queuePrefix, log: h.log });
+    // Loopback candidates too: the test does not depend on the machine having another interface.
     browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection']);
   });
   afterAll(async () => {
@@ -98,22 +99,24 @@ describe('console browser phone (WebRTC, Chromium)', () => {
     return { status: res.statusCode, body: res.body ? res.json() : null };
   };
 
-  it('a supervisor creates a WebRTC agent: Asterisk gets a DTLS-SRTP endpoint; only that agent gets browser credentials', async () => {
-    const created = await api('supervisor', 'POST', '/v1/agents', { name: 'Web Agent', softphone: 'webrtc' });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.agent.softphone).toBe('webrtc');
-    agent = { id: created.body.agent.id, user: created.body.sip.username, key: created.body.apiKey.key };
+  it('a supervisor creates a WebRTC agent in the console: Asterisk gets a DTLS-SRTP endpoint; only that agent gets browser credentials', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, base, keys.supervisor);
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByLabel('Name').fill('Web Agent');
+    await page.getByLabel('Answers in the browser (WebRTC)').check();
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    const secret = (await page.locator('.secret').textContent({ timeout: 10_000 }))!;
+    const [, user, key] = /SIP user (\S+), password \S+, API key (\S+)/.exec(secret)!;
+    await context.close();
+    const row = (await h.tdb.db.query(`SELECT id::int AS id, softphone FROM agents WHERE sip_username = $1`, [user])).rows[0];
+    expect(row.softphone).toBe('webrtc');
+    agent = { id: row.id, user: user!, key: key! };
     const fields = (await ariGet<Array<{ attribute: string; value: string }>>(`/asterisk/config/dynamic/res_pjsip/endpoint/${agent.user}`)).reduce<
       Record<string, string>
     >((o, f) => ({ ...o, [f.attribute]: f.value }), {});
-    expect(fields).toMatchObject({
-      webrtc: 'yes',
-      media_encryption: 'dtls',
-      ice_support: 'true',
-      rtcp_mux: 'true',
-      use_avpf: 'true',
-      dtls_verify: 'Fingerprint',
-    });
+    expect(fields).toMatchObject({ webrtc: 'yes', media_encryption: 'dtls', ice_support: 'true', rtcp_mux: 'true', use_avpf: 'true', dtls_verify: 'Fingerprint' });
+    expect((await api('supervisor', 'GET', `/v1/agents/${agent.id}`)).body.softphone).toBe('webrtc');
 
     // Supervisors and SIP-phone agents get no browser credentials.
     expect((await api('supervisor', 'POST', `/v1/agents/${agent.id}/softphone`)).status).toBe(403);
@@ -190,6 +193,7 @@ describe('console browser phone (WebRTC, Chromium)', () => {
     const media = phone.locator('.phone-media');
     await expect.poll(() => media.getAttribute('data-dtls'), { timeout: 15_000 }).toBe('connected');
     await expect.poll(async () => Number(await media.getAttribute('data-bytes')), { timeout: 15_000 }).toBeGreaterThan(1_000);
+    await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'desk-phone.png') });
     // Asterisk's side of the agent leg: a PJSIP channel to the WebSocket contact, media encrypted.
     const attempt = (await h.tdb.db.query(`SELECT id FROM call_attempts WHERE campaign_id = $1`, [c.id])).rows[0].id as string;
     const leg = `${attempt}-a1`;
@@ -214,13 +218,21 @@ describe('console browser phone (WebRTC, Chromium)', () => {
       15_000,
     );
 
-    // Turning the phone off unregisters it: presence takes the agent out of routing.
+    // Turning the phone off unregisters it (presence takes the agent out of routing); on again
+    // registers with fresh credentials; signing out of the console unregisters it too.
+    const registered = async (want: boolean) =>
+      waitFor(
+        `presence marks the agent ${want ? '' : 'un'}registered`,
+        async () => (await h.tdb.db.query(`SELECT 1 FROM agents WHERE id = $1 AND registered = $2`, [a.id, want])).rowCount,
+        15_000,
+      );
     await phone.getByLabel('Use the browser phone').uncheck();
-    await waitFor(
-      'presence marks the agent unregistered',
-      async () => (await h.tdb.db.query(`SELECT 1 FROM agents WHERE id = $1 AND NOT registered`, [a.id])).rowCount,
-      15_000,
-    );
+    await registered(false);
+    await phone.getByLabel('Use the browser phone').check();
+    await expect.poll(() => status.getAttribute('data-phone'), { timeout: 20_000 }).toBe('registered');
+    await registered(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await registered(false);
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });
