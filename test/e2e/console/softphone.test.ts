@@ -115,7 +115,14 @@ describe('console browser phone (WebRTC, Chromium)', () => {
     const fields = (await ariGet<Array<{ attribute: string; value: string }>>(`/asterisk/config/dynamic/res_pjsip/endpoint/${agent.user}`)).reduce<
       Record<string, string>
     >((o, f) => ({ ...o, [f.attribute]: f.value }), {});
-    expect(fields).toMatchObject({ webrtc: 'yes', media_encryption: 'dtls', ice_support: 'true', rtcp_mux: 'true', use_avpf: 'true', dtls_verify: 'Fingerprint' });
+    expect(fields).toMatchObject({
+      webrtc: 'yes',
+      media_encryption: 'dtls',
+      ice_support: 'true',
+      rtcp_mux: 'true',
+      use_avpf: 'true',
+      dtls_verify: 'Fingerprint',
+    });
     expect((await api('supervisor', 'GET', `/v1/agents/${agent.id}`)).body.softphone).toBe('webrtc');
 
     // Supervisors and SIP-phone agents get no browser credentials.
