@@ -2,11 +2,13 @@ import { hostname, tmpdir } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
 import { parseAsteriskServers, type AsteriskServerConfig } from './config.servers.js';
+import { parseWebrtc, type WebrtcConfig } from './config.webrtc.js';
 import { IANAZone } from 'luxon';
 import { cronProblem } from './schedules/schedule.time.js';
 import { DEFAULT_SCORECARD, parseWeights, type ScorecardSettings } from './risk/scorecard.js';
 
 export type { AsteriskServerConfig } from './config.servers.js';
+export type { WebrtcConfig } from './config.webrtc.js';
 
 /**
  * The only reader of the environment. Everything is validated once at boot, every problem is
@@ -130,17 +132,6 @@ export interface Config {
   };
 }
 
-/** Browser softphones: where they register (SIP over WebSocket) and how Asterisk secures their media. */
-export interface WebrtcConfig {
-  /** The WebSocket URL browsers register to (wss://, or ws:// on 127.0.0.1); '' turns the browser phone off. */
-  readonly wsUrl: string;
-  /** STUN URLs handed to the browser's RTCPeerConnection (none on a LAN; TURN is not supported yet). */
-  readonly iceServers: readonly string[];
-  /** DTLS certificate and key as Asterisk sees them; both '' means Asterisk makes one at start. */
-  readonly dtlsCertFile: string;
-  readonly dtlsKeyFile: string;
-}
-
 type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -199,22 +190,6 @@ export function loadConfig(env: Env = process.env): Config {
   const isProd = nodeEnv === 'production';
   // Development defaults match the sandbox; production must say every secret explicitly.
   const secret = (key: string, devDefault: string): string => str(key, isProd ? undefined : devDefault);
-
-  const webrtcConfig = (): WebrtcConfig => {
-    const wsUrl = url('RINGWISE_WEBRTC_WS_URL', '', ['ws:', 'wss:']);
-    // A page served over https may only open wss://; ws:// is for a browser on the same machine.
-    if (wsUrl.startsWith('ws:') && !/^ws:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(wsUrl))
-      problems.push('RINGWISE_WEBRTC_WS_URL must be wss:// unless it points at 127.0.0.1 (browsers refuse ws:// from an https page)');
-    const iceServers = str('RINGWISE_WEBRTC_ICE_SERVERS', '')
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
-    for (const u of iceServers) if (!/^stuns?:/.test(u)) problems.push(`RINGWISE_WEBRTC_ICE_SERVERS: ${u} is not a stun: URL`);
-    const dtlsCertFile = str('RINGWISE_WEBRTC_DTLS_CERT_FILE', '');
-    const dtlsKeyFile = str('RINGWISE_WEBRTC_DTLS_KEY_FILE', '');
-    if (!dtlsCertFile !== !dtlsKeyFile) problems.push('RINGWISE_WEBRTC_DTLS_CERT_FILE and RINGWISE_WEBRTC_DTLS_KEY_FILE go together');
-    return { wsUrl, iceServers, dtlsCertFile, dtlsKeyFile };
-  };
 
   const dialTemplate = str('RINGWISE_DIAL_TEMPLATE', 'PJSIP/{number}@carrier');
   if (!dialTemplate.includes('{number}')) problems.push('RINGWISE_DIAL_TEMPLATE must contain {number}');
@@ -293,7 +268,15 @@ export function loadConfig(env: Env = process.env): Config {
       wrapUpSeconds: int('RINGWISE_WRAP_UP_SECONDS', 15, 0, 3600),
       context: str('RINGWISE_AGENT_CONTEXT', 'ringwise-agents'),
       sipRealm: str('RINGWISE_SIP_REALM', 'ringwise'),
-      webrtc: webrtcConfig(),
+      webrtc: parseWebrtc(
+        {
+          wsUrl: url('RINGWISE_WEBRTC_WS_URL', '', ['ws:', 'wss:']),
+          iceServers: str('RINGWISE_WEBRTC_ICE_SERVERS', ''),
+          dtlsCertFile: str('RINGWISE_WEBRTC_DTLS_CERT_FILE', ''),
+          dtlsKeyFile: str('RINGWISE_WEBRTC_DTLS_KEY_FILE', ''),
+        },
+        problems,
+      ),
     },
     queuePrefix: str('RINGWISE_QUEUE_PREFIX', 'ringwise'),
     defaultRegion,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { WebrtcConfig } from '../config.js';
+import type { WebrtcConfig } from '../config.webrtc.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Queryable } from '../store/db.js';
