@@ -13,12 +13,15 @@ import { ErrorResponses, IdParams, Nullable } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
 
+/** What the agent answers on (`agents.softphone`). */
+const Softphone = Type.Union([Type.Literal('sip'), Type.Literal('webrtc')]);
+
 export const AgentResponse = Type.Object(
   {
     id: Type.Integer(),
     name: Type.String(),
     sipUsername: Type.String(),
-    softphone: Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], { description: "a SIP phone, or the console's browser phone (WebRTC)" }),
+    softphone: Type.Union(Softphone.anyOf, { description: "a SIP phone, or the console's browser phone (WebRTC)" }),
     state: Type.String(),
     pauseReason: Nullable(Type.String()),
     stateSince: Type.String({ format: 'date-time' }),
@@ -106,7 +109,7 @@ export async function agentsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             sipUsername: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$', description: 'generated when absent' })),
             softphone: Type.Optional(
-              Type.Union([Type.Literal('sip'), Type.Literal('webrtc')], {
+              Type.Union(Softphone.anyOf, {
                 description: "`sip` (default): a SIP phone over UDP; `webrtc`: the browser phone of the console's agent desk (SIP over WebSocket, DTLS-SRTP)",
               }),
             ),
