@@ -142,43 +142,17 @@ describe('console browser phone (WebRTC, Chromium)', () => {
     expect(await md5()).not.toBe(before);
   });
 
-  it('the agent turns the browser phone on, answers a bridged high-risk call over DTLS-SRTP and saves a disposition', { timeout: 120_000 }, async () => {
-    expect(agent).not.toBeNull();
-    const a = agent!;
-    const { context, page } = await newPage(browser);
-    await signIn(page, base, a.key);
-    // The page's CSP lets it reach the SIP WebSocket and nothing else off-origin.
-    const csp = (await app.inject({ url: '/console/' })).headers['content-security-policy'] as string;
-    expect(csp).toContain(`connect-src 'self' ${new URL(h.config.agents.webrtc.wsUrl).origin}`);
-    const loaded: string[] = [];
-    page.on('request', (r) => loaded.push(r.url()));
-
-    const phone = page.getByRole('region', { name: 'Browser phone' });
-    await phone.getByLabel('Use the browser phone').check();
-    const status = phone.getByRole('status');
-    await expect.poll(() => status.getAttribute('data-phone'), { timeout: 20_000 }).toBe('registered');
-    // The SIP library came as its own chunk, after the switch.
-    expect(loaded.some((u) => /\/console\/chunk-[A-Z0-9]{8}\.js$/.test(u))).toBe(true);
-    // Real presence (AMI ContactStatus) saw the registration; Asterisk's contact is the WebSocket.
-    await waitFor(
-      'presence marks the agent registered',
-      async () => (await h.tdb.db.query(`SELECT 1 FROM agents WHERE id = $1 AND registered`, [a.id])).rowCount,
-      15_000,
-    );
-    const ep = await ariGet<{ state: string }>(`/endpoints/PJSIP/${a.user}`);
-    expect(ep.state).toBe('online');
-
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByText('My state: available').waitFor({ timeout: 10_000 });
+  /** A launched campaign with one high-risk customer (`externalId,name`) whose call the carrier answers. */
+  const highRiskCampaign = async (name: string, customer: string, phone: string): Promise<{ id: number }> => {
     const c = (
       await api('operator', 'POST', '/v1/campaigns', {
-        name: 'Browser phone',
+        name,
         riskThreshold: 50,
         callerId: '+8695500',
         prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } },
       })
     ).body;
-    const csv = `external_id,name,phone,timezone,amount_due,currency,days_past_due,risk_score,locale\nW-1,Zhou Wen,${num('03', 44)},${zoneAtHour(13)},5100.00,CNY,33,95,en-US\n`;
+    const csv = `external_id,name,phone,timezone,amount_due,currency,days_past_due,risk_score,locale\n${customer},${phone},${zoneAtHour(13)},5100.00,CNY,33,95,en-US\n`;
     const imp = await app.inject({
       method: 'POST',
       url: `/v1/campaigns/${c.id}/contacts`,
@@ -187,60 +161,105 @@ describe('console browser phone (WebRTC, Chromium)', () => {
     });
     expect(imp.statusCode, imp.body).toBe(200);
     expect((await api('operator', 'POST', `/v1/campaigns/${c.id}/launch`)).status).toBe(200);
+    return c;
+  };
 
-    // The bridged call rings in the browser; the agent answers it there.
-    await expect.poll(() => status.getAttribute('data-phone'), { timeout: 45_000 }).toBe('ringing');
-    await phone.getByRole('button', { name: 'Answer' }).click();
-    await expect.poll(() => status.getAttribute('data-phone'), { timeout: 15_000 }).toBe('in_call');
-    const card = page.getByRole('region', { name: 'Customer on the line' });
-    await card.getByRole('heading', { name: 'Customer on the line: Zhou Wen' }).waitFor({ timeout: 15_000 });
-    await page.getByText('My state: on_call').waitFor({ timeout: 10_000 });
+  it(
+    'the agent turns the browser phone on, answers a bridged high-risk call over DTLS-SRTP, saves a disposition; auto-answer; sign-out unregisters',
+    { timeout: 120_000 },
+    async () => {
+      expect(agent).not.toBeNull();
+      const a = agent!;
+      const { context, page } = await newPage(browser);
+      await signIn(page, base, a.key);
+      // The page's CSP lets it reach the SIP WebSocket and nothing else off-origin.
+      const csp = (await app.inject({ url: '/console/' })).headers['content-security-policy'] as string;
+      expect(csp).toContain(`connect-src 'self' ${new URL(h.config.agents.webrtc.wsUrl).origin}`);
+      const loaded: string[] = [];
+      page.on('request', (r) => loaded.push(r.url()));
 
-    // The browser's RTCPeerConnection: DTLS transport connected, SRTP audio flowing in.
-    const media = phone.locator('.phone-media');
-    await expect.poll(() => media.getAttribute('data-dtls'), { timeout: 15_000 }).toBe('connected');
-    await expect.poll(async () => Number(await media.getAttribute('data-bytes')), { timeout: 15_000 }).toBeGreaterThan(1_000);
-    await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'desk-phone.png') });
-    // Asterisk's side of the agent leg: a PJSIP channel to the WebSocket contact, media encrypted.
-    const attempt = (await h.tdb.db.query(`SELECT id FROM call_attempts WHERE campaign_id = $1`, [c.id])).rows[0].id as string;
-    const leg = `${attempt}-a1`;
-    const variable = async (v: string) => (await ariGet<{ value: string }>(`/channels/${leg}/variable`, { variable: v })).value;
-    expect((await ariGet<{ name: string }>(`/channels/${leg}`)).name).toMatch(new RegExp(`^PJSIP/${a.user}-`));
-    expect(await variable('CHANNEL(pjsip,target_uri)')).toMatch(/transport=ws/i);
-    expect(await variable('CHANNEL(rtp,secure,audio)')).toBe('1');
-
-    await phone.getByRole('button', { name: 'Mute' }).click();
-    await expect.poll(() => status.textContent()).toBe('On a call (muted)');
-    await card.getByLabel('Result of the call').selectOption('callback');
-    await card.getByLabel('Call back at').fill('2026-12-21T10:00');
-    await card.getByRole('button', { name: 'Save disposition' }).click();
-    await card.getByText('Saved.').waitFor({ timeout: 10_000 });
-    await phone.getByRole('button', { name: 'Hang up' }).click();
-    await expect.poll(() => status.getAttribute('data-phone'), { timeout: 10_000 }).toBe('ended');
-    const d = await h.tdb.db.query(`SELECT kind, agent_id::int AS agent FROM dispositions`);
-    expect(d.rows).toEqual([{ kind: 'callback', agent: a.id }]);
-    await waitFor(
-      'the attempt ends with the agent',
-      async () => (await h.tdb.db.query(`SELECT 1 FROM call_attempts WHERE id = $1 AND ended_at IS NOT NULL AND agent_id = $2`, [attempt, a.id])).rowCount,
-      15_000,
-    );
-
-    // Turning the phone off unregisters it (presence takes the agent out of routing); on again
-    // registers with fresh credentials; signing out of the console unregisters it too.
-    const registered = async (want: boolean) =>
-      waitFor(
-        `presence marks the agent ${want ? '' : 'un'}registered`,
-        async () => (await h.tdb.db.query(`SELECT 1 FROM agents WHERE id = $1 AND registered = $2`, [a.id, want])).rowCount,
+      const phone = page.getByRole('region', { name: 'Browser phone' });
+      await phone.getByLabel('Use the browser phone').check();
+      const status = phone.getByRole('status');
+      await expect.poll(() => status.getAttribute('data-phone'), { timeout: 20_000 }).toBe('registered');
+      // The SIP library came as its own chunk, after the switch.
+      expect(loaded.some((u) => /\/console\/chunk-[A-Z0-9]{8}\.js$/.test(u))).toBe(true);
+      // Real presence (AMI ContactStatus) saw the registration; Asterisk's contact is the WebSocket.
+      await waitFor(
+        'presence marks the agent registered',
+        async () => (await h.tdb.db.query(`SELECT 1 FROM agents WHERE id = $1 AND registered`, [a.id])).rowCount,
         15_000,
       );
-    await phone.getByLabel('Use the browser phone').uncheck();
-    await registered(false);
-    await phone.getByLabel('Use the browser phone').check();
-    await expect.poll(() => status.getAttribute('data-phone'), { timeout: 20_000 }).toBe('registered');
-    await registered(true);
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await registered(false);
-    expect(pageErrors(page)).toEqual([]);
-    await context.close();
-  });
+      const ep = await ariGet<{ state: string }>(`/endpoints/PJSIP/${a.user}`);
+      expect(ep.state).toBe('online');
+
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByText('My state: available').waitFor({ timeout: 10_000 });
+      const c = await highRiskCampaign('Browser phone', 'W-1,Zhou Wen', num('03', 44));
+
+      // The bridged call rings in the browser; the agent answers it there.
+      await expect.poll(() => status.getAttribute('data-phone'), { timeout: 45_000 }).toBe('ringing');
+      await phone.getByRole('button', { name: 'Answer' }).click();
+      await expect.poll(() => status.getAttribute('data-phone'), { timeout: 15_000 }).toBe('in_call');
+      const card = page.getByRole('region', { name: 'Customer on the line' });
+      await card.getByRole('heading', { name: 'Customer on the line: Zhou Wen' }).waitFor({ timeout: 15_000 });
+      await page.getByText('My state: on_call').waitFor({ timeout: 10_000 });
+
+      // The browser's RTCPeerConnection: DTLS transport connected, SRTP audio flowing in.
+      const media = phone.locator('.phone-media');
+      await expect.poll(() => media.getAttribute('data-dtls'), { timeout: 15_000 }).toBe('connected');
+      await expect.poll(async () => Number(await media.getAttribute('data-bytes')), { timeout: 15_000 }).toBeGreaterThan(1_000);
+      await page.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'desk-phone.png') });
+      // Asterisk's side of the agent leg: a PJSIP channel to the WebSocket contact, media encrypted.
+      const attempt = (await h.tdb.db.query(`SELECT id FROM call_attempts WHERE campaign_id = $1`, [c.id])).rows[0].id as string;
+      const leg = `${attempt}-a1`;
+      const variable = async (v: string) => (await ariGet<{ value: string }>(`/channels/${leg}/variable`, { variable: v })).value;
+      expect((await ariGet<{ name: string }>(`/channels/${leg}`)).name).toMatch(new RegExp(`^PJSIP/${a.user}-`));
+      expect(await variable('CHANNEL(pjsip,target_uri)')).toMatch(/transport=ws/i);
+      expect(await variable('CHANNEL(rtp,secure,audio)')).toBe('1');
+
+      await phone.getByRole('button', { name: 'Mute' }).click();
+      await expect.poll(() => status.textContent()).toBe('On a call (muted)');
+      await card.getByLabel('Result of the call').selectOption('callback');
+      await card.getByLabel('Call back at').fill('2026-12-21T10:00');
+      await card.getByRole('button', { name: 'Save disposition' }).click();
+      await card.getByText('Saved.').waitFor({ timeout: 10_000 });
+      await phone.getByRole('button', { name: 'Hang up' }).click();
+      await expect.poll(() => status.getAttribute('data-phone'), { timeout: 10_000 }).toBe('ended');
+      const d = await h.tdb.db.query(`SELECT kind, agent_id::int AS agent FROM dispositions`);
+      expect(d.rows).toEqual([{ kind: 'callback', agent: a.id }]);
+      await waitFor(
+        'the attempt ends with the agent',
+        async () => (await h.tdb.db.query(`SELECT 1 FROM call_attempts WHERE id = $1 AND ended_at IS NOT NULL AND agent_id = $2`, [attempt, a.id])).rowCount,
+        15_000,
+      );
+
+      // Turning the phone off unregisters it (presence takes the agent out of routing); on again
+      // registers with fresh credentials; signing out of the console unregisters it too.
+      const registered = async (want: boolean) =>
+        waitFor(
+          `presence marks the agent ${want ? '' : 'un'}registered`,
+          async () => (await h.tdb.db.query(`SELECT 1 FROM agents WHERE id = $1 AND registered = $2`, [a.id, want])).rowCount,
+          15_000,
+        );
+      await phone.getByLabel('Use the browser phone').uncheck();
+      await registered(false);
+      await phone.getByLabel('Use the browser phone').check();
+      await expect.poll(() => status.getAttribute('data-phone'), { timeout: 20_000 }).toBe('registered');
+      await registered(true);
+
+      // "Answer automatically": the next bridged call is answered without a click.
+      await phone.getByLabel('Answer automatically').check();
+      await highRiskCampaign('Browser phone 2', 'W-2,Qin Ming', num('04', 44));
+      await card.getByRole('heading', { name: 'Customer on the line: Qin Ming' }).waitFor({ timeout: 45_000 });
+      await expect.poll(() => status.getAttribute('data-phone'), { timeout: 15_000 }).toBe('in_call');
+      await expect.poll(() => media.getAttribute('data-dtls'), { timeout: 15_000 }).toBe('connected');
+      await phone.getByRole('button', { name: 'Hang up' }).click();
+      await expect.poll(() => status.getAttribute('data-phone'), { timeout: 10_000 }).toBe('ended');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await registered(false);
+      expect(pageErrors(page)).toEqual([]);
+      await context.close();
+    },
+  );
 });
