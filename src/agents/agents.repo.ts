@@ -6,11 +6,15 @@ export type SipTransport = 'udp' | 'tls';
 
 /** Agent rows; one function per query. */
 
+/** What the agent answers on: a SIP phone, or the console's browser phone (WebRTC). */
+export type Softphone = 'sip' | 'webrtc';
+
 export interface AgentRow extends AgentStatus {
   id: number;
   name: string;
   sipUsername: string;
   sipTransport: SipTransport;
+  softphone: Softphone;
   loggedIn: boolean;
   registered: boolean;
   stateSince: Date;
@@ -26,21 +30,27 @@ export interface ProvisionRow {
   sipMd5: string;
   sipRealm: string;
   sipTransport: SipTransport;
+  softphone: Softphone;
 }
 
-const COLUMNS = `id, name, sip_username AS "sipUsername", sip_transport AS "sipTransport", state, pause_reason AS "pauseReason",
+const COLUMNS = `id, name, sip_username AS "sipUsername", sip_transport AS "sipTransport", softphone, state, pause_reason AS "pauseReason",
   wrap_up_until AS "wrapUpUntil", state_since AS "stateSince", logged_in AS "loggedIn", registered,
   current_attempt_id AS "currentAttemptId", last_call_ended_at AS "lastCallEndedAt", created_at AS "createdAt"`;
 
 export async function insertAgent(
   q: Queryable,
-  a: { name: string; sipUsername: string; sipMd5: string; sipRealm: string; sipTransport?: SipTransport },
+  a: { name: string; sipUsername: string; sipMd5: string; sipRealm: string; sipTransport?: SipTransport; softphone?: Softphone },
 ): Promise<AgentRow> {
   const { rows } = await q.query<AgentRow>(
-    `INSERT INTO agents (name, sip_username, sip_md5, sip_realm, sip_transport) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-    [a.name, a.sipUsername, a.sipMd5, a.sipRealm, a.sipTransport ?? 'udp'],
+    `INSERT INTO agents (name, sip_username, sip_md5, sip_realm, sip_transport, softphone) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [a.name, a.sipUsername, a.sipMd5, a.sipRealm, a.sipTransport ?? 'udp', a.softphone ?? 'sip'],
   );
   return rows[0]!;
+}
+
+/** A new SIP password (its md5) for an agent: the browser phone's credential for one session. */
+export async function setSipMd5(q: Queryable, id: number, sipMd5: string): Promise<void> {
+  await q.query(`UPDATE agents SET sip_md5 = $2, updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [id, sipMd5]);
 }
 
 export async function getAgent(q: Queryable, id: number, opts: { forUpdate?: boolean } = {}): Promise<AgentRow | null> {
@@ -55,14 +65,14 @@ export async function listAgents(q: Queryable): Promise<AgentRow[]> {
 
 export async function listProvisioned(q: Queryable): Promise<ProvisionRow[]> {
   const { rows } = await q.query<ProvisionRow>(
-    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm", sip_transport AS "sipTransport" FROM agents WHERE deleted_at IS NULL ORDER BY id`,
+    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm", sip_transport AS "sipTransport", softphone FROM agents WHERE deleted_at IS NULL ORDER BY id`,
   );
   return rows;
 }
 
 export async function getProvision(q: Queryable, id: number): Promise<ProvisionRow | null> {
   const { rows } = await q.query<ProvisionRow>(
-    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm", sip_transport AS "sipTransport" FROM agents WHERE id = $1 AND deleted_at IS NULL`,
+    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm", sip_transport AS "sipTransport", softphone FROM agents WHERE id = $1 AND deleted_at IS NULL`,
     [id],
   );
   return rows[0] ?? null;

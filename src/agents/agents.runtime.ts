@@ -11,7 +11,7 @@ import type { SipConfigPort } from './agent.provision.js';
 import { createAgentPool, type AgentPool } from './agent-pool.js';
 import type { BridgePool } from './bridge.session.js';
 import { startPresence } from './agent.presence.js';
-import { repushAllAgents } from './agent.provision.js';
+import { dtlsCert, repushAllAgents } from './agent.provision.js';
 import { pruneRecordings } from './recording.prune.js';
 import { createAgentHooks } from './agent-hooks.js';
 import { createHighRiskCapacity } from './agent-pacing.js';
@@ -44,7 +44,9 @@ export function createAgentsApi(config: Config, db: Db, redis: Redis, log: Logge
   const http = createAriHttp({ url: config.ari.url, user: config.ari.user, password: config.ari.password, timeoutMs: 5_000 });
   const sip = createAriRest(http, config.ari.app);
   const hub = createAgentEventHub(redis, config.queuePrefix, log);
-  void repushAllAgents(db, sip, config.agents.context, log).catch((err: unknown) => log.warn({ err }, 'agent re-push at API start failed'));
+  void repushAllAgents(db, sip, config.agents.context, log, dtlsCert(config.agents.webrtc)).catch((err: unknown) =>
+    log.warn({ err }, 'agent re-push at API start failed'),
+  );
   return { deps: { sip, redis, hub, prefix: config.queuePrefix }, close: () => hub.close() };
 }
 
@@ -82,7 +84,10 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
   const names = new Set(o.servers.map((s) => s.name));
   const perServer = o.servers.map((s) => {
     const slog = log.child({ server: s.name });
-    const repush = () => void repushAllAgents(db, s.ari, config.agents.context, slog).catch((err: unknown) => slog.warn({ err }, 'agent re-push failed'));
+    const repush = () =>
+      void repushAllAgents(db, s.ari, config.agents.context, slog, dtlsCert(config.agents.webrtc)).catch((err: unknown) =>
+        slog.warn({ err }, 'agent re-push failed'),
+      );
     const offConnected = s.ari.on('connected', repush);
     if (s.ari.isConnected) repush();
     // Contact changes are `system` events; call events would be thousands a second under load.

@@ -22,6 +22,7 @@ import { schedulesRoutes } from './schedules.routes.js';
 import { agentsRoutes } from './agents.routes.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentStateRoutes } from './agent-state.routes.js';
+import { softphoneRoutes } from './softphone.routes.js';
 import { dispositionsRoutes } from './dispositions.routes.js';
 import { recordingsRoutes } from './recordings.routes.js';
 import { paymentsRoutes } from './payments.routes.js';
@@ -69,6 +70,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(schedulesRoutes, deps);
   await app.register(agentsRoutes, deps);
   await app.register(agentStateRoutes, deps);
+  await app.register(softphoneRoutes, deps);
   await app.register(dispositionsRoutes, deps);
   await app.register(recordingsRoutes, deps);
   await app.register(paymentsRoutes, deps);

@@ -45,6 +45,8 @@ write_env() {
     echo "RINGWISE_AMD_CONTEXT=ringwise-amd"
     echo "RINGWISE_AGENT_CONTEXT=ringwise-agents"
     echo "RINGWISE_SIP_REALM=$SIP_REALM"
+    # Browser softphones register over Asterisk's HTTP server (127.0.0.1 is a secure context: ws is enough).
+    echo "RINGWISE_WEBRTC_WS_URL=ws://$HOST:$ARI_PORT/ws"
     echo "RINGWISE_SANDBOX_SLOT=$SLOT"
     echo "SANDBOX_PORT_OFFSET=$PORT_OFFSET"
     echo "SANDBOX_CHROOT=$CHROOT"

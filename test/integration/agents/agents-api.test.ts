@@ -108,6 +108,18 @@ describe('provisioning when Asterisk does not answer', () => {
     expect((await api.app.inject({ method: 'GET', url: '/v1/agents/abc', headers: api.as('supervisor') })).statusCode).toBe(400);
     expect((await api.app.inject({ method: 'POST', url: '/v1/agents/me/login', headers: api.as('supervisor') })).json().error.code).toBe('not_an_agent');
   });
+
+  it('a browser phone takes no SIP transport: 422 transport_not_for_webrtc before Asterisk is asked, and no row', async () => {
+    const r = await api.app.inject({
+      method: 'POST',
+      url: '/v1/agents',
+      headers: api.as('supervisor'),
+      payload: { name: 'rwt-webrtc-tls', softphone: 'webrtc', transport: 'tls' },
+    });
+    expect(r.statusCode, r.body).toBe(422);
+    expect(r.json().error).toMatchObject({ code: 'transport_not_for_webrtc', details: { field: 'transport' } });
+    expect((await api.t.db.query(`SELECT count(*)::int AS n FROM agents WHERE name = 'rwt-webrtc-tls'`)).rows[0].n).toBe(0);
+  });
 });
 
 describe('PATCH /v1/agents/:id (transport)', () => {
@@ -136,6 +148,15 @@ describe('PATCH /v1/agents/:id (transport)', () => {
     for (const payload of [{}, { transport: 'tcp' }, { transport: 'tls', name: 'x' }]) expect((await patch(id, payload)).statusCode).toBe(400);
     expect((await patch(999999, { transport: 'tls' })).statusCode).toBe(404);
     for (const role of ['operator', 'agent'] as const) expect((await patch(id, { transport: 'tls' }, role)).statusCode).toBe(403);
+  });
+
+  it("a browser phone's agent has no SIP transport to change: 409 not_a_sip_phone", async () => {
+    const id = await seedAgent();
+    await api.t.db.query(`UPDATE agents SET softphone = 'webrtc' WHERE id = $1`, [id]);
+    const r = await patch(id, { transport: 'tls' });
+    expect(r.statusCode, r.body).toBe(409);
+    expect(r.json().error.code).toBe('not_a_sip_phone');
+    expect(await transportOf(id)).toBe('udp');
   });
 });
 
