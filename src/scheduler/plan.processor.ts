@@ -8,9 +8,11 @@ import { hasPaymentSince } from '../payments/payments.repo.js';
 import { hasPromiseSince } from '../agents/dispositions.repo.js';
 import { isOptedOutEverywhere } from '../compliance/dnc.repo.js';
 import { selectCurrentTiers } from '../risk/risk.repo.js';
+import { recomputeRisk } from '../risk/risk.service.js';
+import type { RiskTier, ScorecardSettings } from '../risk/scorecard.js';
 import { sendMessage, type MessagingDeps } from '../messaging/messaging.service.js';
 import { nextPlanAction, planTier, type ContactPlan, type PlanFacts } from '../plans/contact-plan.js';
-import { advancePlanRun, endPlanRun, setPlanWait, startPlanRun, type PlanRun } from '../plans/plan-runs.repo.js';
+import { advancePlanRun, endPlanRun, getPlanRun, setPlanWait, startPlanRun, type PlanRun } from '../plans/plan-runs.repo.js';
 import { addNextAttempt, type PlanJob, type Queues } from './queues.js';
 
 export interface PlanContext {
@@ -18,6 +20,8 @@ export interface PlanContext {
   log: Logger;
   queues: Pick<Queues, 'dial'>;
   messaging: MessagingDeps;
+  /** Scores a customer never scored before when its plan starts (absent: such a plan follows the medium tier). */
+  scorecard?: ScorecardSettings;
   now?: () => Date;
 }
 
@@ -63,8 +67,8 @@ export async function processPlan(ctx: PlanContext, job: Job<PlanJob>, token?: s
   if (!contact) return 'contact_missing';
   if (campaign.state !== 'running') return finish(ctx, campaignId, contactId, `campaign_${campaign.state}`, contact.state);
 
-  const tier = planTier((await selectCurrentTiers(ctx.db, [Number(contact.customerId)])).get(Number(contact.customerId))?.tier);
-  const run = await startPlanRun(ctx.db, { contactId, campaignId, tier });
+  const run =
+    (await getPlanRun(ctx.db, contactId)) ?? (await startPlanRun(ctx.db, { contactId, campaignId, tier: await currentTier(ctx, Number(contact.customerId)) }));
   if (run.endedAt) return `ended_${run.endReason ?? ''}`;
   const facts = await planFacts(ctx.db, contact.customerId, run.startedAt);
   const steps = plan.tiers[run.tier]?.steps ?? [];
@@ -104,6 +108,14 @@ export async function processPlan(ctx: PlanContext, job: Job<PlanJob>, token?: s
   log.info({ step: action.step, channel: action.channel, result: outcome.result }, 'contact plan step ran');
   // Straight back: the next step's spacing (or the end of the plan) is decided by the next run.
   return delayJob(job, token, Date.now());
+}
+
+/** The customer's tier now: its latest score, or one computed now (an imported score overrides, recorded as such). */
+async function currentTier(ctx: PlanContext, customerId: number): Promise<RiskTier> {
+  const current = (await selectCurrentTiers(ctx.db, [customerId])).get(customerId)?.tier;
+  if (current || !ctx.scorecard) return planTier(current);
+  const scored = await recomputeRisk({ db: ctx.db, log: ctx.log, scorecard: ctx.scorecard }, ctx.db, customerId, 'plan');
+  return planTier(scored?.tier);
 }
 
 async function runStep(

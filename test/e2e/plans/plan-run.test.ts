@@ -93,7 +93,10 @@ describe('contact plans e2e: SMS → call → agent call, stopped by a payment o
     agentKey = (await createApiKey(h.tdb.db, { name: 'plan-e2e-agent', role: 'agent', agentId })).key;
     rt = startMessaging(h.config, h.tdb.db, h.log);
     await rt.smpp.ready();
-    plans = startPlanWorker({ db: h.tdb.db, log: h.log, queues: h.queues, messaging: rt.deps }, { redis: h.redis, prefix: h.config.queuePrefix, log: h.log });
+    plans = startPlanWorker(
+      { db: h.tdb.db, log: h.log, queues: h.queues, messaging: rt.deps, scorecard: h.config.risk.scorecard },
+      { redis: h.redis, prefix: h.config.queuePrefix, log: h.log },
+    );
   });
   afterAll(async () => {
     await plans?.close();
@@ -110,7 +113,12 @@ describe('contact plans e2e: SMS → call → agent call, stopped by a payment o
     app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
 
   /** A planned campaign of one customer in `tier` (a scorecard score), with an email address, launched through the API. */
-  async function launchPlanned(phone: string, tier: RiskTier): Promise<SeededCampaign['contacts'][number] & { campaignId: string; email: string }> {
+  /** `imported`: the tier comes from the contact's imported score, which the plan scores when it starts. */
+  async function launchPlanned(
+    phone: string,
+    tier: RiskTier,
+    o: { imported?: boolean } = {},
+  ): Promise<SeededCampaign['contacts'][number] & { campaignId: string; email: string }> {
     const c = await seedCampaign(h, { contacts: [{ phone }], retryPolicy: { busy: { delaySeconds: 600, maxRetries: 0 } } });
     const db = h.tdb.db;
     const contact = c.contacts[0]!;
@@ -118,19 +126,21 @@ describe('contact plans e2e: SMS → call → agent call, stopped by a payment o
     await db.query(`UPDATE campaigns SET contact_plan = $2 WHERE id = $1`, [c.campaignId, JSON.stringify(HIGH)]);
     await db.query(`UPDATE customers SET email = $2 WHERE id = $1`, [contact.customerId, email]);
     const score = { high: 85, medium: 55, low: 20 }[tier];
-    await insertRiskScore(db, {
-      customerId: Number(contact.customerId),
-      scorecardVersion: 'test',
-      source: 'scorecard',
-      score,
-      tier,
-      computedScore: score,
-      computedTier: tier,
-      trigger: 'manual',
-      factors: [],
-      inputs: {} as never,
-      computedAt: new Date(),
-    });
+    if (o.imported) await db.query(`UPDATE customers SET risk_score = $2 WHERE id = $1`, [contact.customerId, score]);
+    else
+      await insertRiskScore(db, {
+        customerId: Number(contact.customerId),
+        scorecardVersion: 'test',
+        source: 'scorecard',
+        score,
+        tier,
+        computedScore: score,
+        computedTier: tier,
+        trigger: 'manual',
+        factors: [],
+        inputs: {} as never,
+        computedAt: new Date(),
+      });
     const res = await post(`/v1/campaigns/${c.campaignId}/launch`, operatorKey, {});
     expect(res.statusCode, res.body).toBe(200);
     return { ...contact, campaignId: c.campaignId, email };
@@ -221,8 +231,12 @@ describe('contact plans e2e: SMS → call → agent call, stopped by a payment o
   }, 90_000);
 
   it('a promise pressed in the automated call (key 2) stops the plan before its SMS', async () => {
-    const k = await launchPlanned(num('12', 43), 'low');
+    // Never scored: the plan scores the customer when it starts; the imported score (20: low) wins, recorded as such.
+    const k = await launchPlanned(num('12', 43), 'low', { imported: true });
     expect(await ended(k.contactId)).toMatchObject({ endReason: 'promise', nextStep: 1 });
+    const scores = await h.tdb.db.query(`SELECT source, score, tier, trigger FROM risk_scores WHERE customer_id = $1`, [k.customerId]);
+    expect(scores.rows[0]).toEqual({ source: 'imported', score: 20, tier: 'low', trigger: 'plan' });
+    expect((await h.tdb.db.query(`SELECT tier FROM contact_plan_runs WHERE contact_id = $1`, [k.contactId])).rows[0].tier).toBe('low');
     const [a] = await attempts(h, k.campaignId);
     expect(a).toMatchObject({ digits: '2', endReason: 'promise_to_pay' });
     await waitFor('campaign completed', async () => (await campaignState(h, k.campaignId)) === 'completed', 30_000);
