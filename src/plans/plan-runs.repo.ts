@@ -88,3 +88,17 @@ export async function openPlansPage(q: Queryable, afterId: string, limit: number
   );
   return rows;
 }
+
+export interface CampaignPlanRun extends PlanRun {
+  customerId: string;
+}
+
+/** A campaign's contact plans as they stand (the API's view), by contact id after `afterId`. */
+export async function listCampaignPlanRuns(q: Queryable, campaignId: number, afterId: number, limit: number): Promise<CampaignPlanRun[]> {
+  const { rows } = await q.query<CampaignPlanRun>(
+    `SELECT ${SELECT}, (SELECT cc.customer_id::text FROM campaign_contacts cc WHERE cc.id = contact_plan_runs.contact_id) AS "customerId"
+       FROM contact_plan_runs WHERE campaign_id = $1 AND contact_id > $2 ORDER BY contact_id LIMIT $3`,
+    [campaignId, afterId, limit],
+  );
+  return rows;
+}

@@ -5,6 +5,7 @@ import { sendMessage } from '../../../src/messaging/messaging.service.js';
 import { checkEligibility } from '../../../src/compliance/eligibility.js';
 import { startPlanWorker, type PlanWorker } from '../../../src/scheduler/plan.worker.js';
 import { planJobId } from '../../../src/scheduler/queues.js';
+import { createApiKey } from '../../../src/auth/keys.repo.js';
 import { sandboxEnv } from '../../helpers/sandbox-env.js';
 
 // A contact plan meets the message gate and the opt-out list, through the sandbox's SMSC (SMPP)
@@ -102,6 +103,20 @@ describe('contact plans e2e: opt-out and quiet hours', () => {
     });
     expect(deferred).toMatchObject({ endReason: null, nextStep: 0, waitReason: 'calling_window', nextStepAt: quiet.opensAt });
     expect(deferred.waitDetail).toMatch(/calls allowed \d\d:\d\d-24:00/);
+    // The same through the API, for a viewer.
+    const { key } = await createApiKey(h.tdb.db, { name: 'plan-gate-viewer', role: 'viewer' });
+    const res = await api.app.inject({ method: 'GET', url: `/v1/campaigns/${quiet.campaignId}/plans`, headers: { authorization: `Bearer ${key}` } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().items).toEqual([
+      expect.objectContaining({
+        contactId: Number(quiet.contactId),
+        tier: 'medium',
+        nextStep: 0,
+        nextStepAt: quiet.opensAt.toISOString(),
+        waitReason: 'calling_window',
+        endReason: null,
+      }),
+    ]);
     const id = planJobId(quiet.campaignId, quiet.contactId);
     expect(await h.queues.plan.getJobState(id)).toBe('delayed');
 
