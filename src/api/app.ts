@@ -27,6 +27,7 @@ import { dispositionsRoutes } from './dispositions.routes.js';
 import { recordingsRoutes } from './recordings.routes.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { riskRoutes } from './risk.routes.js';
+import { plansRoutes } from './plans.routes.js';
 import { messagesRoutes } from './messages.routes.js';
 import { sessionRoutes } from './session.routes.js';
 import { campaignsLiveRoutes } from './campaigns-live.routes.js';
@@ -76,6 +77,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(paymentsRoutes, deps);
   await app.register(riskRoutes, deps);
   await app.register(messagesRoutes, deps);
+  await app.register(plansRoutes, deps);
   await app.register(sessionRoutes, deps);
   await app.register(campaignsLiveRoutes, deps);
   await app.register(promptPreviewRoutes, deps);

@@ -177,3 +177,9 @@ export async function nextAttemptNo(db: Queryable, contactId: string): Promise<n
   const r = await db.query<{ n: number }>(`SELECT COALESCE(max(attempt_no), 0)::int + 1 AS n FROM call_attempts WHERE contact_id = $1`, [contactId]);
   return r.rows[0]!.n;
 }
+
+/** When the contact's latest call ended (null: none has): a contact plan spaces its next step from then. */
+export async function lastCallEndedAt(db: Queryable, contactId: string): Promise<Date | null> {
+  const r = await db.query<{ at: Date | null }>(`SELECT max(ended_at) AS at FROM call_attempts WHERE contact_id = $1`, [contactId]);
+  return r.rows[0]?.at ?? null;
+}
