@@ -15,6 +15,7 @@ import { repushAllAgents } from './agent.provision.js';
 import { pruneRecordings } from './recording.prune.js';
 import { createAgentHooks } from './agent-hooks.js';
 import { createHighRiskCapacity } from './agent-pacing.js';
+import { createAbandonGuard } from './abandon-guard.js';
 import type { AgentHooks } from '../dialer/ports.js';
 import { agentServer } from './agents.repo.js';
 
@@ -134,5 +135,6 @@ export function workerAgentHooks(config: Config, db: Db, redis: Redis, pool: Age
     pool,
     settings: { ...config.agents, recordingDir: config.paths.recordingDir },
     capacity: createHighRiskCapacity(redis, config.queuePrefix, HIGH_RISK_LEASE_MS),
+    abandon: createAbandonGuard({ db, workerId: config.dialer.workerId, defaultProfile: config.policyProfile }),
   });
 }

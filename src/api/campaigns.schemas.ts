@@ -46,6 +46,9 @@ export const PolicyOverrides = Type.Object(
     maxAttemptsPerContact: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     minGapMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
     allowedWeekdays: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: 'ISO weekdays, 1 = Monday' })),
+    maxAbandonRate: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'abandon-rate target for this campaign (0.03 = 3%), at most the global one' }),
+    ),
   },
   { ...closed, description: 'only ever stricter than the global policy' },
 );
