@@ -76,7 +76,8 @@ export function createAbandonGuard(deps: AbandonGuardDeps): AbandonGuard {
           log.error({ err }, 'abandon window not readable: agent calls limited');
           return [{ abandoned: 1, liveAnswered: 1 }, 0] as const;
         });
-        s ??= { limited: false, lastSeen: now, readAt: now, window, target, hold: null };
+        // Another decision may have created the state while this one read (two dial jobs at once).
+        s = campaigns.get(campaignId) ?? { limited: false, lastSeen: now, readAt: now, window, target, hold: null };
         Object.assign(s, { readAt: now, window, target });
         campaigns.set(campaignId, s);
       }

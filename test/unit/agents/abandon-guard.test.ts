@@ -93,4 +93,19 @@ describe('abandon guard: the per-worker state around the pure decision', () => {
     expect(f.opened().map((o) => o.params[0])).toEqual([['1']]);
     expect(f.closed()).toHaveLength(1);
   });
+
+  it('two dial jobs deciding at once for a new campaign open one hold, not two', async () => {
+    const f = fakeDb();
+    const g = createAbandonGuard({
+      db: f.db,
+      workerId: 'w1',
+      defaultProfile: 'cn-bank',
+      loadWindow: async () => ({ abandoned: 10, liveAnswered: 100 }),
+      loadTarget: async () => 0.03,
+    });
+    const ask = () => g.decide({ campaignId: '3', inFlight: 0, availableAgents: 1, ratio: 2, log });
+    expect((await Promise.all([ask(), ask(), ask()])).every((d) => d.limited)).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(f.opened()).toHaveLength(1);
+  });
 });
