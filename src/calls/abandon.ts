@@ -42,14 +42,19 @@ export async function loadAbandonWindow(q: Queryable, campaignId: string | numbe
   return { abandoned: r.rows[0]?.abandoned ?? 0, liveAnswered: r.rows[0]?.live ?? 0, since };
 }
 
-/** Every campaign with a live-answered call in the window, for the metrics scrape. */
+/**
+ * Every running or paused campaign, or one that ended in the last day, with a live-answered call
+ * in the window, for the metrics scrape (older finished campaigns dial no more: their windows
+ * would only grow the scrape).
+ */
 export async function loadAbandonWindows(q: Queryable, now = new Date()): Promise<Array<AbandonWindow & { campaignId: string }>> {
   const since = windowStart(now);
   const r = await q.query<{ campaignId: string; abandoned: number; live: number }>(
-    `SELECT campaign_id::text AS "campaignId", count(*) FILTER (WHERE abandoned)::int AS abandoned, count(*)::int AS live
-       FROM call_attempts WHERE campaign_id IS NOT NULL AND live_answered AND answered_at > $1
-      GROUP BY campaign_id`,
-    [since],
+    `SELECT a.campaign_id::text AS "campaignId", count(*) FILTER (WHERE a.abandoned)::int AS abandoned, count(*)::int AS live
+       FROM campaigns c JOIN call_attempts a ON a.campaign_id = c.id AND a.live_answered AND a.answered_at > $1
+      WHERE c.state IN ('running', 'paused') OR c.ended_at > $2
+      GROUP BY a.campaign_id`,
+    [since, new Date(now.getTime() - 86_400_000)],
   );
   return r.rows.map((x) => ({ campaignId: x.campaignId, abandoned: x.abandoned, liveAnswered: x.live, since }));
 }

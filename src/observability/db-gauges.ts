@@ -6,8 +6,8 @@ import type { Metrics } from './metrics.js';
 
 /**
  * Gauges read from PostgreSQL at scrape time: campaigns by state, live call attempts, and each
- * campaign's abandon rate over the rolling 30 days (calls/abandon.ts), for campaigns with a
- * live-answered call in the window.
+ * campaign's abandon rate over the rolling 30 days (calls/abandon.ts), for campaigns running,
+ * paused or ended in the last day with a live-answered call in the window.
  */
 export function registerDbGauges(metrics: Metrics, db: Queryable): void {
   const campaigns = metrics.gauge('campaigns', 'campaigns by state', ['state']);

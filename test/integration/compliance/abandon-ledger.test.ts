@@ -89,6 +89,12 @@ describe('abandoned calls in the ledger', () => {
     await call({ outcome: 'abandoned', soughtMs: 1_000, answeredAt: new Date(Date.now() - 31 * 86_400_000) });
     await call({ outcome: 'answered_human', soughtMs: 1_000, bridgedMs: 500, answeredAt: new Date(Date.now() - 29 * 86_400_000) });
     await call({ outcome: 'abandoned', soughtMs: 1_000, campaign: other });
+    // A campaign that ended two days ago dials no more: the scrape leaves it out; one ended an hour ago stays.
+    const done = await t.db.query<{ id: string }>(
+      `INSERT INTO campaigns (name, state, prompt, ended_at) VALUES ('old', 'completed', '{}', now() - interval '2 days'), ('recent', 'completed', '{}', now() - interval '1 hour') RETURNING id::text`,
+    );
+    await call({ outcome: 'abandoned', soughtMs: 1_000, campaign: done.rows[0]!.id, answeredAt: new Date(Date.now() - 3 * 86_400_000) });
+    await call({ outcome: 'completed', campaign: done.rows[1]!.id, answeredAt: new Date(Date.now() - 2 * 3_600_000) });
     const w = await loadAbandonWindow(t.db, campaignId);
     expect({ abandoned: w.abandoned, liveAnswered: w.liveAnswered }).toEqual({ abandoned: 3, liveAnswered: 8 });
     expect(Date.now() - w.since.getTime()).toBeGreaterThanOrEqual(30 * 86_400_000);
@@ -97,6 +103,7 @@ describe('abandoned calls in the ledger', () => {
       [
         [campaignId, 3, 8],
         [other, 1, 1],
+        [done.rows[1]!.id, 0, 1],
       ].sort(),
     );
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ABANDON_HOLD_REASON, createAbandonGuard } from '../../../src/agents/abandon-guard.js';
+import { ABANDON_HOLD_REASON, createAbandonGuard, refreshEveryMs } from '../../../src/agents/abandon-guard.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { createLogger } from '../../../src/shared/logger.js';
 
@@ -107,5 +107,9 @@ describe('abandon guard: the per-worker state around the pure decision', () => {
     expect((await Promise.all([ask(), ask(), ask()])).every((d) => d.limited)).toBe(true);
     await new Promise((r) => setImmediate(r));
     expect(f.opened()).toHaveLength(1);
+  });
+
+  it('reads a large window less often (one more call moves its rate very little)', () => {
+    expect([0, 20_000, 100_000, 1_000_000, 10_000_000].map(refreshEveryMs)).toEqual([2_000, 2_000, 10_000, 100_000, 120_000]);
   });
 });
