@@ -15,6 +15,7 @@ import { dtlsCert, repushAllAgents } from './agent.provision.js';
 import { pruneRecordings } from './recording.prune.js';
 import { createAgentHooks } from './agent-hooks.js';
 import { createHighRiskCapacity } from './agent-pacing.js';
+import { createAbandonGuard, type AbandonGuard } from './abandon-guard.js';
 import type { AgentHooks } from '../dialer/ports.js';
 import { agentServer } from './agents.repo.js';
 
@@ -106,9 +107,11 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   prune();
 
+  // Its open pacing holds end with the worker.
+  const abandon = createAbandonGuard({ db, workerId: config.dialer.workerId, defaultProfile: config.policyProfile });
   return {
     pool,
-    hooks: workerAgentHooks(config, db, redis, pool),
+    hooks: workerAgentHooks(config, db, redis, pool, abandon),
     amiConnected: (server) => amiOf(server)?.isConnected ?? false,
     async amiPing(server) {
       if (!amiOf(server)?.isConnected) throw new Error('AMI not connected');
@@ -127,17 +130,25 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
         p.presence.stop();
       }
       pool.close();
+      await abandon.close();
       await Promise.all(perServer.map((p) => p.ami.close()));
     },
   };
 }
 
 /** The dialer's agent hooks over this pool, with the `agents` config and a high-risk lease as long as a pacing slot's. */
-export function workerAgentHooks(config: Config, db: Db, redis: Redis, pool: AgentPool | (BridgePool & { availableCount(): Promise<number> })): AgentHooks {
+export function workerAgentHooks(
+  config: Config,
+  db: Db,
+  redis: Redis,
+  pool: AgentPool | (BridgePool & { availableCount(): Promise<number> }),
+  abandon: AbandonGuard = createAbandonGuard({ db, workerId: config.dialer.workerId, defaultProfile: config.policyProfile }),
+): AgentHooks {
   return createAgentHooks({
     db,
     pool,
     settings: { ...config.agents, recordingDir: config.paths.recordingDir },
     capacity: createHighRiskCapacity(redis, config.queuePrefix, HIGH_RISK_LEASE_MS),
+    abandon,
   });
 }
