@@ -75,7 +75,14 @@ function loginView(message?: string): void {
   key.focus();
 }
 
+/** Stops what the current page runs (event streams, the browser phone's registration). */
+function leavePage(): void {
+  if (leave) leave();
+  leave = undefined;
+}
+
 async function signOut(): Promise<void> {
+  leavePage();
   await api('DELETE', '/v1/session').catch(() => undefined);
   session = null;
   useSession(null);
@@ -85,7 +92,7 @@ async function signOut(): Promise<void> {
 
 function render(): void {
   if (!session) return loginView();
-  if (leave) leave();
+  leavePage();
   const pages = visiblePages(session);
   const [path, arg] = location.hash.replace(/^#\/?/, '').split('/');
   const current = pages.find((p) => p.path === path) ?? pages[0];
@@ -110,6 +117,7 @@ function render(): void {
 
 function start(): void {
   useSession(session, () => {
+    leavePage();
     session = null;
     loginView();
   });

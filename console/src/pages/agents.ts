@@ -1,5 +1,6 @@
 import { api, can, type Page as ApiPage } from '../api.js';
 import { confirmDialog, h, replace } from '../dom.js';
+import { pt } from '../softphone/softphone.i18n.js';
 import { t } from '../i18n.js';
 import type { Page } from '../main.js';
 
@@ -59,6 +60,7 @@ export const agentsPage: Page = (main) => {
     );
   };
   const name = h('input', { id: 'agent-name', required: true });
+  const webrtc = h('input', { id: 'agent-webrtc', type: 'checkbox' });
   const create = can('POST /v1/agents')
     ? h(
         'form',
@@ -67,7 +69,10 @@ export const agentsPage: Page = (main) => {
           onsubmit: async (e: Event) => {
             e.preventDefault();
             try {
-              const r = await api<{ sip: { username: string; password: string }; apiKey: { key: string } }>('POST', '/v1/agents', { name: name.value });
+              const r = await api<{ sip: { username: string; password: string }; apiKey: { key: string } }>('POST', '/v1/agents', {
+                name: name.value,
+                softphone: webrtc.checked ? 'webrtc' : 'sip',
+              });
               replace(out, h('p', { class: 'secret' }, t('credentialsOnce', { user: r.sip.username, password: r.sip.password, key: r.apiKey.key })));
               name.value = '';
               await load();
@@ -78,6 +83,7 @@ export const agentsPage: Page = (main) => {
         },
         h('label', { for: 'agent-name' }, t('name')),
         name,
+        h('label', {}, webrtc, ' ', pt('webrtcAgent')),
         h('button', { type: 'submit' }, t('createAgent')),
       )
     : null;

@@ -17,7 +17,7 @@ export interface ComposeProject {
   /** The internal network's first three octets (its gateway is `.1`). */
   internalNet: string;
   ariPassword: string;
-  ports: { api: number; w1: number; w2: number; ari: number; ami: number; sip: number; https: number; http: number };
+  ports: { api: number; w1: number; w2: number; ari: number; ami: number; sip: number; sipTls: number; https: number; http: number };
   /** docker-compose with this project's file, env file and profiles. */
   dc(...args: string[]): Promise<{ stdout: string; stderr: string }>;
   /** A scratch folder of the project's (its env file): removed by `remove()`. */
@@ -39,6 +39,7 @@ export function composeProject(opts: { profiles?: string[] } = {}): ComposeProje
     ari: 8088 + off,
     ami: 5038 + off,
     sip: 5060 + off,
+    sipTls: 5061 + off,
     https: 3443 + off,
     http: 3080 + off,
   };
@@ -70,6 +71,7 @@ export function composeProject(opts: { profiles?: string[] } = {}): ComposeProje
       `ASTERISK_HTTP_PORT=${ports.ari}`,
       `AMI_PORT=${ports.ami}`,
       `SIP_PORT=${ports.sip}`,
+      `SIP_TLS_PORT=${ports.sipTls}`,
       `RTP_START=${38_400 + slot * 70}`,
       `RTP_END=${38_400 + slot * 70 + 69}`,
       `RINGWISE_API_HOST_PORT=${ports.api}`,
