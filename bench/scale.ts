@@ -43,8 +43,10 @@ export async function runScale(opts: { rates: number[]; seconds: number; log?: (
     ceilings.push({ server, ceilingCps: c.ceilingCps, steps: c.steps });
   }
   const summed = ceilings.reduce((n, c) => n + c.ceilingCps, 0);
-  // ringwise steps up to the summed ceiling: the rates of the sweep, doubled.
-  const rates = opts.rates.map((r) => r * 2);
+  // ringwise steps at fractions of the summed ceiling measured in this run (half, 0.8, all of it),
+  // so the ratio means the same on a quiet machine and a loaded one; the sweep's rates doubled
+  // when no ceiling was found.
+  const rates = summed > 0 ? [...new Set([0.5, 0.8, 1].map((f) => Math.max(1, Math.round(summed * f))))] : opts.rates.map((r) => r * 2);
   log(`2 × 2: ringwise, 2 workers through both servers at ${rates.join(', ')} cps`);
   const ringwise = await runRingwise({ rates, seconds: opts.seconds, workers: 2, workerEnv: { RINGWISE_ASTERISK_SERVERS: servers }, log });
   return { ceilings, summedCeilingCps: summed, ringwise, ratio: summed > 0 ? round(ringwise.sustainedCps / summed, 2) : null };
