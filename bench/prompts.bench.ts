@@ -36,7 +36,10 @@ function customer(i: number): PromptCustomer {
 /** This process's CPU ms and its waited-for children's, from /proc/self/stat. */
 function cpu(): { self: number; children: number } {
   const f = readFileSync('/proc/self/stat', 'utf8');
-  const x = f.slice(f.lastIndexOf(')') + 2).split(' ').map(Number);
+  const x = f
+    .slice(f.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
   return { self: (x[11]! + x[12]!) * 10, children: (x[13]! + x[14]!) * 10 };
 }
 

@@ -110,7 +110,10 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
   const sandbox = sandboxEnv();
   const promptDirs =
     workload === 'personalised' && sandbox['RINGWISE_PROMPT_DIR'] && sandbox['RINGWISE_PROMPT_DIR_ON_ASTERISK']
-      ? { RINGWISE_PROMPT_DIR: join(sandbox['RINGWISE_PROMPT_DIR'], `bench-${id}`), RINGWISE_PROMPT_DIR_ON_ASTERISK: `${sandbox['RINGWISE_PROMPT_DIR_ON_ASTERISK']}/bench-${id}` }
+      ? {
+          RINGWISE_PROMPT_DIR: join(sandbox['RINGWISE_PROMPT_DIR'], `bench-${id}`),
+          RINGWISE_PROMPT_DIR_ON_ASTERISK: `${sandbox['RINGWISE_PROMPT_DIR_ON_ASTERISK']}/bench-${id}`,
+        }
       : undefined;
   const common = { DATABASE_URL: bdb.url, RINGWISE_QUEUE_PREFIX: `rwb-${id}`, LOG_LEVEL: 'info', ...promptDirs };
   const procs: Proc[] = [];

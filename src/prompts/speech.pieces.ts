@@ -61,7 +61,7 @@ function remember(store: PieceStore, hash: string, pcm: Buffer): void {
   store.pcm.set(hash, pcm);
   store.bytes += pcm.length;
   for (const [k, v] of store.pcm) {
-    if (store.bytes <= store.maxBytes) break;
+    if (store.bytes <= store.maxBytes || k === hash) break;
     store.pcm.delete(k);
     store.bytes -= v.length;
   }

@@ -66,9 +66,16 @@ function split(text: string, cut: RegExp, keep: 'between' | 'matches', locale: S
   return out;
 }
 
-/** A fixed phrase of the template (or the bank's name): spoken as a whole between its punctuation. */
+const SPEAKABLE = /[\p{L}\p{N}]/u;
+
+/**
+ * A fixed phrase of the template (or the bank's name): spoken as a whole between its
+ * punctuation. A phrase with nothing to say (a lone "-" or "/" between two fields) is a pause.
+ */
 export function phraseParts(text: string, locale: SpeechLocale): SpeechPart[] {
-  return split(text, PHRASE_BREAK, 'between', locale);
+  return split(text, PHRASE_BREAK, 'between', locale).map((p) =>
+    p.kind === 'say' && !SPEAKABLE.test(p.text) ? { kind: 'pause', ms: PAUSE_MS.word, text: p.text } : p,
+  );
 }
 
 /** A variable value (name, amount, date, number): one piece per word or Han character. */
