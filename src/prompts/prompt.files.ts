@@ -18,10 +18,15 @@ export function ttsHash(engineId: string, locale: SpeechLocale, text: string): s
 export async function writeFileAtomic(dir: string, name: string, bytes: Buffer): Promise<void> {
   const final = join(dir, name);
   const tmp = `${final}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  // Only here, where a file is written: a cache hit (every call after the first) needs no mkdir.
-  await mkdir(dir, { recursive: true });
   try {
-    await writeFile(tmp, bytes, { mode: 0o644 });
+    try {
+      await writeFile(tmp, bytes, { mode: 0o644 });
+    } catch (err) {
+      // The folder is made on the first write only (one syscall fewer on every call's sentence).
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      await writeFile(tmp, bytes, { mode: 0o644 });
+    }
     await rename(tmp, final);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
