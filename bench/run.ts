@@ -99,7 +99,13 @@ async function main(): Promise<void> {
       r.skipped!.push(`${name} (past the deadline)`);
       return;
     }
-    await run();
+    try {
+      await run();
+    } catch (err) {
+      // One part failing (e.g. a connection cut under load) must not lose the others' numbers.
+      log(`${name}: failed: ${(err as Error).message}`);
+      r.skipped!.push(`${name} (failed: ${(err as Error).message.slice(0, 200)})`);
+    }
     write();
   };
   // The headline first (the ceiling, then the personalised sweep beside it), the heaviest last.
