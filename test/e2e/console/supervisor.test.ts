@@ -13,7 +13,8 @@ import { ROLES, type Role } from '../../../src/auth/roles.js';
 import { getProfile } from '../../../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../../../src/compliance/policy.store.js';
 import { createAriHttp } from '../../../src/dialer/ari.http.js';
-import { createAriRest } from '../../../src/dialer/ari.rest.js';
+import { createAriRest, type AriRest } from '../../../src/dialer/ari.rest.js';
+import { removeAgent } from '../../../src/agents/agent.provision.js';
 import type { AriClient } from '../../../src/dialer/ari.client.js';
 import { sandboxAri, uniqueApp } from '../../helpers/ari.js';
 import { ROOT } from '../../helpers/sandbox-env.js';
@@ -39,6 +40,7 @@ describe('console e2e, supervisors (Chromium)', () => {
   let campaignId: number;
   let attemptId: string;
   let unprovision: () => Promise<void> = async () => undefined;
+  let sip: AriRest | undefined;
   const keys = {} as Record<Role, string>;
 
   beforeAll(async () => {
@@ -61,7 +63,7 @@ describe('console e2e, supervisors (Chromium)', () => {
     agentId = Number(r.rows[0]!.id);
     for (const role of ROLES) keys[role] = (await createApiKey(h.tdb.db, { name: `sup-${role}`, role, agentId: role === 'agent' ? agentId : null })).key;
     const env = h.env;
-    const sip = createAriRest(
+    sip = createAriRest(
       createAriHttp({ url: env['ARI_URL']!, user: env['ARI_USER']!, password: env['ARI_PASSWORD']!, timeoutMs: 5_000 }),
       uniqueApp('sup-sip'),
     );
@@ -82,6 +84,9 @@ describe('console e2e, supervisors (Chromium)', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    // The agent the page created: its PJSIP objects leave the sandbox's Asterisk.
+    const made = await h?.tdb.db.query<{ user: string }>(`SELECT sip_username AS user FROM agents WHERE name = 'Agent Seven'`).catch(() => null);
+    for (const r of made?.rows ?? []) if (sip) await removeAgent(sip, r.user).catch(() => undefined);
     await w?.stop();
     pool?.close();
     await obs?.close();
@@ -229,5 +234,41 @@ describe('console e2e, supervisors (Chromium)', () => {
     await c2.close();
     const total = await h.tdb.db.query(`SELECT count(*)::int AS n FROM quality_reviews`);
     expect(total.rows[0].n).toBe(2);
+  });
+  it('supervisor: the agents board updates by SSE; creates an agent (credentials once), pauses and logs one out', { timeout: 60_000 }, async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, base, keys.supervisor);
+    const polls: string[] = [];
+    page.on('request', (r) => r.method() === 'GET' && /^\/v1\/agents(\?|$)/.test(new URL(r.url()).pathname + new URL(r.url()).search) && polls.push(r.url()));
+    await page.getByRole('link', { name: 'Agents' }).click();
+    const eight = page.locator('tr[data-agent="' + agentId + '"]');
+    await expect.poll(() => eight.locator('[data-col=state]').textContent(), { timeout: 15_000 }).toBe('available');
+
+    // A change made elsewhere (the agent pauses itself through the API) reaches the open page.
+    await api('agent', 'POST', '/v1/agents/me/pause', { reason: 'coffee' });
+    await expect.poll(() => eight.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('paused (coffee)');
+    await api('agent', 'POST', '/v1/agents/me/resume');
+    await expect.poll(() => eight.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('available');
+
+    await page.getByLabel('Name', { exact: true }).fill('Agent Seven');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    const secret = page.locator('.secret');
+    await secret.waitFor({ timeout: 15_000 });
+    const created = (await h.tdb.db.query(`SELECT id, sip_username AS user FROM agents WHERE name = 'Agent Seven'`)).rows[0] as { id: string; user: string };
+    expect(await secret.textContent()).toMatch(new RegExp(`^Shown once .*SIP user ${created.user}, password \\S+, API key rw_`));
+    await page.getByRole('rowheader', { name: 'Agent Seven' }).waitFor({ timeout: 10_000 });
+    await shot(page, 'agents-supervisor');
+
+    await page.getByRole('button', { name: 'Pause: Agent Eight' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => eight.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('paused (supervisor)');
+    await page.getByRole('button', { name: 'Log out: Agent Eight' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Log out' }).click();
+    await expect.poll(() => eight.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('offline');
+    expect((await h.tdb.db.query(`SELECT state, logged_in FROM agents WHERE id = $1`, [agentId])).rows[0]).toEqual({ state: 'offline', logged_in: false });
+    // The board was never polled: every change above came down the one stream.
+    expect(polls).toEqual([]);
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
   });
 });
