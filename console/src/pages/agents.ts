@@ -1,4 +1,4 @@
-import { api, can, type Page as ApiPage } from '../api.js';
+import { api, can } from '../api.js';
 import { confirmDialog, h, replace } from '../dom.js';
 import { pt } from '../softphone/softphone.i18n.js';
 import { t } from '../i18n.js';
