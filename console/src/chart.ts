@@ -61,7 +61,15 @@ export function chart(o: { title: string; kind: 'line' | 'bar'; series: Series[]
         svg.append(
           s(
             'rect',
-            { x: xAt(p.x) - step * 0.4, y, width: step * 0.8, height: Math.max(0, yAt(b) - y), fill: color, class: 'series', 'data-series': se.name },
+            {
+              x: xAt(p.x) - Math.min(step * 0.4, 24),
+              y,
+              width: Math.min(step * 0.8, 48),
+              height: Math.max(0, yAt(b) - y),
+              fill: color,
+              class: 'series',
+              'data-series': se.name,
+            },
             s('title', {}, `${se.name} ${p.x}: ${fmt(p.y)}`),
           ),
         );

@@ -36,6 +36,7 @@ import { consoleRoutes } from './console.routes.js';
 import { scriptsRoutes } from './scripts.routes.js';
 import { qualityRoutes } from './quality.routes.js';
 import { agentsLiveRoutes } from './agents-live.routes.js';
+import { campaignChartsRoutes } from './campaign-charts.routes.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -86,6 +87,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(scriptsRoutes, deps);
   await app.register(qualityRoutes, deps);
   await app.register(agentsLiveRoutes, deps);
+  await app.register(campaignChartsRoutes, deps);
   await app.register(consoleRoutes, deps);
   return app;
 }

@@ -271,4 +271,84 @@ describe('console e2e, supervisors (Chromium)', () => {
     expect(pageErrors(page)).toEqual([]);
     await context.close();
   });
+  it(
+    'operator: the schedules page shows when each fires and its last report; "run now" starts today\'s run once; a viewer has no button',
+    { timeout: 60_000 },
+    async () => {
+      const s = await api('operator', 'POST', '/v1/schedules', {
+        name: 'nightly-reminders',
+        cron: '0 2 * * *',
+        timeZone: 'Asia/Shanghai',
+        template: { prompt: { 'en-US': { segments: [{ type: 'sound', name: 'hello-world' }] } }, callerId: '+8695500' },
+        segment: { minRiskScore: 80 },
+      });
+      const { context, page } = await newPage(browser);
+      await signIn(page, base, keys.operator);
+      await page.getByRole('link', { name: 'Schedules' }).click();
+      const row = page.locator(`tr[data-schedule="${s.id}"]`);
+      await expect.poll(() => row.locator('th').textContent(), { timeout: 10_000 }).toBe('nightly-reminders');
+      expect(await row.textContent()).toContain('0 2 * * * Asia/Shanghai');
+      expect(await row.locator('[data-col=last]').textContent()).toBe('–');
+      await page.getByRole('button', { name: 'Run now: nightly-reminders' }).click();
+      const dialog = page.getByRole('dialog');
+      await expect.poll(() => dialog.textContent()).toContain("Today's campaign is created from its template and segment and launched");
+      await dialog.getByRole('button', { name: 'Run now' }).click();
+      await page.getByText(/^Started the run of \d{4}-\d{2}-\d{2}: 1 contacts\.$/).waitFor({ timeout: 15_000 });
+      await expect.poll(() => row.locator('[data-col=last]').textContent(), { timeout: 10_000 }).toMatch(/^\d{4}-\d{2}-\d{2} \w+ · Contacts 1 · Attempts \d+$/);
+      const runs = page.locator('table.runs tbody tr');
+      await expect.poll(() => runs.count()).toBe(1);
+      expect(await runs.locator('[data-col=contacts]').textContent()).toMatch(/^1 \(/);
+      await shot(page, 'schedules');
+      // Once a day: a second "run now" shows today's run and starts nothing.
+      await page.getByRole('button', { name: 'Run now: nightly-reminders' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Run now' }).click();
+      await page.getByText(/already exists \(1 contacts\); nothing new was started/).waitFor({ timeout: 15_000 });
+      expect((await h.tdb.db.query(`SELECT count(*)::int AS n FROM schedule_runs WHERE schedule_id = $1`, [s.id])).rows[0].n).toBe(1);
+      expect(pageErrors(page)).toEqual([]);
+      await context.close();
+
+      const { context: c2, page: p2 } = await newPage(browser);
+      await signIn(p2, base, keys.viewer);
+      await p2.getByRole('link', { name: 'Schedules' }).click();
+      await p2.locator(`tr[data-schedule="${s.id}"] [data-col=last]`).filter({ hasText: 'Contacts 1' }).waitFor({ timeout: 10_000 });
+      expect(await p2.getByRole('button', { name: /Run now/ }).count()).toBe(0);
+      await c2.close();
+    },
+  );
+
+  it('charts: calls per minute, outcomes over time and attempts per hour against the calling window, drawn from the ledger', { timeout: 60_000 }, async () => {
+    const ledger = (await h.tdb.db.query(`SELECT outcome, reserved_at AS at FROM call_attempts WHERE campaign_id = $1`, [campaignId])).rows as {
+      outcome: string;
+      at: Date;
+    }[];
+    expect(ledger).toHaveLength(1);
+    // A two-hour window starting at the hour the customer (in Shanghai) was called: the call sits inside it.
+    const hour = Number(ledger[0]!.at.toLocaleString('en-US', { timeZone: 'Asia/Shanghai', hour: '2-digit', hourCycle: 'h23' }));
+    const hh = (n: number) => String(n % 24).padStart(2, '0');
+    await saveGlobalPolicy(
+      h.tdb.db,
+      'cn-bank',
+      { ...getProfile('cn-bank'), windowStart: `${hh(hour)}:00`, windowEnd: `${hh(hour + 2)}:00`, maxAttemptsPerDay: 100, maxConnectedPerDay: 100 },
+      null,
+    );
+    const { context, page } = await newPage(browser, { timezoneId: 'Asia/Shanghai' });
+    await signIn(page, base, keys.supervisor);
+    await page.getByRole('link', { name: 'Charts' }).click();
+    await page.getByLabel('Campaign').selectOption({ label: `Quality sample (#${campaignId})` });
+    const figures = page.locator('figure.chart');
+    await expect.poll(() => figures.count(), { timeout: 10_000 }).toBe(3);
+    const at = ledger[0]!.at.toLocaleTimeString('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
+    expect(await figures.nth(0).locator('figcaption').textContent()).toBe('Calls per minute');
+    expect(await figures.nth(0).locator('circle title').allTextContents()).toEqual([`Calls ${at}: 1`]);
+    expect(await figures.nth(1).locator(`rect[data-series="${ledger[0]!.outcome}"] title`).allTextContents()).toEqual([`${ledger[0]!.outcome} ${at}: 1`]);
+    const hourly = figures.nth(2);
+    expect(await hourly.locator('figcaption').textContent()).toContain(`calling window ${hh(hour)}:00–${hh(hour + 2)}:00`);
+    expect(await hourly.locator('rect.band').count()).toBe(2);
+    const bars = await hourly.locator('rect.series title').allTextContents();
+    expect(bars).toHaveLength(24);
+    expect(bars.filter((b) => !b.endsWith(': 0'))).toEqual([`Attempts ${hh(hour)}: 1`]);
+    await shot(page, 'charts');
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
+  });
 });
