@@ -127,4 +127,21 @@ describe('quality and chart API', () => {
     expect(hourly.items[(start + 23) % 24].inWindow).toBe(false);
     expect((await call('agent', 'GET', `/v1/campaigns/${campaignId}/series`)).statusCode).toBe(403);
   });
+  it('GET /v1/agents/live: the board first, then an update when an agent changes; for agent readers only', async () => {
+    expect((await call('agent', 'GET', '/v1/agents/live')).statusCode).toBe(403);
+    expect((await api.app.inject({ url: '/v1/agents/live' })).statusCode).toBe(401);
+    const address = await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const ctrl = new AbortController();
+    const res = await fetch(`${address}/v1/agents/live?intervalMs=250`, { headers: api.as('viewer'), signal: ctrl.signal });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const updates = () => [...text.matchAll(/event: update\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!) as { agents: { id: number; state: string }[] });
+    while (updates().length < 1) text += new TextDecoder().decode((await reader.read()).value);
+    expect(updates()[0]!.agents.find((a) => a.id === agentId)).toMatchObject({ name: 'QA Agent', state: 'offline' });
+    await api.t.db.query(`UPDATE agents SET state = 'paused', pause_reason = 'lunch', state_since = now() WHERE id = $1`, [agentId]);
+    while (updates().length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    ctrl.abort();
+    expect(updates()[1]!.agents.find((a) => a.id === agentId)).toMatchObject({ state: 'paused', pauseReason: 'lunch' });
+  });
 });
