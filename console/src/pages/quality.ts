@@ -37,7 +37,7 @@ const itemLabel = (i: Item) => {
 const zone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /** The review form: listen, answer each checklist item (met / not met / not applicable), comment, save. */
-async function reviewPanel(panel: HTMLElement, call: Reviewable, onSaved: () => void): Promise<void> {
+async function reviewPanel(panel: HTMLElement, call: Reviewable, onSaved: (attemptId: string) => void): Promise<void> {
   const list = call.campaignId ? await api<{ items: Item[] }>('GET', `/v1/campaigns/${call.campaignId}/checklist`) : null;
   const items = list?.items ?? [];
   const heading = t('reviewOf', { agent: call.agentName, time: fmtTime(call.reservedAt) });
@@ -63,7 +63,7 @@ async function reviewPanel(panel: HTMLElement, call: Reviewable, onSaved: () => 
           const r = await api<{ score: number }>('POST', '/v1/quality/reviews', { attemptId: call.attemptId, answers, comment: comment.value || null });
           out.className = 'ok';
           out.textContent = t('scoreSaved', { score: r.score });
-          onSaved();
+          onSaved(call.attemptId);
         } catch (x) {
           out.className = 'error';
           out.textContent = t('error', { m: (x as Error).message });
@@ -131,7 +131,12 @@ async function scoresView(box: HTMLElement): Promise<void> {
 export const qualityPage: Page = (main) => {
   const scores = h('div');
   const panel = h('section', { class: 'panel', 'aria-live': 'polite' });
-  const refreshScores = () => void scoresView(scores);
+  // After a save: the trend moves, and the call's review count in the list too.
+  const refreshScores = (attemptId?: string) => {
+    void scoresView(scores);
+    const cell = attemptId ? main.querySelector<HTMLElement>(`tr[data-attempt="${attemptId}"] td[data-col=reviews]`) : null;
+    if (cell) cell.textContent = String(Number(cell.textContent) + 1);
+  };
   let picker: HTMLElement | null = null;
   if (can('GET /v1/quality/calls')) {
     const campaign = h('input', { id: 'q-campaign', type: 'number', min: 1 });
@@ -168,12 +173,12 @@ export const qualityPage: Page = (main) => {
             items.map((c) =>
               h(
                 'tr',
-                {},
+                { 'data-attempt': c.attemptId },
                 h('td', {}, fmtTime(c.reservedAt)),
                 h('td', {}, c.campaignId ?? ''),
                 h('th', { scope: 'row' }, c.agentName),
                 h('td', {}, c.talkMs === null ? '' : (c.talkMs / 1000).toFixed(1)),
-                h('td', {}, c.reviews),
+                h('td', { 'data-col': 'reviews' }, c.reviews),
                 h('td', {}, h('button', { type: 'button', onclick: () => void reviewPanel(panel, c, refreshScores) }, t('review'))),
               ),
             ),

@@ -174,6 +174,7 @@ describe('console e2e, supervisors (Chromium)', () => {
       await review.getByLabel('Comment').fill('Did not verify the last four digits.');
       await review.getByRole('button', { name: 'Save score' }).click();
       await review.getByText('Saved: score 75.').waitFor({ timeout: 10_000 });
+      expect(await page.locator(`table.review-calls tr[data-attempt="${attemptId}"] td[data-col=reviews]`).textContent()).toBe('1');
 
       // The trend: one point for the agent today, in the table and the chart.
       const row = page.locator('table.scores tbody tr');
@@ -222,11 +223,12 @@ describe('console e2e, supervisors (Chromium)', () => {
       const res = await app.inject({ method: 'POST', url: '/v1/quality/reviews', headers: { authorization: `Bearer ${keys[role]}` }, payload: body });
       expect(res.statusCode, role).toBe(403);
     }
-    const { context, page } = await newPage(browser);
+    const { context, page } = await newPage(browser, { locale: 'zh-CN' });
     await signIn(page, base, keys.viewer);
-    await page.getByRole('link', { name: 'Quality' }).click();
+    await page.getByRole('link', { name: '质检' }).click();
+    await page.getByRole('heading', { name: '各坐席得分趋势' }).waitFor();
     await page.locator('table.scores tbody tr').first().waitFor();
-    expect(await page.getByRole('button', { name: /Pick at random|Save score|Review/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /随机抽取|保存评分|^质检$/ }).count()).toBe(0);
     await context.close();
     const { context: c2, page: p2 } = await newPage(browser);
     await signIn(p2, base, keys.agent);
