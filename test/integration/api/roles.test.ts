@@ -132,6 +132,13 @@ const CASES: RouteCase[] = [
   },
   {
     method: 'GET',
+    path: '/v1/campaigns/:id/plans',
+    allowed: STAFF_READ,
+    ok: 200,
+    prepare: async (api) => ({ url: `/v1/campaigns/${await campaign(api)}/plans` }),
+  },
+  {
+    method: 'GET',
     path: '/v1/campaigns/:id/series',
     allowed: STAFF_READ,
     ok: 200,
