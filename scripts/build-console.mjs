@@ -10,23 +10,43 @@ const root = join(import.meta.dirname, '..');
 const out = join(root, 'dist', 'console');
 const hash = (b) => createHash('sha256').update(b).digest('hex').slice(0, 8).toUpperCase();
 
+// Code splitting: what a page imports lazily (the browser phone's SIP library) becomes its own
+// chunk, fetched only when used; the first load is app-*.js and the chunks it imports statically.
 const js = await build({
-  entryPoints: [join(root, 'console', 'src', 'main.ts')],
+  entryPoints: { app: join(root, 'console', 'src', 'main.ts') },
   bundle: true,
+  splitting: true,
   minify: true,
   format: 'esm',
   target: ['chrome110', 'firefox115', 'safari16'],
+  outdir: out,
   write: false,
+  entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
   legalComments: 'none',
+  metafile: true,
 });
-const code = js.outputFiles[0].contents;
+// esbuild's hashes are base32 (A-Z, 2-7) and 8 long: the names the API caches for a year.
+const files = js.outputFiles.map((f) => ({ name: f.path.slice(out.length + 1), code: f.contents }));
+const entry = files.find((f) => f.name.startsWith('app-'));
+const jsName = entry.name;
 const css = await readFile(join(root, 'console', 'style.css'));
-const jsName = `app-${hash(code)}.js`;
 const cssName = `style-${hash(css)}.css`;
 await mkdir(out, { recursive: true });
 for (const f of await readdir(out)) await rm(join(out, f));
-await writeFile(join(out, jsName), code);
+for (const f of files) await writeFile(join(out, f.name), f.code);
 await writeFile(join(out, cssName), css);
+// First load: the entry and every chunk it imports statically (not the dynamic imports).
+const meta = js.metafile.outputs;
+const firstLoad = new Set();
+const walk = (name) => {
+  if (firstLoad.has(name)) return;
+  firstLoad.add(name);
+  for (const i of meta[`dist/console/${name}`]?.imports ?? []) if (i.kind === 'import-statement') walk(i.path.replace(/^dist\/console\//, ''));
+};
+walk(jsName);
+const firstBytes = files.filter((f) => firstLoad.has(f.name)).reduce((n, f) => n + f.code.length, 0);
+const lazyBytes = files.filter((f) => !firstLoad.has(f.name)).reduce((n, f) => n + f.code.length, 0);
 const html = (await readFile(join(root, 'console', 'index.html'), 'utf8')).replace('__JS__', jsName).replace('__CSS__', cssName);
 await writeFile(join(out, 'index.html'), html);
-process.stdout.write(`console: ${jsName} ${code.length} bytes, ${cssName} ${css.length} bytes\n`);
+process.stdout.write(`console: ${jsName}, first-load script ${firstBytes} bytes, lazy chunks ${lazyBytes} bytes, ${cssName} ${css.length} bytes\n`);

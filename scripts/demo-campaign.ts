@@ -1,9 +1,13 @@
 /**
- * The stack's demo: a small reminder campaign against the sandbox's simulated carrier, driven
- * through the public API as operations staff would, with one live agent on a SIPp softphone who
- * takes the high-risk customer, talks, hangs up and saves a disposition. Prints the campaign's
- * stats and the call ledger at the end. Env: API (base URL), KEY (an admin or supervisor key),
- * ARI_URL / ARI_USER / ARI_PASSWORD (from .sandbox/env: the demo hangs up as the agent would).
+ * The stack's demo: a small reminder campaign with a contact plan per risk tier, against the
+ * sandbox's simulated carrier, SMSC (SMPP) and mailbox (SMTP), driven through the public API as
+ * operations staff would. Low risk: an SMS, then an email. Medium: an automated call (the
+ * carrier's numbers answer, press keys, are busy, are machines...). High: an SMS, then a call
+ * bridged to the one live agent on a SIPp softphone, who talks, hangs up and saves a promise to
+ * pay. Prints the plans, the message ledger, the stats and the
+ * call ledger at the end. Env: API (base URL), KEY (an admin or supervisor key), ARI_URL /
+ * ARI_USER / ARI_PASSWORD (from .sandbox/env: the demo hangs up as the agent would),
+ * SANDBOX_SMPP_CONTROL / SANDBOX_SMTP_CONTROL (what the sandbox's SMSC and mailbox received).
  */
 import { execFileSync } from 'node:child_process';
 import { DateTime } from 'luxon';
@@ -118,6 +122,25 @@ async function main(): Promise<void> {
     },
     callerId: '+8695500',
     riskThreshold: 80,
+    // Spacing in seconds so the demo runs in a minute; a real plan spaces its steps by hours or days.
+    contactPlan: {
+      tiers: {
+        low: {
+          steps: [
+            { channel: 'sms', afterHours: 0 },
+            { channel: 'email', afterHours: 0, afterSeconds: 5 },
+          ],
+        },
+        medium: { steps: [{ channel: 'call', afterHours: 0 }] },
+        high: {
+          steps: [
+            { channel: 'sms', afterHours: 0 },
+            { channel: 'agent_call', afterHours: 0, afterSeconds: 3 },
+          ],
+        },
+      },
+      stopOn: ['payment', 'promise', 'opt_out'],
+    },
     maxConcurrent: 5,
     callsPerSecond: 2,
     amdEnabled: true,
@@ -125,17 +148,22 @@ async function main(): Promise<void> {
   });
   const id = campaign.id;
   const due = DateTime.now().plus({ days: 3 }).toISODate();
+  // Imported risk scores (they override the scorecard, recorded as such): below 35 low, 35-59 medium, 60+ high.
   const rows = [
-    ['demo-human', '王小明', '+8613800000001', day, 'zh-CN', '3200.00', 'CNY', due, '12', '40'],
-    ['demo-promise', 'Alice Chen', '+8613800000012', day, 'en-US', '1250.50', 'USD', due, '5', '30'],
-    ['demo-optout', '李四', '+8613800000019', day, 'zh-CN', '800.00', 'CNY', due, '40', '20'],
-    ['demo-busy', '赵六', '+8613800000020', day, 'zh-CN', '560.00', 'CNY', due, '3', '10'],
-    ['demo-machine', 'Bob Li', '+8613800000060', day, 'en-US', '99.00', 'USD', due, '8', '35'],
-    ['demo-night', '钱七', '+8613800000002', night, 'zh-CN', '4100.00', 'CNY', due, '20', '50'],
-    // Risk 90 ≥ the campaign's threshold 80: after the greeting, straight to the agent.
-    ['demo-high-risk', '张伟', '+8613800000101', day, 'zh-CN', '15000.00', 'CNY', due, '65', '90'],
+    ['demo-human', '王小明', '+8613800000001', day, 'zh-CN', '3200.00', 'CNY', due, '12', '40', ''],
+    ['demo-promise', 'Alice Chen', '+8613800000012', day, 'en-US', '1250.50', 'USD', due, '5', '45', ''],
+    ['demo-optout', '李四', '+8613800000019', day, 'zh-CN', '800.00', 'CNY', due, '40', '50', ''],
+    ['demo-busy', '赵六', '+8613800000020', day, 'zh-CN', '560.00', 'CNY', due, '3', '40', ''],
+    ['demo-machine', 'Bob Li', '+8613800000060', day, 'en-US', '99.00', 'USD', due, '8', '35', ''],
+    ['demo-night', '钱七', '+8613800000002', night, 'zh-CN', '4100.00', 'CNY', due, '20', '50', ''],
+    // Low risk: an SMS and an email, no call.
+    ['demo-low-risk', 'Emma Wang', '+8613800000003', day, 'en-US', '150.00', 'CNY', due, '2', '10', 'emma.wang@example.test'],
+    // High risk: an SMS, then a call that goes straight to the agent after the greeting.
+    ['demo-high-risk', '张伟', '+8613800000101', day, 'zh-CN', '15000.00', 'CNY', due, '65', '90', 'zhang.wei@example.test'],
   ];
-  const csv = ['external_id,name,phone,timezone,locale,amount_due,currency,due_date,days_past_due,risk_score', ...rows.map((r) => r.join(','))].join('\n');
+  const csv = ['external_id,name,phone,timezone,locale,amount_due,currency,due_date,days_past_due,risk_score,email', ...rows.map((r) => r.join(','))].join(
+    '\n',
+  );
   const imported = await call<unknown>('POST', `/v1/campaigns/${id}/contacts`, csv, 'text/csv');
   console.log(`campaign ${id}: contacts ${JSON.stringify(imported)} (calling zone ${day}; "demo-night" lives in ${night}, where it is night)`);
   await call('POST', `/v1/campaigns/${id}/launch`, {});
@@ -152,6 +180,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
   }
   console.log(`\nthe agent: ${await agentPart}`);
+  await showPlans(id);
   console.log('\nstats:', JSON.stringify(stats, null, 2));
   const calls = await call<{ items: Array<Record<string, unknown>> }>('GET', `/v1/calls?campaignId=${id}&limit=50`);
   console.log('\ncall ledger (a customer who pressed 9 in an earlier demo run is on the do-not-call list now: blocked, not called):');
@@ -160,6 +189,30 @@ async function main(): Promise<void> {
       `  attempt ${String(c.attemptNo ?? '')} customer ${String(c.customerId)} outcome=${String(c.outcome)} cause=${String(c.cause ?? '')} amd=${String(c.amdStatus ?? '')} digits=${String(c.digits ?? '')}${c.agentId ? ` agent=${String(c.agentId)}` : ''}`,
     );
   }
+}
+
+/** Each customer's plan (tier, where it stands, why it waits or ended), the message ledger, and what the sandbox's SMSC and mailbox received. */
+async function showPlans(id: number): Promise<void> {
+  const { items: plans } = await call<{ items: Array<Record<string, unknown>> }>('GET', `/v1/campaigns/${id}/plans`);
+  console.log('\ncontact plans (GET /v1/campaigns/:id/plans):');
+  for (const p of plans) {
+    const state = p.endReason
+      ? `ended: ${String(p.endReason)}`
+      : `waits: ${String(p.waitReason ?? 'its turn')}${p.nextStepAt ? ` until ${String(p.nextStepAt)}` : ''}`;
+    console.log(`  customer ${String(p.customerId)} tier=${String(p.tier)} next step=${String(p.nextStep)} ${state}`);
+  }
+  const { items: messages } = await call<{ items: Array<Record<string, unknown>> }>('GET', `/v1/messages?campaignId=${id}&limit=50`);
+  console.log('\nmessage ledger (GET /v1/messages?campaignId=…):');
+  for (const m of messages) {
+    console.log(
+      `  ${String(m.channel)} to customer ${String(m.customerId)} (plan step ${String(m.planStep)}) status=${String(m.status)} address=${String(m.address)}`,
+    );
+  }
+  const received = async (url: string | undefined): Promise<number | string> =>
+    url ? ((await (await fetch(`${url}/messages`)).json()) as unknown[]).length : 'unknown';
+  console.log(
+    `the sandbox's SMSC holds ${await received(process.env.SANDBOX_SMPP_CONTROL)} SMS and its mailbox ${await received(process.env.SANDBOX_SMTP_CONTROL)} emails (all runs)`,
+  );
 }
 
 main().catch((err: unknown) => {

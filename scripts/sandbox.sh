@@ -78,6 +78,7 @@ use_server() {
   ARI_PORT=$((8088 + PORT_OFFSET))
   AMI_PORT=$((5038 + PORT_OFFSET))
   SIP_PORT=$((5060 + PORT_OFFSET))
+  SIP_TLS_PORT=$((5061 + PORT_OFFSET))
   CARRIER_PORT=$((5070 + PORT_OFFSET))
   # The second server gets no demo agents: tests register their own softphones to it.
   if [[ $n == 1 ]]; then
@@ -129,7 +130,7 @@ cmd_up() {
   use_server 1
   start_messaging
   write_env
-  log "up in $(( $(now_ms) - t0 )) ms: ARI http://$HOST:$ARI_PORT, AMI $HOST:$AMI_PORT, SIP $HOST:$SIP_PORT, carrier $HOST:$CARRIER_PORT$( [[ $SERVERS == 2 ]] && echo "; server 2: ARI http://$HOST:$((ARI_PORT + 500)), SIP $HOST:$((SIP_PORT + 500))"); env in $STATE/env"
+  log "up in $(( $(now_ms) - t0 )) ms: ARI http://$HOST:$ARI_PORT, AMI $HOST:$AMI_PORT, SIP $HOST:$SIP_PORT (TLS :$SIP_TLS_PORT), carrier $HOST:$CARRIER_PORT$( [[ $SERVERS == 2 ]] && echo "; server 2: ARI http://$HOST:$((ARI_PORT + 500)), SIP $HOST:$((SIP_PORT + 500))"); env in $STATE/env"
 }
 
 # One Asterisk server of the slot (the variables of use_server): config, Asterisk, carrier, demo agents.

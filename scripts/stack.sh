@@ -151,6 +151,9 @@ Where to look:
   API docs            $API/docs            (admin key in $STATE/admin.key)
   readiness, metrics  $API/readyz  $API/metrics   worker i: http://127.0.0.1:$((WORKER_PORT_BASE))+i/readyz, /metrics
   the call ledger     curl -H "Authorization: Bearer \$(cat $STATE/admin.key)" "$API/v1/calls"
+  contact plans       curl -H "Authorization: Bearer \$(cat $STATE/admin.key)" "$API/v1/campaigns/<id>/plans"   (tier, step, why it waits or ended)
+  SMS and email       curl -H "Authorization: Bearer \$(cat $STATE/admin.key)" "$API/v1/messages"   (the message ledger)
+  what was delivered  the sandbox's SMSC: curl ${SANDBOX_SMPP_CONTROL:-<SANDBOX_SMPP_CONTROL>}/messages   mailbox: curl ${SANDBOX_SMTP_CONTROL:-<SANDBOX_SMTP_CONTROL>}/messages
   API / worker logs   $STATE/api.log  $STATE/worker-<i>.log
   Asterisk console    bash scripts/sandbox.sh status   (and its asterisk -rx examples)
   stop everything     bash scripts/stack.sh down

@@ -2,11 +2,13 @@ import { hostname, tmpdir } from 'node:os';
 import { ConfigError } from './shared/errors.js';
 import { profileNames } from './compliance/policy.profiles.js';
 import { parseAsteriskServers, type AsteriskServerConfig } from './config.servers.js';
+import { parseWebrtc, type WebrtcConfig } from './config.webrtc.js';
 import { IANAZone } from 'luxon';
 import { cronProblem } from './schedules/schedule.time.js';
 import { DEFAULT_SCORECARD, parseWeights, type ScorecardSettings } from './risk/scorecard.js';
 
 export type { AsteriskServerConfig } from './config.servers.js';
+export type { WebrtcConfig } from './config.webrtc.js';
 
 /**
  * The only reader of the environment. Everything is validated once at boot, every problem is
@@ -89,6 +91,10 @@ export interface Config {
     readonly context: string;
     /** Digest realm of agents' SIP credentials (stored as md5 of user:realm:password). */
     readonly sipRealm: string;
+    /** Transport of agents created without one: `tls` requires SIP over TLS and SRTP (pjsip-tls.conf). */
+    readonly defaultSipTransport: 'udp' | 'tls';
+    /** Browser softphones (WebRTC agents, the console's agent desk). */
+    readonly webrtc: WebrtcConfig;
   };
   /** Prefix of every BullMQ and pacing key in Redis (tests use a random one per file). */
   readonly queuePrefix: string;
@@ -264,6 +270,16 @@ export function loadConfig(env: Env = process.env): Config {
       wrapUpSeconds: int('RINGWISE_WRAP_UP_SECONDS', 15, 0, 3600),
       context: str('RINGWISE_AGENT_CONTEXT', 'ringwise-agents'),
       sipRealm: str('RINGWISE_SIP_REALM', 'ringwise'),
+      defaultSipTransport: oneOf('RINGWISE_AGENT_SIP_TRANSPORT', 'udp', ['udp', 'tls'] as const),
+      webrtc: parseWebrtc(
+        {
+          wsUrl: url('RINGWISE_WEBRTC_WS_URL', '', ['ws:', 'wss:']),
+          iceServers: str('RINGWISE_WEBRTC_ICE_SERVERS', ''),
+          dtlsCertFile: str('RINGWISE_WEBRTC_DTLS_CERT_FILE', ''),
+          dtlsKeyFile: str('RINGWISE_WEBRTC_DTLS_KEY_FILE', ''),
+        },
+        problems,
+      ),
     },
     queuePrefix: str('RINGWISE_QUEUE_PREFIX', 'ringwise'),
     defaultRegion,

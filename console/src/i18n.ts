@@ -1,4 +1,6 @@
 /** Two languages, one dictionary each; the browser's language picks the first one shown. */
+import { opsEn, opsZh } from './i18n.ops.js';
+
 const en = {
   title: 'ringwise console',
   signIn: 'Sign in',
@@ -19,6 +21,7 @@ const en = {
   live: 'Live',
   outcomes: 'Outcomes',
   abandon: 'Abandon rate',
+  abandonDetail: '{abandoned} of {live} calls answered by a person in {days} days were abandoned (target {target}%)',
   deferred: 'Deferred',
   blocked: 'Blocked',
   actions: 'Actions',
@@ -125,6 +128,7 @@ const en = {
   dispute: 'Dispute',
   wrong_party: 'Wrong party',
   refused: 'Refused',
+  ...opsEn,
 };
 export type Key = keyof typeof en;
 
@@ -148,6 +152,7 @@ const zh: Record<Key, string> = {
   live: '进行中',
   outcomes: '结果',
   abandon: '放弃率',
+  abandonDetail: '{days} 天内有人接听的 {live} 通电话中 {abandoned} 通被放弃（目标 {target}%）',
   deferred: '推迟',
   blocked: '拦截',
   actions: '操作',
@@ -254,6 +259,7 @@ const zh: Record<Key, string> = {
   dispute: '有异议',
   wrong_party: '非本人',
   refused: '拒绝',
+  ...opsZh,
 };
 
 export type Lang = 'en' | 'zh-CN';

@@ -39,6 +39,14 @@ ami_login() {
 ami_login "$AMI_PASSWORD" | grep -q 'Authentication accepted' && pass "AMI accepts the sandbox credentials" || fail "AMI login"
 ami_login wrong | grep -q 'Authentication failed' && pass "AMI refuses a wrong secret" || fail "AMI wrong secret not refused"
 
+# --- SIP over TLS: the slot's CA verifies Asterisk's certificate; TLS 1.1 is refused -------------
+if [[ -n ${SANDBOX_SIP_TLS:-} ]]; then
+  echo | timeout 5 openssl s_client -connect "$SANDBOX_SIP_TLS" -CAfile "$SANDBOX_SIP_TLS_CA" -verify_return_error -verify_ip "${SANDBOX_SIP_TLS%:*}" >"$TMP/tls.txt" 2>&1
+  check "SIP-TLS on $SANDBOX_SIP_TLS: certificate verified by the slot's CA" "$TMP/tls.txt" 'Verify return code: 0 \(ok\)'
+  echo | timeout 5 openssl s_client -connect "$SANDBOX_SIP_TLS" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' >"$TMP/tls11.txt" 2>&1
+  check "SIP-TLS refuses TLS 1.1" "$TMP/tls11.txt" 'alert protocol version|no protocols available'
+fi
+
 # --- Demo agents registered ---------------------------------------------------------------------
 "${SANDBOX[@]}" rx 'pjsip show contacts' >"$TMP/contacts.txt" 2>&1
 check "agent $AGENT_DEMO_1_USERNAME registered" "$TMP/contacts.txt" "Contact: +$AGENT_DEMO_1_USERNAME/sip:"

@@ -7,6 +7,7 @@ import { AgentBridge, type BridgePool, type BridgeSettings } from './bridge.sess
 import { insertRecording } from './recordings.repo.js';
 import { agentCallContext, isHighRisk, renderAgentMessages } from './agent-dialing.js';
 import { highRiskLimit, type HighRiskCapacity } from './agent-pacing.js';
+import type { AbandonGuard } from './abandon-guard.js';
 
 export class AgentHandoffError extends AppError {
   constructor(code: string, message: string) {
@@ -21,6 +22,8 @@ export interface AgentHooksDeps {
   settings: BridgeSettings & { pacingRatio: number; callbackDelaySeconds: number; maxCallbacks: number };
   /** High-risk calls in flight, shared by every worker (Redis). */
   capacity: HighRiskCapacity;
+  /** The abandon-rate control: over-dialling (pacingRatio > 1) stops near the campaign's target. */
+  abandon?: AbandonGuard;
 }
 
 /**
@@ -42,7 +45,21 @@ export function createAgentHooks(deps: AgentHooksDeps): AgentHooks {
       const release = () =>
         highRisk ? capacity.release(member).catch((err: unknown) => log.error({ err }, 'high-risk lease release failed')) : Promise.resolve();
       if (highRisk) {
-        const limit = highRiskLimit(await pool.availableCount(), settings.pacingRatio);
+        const available = await pool.availableCount();
+        // Over-dialling only: at one line per agent or fewer there is nothing for the abandon rate to slow.
+        const ratio =
+          deps.abandon && settings.pacingRatio > 1
+            ? (
+                await deps.abandon.decide({
+                  campaignId: campaign.id,
+                  inFlight: await capacity.inFlight(),
+                  availableAgents: available,
+                  ratio: settings.pacingRatio,
+                  log,
+                })
+              ).ratio
+            : settings.pacingRatio;
+        const limit = highRiskLimit(available, ratio);
         const wait = await capacity.tryAcquire(member, limit);
         if (wait > 0) {
           log.debug({ limit }, 'high-risk contact waits for agent capacity');

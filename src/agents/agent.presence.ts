@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import type { Db } from '../store/db.js';
 import type { AmiClient, ContactListEvent, ContactStatusEvent } from './ami.client.js';
+import { isTlsContact } from './agent.provision.js';
 import { publishAgentEvent } from './agent.service.js';
 import { setRegistered, syncRegistered } from './agents.repo.js';
 
@@ -34,8 +35,10 @@ export function startPresence(deps: { db: Db; ami: AmiClient; redis: Redis; pref
 
   const resync = async () => {
     const { events } = await deps.ami.listAction<ContactListEvent>('PJSIPShowContacts', {}, 'ContactListComplete');
-    const up = events.filter((e) => e.status !== 'Unreachable').map((e) => e.endpoint);
-    const changed = await syncRegistered(deps.db, server, up);
+    const live = events.filter((e) => e.status !== 'Unreachable');
+    const secure = live.filter((e) => isTlsContact(e.uri)).map((e) => e.endpoint);
+    const up = live.map((e) => e.endpoint);
+    const changed = await syncRegistered(deps.db, server, up, secure);
     for (const c of changed) void tell(c.id, c.registered);
     log.info({ contacts: up.length, changed: changed.length }, 'agent registrations synced');
   };
@@ -43,8 +46,9 @@ export function startPresence(deps: { db: Db; ami: AmiClient; redis: Redis; pref
   const onContact = (e: ContactStatusEvent) => {
     const registered = UP.has(e.contactstatus) ? true : DOWN.has(e.contactstatus) ? false : null;
     if (registered === null) return;
-    // The aor is the agent's SIP user name (one aor per agent, max_contacts=1).
-    setRegistered(deps.db, e.aor || e.endpointname, registered, server)
+    // The aor is the agent's SIP user name (one aor per agent, max_contacts=1). A TLS agent's
+    // contact that did not come over TLS counts as gone (setRegistered).
+    setRegistered(deps.db, e.aor || e.endpointname, registered, server, isTlsContact(e.uri))
       .then((id) => {
         if (id !== null) {
           log.info({ agentId: id, registered }, 'agent registration changed');

@@ -1,12 +1,20 @@
 import type { Queryable } from '../store/db.js';
 import type { AgentStateName, AgentStatus } from './agent.state.js';
 
+/** How an agent's softphone must reach Asterisk: plain SIP/RTP, or SIP over TLS with SRTP required. */
+export type SipTransport = 'udp' | 'tls';
+
 /** Agent rows; one function per query. */
+
+/** What the agent answers on: a SIP phone, or the console's browser phone (WebRTC). */
+export type Softphone = 'sip' | 'webrtc';
 
 export interface AgentRow extends AgentStatus {
   id: number;
   name: string;
   sipUsername: string;
+  sipTransport: SipTransport;
+  softphone: Softphone;
   loggedIn: boolean;
   registered: boolean;
   stateSince: Date;
@@ -21,20 +29,28 @@ export interface ProvisionRow {
   sipUsername: string;
   sipMd5: string;
   sipRealm: string;
+  sipTransport: SipTransport;
+  softphone: Softphone;
 }
 
-const COLUMNS = `id, name, sip_username AS "sipUsername", state, pause_reason AS "pauseReason",
+const COLUMNS = `id, name, sip_username AS "sipUsername", sip_transport AS "sipTransport", softphone, state, pause_reason AS "pauseReason",
   wrap_up_until AS "wrapUpUntil", state_since AS "stateSince", logged_in AS "loggedIn", registered,
   current_attempt_id AS "currentAttemptId", last_call_ended_at AS "lastCallEndedAt", created_at AS "createdAt"`;
 
-export async function insertAgent(q: Queryable, a: { name: string; sipUsername: string; sipMd5: string; sipRealm: string }): Promise<AgentRow> {
-  const { rows } = await q.query<AgentRow>(`INSERT INTO agents (name, sip_username, sip_md5, sip_realm) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`, [
-    a.name,
-    a.sipUsername,
-    a.sipMd5,
-    a.sipRealm,
-  ]);
+export async function insertAgent(
+  q: Queryable,
+  a: { name: string; sipUsername: string; sipMd5: string; sipRealm: string; sipTransport?: SipTransport; softphone?: Softphone },
+): Promise<AgentRow> {
+  const { rows } = await q.query<AgentRow>(
+    `INSERT INTO agents (name, sip_username, sip_md5, sip_realm, sip_transport, softphone) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [a.name, a.sipUsername, a.sipMd5, a.sipRealm, a.sipTransport ?? 'udp', a.softphone ?? 'sip'],
+  );
   return rows[0]!;
+}
+
+/** A new SIP password (its md5) for an agent: the browser phone's credential for one session. */
+export async function setSipMd5(q: Queryable, id: number, sipMd5: string): Promise<void> {
+  await q.query(`UPDATE agents SET sip_md5 = $2, updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [id, sipMd5]);
 }
 
 export async function getAgent(q: Queryable, id: number, opts: { forUpdate?: boolean } = {}): Promise<AgentRow | null> {
@@ -49,14 +65,14 @@ export async function listAgents(q: Queryable): Promise<AgentRow[]> {
 
 export async function listProvisioned(q: Queryable): Promise<ProvisionRow[]> {
   const { rows } = await q.query<ProvisionRow>(
-    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm" FROM agents WHERE deleted_at IS NULL ORDER BY id`,
+    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm", sip_transport AS "sipTransport", softphone FROM agents WHERE deleted_at IS NULL ORDER BY id`,
   );
   return rows;
 }
 
 export async function getProvision(q: Queryable, id: number): Promise<ProvisionRow | null> {
   const { rows } = await q.query<ProvisionRow>(
-    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm" FROM agents WHERE id = $1 AND deleted_at IS NULL`,
+    `SELECT id, sip_username AS "sipUsername", sip_md5 AS "sipMd5", sip_realm AS "sipRealm", sip_transport AS "sipTransport", softphone FROM agents WHERE id = $1 AND deleted_at IS NULL`,
     [id],
   );
   return rows[0] ?? null;
@@ -67,6 +83,19 @@ export async function softDeleteAgent(q: Queryable, id: number): Promise<AgentRo
   const { rows } = await q.query<AgentRow>(
     `UPDATE agents SET deleted_at = now(), updated_at = now(), registered = false WHERE id = $1 AND deleted_at IS NULL AND state = 'offline' RETURNING ${COLUMNS}`,
     [id],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * A new transport for an offline agent (null when none matched). Its registration is forgotten:
+ * the phone must register again on the new transport (its next refresh does, once reconfigured).
+ */
+export async function setSipTransport(q: Queryable, id: number, sipTransport: SipTransport): Promise<AgentRow | null> {
+  const { rows } = await q.query<AgentRow>(
+    `UPDATE agents SET sip_transport = $2, registered = false, registered_server = NULL, updated_at = now()
+      WHERE id = $1 AND deleted_at IS NULL AND state = 'offline' RETURNING ${COLUMNS}`,
+    [id, sipTransport],
   );
   return rows[0] ?? null;
 }
@@ -164,37 +193,40 @@ export async function releaseStrandedAgents(q: Queryable, graceSeconds: number):
 /**
  * Registration seen on one server's contact change; returns the agent id when `registered`
  * flipped. A server saying "gone" clears only a registration it holds itself (or an unknown one):
- * with several servers another may hold the agent's current registration.
+ * with several servers another may hold the agent's current registration. A `tls` agent's
+ * contact counts only when `secure` (it registered over TLS); any other is treated as gone.
  */
-export async function setRegistered(q: Queryable, sipUsername: string, registered: boolean, server: string): Promise<number | null> {
+export async function setRegistered(q: Queryable, sipUsername: string, registered: boolean, server: string, secure: boolean): Promise<number | null> {
   const { rows } = await q.query<{ id: number; changed: boolean }>(
     `WITH n AS (
        SELECT id, registered AS was,
-              CASE WHEN $2 THEN $3::text WHEN registered_server = $3 OR registered_server IS NULL THEN NULL ELSE registered_server END AS srv
+              CASE WHEN $2 AND (sip_transport <> 'tls' OR $4) THEN $3::text WHEN registered_server = $3 OR registered_server IS NULL THEN NULL ELSE registered_server END AS srv
          FROM agents WHERE sip_username = $1 AND deleted_at IS NULL)
      UPDATE agents a SET registered_server = n.srv, registered = n.srv IS NOT NULL,
             registered_at = CASE WHEN n.srv IS NOT NULL AND NOT n.was THEN now() ELSE a.registered_at END, updated_at = now()
        FROM n
       WHERE a.id = n.id AND (a.registered_server IS DISTINCT FROM n.srv OR a.registered IS DISTINCT FROM (n.srv IS NOT NULL))
       RETURNING a.id, n.was IS DISTINCT FROM (n.srv IS NOT NULL) AS changed`,
-    [sipUsername, registered, server],
+    [sipUsername, registered, server, secure],
   );
   return rows[0]?.changed ? rows[0].id : null;
 }
 
 /**
  * After a (re)connect to one server: exactly the listed user names are registered there; agents
- * registered on other servers keep theirs. Returns agents whose `registered` flipped.
+ * registered on other servers keep theirs. A `tls` agent counts only if also in `secureUsernames`
+ * (its contact is TLS). Returns agents whose `registered` flipped.
  */
 export async function syncRegistered(
   q: Queryable,
   server: string,
   registeredUsernames: readonly string[],
+  secureUsernames: readonly string[],
 ): Promise<Array<{ id: number; registered: boolean }>> {
   const { rows } = await q.query<{ id: number; registered: boolean; was: boolean }>(
     `WITH n AS (
        SELECT id, registered AS was,
-              CASE WHEN sip_username = ANY($1::text[]) THEN $2::text
+              CASE WHEN sip_username = ANY($1::text[]) AND (sip_transport <> 'tls' OR sip_username = ANY($3::text[])) THEN $2::text
                    WHEN registered_server = $2 OR registered_server IS NULL THEN NULL
                    ELSE registered_server END AS srv
          FROM agents WHERE deleted_at IS NULL)
@@ -203,7 +235,7 @@ export async function syncRegistered(
        FROM n
       WHERE a.id = n.id AND (a.registered_server IS DISTINCT FROM n.srv OR a.registered IS DISTINCT FROM (n.srv IS NOT NULL))
       RETURNING a.id, a.registered, n.was`,
-    [[...registeredUsernames], server],
+    [[...registeredUsernames], server, [...secureUsernames]],
   );
   return rows.filter((r) => r.was !== r.registered).map(({ id, registered }) => ({ id, registered }));
 }

@@ -11,10 +11,11 @@ import type { SipConfigPort } from './agent.provision.js';
 import { createAgentPool, type AgentPool } from './agent-pool.js';
 import type { BridgePool } from './bridge.session.js';
 import { startPresence } from './agent.presence.js';
-import { repushAllAgents } from './agent.provision.js';
+import { dtlsCert, repushAllAgents } from './agent.provision.js';
 import { pruneRecordings } from './recording.prune.js';
 import { createAgentHooks } from './agent-hooks.js';
 import { createHighRiskCapacity } from './agent-pacing.js';
+import { createAbandonGuard, type AbandonGuard } from './abandon-guard.js';
 import type { AgentHooks } from '../dialer/ports.js';
 import { agentServer } from './agents.repo.js';
 
@@ -44,7 +45,9 @@ export function createAgentsApi(config: Config, db: Db, redis: Redis, log: Logge
   const http = createAriHttp({ url: config.ari.url, user: config.ari.user, password: config.ari.password, timeoutMs: 5_000 });
   const sip = createAriRest(http, config.ari.app);
   const hub = createAgentEventHub(redis, config.queuePrefix, log);
-  void repushAllAgents(db, sip, config.agents.context, log).catch((err: unknown) => log.warn({ err }, 'agent re-push at API start failed'));
+  void repushAllAgents(db, sip, config.agents.context, log, dtlsCert(config.agents.webrtc)).catch((err: unknown) =>
+    log.warn({ err }, 'agent re-push at API start failed'),
+  );
   return { deps: { sip, redis, hub, prefix: config.queuePrefix }, close: () => hub.close() };
 }
 
@@ -82,7 +85,10 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
   const names = new Set(o.servers.map((s) => s.name));
   const perServer = o.servers.map((s) => {
     const slog = log.child({ server: s.name });
-    const repush = () => void repushAllAgents(db, s.ari, config.agents.context, slog).catch((err: unknown) => slog.warn({ err }, 'agent re-push failed'));
+    const repush = () =>
+      void repushAllAgents(db, s.ari, config.agents.context, slog, dtlsCert(config.agents.webrtc)).catch((err: unknown) =>
+        slog.warn({ err }, 'agent re-push failed'),
+      );
     const offConnected = s.ari.on('connected', repush);
     if (s.ari.isConnected) repush();
     // Contact changes are `system` events; call events would be thousands a second under load.
@@ -101,9 +107,11 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   prune();
 
+  // Its open pacing holds end with the worker.
+  const abandon = createAbandonGuard({ db, workerId: config.dialer.workerId, defaultProfile: config.policyProfile });
   return {
     pool,
-    hooks: workerAgentHooks(config, db, redis, pool),
+    hooks: workerAgentHooks(config, db, redis, pool, abandon),
     amiConnected: (server) => amiOf(server)?.isConnected ?? false,
     async amiPing(server) {
       if (!amiOf(server)?.isConnected) throw new Error('AMI not connected');
@@ -122,17 +130,25 @@ export function startWorkerAgents(o: { config: Config; db: Db; redis: Redis; log
         p.presence.stop();
       }
       pool.close();
+      await abandon.close();
       await Promise.all(perServer.map((p) => p.ami.close()));
     },
   };
 }
 
 /** The dialer's agent hooks over this pool, with the `agents` config and a high-risk lease as long as a pacing slot's. */
-export function workerAgentHooks(config: Config, db: Db, redis: Redis, pool: AgentPool | (BridgePool & { availableCount(): Promise<number> })): AgentHooks {
+export function workerAgentHooks(
+  config: Config,
+  db: Db,
+  redis: Redis,
+  pool: AgentPool | (BridgePool & { availableCount(): Promise<number> }),
+  abandon: AbandonGuard = createAbandonGuard({ db, workerId: config.dialer.workerId, defaultProfile: config.policyProfile }),
+): AgentHooks {
   return createAgentHooks({
     db,
     pool,
     settings: { ...config.agents, recordingDir: config.paths.recordingDir },
     capacity: createHighRiskCapacity(redis, config.queuePrefix, HIGH_RISK_LEASE_MS),
+    abandon,
   });
 }

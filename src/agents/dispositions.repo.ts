@@ -80,11 +80,17 @@ export async function listCustomerDispositions(q: Queryable, customerId: number,
   return rows;
 }
 
-/** Whether an agent recorded a promise to pay for the customer at or after `since` (a contact plan's stop). */
+/**
+ * Whether the customer promised to pay at or after `since` (a contact plan's stop): an agent's
+ * promise_to_pay disposition, or the promise key pressed in an automated call (the call's end
+ * reason, whichever key the campaign's menu gives it).
+ */
 export async function hasPromiseSince(q: Queryable, customerId: string | number, since: Date): Promise<boolean> {
   const { rows } = await q.query<{ yes: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM dispositions d JOIN call_attempts a ON a.id = d.attempt_id
-                     WHERE a.customer_id = $1 AND d.kind = 'promise_to_pay' AND d.created_at >= $2) AS yes`,
+                     WHERE a.customer_id = $1 AND d.kind = 'promise_to_pay' AND d.created_at >= $2)
+         OR EXISTS (SELECT 1 FROM call_attempts a
+                     WHERE a.customer_id = $1 AND a.end_reason = 'promise_to_pay' AND a.ended_at >= $2) AS yes`,
     [customerId, since],
   );
   return rows[0]?.yes ?? false;

@@ -22,16 +22,21 @@ import { schedulesRoutes } from './schedules.routes.js';
 import { agentsRoutes } from './agents.routes.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { agentStateRoutes } from './agent-state.routes.js';
+import { softphoneRoutes } from './softphone.routes.js';
 import { dispositionsRoutes } from './dispositions.routes.js';
 import { recordingsRoutes } from './recordings.routes.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { riskRoutes } from './risk.routes.js';
+import { plansRoutes } from './plans.routes.js';
 import { messagesRoutes } from './messages.routes.js';
 import { sessionRoutes } from './session.routes.js';
 import { campaignsLiveRoutes } from './campaigns-live.routes.js';
 import { promptPreviewRoutes } from './prompt-preview.routes.js';
 import { consoleRoutes } from './console.routes.js';
 import { scriptsRoutes } from './scripts.routes.js';
+import { qualityRoutes } from './quality.routes.js';
+import { agentsLiveRoutes } from './agents-live.routes.js';
+import { campaignChartsRoutes } from './campaign-charts.routes.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -69,15 +74,20 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(schedulesRoutes, deps);
   await app.register(agentsRoutes, deps);
   await app.register(agentStateRoutes, deps);
+  await app.register(softphoneRoutes, deps);
   await app.register(dispositionsRoutes, deps);
   await app.register(recordingsRoutes, deps);
   await app.register(paymentsRoutes, deps);
   await app.register(riskRoutes, deps);
   await app.register(messagesRoutes, deps);
+  await app.register(plansRoutes, deps);
   await app.register(sessionRoutes, deps);
   await app.register(campaignsLiveRoutes, deps);
   await app.register(promptPreviewRoutes, deps);
   await app.register(scriptsRoutes, deps);
+  await app.register(qualityRoutes, deps);
+  await app.register(agentsLiveRoutes, deps);
+  await app.register(campaignChartsRoutes, deps);
   await app.register(consoleRoutes, deps);
   return app;
 }

@@ -34,7 +34,7 @@ export async function campaignsLiveRoutes(app: ApiApp, deps: ApiDeps): Promise<v
     },
     async (req, reply) => {
       const ids = [...new Set(req.query.ids.split(',').map(Number))];
-      const first = await loadCampaignsLive(deps.db, ids);
+      const first = await loadCampaignsLive(deps.db, ids, deps.config.policyProfile);
       const { res, send: sendEvent } = streams.open(reply);
       const send = (campaigns: unknown) => sendEvent('update', { at: new Date().toISOString(), campaigns });
       send(first);
@@ -42,7 +42,7 @@ export async function campaignsLiveRoutes(app: ApiApp, deps: ApiDeps): Promise<v
       const timer = setInterval(() => {
         if (busy || res.writableEnded) return;
         busy = true;
-        loadCampaignsLive(deps.db, ids)
+        loadCampaignsLive(deps.db, ids, deps.config.policyProfile)
           .then(send)
           .catch((err: unknown) => req.log.warn({ err }, 'campaign live tick failed'))
           .finally(() => (busy = false));

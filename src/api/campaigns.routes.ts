@@ -150,7 +150,10 @@ export async function campaignsRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
     async (req) => {
       const c = await getCampaign(deps.db, req.params.id);
       if (!c) throw new NotFoundError('campaign', req.params.id);
-      return { ...summarizeStats(c.id, await loadStatsRows(deps.db, c.id)), messages: summarizeMessages(await countCampaignMessages(deps.db, c.id)) };
+      return {
+        ...summarizeStats(c.id, await loadStatsRows(deps.db, c.id, deps.config.policyProfile)),
+        messages: summarizeMessages(await countCampaignMessages(deps.db, c.id)),
+      };
     },
   );
 }

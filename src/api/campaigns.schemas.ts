@@ -46,6 +46,9 @@ export const PolicyOverrides = Type.Object(
     maxAttemptsPerContact: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     minGapMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_080 })),
     allowedWeekdays: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: 'ISO weekdays, 1 = Monday' })),
+    maxAbandonRate: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'abandon-rate target for this campaign (0.03 = 3%), at most the global one' }),
+    ),
   },
   { ...closed, description: 'only ever stricter than the global policy' },
 );
@@ -150,7 +153,18 @@ export const CampaignStatsResponse = Type.Object(
       closed,
     ),
     attempts: Type.Object({ total: Type.Integer(), live: Type.Integer(), answeredHuman: Type.Integer(), byOutcome: counts(CALL_OUTCOMES) }, closed),
-    abandonRate: Nullable(Type.Number()),
+    abandonRate: Nullable(Type.Number({ description: 'abandoned / live-answered calls over the rolling window (abandonment)' })),
+    abandonment: Type.Object(
+      {
+        rate: Nullable(Type.Number()),
+        abandoned: Type.Integer({ description: 'agent-bound calls not connected to an agent within 2 s of the hand-off' }),
+        liveAnswered: Type.Integer({ description: 'calls a person answered' }),
+        windowDays: Type.Integer(),
+        since: Type.String({ format: 'date-time' }),
+        target: Type.Number({ description: "the campaign's maxAbandonRate" }),
+      },
+      { ...closed, description: 'the abandon rate as FCC 47 CFR 64.1200(a)(7) measures it: per campaign, rolling 30 days' },
+    ),
     progress: Nullable(Type.Number()),
     pacingHolds: Type.Object(
       {

@@ -10,20 +10,24 @@ export const CONSOLE_DIR = join(import.meta.dirname, '..', '..', 'dist', 'consol
 
 /**
  * Nothing but this origin's own files: no inline script or style, no frames, no plugins, no
- * third-party anything. Audio previews are blob: URLs made from an API response.
+ * third-party anything. Audio previews are blob: URLs made from an API response. The one other
+ * place the page may connect to is the browser phone's SIP WebSocket, when one is configured.
  */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+export function consoleCsp(softphoneWsUrl = ''): string {
+  const ws = softphoneWsUrl ? ` ${new URL(softphoneWsUrl).origin}` : '';
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "media-src 'self' blob:",
+    `connect-src 'self'${ws}`,
+    "font-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -53,9 +57,9 @@ function loadAssets(dir: string): Map<string, Asset> {
   return assets;
 }
 
-function securityHeaders(reply: FastifyReply): FastifyReply {
+function securityHeaders(reply: FastifyReply, csp: string): FastifyReply {
   return reply
-    .header('content-security-policy', CONSOLE_CSP)
+    .header('content-security-policy', csp)
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
@@ -66,13 +70,14 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
 /** `/console`: the operations console's static files (the page itself calls /v1 with its session cookie). */
 export async function consoleRoutes(app: ApiApp, deps: ApiDeps & { consoleDir?: string }): Promise<void> {
   const assets = loadAssets(deps.consoleDir ?? CONSOLE_DIR);
+  const csp = consoleCsp(deps.config.agents.webrtc.wsUrl);
   const serve = (name: string, reply: FastifyReply) => {
     const a = assets.get(name);
     if (!a) {
       if (name === 'index.html') throw new AppError('console_not_built', 'the console is not built: run npm run build:console', 503);
       throw new AppError('not_found', `no console file ${name}`, 404);
     }
-    return securityHeaders(reply)
+    return securityHeaders(reply, csp)
       .header('content-type', a.type)
       .header('cache-control', a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
       .send(a.body);

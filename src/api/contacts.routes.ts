@@ -99,7 +99,7 @@ export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
         tags: ['campaigns'],
         summary: 'Import contacts into a campaign (CSV or JSON array, streamed, all or nothing)',
         description:
-          'CSV columns: external_id, name, phone, timezone, locale, amount_due, currency, due_date, days_past_due, risk_score, risk_tier ' +
+          'CSV columns: external_id, name, phone, timezone, locale, amount_due, currency, due_date, days_past_due, risk_score, risk_tier, email ' +
           '(header required; external_id, name and phone required; several phones separated by ";" or "|"). JSON: an array of objects ' +
           'with the same fields in camelCase. Rows are numbered from 1 (the CSV header is row 0). On any invalid row nothing is ' +
           'imported and the answer is 422 import_invalid with the first 1,000 errors and their count.',

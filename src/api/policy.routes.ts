@@ -42,6 +42,11 @@ export const PolicyFields = {
   cooldownAfterConversationDays: Cap,
   minGapMinutes: Nullable(Type.Integer({ minimum: 0, maximum: 100_000 })),
   maxAttemptsPerContact: Cap,
+  maxAbandonRate: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description: 'abandoned / live-answered calls per campaign over 30 days (0.03 = 3%); agent calls slow near it',
+  }),
 };
 
 export const PolicySchema = Type.Object(PolicyFields, { additionalProperties: false });

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import type { Outcome } from './outcome.js';
-import { isConnected } from './outcome.js';
+import { isConnected, LIVE_ANSWER_OUTCOMES } from './outcome.js';
+import { ABANDON_AFTER_MS } from './abandon.js';
 
 /**
  * The call-attempt ledger: the only module that writes call_attempts (the gate reserves, the
@@ -90,9 +91,15 @@ export interface AttemptEnd {
   endedAt: Date;
   /** The Asterisk server that carried the call (several servers). */
   asteriskServer?: string | null;
+  /** When the call was handed to the agent flow (also written at once by markAgentSought). */
+  agentSoughtAt?: Date | null;
 }
 
-/** Ends an attempt once: ring and talk times come from the stored timestamps. */
+/**
+ * Ends an attempt once: ring and talk times come from the stored timestamps, and so do the abandon
+ * facts (calls/abandon.ts): a person answered (`live_answered`), and a call handed to the agent
+ * flow that was not bridged within ABANDON_AFTER_MS of the hand-off (`abandoned`).
+ */
 export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Promise<boolean> {
   const r = await db.query(
     `UPDATE call_attempts
@@ -101,6 +108,10 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
             end_reason = $9, connected = $10,
             answered_at = COALESCE(answered_at, $11), ended_at = $12, first_audio_at = COALESCE(first_audio_at, $13),
             asterisk_server = COALESCE($14, asterisk_server),
+            agent_sought_at = COALESCE(agent_sought_at, $15),
+            live_answered = $16 OR COALESCE(agent_sought_at, $15) IS NOT NULL,
+            abandoned = COALESCE(agent_sought_at, $15) IS NOT NULL
+                        AND (bridged_at IS NULL OR bridged_at > COALESCE(agent_sought_at, $15) + make_interval(secs => $17::float8 / 1000)),
             ring_ms = CASE WHEN originated_at IS NULL THEN NULL
                            ELSE GREATEST(0, (EXTRACT(EPOCH FROM (COALESCE(answered_at, $11, $12) - originated_at)) * 1000))::int END,
             talk_ms = CASE WHEN COALESCE(answered_at, $11) IS NULL THEN NULL
@@ -121,6 +132,9 @@ export async function endAttempt(db: Queryable, id: string, e: AttemptEnd): Prom
       e.endedAt,
       e.firstAudioAt ?? null,
       e.asteriskServer ?? null,
+      e.agentSoughtAt ?? null,
+      LIVE_ANSWER_OUTCOMES.includes(e.outcome),
+      ABANDON_AFTER_MS,
     ],
   );
   return (r.rowCount ?? 0) === 1;
@@ -161,6 +175,11 @@ export async function deleteReservedAttempt(q: Queryable, attemptId: string): Pr
   await q.query(`DELETE FROM call_attempts WHERE id = $1 AND state = 'reserved'`, [attemptId]);
 }
 
+/** The call is handed to the agent flow (greeting over for a high-risk customer, or the agent key): the abandon clock starts. */
+export async function markAgentSought(db: Queryable, attemptId: string, at: Date): Promise<void> {
+  await db.query(`UPDATE call_attempts SET agent_sought_at = COALESCE(agent_sought_at, $2) WHERE id = $1`, [attemptId, at]);
+}
+
 /** The customer is in a bridge with this agent: the attempt's agent and the moment talk began. */
 export async function markBridged(db: Queryable, attemptId: string, agentId: number, at: Date): Promise<void> {
   await db.query(`UPDATE call_attempts SET agent_id = $2, bridged_at = $3 WHERE id = $1`, [attemptId, agentId, at]);
@@ -176,4 +195,10 @@ export async function countAbandoned(db: Queryable, contactId: string): Promise<
 export async function nextAttemptNo(db: Queryable, contactId: string): Promise<number> {
   const r = await db.query<{ n: number }>(`SELECT COALESCE(max(attempt_no), 0)::int + 1 AS n FROM call_attempts WHERE contact_id = $1`, [contactId]);
   return r.rows[0]!.n;
+}
+
+/** When the contact's latest call ended (null: none has): a contact plan spaces its next step from then. */
+export async function lastCallEndedAt(db: Queryable, contactId: string): Promise<Date | null> {
+  const r = await db.query<{ at: Date | null }>(`SELECT max(ended_at) AS at FROM call_attempts WHERE contact_id = $1`, [contactId]);
+  return r.rows[0]?.at ?? null;
 }

@@ -124,6 +124,13 @@ export function isConnected(outcome: Outcome): boolean {
 }
 
 /**
+ * Outcomes where a person answered, for the abandon rate's denominator (calls/abandon.ts): not a
+ * machine, not an unsure AMD. A call handed to the agent flow counts too whatever its outcome (a
+ * person pressed the agent key or was heard by AMD; one lost while waiting is still abandoned).
+ */
+export const LIVE_ANSWER_OUTCOMES: readonly Outcome[] = ['answered_human', 'completed', 'opted_out', 'hangup_during_prompt', 'abandoned'];
+
+/**
  * Outcomes after which a contact is done as `completed` (else `failed`) when no retry is due: a
  * connected call, or an answering machine (it heard the message, or the campaign hangs up on
  * machines). The campaign stats' "answered by a person" is narrower (campaign.stats.ts).

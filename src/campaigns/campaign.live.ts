@@ -17,7 +17,7 @@ export const RATE_WINDOW_S = 10;
  * campaign's recent ledger rows (call_attempts_campaign_idx); stats are the same as
  * `GET /v1/campaigns/:id/stats`, computed by the same functions.
  */
-export async function loadCampaignsLive(q: Queryable, ids: readonly number[]): Promise<CampaignLive[]> {
+export async function loadCampaignsLive(q: Queryable, ids: readonly number[], defaultProfile?: string): Promise<CampaignLive[]> {
   if (ids.length === 0) return [];
   const states = await q.query<{ id: number; state: string }>(`SELECT id::int, state FROM campaigns WHERE id = ANY($1::bigint[])`, [ids]);
   const rates = await q.query<{ id: number; n: number }>(
@@ -29,7 +29,7 @@ export async function loadCampaignsLive(q: Queryable, ids: readonly number[]): P
   const rate = new Map(rates.rows.map((r) => [r.id, r.n / RATE_WINDOW_S]));
   const out: CampaignLive[] = [];
   for (const c of states.rows) {
-    out.push({ id: c.id, state: c.state, callsPerSecond: rate.get(c.id) ?? 0, stats: summarizeStats(c.id, await loadStatsRows(q, c.id)) });
+    out.push({ id: c.id, state: c.state, callsPerSecond: rate.get(c.id) ?? 0, stats: summarizeStats(c.id, await loadStatsRows(q, c.id, defaultProfile)) });
   }
   return out;
 }

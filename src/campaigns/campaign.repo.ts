@@ -14,6 +14,7 @@ export interface PolicyOverrides {
   maxAttemptsPerContact?: number;
   minGapMinutes?: number;
   allowedWeekdays?: number[];
+  maxAbandonRate?: number;
 }
 
 export const RETRY_OUTCOMES = ['busy', 'no_answer', 'machine', 'failed', 'lost'] as const;

@@ -1,4 +1,7 @@
+import { ABANDON_WINDOW_DAYS, abandonRate, loadAbandonWindow, windowStart } from '../calls/abandon.js';
 import { OUTCOMES } from '../calls/outcome.js';
+import { DEFAULT_PROFILE } from '../compliance/policy.profiles.js';
+import { loadCampaignPolicy } from '../compliance/policy.store.js';
 import { heldRuleSql } from '../contacts/contacts.repo.js';
 import { CONTACT_STATES, FINISHED_CONTACT_STATES } from '../contacts/contact.states.js';
 import type { Queryable } from '../store/db.js';
@@ -14,12 +17,27 @@ export interface CampaignStats {
   campaignId: number;
   contacts: { total: number; byState: Record<string, number>; reasons: { deferred: Record<string, number>; blocked: Record<string, number> } };
   attempts: { total: number; live: number; answeredHuman: number; byOutcome: Record<string, number> };
-  /** abandoned / answered by a person; null before anyone answered. */
+  /** abandoned / live-answered calls over the rolling window (`abandonment`); null before anyone answered. */
   abandonRate: number | null;
+  /** The abandon rate as the rules measure it (calls/abandon.ts): its counts, window and target. */
+  abandonment: AbandonStats;
   /** finished contacts / all contacts; null for a campaign without contacts. */
   progress: number | null;
   /** When and why workers dialed this campaign below its calls per second (Asterisk's backpressure). */
   pacingHolds: PacingHoldSummary;
+}
+
+export interface AbandonStats {
+  rate: number | null;
+  /** Agent-bound calls not connected to an agent within 2 s of the hand-off. */
+  abandoned: number;
+  /** Calls a person answered (the denominator). */
+  liveAnswered: number;
+  windowDays: number;
+  /** The window's start (answer time), ISO. */
+  since: string;
+  /** The campaign's maxAbandonRate (its policy). */
+  target: number;
 }
 
 export interface StatsRows {
@@ -28,6 +46,7 @@ export interface StatsRows {
   live: number;
   answeredHuman: number;
   pacingHolds?: PacingHoldSummary;
+  abandon?: { abandoned: number; liveAnswered: number; since: Date; target: number };
 }
 
 /** Pure: turns grouped counts into the stats document (every known key present, zero if none). */
@@ -49,12 +68,21 @@ export function summarizeStats(campaignId: number, rows: StatsRows): CampaignSta
     attempts += r.n;
     if (r.outcome !== null) byOutcome[r.outcome] = (byOutcome[r.outcome] ?? 0) + r.n;
   }
+  const abandon = rows.abandon ?? { abandoned: 0, liveAnswered: 0, since: windowStart(new Date()), target: 0.03 };
   const finished = FINISHED_CONTACT_STATES.reduce((sum, s) => sum + (byState[s] ?? 0), 0);
   return {
     campaignId,
     contacts: { total, byState, reasons },
     attempts: { total: attempts, live: rows.live, answeredHuman: rows.answeredHuman, byOutcome },
-    abandonRate: rows.answeredHuman > 0 ? (byOutcome['abandoned'] ?? 0) / rows.answeredHuman : null,
+    abandonRate: abandonRate(abandon),
+    abandonment: {
+      rate: abandonRate(abandon),
+      abandoned: abandon.abandoned,
+      liveAnswered: abandon.liveAnswered,
+      windowDays: ABANDON_WINDOW_DAYS,
+      since: abandon.since.toISOString(),
+      target: abandon.target,
+    },
     progress: total > 0 ? finished / total : null,
     pacingHolds: rows.pacingHolds ?? { count: 0, heldSeconds: 0, recent: [] },
   };
@@ -66,7 +94,7 @@ export function summarizeStats(campaignId: number, rows: StatsRows): CampaignSta
  */
 const HUMAN_OUTCOMES = ['answered_human', 'bridged', 'abandoned', 'completed', 'opted_out'];
 
-export async function loadStatsRows(q: Queryable, campaignId: number): Promise<StatsRows> {
+export async function loadStatsRows(q: Queryable, campaignId: number, defaultProfile: string = DEFAULT_PROFILE): Promise<StatsRows> {
   const contacts = await q.query<{ state: string; reason: string | null; n: number }>(
     // Held contacts are counted by the rule that holds them, not by its detail (counts, times).
     `SELECT state, CASE WHEN state IN ('deferred', 'blocked') THEN ${heldRuleSql('reason')} END AS reason, count(*) AS n
@@ -85,7 +113,16 @@ export async function loadStatsRows(q: Queryable, campaignId: number): Promise<S
     [campaignId, HUMAN_OUTCOMES],
   );
   const pacingHolds = await loadPacingHolds(q, campaignId);
-  return { contacts: contacts.rows, outcomes: outcomes.rows, live: totals.rows[0]?.live ?? 0, answeredHuman: totals.rows[0]?.human ?? 0, pacingHolds };
+  const window = await loadAbandonWindow(q, campaignId);
+  const { maxAbandonRate } = await loadCampaignPolicy(q, campaignId, defaultProfile);
+  return {
+    contacts: contacts.rows,
+    outcomes: outcomes.rows,
+    live: totals.rows[0]?.live ?? 0,
+    answeredHuman: totals.rows[0]?.human ?? 0,
+    pacingHolds,
+    abandon: { ...window, target: maxAbandonRate },
+  };
 }
 
 /** For the metrics scrape: campaigns per state and attempts still in progress, in one round trip. */

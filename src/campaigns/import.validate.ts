@@ -3,6 +3,7 @@ import { toE164 } from './phone.js';
 import { nearestLocale } from '../prompts/locale.match.js';
 import {
   DEFAULT_SUPPORTED_LOCALES,
+  MAX_EMAIL_LENGTH,
   MAX_EXTERNAL_ID_LENGTH,
   MAX_NAME_LENGTH,
   MAX_PHONES,
@@ -89,8 +90,13 @@ export function validateRow(row: number, values: RawValues, opts: ValidateOption
     else err('riskTier', 'invalid_value', `{field} must be one of ${RISK_TIERS.join(', ')}`);
   }
 
+  const mail = text(values.email, 'email', MAX_EMAIL_LENGTH, err, false);
+  // The shape only (one @, a dotted domain, no spaces): whether it delivers, the SMTP server says.
+  const email =
+    mail === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mail) ? mail : err('email', 'invalid_format', '{field} must be an address such as name@example.com');
+
   if (errors.length > 0 || externalId === null || name === null || phones === null) return { ok: false, errors };
-  return { ok: true, value: { externalId, name, phones, timeZone, locale, amountDue, currency, dueDate, daysPastDue, riskScore, riskTier } };
+  return { ok: true, value: { externalId, name, phones, timeZone, locale, amountDue, currency, dueDate, daysPastDue, riskScore, riskTier, email } };
 }
 
 /** The external id of a row that failed validation, if it has a usable one (for duplicates). */

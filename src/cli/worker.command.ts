@@ -88,7 +88,10 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   });
   const messaging = startMessaging(config, db, log);
   // Contact plans: their messages through this SMPP bind / SMTP transport, their calls as dial jobs.
-  const plans = startPlanWorker({ db, log, queues: worker.queues, messaging: messaging.deps }, { redis, prefix: config.queuePrefix, log });
+  const plans = startPlanWorker(
+    { db, log, queues: worker.queues, messaging: messaging.deps, scorecard: config.risk.scorecard },
+    { redis, prefix: config.queuePrefix, log },
+  );
   // After a Redis data loss the reconciler rebuilds the queues; the job schedulers too.
   worker.onRedisLoss(async () => {
     await schedules.reregister();

@@ -50,6 +50,8 @@ export function validatePolicy(p: Policy): Policy {
     const v = p[f];
     if (v !== null && !isCount(v, 1)) problems.push({ field: f, message: 'must be a positive integer or null' });
   }
+  if (typeof p.maxAbandonRate !== 'number' || !Number.isFinite(p.maxAbandonRate) || p.maxAbandonRate < 0 || p.maxAbandonRate > 1)
+    problems.push({ field: 'maxAbandonRate', message: 'must be a share from 0 to 1 (0.03 = 3%)' });
   if (p.minGapMinutes !== null && !isCount(p.minGapMinutes, 0)) problems.push({ field: 'minGapMinutes', message: 'must be a non-negative integer or null' });
   const r = p.maxAttemptsInRollingDays;
   if (r !== null && (!isCount(r.count, 1) || !isCount(r.days, 1) || r.days > 366))
@@ -97,6 +99,8 @@ export function validateOverrides(global: Policy, overrides: PolicyOverrides | R
     const gg = global.minGapMinutes ?? 0;
     if (og < gg) problems.push({ field: 'minGapMinutes', message: `${og} is below the global ${gg}` });
   }
+  if ('maxAbandonRate' in o && merged.maxAbandonRate > global.maxAbandonRate)
+    problems.push({ field: 'maxAbandonRate', message: `${merged.maxAbandonRate} is above the global ${global.maxAbandonRate}` });
   if ('allowedWeekdays' in o) {
     const extra = merged.allowedWeekdays.filter((d: Weekday) => !global.allowedWeekdays.includes(d));
     if (extra.length > 0) problems.push({ field: 'allowedWeekdays', message: `weekdays ${extra.join(', ')} are not allowed globally` });

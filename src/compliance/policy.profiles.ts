@@ -12,6 +12,8 @@ export interface ProfileDefinition {
 const CBA_2026 = 'China Banking Association, guideline on personal-loan collection (2026)';
 const NIFA = 'NIFA (National Internet Finance Association of China) collection guideline, and the 2025 national standard on debt collection';
 const REGF = 'US CFPB Regulation F, 12 CFR part 1006';
+const ABANDON =
+  'FCC 47 CFR 64.1200(a)(7)(i): at most 3% of the calls answered by a live person abandoned (not connected to a live representative within 2 s of the completed greeting), measured over 30 days per campaign; Ofcom (UK) persistent misuse policy: 3% per 24 hours per campaign';
 
 /**
  * Named starting points for the global policy. Each number says where it comes from (also in
@@ -36,6 +38,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       cooldownAfterConversationDays: null,
       minGapMinutes: null,
       maxAttemptsPerContact: null,
+      maxAbandonRate: 0.03,
     }),
     sources: Object.freeze({
       windowStart: `${CBA_2026}: no collection calls 22:00-08:00 local`,
@@ -44,6 +47,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       maxConnectedPerDay: `${NIFA}: at most 3 connected calls a day per debtor`,
       makeupWorkdays: 'State Council holiday notices (调休): a make-up working day is a working day',
       voicemail: 'no source permits a message to a machine that a third party may hear (disclosure of the debt): hang up',
+      maxAbandonRate: `no Chinese rule sets an abandon rate; the common 3% of ${ABANDON}`,
     }),
   }),
   'us-regf': Object.freeze({
@@ -61,6 +65,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       cooldownAfterConversationDays: 7,
       minGapMinutes: null,
       maxAttemptsPerContact: null,
+      maxAbandonRate: 0.03,
     }),
     sources: Object.freeze({
       windowStart: `${REGF} §1006.6(b)(1)(i): before 8:00 a.m. local time is inconvenient`,
@@ -68,6 +73,7 @@ export const PROFILE_DEFINITIONS: Readonly<Record<string, ProfileDefinition>> = 
       maxAttemptsInRollingDays: `${REGF} §1006.14(b)(2)(i)(A): more than 7 calls within 7 consecutive days`,
       cooldownAfterConversationDays: `${REGF} §1006.14(b)(2)(i)(B): within 7 days after a telephone conversation`,
       voicemail: `${REGF} §1006.2(j): a limited-content message (consumer's name, a request to reply, a person to contact, a telephone number; nothing about a debt) is not a communication`,
+      maxAbandonRate: `${ABANDON} (the FCC rule binds telemarketing calls; collection calls follow it as the industry's practice)`,
     }),
   }),
 });

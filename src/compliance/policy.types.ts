@@ -51,6 +51,12 @@ export interface Policy {
   readonly minGapMinutes: number | null;
   /** Attempts per campaign contact (that is, per customer within one campaign). */
   readonly maxAttemptsPerContact: number | null;
+  /**
+   * The highest share of a campaign's live-answered calls that may be abandoned over the rolling
+   * 30 days (0.03 = 3 %): agent-bound calls slow to one line per available agent as it nears it
+   * (compliance/abandon-pacing.ts).
+   */
+  readonly maxAbandonRate: number;
 }
 
 /** The keys a campaign may override, each only in the stricter direction. */
@@ -62,6 +68,7 @@ export const OVERRIDE_KEYS = [
   'maxAttemptsPerContact',
   'minGapMinutes',
   'allowedWeekdays',
+  'maxAbandonRate',
 ] as const;
 export type OverrideKey = (typeof OVERRIDE_KEYS)[number];
 export type PolicyOverrides = Partial<Pick<Policy, OverrideKey>>;

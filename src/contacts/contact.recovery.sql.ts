@@ -12,20 +12,27 @@ export interface OpenContact {
   attemptNo: number;
   /** A retry's delay or a deferral: the job is due then, not now. */
   nextAttemptAt: Date | null;
+  /** A contact plan's agent-call step: its dial job hands the answered call to an agent. */
+  agent: boolean;
 }
 
 /**
  * Contacts of running campaigns waiting for a dial job (`queued`, `deferred`), keyset-paginated
  * by id, left alone for `graceMs` after a change (the job is added before the state is written,
- * but a replica of Redis or a slow add should not be raced).
+ * but a replica of Redis or a slow add should not be raced). A planned campaign's contacts wait
+ * for their plan's job instead (plans/plan-runs.repo.ts: openPlansPage), except while the plan's
+ * last step was a call (or agent call) not yet settled: that call's dial job is theirs.
  */
 export async function waitingContactsPage(q: Queryable, afterId: string, limit: number, graceMs: number): Promise<OpenContact[]> {
   const r = await q.query<OpenContact>(
     `SELECT cc.id::text, cc.campaign_id::text AS "campaignId", cc.next_attempt_at AS "nextAttemptAt",
-            COALESCE((SELECT max(a.attempt_no) FROM call_attempts a WHERE a.contact_id = cc.id), 0) + 1 AS "attemptNo"
+            COALESCE((SELECT max(a.attempt_no) FROM call_attempts a WHERE a.contact_id = cc.id), 0) + 1 AS "attemptNo",
+            COALESCE(p.channel = 'agent_call', false) AS agent
        FROM campaign_contacts cc JOIN campaigns c ON c.id = cc.campaign_id AND c.state = 'running'
-      -- A planned campaign's contacts wait for their plan's job (src/plans/), not for a dial job.
-      WHERE c.contact_plan IS NULL AND cc.state IN ('queued', 'deferred') AND cc.id > $1
+       LEFT JOIN contact_plan_runs r ON r.contact_id = cc.id AND r.ended_at IS NULL AND r.next_step > 0
+       CROSS JOIN LATERAL (SELECT c.contact_plan #>> ARRAY['tiers', r.tier, 'steps', (r.next_step - 1)::text, 'channel'] AS channel) p
+      WHERE (c.contact_plan IS NULL OR p.channel IN ('call', 'agent_call'))
+        AND cc.state IN ('queued', 'deferred') AND cc.id > $1
         AND cc.updated_at < now() - make_interval(secs => $3::float8 / 1000)
       ORDER BY cc.id LIMIT $2`,
     [afterId, limit, graceMs],

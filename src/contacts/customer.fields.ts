@@ -15,6 +15,7 @@ export const IMPORT_FIELDS = [
   'daysPastDue',
   'riskScore',
   'riskTier',
+  'email',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
@@ -33,6 +34,7 @@ export const CSV_COLUMNS: Record<ImportField, string> = {
   daysPastDue: 'days_past_due',
   riskScore: 'risk_score',
   riskTier: 'risk_tier',
+  email: 'email',
 };
 
 export const DEFAULT_SUPPORTED_LOCALES: readonly string[] = ['zh-CN', 'en-US'];
@@ -40,6 +42,8 @@ export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export const MAX_PHONES = 10;
 export const MAX_NAME_LENGTH = 200;
 export const MAX_EXTERNAL_ID_LENGTH = 100;
+/** RFC 5321's limit on a forward path. */
+export const MAX_EMAIL_LENGTH = 254;
 
 /**
  * Stable row error codes. `field` is null for problems of the whole row or file.
@@ -106,6 +110,8 @@ export interface ValidRow {
   daysPastDue: number | null;
   riskScore: number | null;
   riskTier: (typeof RISK_TIERS)[number] | null;
+  /** Where a contact plan's email steps go (none: they are skipped). */
+  email: string | null;
 }
 
 export type RawValues = Partial<Record<ImportField, unknown>>;

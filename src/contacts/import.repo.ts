@@ -24,14 +24,15 @@ export async function createStaging(q: Queryable): Promise<void> {
       due_date       date,
       days_past_due  integer,
       risk_score     smallint,
-      risk_tier      text
+      risk_tier      text,
+      email          text
     ) ON COMMIT DROP`);
 }
 
 export function copyIntoStaging(client: DbClient): Writable {
   return client.query(
     copyFrom(`COPY import_staging (row_no, valid, external_id, name, phones, time_zone, locale, amount_due, currency, due_date,
-                                   days_past_due, risk_score, risk_tier) FROM STDIN`),
+                                   days_past_due, risk_score, risk_tier, email) FROM STDIN`),
   );
 }
 
@@ -52,12 +53,12 @@ function num(n: number | null): string {
 export function stagingLine(row: number, v: ValidRow): string {
   return `${row}\tt\t${esc(v.externalId)}\t${esc(v.name)}\t{${v.phones.join(',')}}\t${esc(v.timeZone)}\t${esc(v.locale)}\t${v.amountDue ?? NULL}\t${
     v.currency ?? NULL
-  }\t${v.dueDate ?? NULL}\t${num(v.daysPastDue)}\t${num(v.riskScore)}\t${v.riskTier ?? NULL}\n`;
+  }\t${v.dueDate ?? NULL}\t${num(v.daysPastDue)}\t${num(v.riskScore)}\t${v.riskTier ?? NULL}\t${esc(v.email)}\n`;
 }
 
 /** An invalid row (or any row once the file has an error) is staged with its external id only, for the duplicate check. */
 export function invalidStagingLine(row: number, externalId: string | null): string {
-  return `${row}\tf\t${esc(externalId)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n`;
+  return `${row}\tf\t${esc(externalId)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n`;
 }
 
 export async function analyzeStaging(q: Queryable): Promise<void> {
@@ -94,8 +95,8 @@ export async function lockImportMerge(q: Queryable): Promise<void> {
 /** New customers; existing external ids are left to `updateExistingCustomers`. */
 export async function insertNewCustomers(q: Queryable, defaultLocale: string): Promise<number> {
   const r = await q.query(
-    `INSERT INTO customers (external_id, name, phones, time_zone, locale, amount_due, currency, due_date, days_past_due, risk_score, risk_tier)
-     SELECT external_id, name, phones, time_zone, COALESCE(locale, $1), amount_due, currency, due_date, days_past_due, risk_score, risk_tier
+    `INSERT INTO customers (external_id, name, phones, time_zone, locale, amount_due, currency, due_date, days_past_due, risk_score, risk_tier, email)
+     SELECT external_id, name, phones, time_zone, COALESCE(locale, $1), amount_due, currency, due_date, days_past_due, risk_score, risk_tier, email
        FROM import_staging
       WHERE valid
       ORDER BY external_id
@@ -123,15 +124,16 @@ export async function updateExistingCustomers(q: Queryable): Promise<number> {
             days_past_due = COALESCE(s.days_past_due, c.days_past_due),
             risk_score = COALESCE(s.risk_score, c.risk_score),
             risk_tier = COALESCE(s.risk_tier, c.risk_tier),
+            email = COALESCE(s.email, c.email),
             updated_at = now()
        FROM import_staging s
       WHERE s.valid
         AND c.external_id = s.external_id
-        AND (c.name, c.phones, c.time_zone, c.locale, c.amount_due, c.currency, c.due_date, c.days_past_due, c.risk_score, c.risk_tier)
+        AND (c.name, c.phones, c.time_zone, c.locale, c.amount_due, c.currency, c.due_date, c.days_past_due, c.risk_score, c.risk_tier, c.email)
             IS DISTINCT FROM
             (s.name, s.phones, COALESCE(s.time_zone, c.time_zone), COALESCE(s.locale, c.locale), COALESCE(s.amount_due, c.amount_due),
              COALESCE(s.currency, c.currency), COALESCE(s.due_date, c.due_date), COALESCE(s.days_past_due, c.days_past_due),
-             COALESCE(s.risk_score, c.risk_score), COALESCE(s.risk_tier, c.risk_tier))`,
+             COALESCE(s.risk_score, c.risk_score), COALESCE(s.risk_tier, c.risk_tier), COALESCE(s.email, c.email))`,
   );
   return r.rowCount ?? 0;
 }

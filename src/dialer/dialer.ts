@@ -5,7 +5,7 @@ import { CallSession, type SessionOptions, type SessionResult } from './call-ses
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
 import type { AgentCallContext, AgentCallPlan, AgentCallRequest, AgentHooks, AriEvent, AriPort } from './ports.js';
-import { endAttempt, markAnswered, markFirstAudio, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { endAttempt, markAgentSought, markAnswered, markFirstAudio, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
 import { endNotDialled } from '../calls/attempt.recovery.sql.js';
 import { insertOptOut } from '../compliance/dnc.repo.js';
 
@@ -82,6 +82,8 @@ export interface AdoptedChannel {
 export class Dialer {
   readonly registry = new SessionRegistry();
   private readonly finishing = new Set<string>();
+  /** When each live call was handed to the agent flow: the abandon clock's start (calls/abandon.ts). */
+  private readonly agentSought = new Map<string, Date>();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
   private readonly endListeners: ((outcome: SessionResult['outcome']) => void)[] = [];
   /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
@@ -188,12 +190,14 @@ export class Dialer {
     try {
       const result = await session.done;
       await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
+      const agentSoughtAt = this.agentSought.get(p.attemptId) ?? null;
       if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
-      else await endAttempt(this.db, p.attemptId, { ...endFromResult(result, p.promptVersion), asteriskServer });
+      else await endAttempt(this.db, p.attemptId, { ...endFromResult(result, p.promptVersion), asteriskServer, agentSoughtAt });
       for (const l of this.endListeners) l(result.outcome);
       return result;
     } finally {
       this.finishing.delete(p.attemptId);
+      this.agentSought.delete(p.attemptId);
     }
   }
 
@@ -251,7 +255,15 @@ export class Dialer {
           await insertOptOut(this.db, p.phone, p.customerId);
           log.info({ to: maskPhone(p.phone) }, 'customer opted out: added to do-not-call');
         },
-        onAgentRequested: this.agents ? (s) => this.agents!.handOff(s, p.agent, { ari: this.ari, alias: (id) => this.aliasChannel(id, s) }) : undefined,
+        onAgentRequested: this.agents
+          ? (s) => {
+              // The abandon clock starts: written at once (an adopting worker reads it) and again at the end.
+              const at = new Date();
+              this.agentSought.set(attemptId, at);
+              markAgentSought(this.db, attemptId, at).catch((err: unknown) => log.error({ err }, 'ledger agent-sought write failed'));
+              return this.agents!.handOff(s, p.agent, { ari: this.ari, alias: (id) => this.aliasChannel(id, s) });
+            }
+          : undefined,
       },
       log,
     );

@@ -65,12 +65,17 @@ export interface PlanProgress {
   startedAt: Date;
   /** When the previous step ran (null before the first). */
   lastRunAt: Date | null;
+  /** The previous step was a call that has not settled yet (waiting for its turn or its gate, ringing, retried). */
+  callPending?: boolean;
+  /** When the previous step's call ended: the next step's spacing counts from then, not from when it was queued. */
+  callEndedAt?: Date | null;
 }
 
 export type PlanAction =
   | { kind: 'stop'; reason: StopCondition | 'no_plan_for_tier' }
   | { kind: 'done' }
   | { kind: 'wait'; until: Date; step: number }
+  | { kind: 'await_call'; step: number }
   | { kind: 'run'; step: number; channel: PlanChannel };
 
 const HOUR = 3_600_000;
@@ -83,13 +88,18 @@ export function planTier(current: RiskTier | null | undefined): RiskTier {
 
 /** When a step is due: after the previous one by its spacing, and not before its due-date offset. */
 export function stepDueAt(step: PlanStep, progress: PlanProgress, dueDate: string | null): Date {
-  const after = (progress.lastRunAt ?? progress.startedAt).getTime() + step.afterHours * HOUR + (step.afterSeconds ?? 0) * 1000;
+  const base = Math.max((progress.lastRunAt ?? progress.startedAt).getTime(), progress.callEndedAt?.getTime() ?? 0);
+  const after = base + step.afterHours * HOUR + (step.afterSeconds ?? 0) * 1000;
   if (step.dueDateOffsetDays === undefined || dueDate === null) return new Date(after);
   const byDueDate = Date.parse(`${dueDate}T00:00:00Z`) + step.dueDateOffsetDays * DAY;
   return new Date(Math.max(after, byDueDate));
 }
 
-/** What the contact's plan does now. Stop conditions are checked before every step. */
+/**
+ * What the contact's plan does now. Stop conditions are checked before every step (and while a
+ * call step's call is still under way: a payment meanwhile ends the plan); a step after a call
+ * waits for that call to settle, so a customer is never called twice at once.
+ */
 export function nextPlanAction(plan: ContactPlan, tier: RiskTier, progress: PlanProgress, facts: PlanFacts, dueDate: string | null, now: Date): PlanAction {
   if (facts.optedOut) return { kind: 'stop', reason: 'opt_out' };
   if (facts.paid && plan.stopOn.includes('payment')) return { kind: 'stop', reason: 'payment' };
@@ -98,6 +108,7 @@ export function nextPlanAction(plan: ContactPlan, tier: RiskTier, progress: Plan
   if (!steps) return { kind: 'stop', reason: 'no_plan_for_tier' };
   const step = steps[progress.nextStep];
   if (!step) return { kind: 'done' };
+  if (progress.callPending) return { kind: 'await_call', step: progress.nextStep };
   const due = stepDueAt(step, progress, dueDate);
   if (due.getTime() > now.getTime()) return { kind: 'wait', until: due, step: progress.nextStep };
   return { kind: 'run', step: progress.nextStep, channel: step.channel };

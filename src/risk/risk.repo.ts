@@ -2,7 +2,7 @@ import type { Queryable } from '../store/db.js';
 import type { FactorScore, RiskInputs, RiskTier } from './scorecard.js';
 
 /** The only writer of risk_scores. */
-export type RiskTrigger = 'nightly' | 'payment' | 'promise' | 'disposition' | 'manual';
+export type RiskTrigger = 'nightly' | 'payment' | 'promise' | 'disposition' | 'manual' | 'plan';
 
 export interface RiskScoreRow {
   id: number;

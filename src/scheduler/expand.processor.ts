@@ -16,6 +16,9 @@ export const FIRST_CHUNK = 50;
 
 // States of a job that will not dial (again): its id is taken, but nothing is waiting to run.
 const NOT_WAITING = new Set(['active', 'completed', 'failed', 'unknown']);
+// A plan job lives as long as its plan (it delays itself between steps, and while paused): one
+// already running (active) is the contact's job. Only a finished one is not.
+const PLAN_NOT_WAITING = new Set(['completed', 'failed', 'unknown']);
 
 /**
  * The contacts whose dial job is really waiting to run. addBulk skips an id that exists: a
@@ -23,9 +26,9 @@ const NOT_WAITING = new Set(['active', 'completed', 'failed', 'unknown']);
  * runs, and marking it queued then would leave it with no job for good. Those stay pending; the
  * next top-up queues them once the old job is gone.
  */
-async function reallyQueued(jobs: ReadonlyArray<{ getState(): Promise<string> }>, contactIds: string[]): Promise<string[]> {
+async function reallyQueued(jobs: ReadonlyArray<{ getState(): Promise<string> }>, contactIds: string[], notWaiting = NOT_WAITING): Promise<string[]> {
   const states = await Promise.all(jobs.map((j) => j.getState()));
-  return contactIds.filter((_, i) => !NOT_WAITING.has(states[i] ?? 'waiting'));
+  return contactIds.filter((_, i) => !notWaiting.has(states[i] ?? 'waiting'));
 }
 
 export interface ExpandContext {
@@ -86,6 +89,7 @@ export async function processExpand(ctx: ExpandContext, job: Job<ExpandJob>, tok
     const queued = await reallyQueued(
       jobs,
       page.map((c) => c.id),
+      plan ? PLAN_NOT_WAITING : NOT_WAITING,
     );
     await markQueued(ctx.db, queued);
     // Their audio is rendered while they wait for their turn, so a dial job finds it ready.

@@ -35,6 +35,12 @@ export const PLAN_JOB_OPTS: JobsOptions = {
   backoff: { type: 'exponential', delay: 2_000 },
 };
 
+/** A contact's plan job, due at `at` (now, or when PostgreSQL says its next step is due); once-only by its id. */
+export async function addPlanJob(queue: Queue<PlanJob>, p: { campaignId: string; contactId: string; at?: Date | null }): Promise<void> {
+  const delay = Math.max(0, (p.at?.getTime() ?? 0) - Date.now());
+  await queue.add('plan', { campaignId: p.campaignId, contactId: p.contactId }, { ...PLAN_JOB_OPTS, jobId: planJobId(p.campaignId, p.contactId), delay });
+}
+
 export interface ExpandJob {
   campaignId: string;
 }

@@ -6,7 +6,8 @@ import { dialingContactsWithoutLiveCall, requeueContact, waitingContactsPage } f
 import { completeFinishedCampaigns } from '../campaigns/campaign.recovery.sql.js';
 import { campaignsWithPending, getDialCampaign } from '../campaigns/campaign.repo.js';
 import { nextAttemptNo } from '../calls/attempts.repo.js';
-import { addExpand, addNextAttempt, dialJobId, type Queues } from './queues.js';
+import { openPlansPage } from '../plans/plan-runs.repo.js';
+import { addExpand, addNextAttempt, addPlanJob, dialJobId, planJobId, type Queues } from './queues.js';
 import { decideWaitingContact, jobCheckDue, jobPresence } from './reconcile.decide.js';
 import { recoverLiveAttempt, type RecoveryContext } from './recovery.js';
 import { settleContact } from './settle.js';
@@ -20,7 +21,8 @@ import { settleContact } from './settle.js';
  * - under one advisory lock (one worker at a time does the rest): reservations never
  *   originated are released and their contacts re-queued; contacts left `dialing` after their
  *   attempt ended are settled; contacts waiting for a job Redis no longer has get it back (at
- *   once after a Redis data loss, otherwise every `jobCheckEveryMs`); running campaigns with
+ *   once after a Redis data loss, otherwise every `jobCheckEveryMs`), a contact plan's job too,
+ *   due when PostgreSQL says its next step is due; running campaigns with
  *   pending contacts get their expand job; campaigns with nothing left complete.
  */
 export interface ReconcilerOptions {
@@ -115,7 +117,7 @@ export function startReconciler(o: ReconcilerOptions): Reconciler {
     const now = Date.now();
     if (jobCheckDue(report.redisLost, lastJobCheck, now, o.jobCheckEveryMs ?? 30_000)) {
       lastJobCheck = now;
-      report.requeued = await requeueMissingJobs();
+      report.requeued = (await requeueMissingJobs()) + (await requeueMissingPlans());
     }
     for (const campaignId of await campaignsWithPending(ctx.db, 1_000)) await addExpand(o.queues.campaign, campaignId);
     report.completed = await completeFinishedCampaigns(ctx.db);
@@ -139,7 +141,31 @@ export function startReconciler(o: ReconcilerOptions): Reconciler {
         const d = decideWaitingContact(c, jobPresence(exists, failed), now);
         if (d.action === 'keep') continue;
         if (d.removeFailed) await dial.remove(ids[i]!).catch(() => undefined);
-        await addNextAttempt(dial, { campaignId: c.campaignId, contactId: c.id, attemptNo: d.attemptNo, at: d.at });
+        await addNextAttempt(dial, { campaignId: c.campaignId, contactId: c.id, attemptNo: d.attemptNo, at: d.at, agent: c.agent });
+        n++;
+      }
+      afterId = page[page.length - 1]!.id;
+    }
+  }
+
+  /** Open contact plans whose job Redis does not have (or has as failed for good) get it back, due when their step is. */
+  async function requeueMissingPlans(): Promise<number> {
+    const plan = o.queues.plan;
+    let n = 0;
+    for (let afterId = '0'; ;) {
+      const page = await openPlansPage(ctx.db, afterId, PAGE);
+      if (page.length === 0) return n;
+      const ids = page.map((p) => planJobId(p.campaignId, p.id));
+      const pipe = o.redis.pipeline();
+      for (const id of ids) pipe.exists(plan.toKey(id)).zscore(plan.keys.failed!, id);
+      const res = (await pipe.exec()) ?? [];
+      const now = new Date();
+      for (const [i, p] of page.entries()) {
+        const presence = jobPresence(Number(res[2 * i]?.[1] ?? 0), (res[2 * i + 1]?.[1] as string | null | undefined) ?? null);
+        const d = decideWaitingContact({ attemptNo: 0, nextAttemptAt: p.dueAt }, presence, now);
+        if (d.action === 'keep') continue;
+        if (d.removeFailed) await plan.remove(ids[i]!).catch(() => undefined);
+        await addPlanJob(plan, { campaignId: p.campaignId, contactId: p.id, at: d.at });
         n++;
       }
       afterId = page[page.length - 1]!.id;

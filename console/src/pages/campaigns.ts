@@ -13,6 +13,7 @@ interface Live {
     contacts: { total: number; byState: Record<string, number>; reasons: { deferred: Record<string, number>; blocked: Record<string, number> } };
     attempts: { live: number; byOutcome: Record<string, number> };
     abandonRate: number | null;
+    abandonment: { abandoned: number; liveAnswered: number; windowDays: number; target: number };
     progress: number | null;
   };
 }
@@ -114,7 +115,12 @@ export const campaignsPage: Page = (main) => {
     cells['cps']!.textContent = l.callsPerSecond.toFixed(1);
     cells['live']!.textContent = String(l.stats.attempts.live);
     cells['outcomes']!.textContent = counts(l.stats.attempts.byOutcome);
-    cells['abandon']!.textContent = l.stats.abandonRate === null ? '–' : `${(l.stats.abandonRate * 100).toFixed(1)}%`;
+    // The rolling 30-day rate the pacing controls (the same as GET /v1/campaigns/:id/stats), with its counts.
+    const ab = l.stats.abandonment;
+    const abandon = cells['abandon']!;
+    abandon.textContent = l.stats.abandonRate === null ? '–' : `${(l.stats.abandonRate * 100).toFixed(1)}% (${ab.abandoned}/${ab.liveAnswered})`;
+    abandon.title = t('abandonDetail', { abandoned: ab.abandoned, live: ab.liveAnswered, days: ab.windowDays, target: +(ab.target * 100).toFixed(2) });
+    abandon.classList.toggle('over', l.stats.abandonRate !== null && l.stats.abandonRate >= ab.target);
     cells['deferred']!.textContent = `${l.stats.contacts.byState['deferred'] ?? 0} ${counts(l.stats.contacts.reasons.deferred)}`;
     cells['blocked']!.textContent = `${l.stats.contacts.byState['blocked'] ?? 0} ${counts(l.stats.contacts.reasons.blocked)}`;
     void sum;

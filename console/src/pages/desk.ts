@@ -1,8 +1,9 @@
-import { api, ApiError } from '../api.js';
+import { api, ApiError, can } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import { t, type Key } from '../i18n.js';
 import type { Page } from '../main.js';
 import { dispositionsList, type Disposition } from './customers.js';
+import { softphonePanel } from '../softphone/softphone-panel.js';
 
 interface Card {
   attemptId: string;
@@ -148,6 +149,22 @@ export const deskPage: Page = (main) => {
   const stream = new EventSource('/v1/agents/me/events');
   stream.addEventListener('state', (e) => renderControls((JSON.parse((e as MessageEvent<string>).data) as { state: string }).state));
   stream.addEventListener('customer_card', (e) => void showCard(JSON.parse((e as MessageEvent<string>).data) as Card));
-  replace(main, h('h1', {}, t('desk')), stateLine, controls, msg, cardBox);
-  return () => stream.close();
+  const phoneBox = h('div');
+  replace(main, h('h1', {}, t('desk')), stateLine, controls, msg, phoneBox, cardBox);
+  // The browser phone, for agents provisioned for it (softphone "webrtc").
+  let phone: ReturnType<typeof softphonePanel> | null = null;
+  let left = false;
+  if (can('POST /v1/agents/:id/softphone'))
+    void api<{ softphone: string }>('GET', '/v1/agents/me')
+      .then((me) => {
+        if (me.softphone !== 'webrtc' || left) return;
+        phone = softphonePanel();
+        phoneBox.append(phone.el);
+      })
+      .catch(() => undefined);
+  return () => {
+    left = true;
+    stream.close();
+    phone?.stop();
+  };
 };

@@ -45,6 +45,8 @@ write_env() {
     echo "RINGWISE_AMD_CONTEXT=ringwise-amd"
     echo "RINGWISE_AGENT_CONTEXT=ringwise-agents"
     echo "RINGWISE_SIP_REALM=$SIP_REALM"
+    # Browser softphones register over Asterisk's HTTP server (127.0.0.1 is a secure context: ws is enough).
+    echo "RINGWISE_WEBRTC_WS_URL=ws://$HOST:$ARI_PORT/ws"
     echo "RINGWISE_SANDBOX_SLOT=$SLOT"
     echo "SANDBOX_PORT_OFFSET=$PORT_OFFSET"
     echo "SANDBOX_CHROOT=$CHROOT"
@@ -53,6 +55,8 @@ write_env() {
     echo "SANDBOX_ASTERISK_CONF=$AST_CONF"
     echo "SANDBOX_SCRIPT=$ROOT/scripts/sandbox.sh"
     echo "SANDBOX_SIP=$HOST:$SIP_PORT"
+    echo "SANDBOX_SIP_TLS=$HOST:$SIP_TLS_PORT"
+    echo "SANDBOX_SIP_TLS_CA=$SLOT_STATE/tls/ca.crt"
     echo "SANDBOX_CARRIER=$HOST:$CARRIER_PORT"
     echo "SANDBOX_SIM_PSTN_CONTEXT=sim-pstn"
     messaging_env
@@ -74,6 +78,7 @@ write_env() {
       echo "ASTERISK_2_ARI_URL=http://$HOST:$((ARI_PORT + 500))"
       echo "ASTERISK_2_AMI_PORT=$((AMI_PORT + 500))"
       echo "ASTERISK_2_SIP=$HOST:$((SIP_PORT + 500))"
+      echo "ASTERISK_2_SIP_TLS=$HOST:$((SIP_TLS_PORT + 500))"
       echo "ASTERISK_2_CONF=/etc/asterisk-ringwise$SLOT_SFX-2/asterisk.conf"
       echo "ASTERISK_2_PID_FILE=$ROOT/.sandbox$SLOT_SFX-2/run/asterisk.pid"
       echo "ASTERISK_2_LOG_DIR=$CHROOT/var/log/asterisk$SLOT_SFX-2"

@@ -62,7 +62,42 @@ load_secrets() {
   source "$f"
 }
 
+# The slot's TLS pair for SIP over TLS (agents): a self-signed CA, made once per slot, and a server
+# certificate it signs for 127.0.0.1. Softphones in tests trust the CA (SANDBOX_SIP_TLS_CA).
+ensure_tls_cert() {
+  local dir=$SLOT_STATE/tls
+  # Made again when missing or within a month of expiring (825 days).
+  if [[ ! -s $dir/server.crt || ! -s $dir/server.key || ! -s $dir/ca.crt ]] ||
+    ! openssl x509 -checkend 2592000 -noout -in "$dir/server.crt" >/dev/null 2>&1; then
+    log "making the slot's TLS CA and server certificate (openssl, $dir)"
+    rm -rf "$dir.tmp"
+    mkdir -p "$dir.tmp"
+    (
+      umask 077
+      cd "$dir.tmp"
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt \
+        -days 3650 -subj "/O=ringwise sandbox/CN=ringwise sandbox CA (slot $SLOT)" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr \
+        -subj "/O=ringwise sandbox/CN=$HOST"
+      printf 'subjectAltName=IP:%s,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' "$HOST" >server.ext
+      openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -extfile server.ext -out server.crt
+      rm -f server.csr server.ext ca.srl
+      chmod 0644 ca.crt server.crt
+    ) >"$LOGS/openssl.log" 2>&1 || { cat "$LOGS/openssl.log" >&2; die "openssl could not make the sandbox's TLS certificate"; }
+    rm -rf "$dir"
+    mv "$dir.tmp" "$dir"
+  fi
+  # Asterisk reads them inside the chroot.
+  mkdir -p "$CHROOT$AST_ETC/tls"
+  chmod 0750 "$CHROOT$AST_ETC/tls"
+  install -m 0644 "$dir/server.crt" "$CHROOT$AST_ETC/tls/server.crt"
+  install -m 0600 "$dir/server.key" "$CHROOT$AST_ETC/tls/server.key"
+}
+
 render_config() {
+  ensure_tls_cert
+  export SIP_TLS_PORT SIP_TLS_CERT_FILE=$AST_ETC/tls/server.crt SIP_TLS_KEY_FILE=$AST_ETC/tls/server.key
   export ASTERISK_ETC_DIR=$AST_ETC ASTERISK_MAX_CALLS=2000 ASTERISK_BIND_ADDR=$HOST SIP_BIND_ADDR=$HOST
   export ASTERISK_HTTP_PORT=$ARI_PORT ARI_USER ARI_PASSWORD AMI_PORT AMI_USER AMI_PASSWORD
   export AMI_PERMIT=$HOST/255.255.255.255 RTP_START RTP_END SIP_REALM SIP_PORT
@@ -84,7 +119,7 @@ render_config() {
   # from ever sending a query off the machine.
   printf '# ringwise sandbox: no DNS inside the Asterisk chroot\n' >"$CHROOT/etc/resolv.conf.tmp"
   mv "$CHROOT/etc/resolv.conf.tmp" "$CHROOT/etc/resolv.conf"
-  cat "$CHROOT$AST_ETC"/*.conf "$CHROOT/etc/resolv.conf" | sha256sum | cut -c1-16
+  cat "$CHROOT$AST_ETC"/*.conf "$CHROOT/etc/resolv.conf" "$CHROOT$AST_ETC/tls/server.crt" | sha256sum | cut -c1-16
 }
 
 # With two servers, each has a PJSIP trunk to the other (ringwise-peer-<name>, matched by its SIP
@@ -152,8 +187,8 @@ start_asterisk() {
     log "Asterisk config changed: restarting Asterisk"
     stop_asterisk
   fi
-  if tcp_open $HOST $ARI_PORT || tcp_open $HOST $AMI_PORT || udp_bound $SIP_PORT; then
-    die "ports $ARI_PORT/$AMI_PORT/$SIP_PORT are taken by a process this sandbox did not start (ss -lntup)"
+  if tcp_open $HOST $ARI_PORT || tcp_open $HOST $AMI_PORT || udp_bound $SIP_PORT || tcp_open $HOST $SIP_TLS_PORT; then
+    die "ports $ARI_PORT/$AMI_PORT/$SIP_PORT/$SIP_TLS_PORT are taken by a process this sandbox did not start (ss -lntup)"
   fi
   rm -f "$CHROOT$AST_RUN/asterisk.ctl" "$CHROOT$AST_RUN/asterisk.pid"
   : >"$LOGS/asterisk.out"

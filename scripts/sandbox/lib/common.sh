@@ -65,7 +65,8 @@ apt_install() {
 }
 
 ensure_tools() {
-  apt_install mmdebstrap sip-tester sox espeak-ng curl iproute2 procps util-linux
+  # baresip-core: the agents' TLS+SRTP softphone in tests (Debian's SIPp is built without TLS).
+  apt_install mmdebstrap sip-tester baresip-core openssl sox espeak-ng curl iproute2 procps util-linux
   command -v node >/dev/null || die "node (20+) is required to build the carrier's audio"
 }
 

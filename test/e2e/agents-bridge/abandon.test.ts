@@ -66,9 +66,19 @@ describe('agents e2e: abandoned calls', () => {
     expect(secondPlays[2]!.media).toHaveLength(1);
     expect(secondPlays[2]!.media[0]).not.toBe(plays[2]!.media[0]);
 
+    // The agent key starts the abandon clock: both calls are abandoned as the rules count them.
+    const facts = await h.tdb.db.query<{ sought: boolean; live: boolean; abandoned: boolean }>(
+      `SELECT agent_sought_at IS NOT NULL AS sought, live_answered AS live, abandoned FROM call_attempts WHERE campaign_id = $1 ORDER BY attempt_no`,
+      [c.campaignId],
+    );
+    expect(facts.rows).toEqual([
+      { sought: true, live: true, abandoned: true },
+      { sought: true, live: true, abandoned: true },
+    ]);
     const stats = summarizeStats(Number(c.campaignId), await loadStatsRows(h.tdb.db, Number(c.campaignId)));
     expect(stats.attempts.byOutcome['abandoned']).toBe(2);
     expect(stats.abandonRate).toBe(1);
+    expect(stats.abandonment).toMatchObject({ abandoned: 2, liveAnswered: 2 });
   });
 
   it('high risk waits for agent capacity before dialing; a customer who hangs up while the agent rings is abandoned, the agent released, the leg cancelled', async () => {

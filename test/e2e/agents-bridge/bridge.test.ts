@@ -131,6 +131,13 @@ describe('agents e2e: answered calls bridged to live agents', () => {
     await waitFor('campaign completed', async () => (await campaignState(h, c.campaignId)) === 'completed', 30_000);
     await waitFor('the agent leg gone', async () => !(await obs.listChannels()).some((ch) => ch.id.startsWith(attemptId)));
     expect(await attemptAgent(h, attemptId)).toMatchObject({ outcome: 'answered_human', agentId: 3, digits: '1', endReason: 'agent_requested' });
+    // Agent 2 rang for 4 s first: the customer reached a person, but not within 2 s of pressing 1, so the rules count it abandoned.
+    const facts = await h.tdb.db.query<{ waitedMs: number; live: boolean; abandoned: boolean }>(
+      `SELECT (extract(epoch FROM bridged_at - agent_sought_at) * 1000)::int AS "waitedMs", live_answered AS live, abandoned FROM call_attempts WHERE id = $1`,
+      [attemptId],
+    );
+    expect(facts.rows[0]!.waitedMs).toBeGreaterThan(2_000);
+    expect(facts.rows[0]).toMatchObject({ live: true, abandoned: true });
     expect(pool.state(3)).toBe('wrap_up');
     expect(pool.state(2)).toBe('available');
   });

@@ -105,7 +105,9 @@ describe('agents e2e: bridging with the real agent pool', () => {
     const app = await buildApp({ config: h.config, log: h.log, db: h.tdb.db, readiness: {}, events: h.events });
     try {
       const { key } = await createApiKey(h.tdb.db, { name: 'e2e-agent-5', role: 'agent', agentId });
-      const callbackAt = new Date(Date.now() + 4_000);
+      // Far enough ahead that a loaded machine still posts it before it passes (seen: 4 s was
+      // already in the past at load 32), near enough to keep the test short.
+      const callbackAt = new Date(Date.now() + 10_000);
       const res = await app.inject({
         method: 'POST',
         url: `/v1/calls/${first}/disposition`,

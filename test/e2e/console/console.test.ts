@@ -117,10 +117,10 @@ describe('console e2e (Chromium)', () => {
     await shot(page, 'login');
     await context.close();
     const expected: Record<Role, string[]> = {
-      admin: ['Campaigns', 'Customers', 'Calls', 'Agents'],
-      operator: ['Campaigns', 'Customers', 'Calls', 'Agents'],
-      supervisor: ['Campaigns', 'Customers', 'Calls', 'Agents'],
-      viewer: ['Campaigns', 'Customers', 'Calls', 'Agents'],
+      admin: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Quality', 'Charts', 'Schedules'],
+      operator: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Charts', 'Schedules'],
+      supervisor: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Quality', 'Charts', 'Schedules'],
+      viewer: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Quality', 'Charts', 'Schedules'],
       agent: ['My desk', 'Customers', 'Calls'],
     };
     for (const role of ROLES) {
@@ -214,6 +214,11 @@ describe('console e2e (Chromium)', () => {
       await expect.poll(() => row.locator('progress').evaluate((p: { value: number }) => p.value), { timeout: 90_000, interval: 500 }).toBe(100);
       await expect.poll(() => row.locator('[data-col=state]').textContent(), { timeout: 10_000 }).toBe('completed');
       expect(await row.locator('[data-col=outcomes]').textContent()).toMatch(/answered_human|abandoned|completed/);
+      // The rolling 30-day abandon rate with its counts: three people answered, nobody was meant for an agent.
+      await expect.poll(() => row.locator('[data-col=abandon]').textContent(), { timeout: 5_000 }).toBe('0.0% (0/3)');
+      expect(await row.locator('[data-col=abandon]').getAttribute('title')).toMatch(
+        /^0 of 3 calls answered by a person in 30 days were abandoned \(target 3%\)$/,
+      );
       await shot(page, 'campaigns');
       expect(pageErrors(page)).toEqual([]);
       await context.close();

@@ -25,7 +25,7 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
   const project = `rwsmoke${process.pid}`;
   // Ports 900 above the slot's own, RTP in the unused block after slot 7's.
   const off = Number(env['SANDBOX_PORT_OFFSET'] ?? 0) + 900;
-  const ports = { api: 3000 + off, w1: 3001 + off, w2: 3002 + off, ari: 8088 + off, ami: 5038 + off, sip: 5060 + off };
+  const ports = { api: 3000 + off, w1: 3001 + off, w2: 3002 + off, ari: 8088 + off, ami: 5038 + off, sip: 5060 + off, sipTls: 5061 + off };
   const envFile = join(dir, '.env');
   const dc = (...args: string[]) =>
     run(compose, ['-p', project, '-f', join(ROOT, 'deploy/compose.yaml'), '--env-file', envFile, ...args], { cwd: join(ROOT, 'deploy'), maxBuffer: 64 << 20 });
@@ -50,6 +50,7 @@ describe.skipIf(!enabled)('e2e: deploy/compose.yaml (API, two workers, Asterisk,
         `ASTERISK_HTTP_PORT=${ports.ari}`,
         `AMI_PORT=${ports.ami}`,
         `SIP_PORT=${ports.sip}`,
+        `SIP_TLS_PORT=${ports.sipTls}`,
         'RTP_START=38400',
         'RTP_END=38999',
         `RINGWISE_API_HOST_PORT=${ports.api}`,

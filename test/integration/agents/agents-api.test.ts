@@ -108,6 +108,56 @@ describe('provisioning when Asterisk does not answer', () => {
     expect((await api.app.inject({ method: 'GET', url: '/v1/agents/abc', headers: api.as('supervisor') })).statusCode).toBe(400);
     expect((await api.app.inject({ method: 'POST', url: '/v1/agents/me/login', headers: api.as('supervisor') })).json().error.code).toBe('not_an_agent');
   });
+
+  it('a browser phone takes no SIP transport: 422 transport_not_for_webrtc before Asterisk is asked, and no row', async () => {
+    const r = await api.app.inject({
+      method: 'POST',
+      url: '/v1/agents',
+      headers: api.as('supervisor'),
+      payload: { name: 'rwt-webrtc-tls', softphone: 'webrtc', transport: 'tls' },
+    });
+    expect(r.statusCode, r.body).toBe(422);
+    expect(r.json().error).toMatchObject({ code: 'transport_not_for_webrtc', details: { field: 'transport' } });
+    expect((await api.t.db.query(`SELECT count(*)::int AS n FROM agents WHERE name = 'rwt-webrtc-tls'`)).rows[0].n).toBe(0);
+  });
+});
+
+describe('PATCH /v1/agents/:id (transport)', () => {
+  const patch = (id: number | string, payload: unknown, role: 'supervisor' | 'operator' | 'agent' = 'supervisor') =>
+    api.app.inject({ method: 'PATCH', url: `/v1/agents/${id}`, headers: api.as(role), payload: payload as object });
+  const transportOf = async (id: number) => (await api.t.db.query(`SELECT sip_transport FROM agents WHERE id = $1`, [id])).rows[0].sip_transport;
+
+  it('Asterisk not answering: 503 and the agent keeps its transport; the same transport again is 200 without asking Asterisk', async () => {
+    const id = await seedAgent();
+    const r = await patch(id, { transport: 'tls' });
+    expect(r.statusCode, r.body).toBe(503);
+    expect(r.json().error.code).toBe('asterisk_unavailable');
+    expect(await transportOf(id)).toBe('udp');
+    const same = await patch(id, { transport: 'udp' });
+    expect(same.statusCode, same.body).toBe(200);
+    expect(same.json()).toMatchObject({ id, sipTransport: 'udp' });
+  });
+
+  it('only an offline agent; bad input 400; unknown agent 404; other roles 403', async () => {
+    const id = await seedAgent();
+    await api.t.db.query(`UPDATE agents SET state = 'available', logged_in = true WHERE id = $1`, [id]);
+    const busy = await patch(id, { transport: 'tls' });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json().error).toMatchObject({ code: 'agent_not_offline', details: { state: 'available' } });
+    expect(await transportOf(id)).toBe('udp');
+    for (const payload of [{}, { transport: 'tcp' }, { transport: 'tls', name: 'x' }]) expect((await patch(id, payload)).statusCode).toBe(400);
+    expect((await patch(999999, { transport: 'tls' })).statusCode).toBe(404);
+    for (const role of ['operator', 'agent'] as const) expect((await patch(id, { transport: 'tls' }, role)).statusCode).toBe(403);
+  });
+
+  it("a browser phone's agent has no SIP transport to change: 409 not_a_sip_phone", async () => {
+    const id = await seedAgent();
+    await api.t.db.query(`UPDATE agents SET softphone = 'webrtc' WHERE id = $1`, [id]);
+    const r = await patch(id, { transport: 'tls' });
+    expect(r.statusCode, r.body).toBe(409);
+    expect(r.json().error.code).toBe('not_a_sip_phone');
+    expect(await transportOf(id)).toBe('udp');
+  });
 });
 
 describe('GET /v1/agents/:id/events', () => {

@@ -51,6 +51,27 @@ describe('GET/PUT /v1/policy', () => {
     expect(same.json().error.code).toBe('invalid_policy');
     await put({ profile: 'cn-bank' });
   });
+
+  it('the abandon-rate target: 3 % by default, an admin may change it, a campaign may only lower it', async () => {
+    expect((await get('/v1/policy', 'viewer')).json().policy.maxAbandonRate).toBe(0.03);
+    expect((await put({ maxAbandonRate: 1.5 })).statusCode).toBe(400);
+    expect((await put({ maxAbandonRate: 0.02 })).json().policy.maxAbandonRate).toBe(0.02);
+    const create = (maxAbandonRate: number) =>
+      api.app.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: api.as('operator'),
+        payload: { name: `abandon ${maxAbandonRate}`, policyOverrides: { maxAbandonRate } },
+      });
+    const looser = await create(0.03);
+    expect(looser.statusCode).toBe(422);
+    expect(looser.json().error).toMatchObject({ code: 'override_not_stricter', details: { field: 'maxAbandonRate' } });
+    const stricter = await create(0.01);
+    expect(stricter.statusCode).toBe(201);
+    const stats = await api.app.inject({ url: `/v1/campaigns/${stricter.json().id}/stats`, headers: api.as('viewer') });
+    expect(stats.json().abandonment).toMatchObject({ rate: null, abandoned: 0, liveAnswered: 0, windowDays: 30, target: 0.01 });
+    await put({ profile: 'cn-bank' });
+  });
 });
 
 describe('GET /v1/customers/:id/eligibility', () => {

@@ -78,11 +78,14 @@ describe('POST /v1/campaigns/:id/contacts', () => {
 
   it('keeps stored optional values when a re-import leaves them empty', async () => {
     const id = await createCampaign(api.t.db);
-    await post(id, 'external_id,name,phone,timezone,amount_due\nK-1,Keep,13800138000,Asia/Shanghai,10\n');
-    const res = await post(id, 'external_id,name,phone,timezone,amount_due\nK-1,Keep,13800138000,,\n');
+    await post(id, 'external_id,name,phone,timezone,amount_due,email\nK-1,Keep,13800138000,Asia/Shanghai,10,keep@example.com\n');
+    const res = await post(id, 'external_id,name,phone,timezone,amount_due,email\nK-1,Keep,13800138000,,,\n');
     expect(res.json()).toEqual({ imported: 0, updated: 0, duplicates: 1, rows: 1 });
     const k = (await customers(api.t.db)).find((c) => c.external_id === 'K-1');
     expect(k).toMatchObject({ time_zone: 'Asia/Shanghai', amount_due: '10.00' });
+    // The email column (a contact plan's email steps go there) is stored and kept the same way.
+    const mail = await api.t.db.query(`SELECT email FROM customers WHERE external_id = 'K-1'`);
+    expect(mail.rows[0].email).toBe('keep@example.com');
   });
 
   it('imports a good JSON array', async () => {

@@ -9,6 +9,7 @@ describe('summarizeStats', () => {
     expect(Object.keys(s.attempts.byOutcome)).toEqual([...CALL_OUTCOMES]);
     expect(Object.values(s.contacts.byState).every((n) => n === 0)).toBe(true);
     expect(s.abandonRate).toBeNull();
+    expect(s.abandonment).toMatchObject({ rate: null, abandoned: 0, liveAnswered: 0, windowDays: 30 });
     expect(s.progress).toBeNull();
   });
 
@@ -31,13 +32,16 @@ describe('summarizeStats', () => {
       ],
       live: 1,
       answeredHuman: 8,
+      // The rolling window, not the lifetime outcomes: 3 of 120 live-answered calls in 30 days.
+      abandon: { abandoned: 3, liveAnswered: 120, since: new Date('2026-11-07T00:00:00Z'), target: 0.03 },
     });
     expect(s.campaignId).toBe(7);
     expect(s.contacts.total).toBe(10);
     expect(s.contacts.reasons).toEqual({ deferred: { quiet_hours: 2, unspecified: 1 }, blocked: { daily_cap: 1 } });
     expect(s.attempts.total).toBe(13);
     expect(s.attempts.byOutcome['something_new']).toBe(1);
-    expect(s.abandonRate).toBe(2 / 8);
+    expect(s.abandonRate).toBe(3 / 120);
+    expect(s.abandonment).toEqual({ rate: 3 / 120, abandoned: 3, liveAnswered: 120, windowDays: 30, since: '2026-11-07T00:00:00.000Z', target: 0.03 });
     expect(s.progress).toBe(3 / 10);
   });
 });

@@ -33,6 +33,7 @@ describe('validateRow', () => {
         daysPastDue: '13',
         riskScore: '100',
         riskTier: 'HIGH',
+        email: ' zhang.wei@example.com ',
       }),
     ).toEqual({
       externalId: 'C-1',
@@ -46,6 +47,7 @@ describe('validateRow', () => {
       daysPastDue: 13,
       riskScore: 100,
       riskTier: 'high',
+      email: 'zhang.wei@example.com',
     });
   });
 
@@ -188,6 +190,13 @@ describe('validateRow', () => {
   it('risk tier: low, medium or high', () => {
     expect(errorsOf({ riskTier: 'extreme' })).toEqual([{ field: 'riskTier', code: 'invalid_value' }]);
     expect(valueOf({ riskTier: 'Medium' }).riskTier).toBe('medium');
+  });
+
+  it('email: an address shape, at most 254 characters; empty is none', () => {
+    expect(errorsOf({ email: 'not an address' })).toEqual([{ field: 'email', code: 'invalid_format' }]);
+    expect(errorsOf({ email: 'a@localhost' })).toEqual([{ field: 'email', code: 'invalid_format' }]);
+    expect(errorsOf({ email: `${'a'.repeat(250)}@x.cn` })).toEqual([{ field: 'email', code: 'too_long' }]);
+    expect(valueOf({ email: '' }).email).toBeNull();
   });
 
   it('reports every problem of a row, labelled with CSV column names when asked', () => {

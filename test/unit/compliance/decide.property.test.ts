@@ -80,7 +80,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
     cooldownAfterConversationDays: fc.option(fc.integer({ min: 1, max: 7 })),
     minGapMinutes: fc.option(fc.integer({ min: 0, max: 600 })),
   })
-  .map(({ window, ...rest }) => ({ ...window, ...rest, holidayCountry: 'XX', maxAttemptsPerContact: null }));
+  .map(({ window, ...rest }) => ({ ...window, ...rest, holidayCountry: 'XX', maxAttemptsPerContact: null, maxAbandonRate: 0.03 }));
 
 const caseArb = fc
   .record({

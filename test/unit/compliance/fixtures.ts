@@ -15,6 +15,7 @@ export const OPEN: Policy = {
   cooldownAfterConversationDays: null,
   minGapMinutes: null,
   maxAttemptsPerContact: null,
+  maxAbandonRate: 0.03,
 };
 
 export const noHolidays: HolidayCalendar = { isHoliday: () => false };

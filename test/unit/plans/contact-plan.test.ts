@@ -71,6 +71,16 @@ describe('contact plan', () => {
     expect(nextPlanAction(plan, 'high', p, { ...none, optedOut: true, paid: true }, null, h(5))).toEqual({ kind: 'stop', reason: 'opt_out' });
   });
 
+  it("a step after a call waits for that call to settle, then counts its spacing from the call's end; a stop still wins", () => {
+    const afterCall = { nextStep: 2, startedAt: start, lastRunAt: h(1) };
+    expect(nextPlanAction(plan, 'high', { ...afterCall, callPending: true }, none, null, h(9))).toEqual({ kind: 'await_call', step: 2 });
+    expect(nextPlanAction(plan, 'high', { ...afterCall, callPending: true }, { ...none, paid: true }, null, h(9))).toEqual({ kind: 'stop', reason: 'payment' });
+    // Queued at 1 h, ended at 2.5 h: the agent call (2 h later) is due at 4.5 h, not 3 h.
+    expect(nextPlanAction(plan, 'high', { ...afterCall, callEndedAt: h(2.5) }, none, null, h(3))).toEqual({ kind: 'wait', until: h(4.5), step: 2 });
+    // The last step's call still under way: the plan is done (the call settles its contact).
+    expect(nextPlanAction(plan, 'high', { nextStep: 3, startedAt: start, lastRunAt: h(3), callPending: true }, none, null, h(9))).toEqual({ kind: 'done' });
+  });
+
   it('places steps against the due date (an SMS three days before, an email on the day)', () => {
     const p0 = { nextStep: 0, startedAt: start, lastRunAt: null };
     expect(nextPlanAction(plan, 'low', p0, none, '2026-12-10', start)).toEqual({ kind: 'wait', until: new Date('2026-12-07T00:00:00Z'), step: 0 });
