@@ -19,9 +19,12 @@ import { getProfile } from '../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../src/compliance/policy.store.js';
 import { createBenchDb } from './lib/bench-db.js';
 import { collectStep, type RingwiseStep } from './lib/ledger-stats.js';
+import { customerName } from './lib/names.js';
 import { listenerNumber, loadNumber } from './lib/numbers.js';
 import { sampleCpu, sampleProcess } from './lib/proc.js';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Db } from '../src/store/db.js';
 import { sandboxEnv } from '../test/helpers/sandbox-env.js';
 import { apiClient, freePort, startRingwise, type Proc } from './lib/stack.js';
@@ -42,8 +45,11 @@ export interface RingwiseResult {
 }
 
 const CHEAP = { segments: [{ type: 'sound', name: 'hello-world' }] };
-/** Every customer's sentence differs (name, amount), so every call needs its own TTS render. */
-const PERSONALISED = {
+/**
+ * Every customer's sentence differs (name, amount, days), so every call needs its own sentence,
+ * joined from speech pieces (phrases, number words, name syllables/words) rendered once each.
+ */
+export const PERSONALISED = {
   'en-US': { segments: [{ type: 'tts', text: 'Hello {name}. Your payment of {amount} was due on {due_date}. Please pay soon.' }] },
   'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天，请尽快还款。' }] },
 };
@@ -53,9 +59,12 @@ function contactsCsv(workload: Workload, run: string, first: number, n: number):
   let s = CSV_HEADER;
   for (let i = first; i < first + n; i++) {
     if (workload === 'cheap') s += `LOAD-${i},Load Customer ${i},${loadNumber(i)},Asia/Shanghai,en-US,100.00,CNY,2026-11-01,10,10\n`;
-    // The run id in the name: no sentence was rendered by an earlier run (no warm cache).
-    else
-      s += `P-${run}-${i},Customer ${run} ${i},${listenerNumber(i)},Asia/Shanghai,${i % 2 ? 'en-US' : 'zh-CN'},${100 + (i % 9000)}.00,CNY,2026-11-01,${1 + (i % 60)},10\n`;
+    // Distinct customers with names as common as real ones (bench/lib/names.ts); the run renders
+    // into a folder of its own (runRingwise), so nothing was rendered by an earlier run.
+    else {
+      const locale = i % 2 ? 'en-US' : 'zh-CN';
+      s += `P-${run}-${i},${customerName(i, locale)},${listenerNumber(i)},Asia/Shanghai,${locale},${100 + (i % 9000)}.00,CNY,2026-11-01,${1 + (i % 60)},10\n`;
+    }
   }
   return s;
 }
@@ -96,7 +105,17 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
   const bdb = await createBenchDb();
   const id = randomBytes(4).toString('hex');
   const port = await freePort();
-  const common = { DATABASE_URL: bdb.url, RINGWISE_QUEUE_PREFIX: `rwb-${id}`, LOG_LEVEL: 'info' };
+  // Personalised prompts render into a folder of this run (deleted at the end): a cold cache, as
+  // on a fresh install, so the run pays for every phrase, number word and name it speaks.
+  const sandbox = sandboxEnv();
+  const promptDirs =
+    workload === 'personalised' && sandbox['RINGWISE_PROMPT_DIR'] && sandbox['RINGWISE_PROMPT_DIR_ON_ASTERISK']
+      ? {
+          RINGWISE_PROMPT_DIR: join(sandbox['RINGWISE_PROMPT_DIR'], `bench-${id}`),
+          RINGWISE_PROMPT_DIR_ON_ASTERISK: `${sandbox['RINGWISE_PROMPT_DIR_ON_ASTERISK']}/bench-${id}`,
+        }
+      : undefined;
+  const common = { DATABASE_URL: bdb.url, RINGWISE_QUEUE_PREFIX: `rwb-${id}`, LOG_LEVEL: 'info', ...promptDirs };
   const procs: Proc[] = [];
   const steps = result.steps;
   try {
@@ -213,6 +232,7 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
     await Promise.all(procs.map((p) => p.stop()));
     await bdb.drop();
     await deletePrefix(common.RINGWISE_QUEUE_PREFIX);
+    if (promptDirs) await rm(promptDirs.RINGWISE_PROMPT_DIR, { recursive: true, force: true });
   }
   const passing = steps.filter((s) => s.ok);
   result.sustainedCps = passing.length ? Math.max(...passing.map((s) => s.sustainedCps)) : 0;

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --only ceiling,personalised,ringwise,scheduling]`: the ceiling
+ * `npm run bench [-- --quick] [-- --only ceiling,personalised,ringwise,scheduling,scale]
+ * [-- --deadline HH:MM] [-- --note "..."]`: the ceiling
  * sweep, the personalised (real path) and cheap ringwise sweeps against the same carrier in the
  * same run, and the scheduling run at scale;
  * writes bench/results/latest.json and latest.md (`--out NAME`: NAME.json and NAME.md, for a part
@@ -19,10 +20,14 @@ import { runScale } from './scale.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const onlyArg = argv.indexOf('--only');
-const only = new Set(onlyArg >= 0 ? argv[onlyArg + 1]!.split(',') : ['ceiling', 'personalised', 'ringwise', 'scheduling', 'scale']);
-const outArg = argv.indexOf('--out');
-const outName = outArg >= 0 ? argv[outArg + 1]! : 'latest';
+const arg = (name: string): string | undefined => (argv.indexOf(name) >= 0 ? argv[argv.indexOf(name) + 1] : undefined);
+const PARTS = ['ceiling', 'personalised', 'ringwise', 'scheduling', 'scale'];
+const only = new Set(arg('--only')?.split(',') ?? PARTS);
+// --deadline HH:MM (UTC): parts that would start after it are skipped and listed as such.
+const deadline = arg('--deadline');
+// --note "...": said at the top of the results (e.g. that other work shared the machine).
+const note = arg('--note');
+const outName = arg('--out') ?? 'latest';
 if (!/^[a-z0-9-]+$/.test(outName)) throw new Error(`--out takes a file name without extension (a-z, 0-9, -), got ${outName}`);
 const log = (s: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
@@ -58,20 +63,62 @@ async function main(): Promise<void> {
     mode: quick ? 'quick' : 'full',
     startedAt: new Date().toISOString(),
     finishedAt: '',
-    machine: { cpus: availableParallelism(), node: process.version, loadAvgAtStart: loadavg().map((x) => round(x, 2)), runtime: entry ? 'compiled' : 'tsx' },
+    machine: {
+      cpus: availableParallelism(),
+      node: process.version,
+      loadAvgAtStart: loadavg().map((x) => round(x, 2)),
+      runtime: entry ? 'compiled' : 'tsx',
+      ...(note ? { note } : {}),
+    },
     targets: {},
+    skipped: PARTS.filter((p) => !only.has(p)),
   };
-  if (only.has('scheduling')) {
-    log(`scheduling: ${PLAN.rows} rows`);
-    r.scheduling = await runScheduling({ rows: PLAN.rows, addBulkJobs: PLAN.addBulkJobs, log });
-  }
-  if (only.has('ceiling')) {
+  const loads: number[] = [];
+  const sampleLoad = setInterval(() => loads.push(loadavg()[0]!), 10_000);
+  sampleLoad.unref();
+  const dir = join(import.meta.dirname, 'results');
+  // Written after every part, so a run stopped early still leaves what it measured.
+  const write = (): void => {
+    if (r.ceiling && r.ringwise) r.ratioToCeiling = r.ceiling.ceilingCps > 0 ? round(r.ringwise.sustainedCps / r.ceiling.ceilingCps, 2) : null;
+    r.targets = judgeTargets(r);
+    r.finishedAt = new Date().toISOString();
+    if (loads.length)
+      r.machine.loadAvg1m = { mean: round(loads.reduce((a, b) => a + b, 0) / loads.length, 1), max: round(Math.max(...loads), 1), samples: loads.length };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${outName}.json`), `${JSON.stringify(r, null, 2)}\n`);
+    writeFileSync(join(dir, `${outName}.md`), renderMarkdown(r));
+  };
+  const pastDeadline = (): boolean => {
+    if (!deadline) return false;
+    const [hh, mm] = deadline.split(':').map(Number);
+    const now = new Date();
+    return now.getUTCHours() * 60 + now.getUTCMinutes() >= hh! * 60 + mm!;
+  };
+  /** Runs a part unless it is past the deadline (then it is listed as skipped). */
+  const part = async (name: string, run: () => Promise<void>): Promise<void> => {
+    if (!only.has(name)) return;
+    if (pastDeadline()) {
+      log(`${name}: skipped (past the deadline ${deadline} UTC)`);
+      r.skipped!.push(`${name} (past the deadline)`);
+      return;
+    }
+    try {
+      await run();
+    } catch (err) {
+      // One part failing (e.g. a connection cut under load) must not lose the others' numbers.
+      log(`${name}: failed: ${(err as Error).message}`);
+      r.skipped!.push(`${name} (failed: ${(err as Error).message.slice(0, 200)})`);
+    }
+    write();
+  };
+  // The headline first (the ceiling, then the personalised sweep beside it), the heaviest last.
+  await part('ceiling', async () => {
     log(`ceiling: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s`);
     r.ceiling = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, log });
-  }
-  if (only.has('personalised')) {
-    // The headline: the real path (personalised TTS per customer, callees that listen), beside
-    // the ceiling of this run; then launch → first dial of 1,000 fresh prompts and an overload step.
+  });
+  await part('personalised', async () => {
+    // The real path (personalised TTS per customer, callees that listen), beside the ceiling of
+    // this run; then launch → first dial of 1,000 fresh prompts and an overload step.
     const overloadCps = r.ceiling && r.ceiling.ceilingCps > 0 ? Math.round(r.ceiling.ceilingCps * 1.5) : undefined;
     log(`personalised: first dial of ${PLAN.firstDial}, ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s${overloadCps ? `, overload ${overloadCps} cps` : ''}`);
     r.personalised = await runRingwise({
@@ -83,30 +130,31 @@ async function main(): Promise<void> {
       ...(overloadCps ? { overloadCps } : {}),
       log,
     });
-  }
-  if (only.has('ringwise')) {
+  });
+  await part('ringwise', async () => {
     log(`ringwise: ${PLAN.rates.join(', ')} cps × ${PLAN.seconds} s, ${PLAN.workers} worker(s)`);
     r.ringwise = await runRingwise({ rates: PLAN.rates, seconds: PLAN.seconds, workers: PLAN.workers, log });
-  }
+  });
+  await part('scheduling', async () => {
+    log(`scheduling: ${PLAN.rows} rows`);
+    r.scheduling = await runScheduling({ rows: PLAN.rows, addBulkJobs: PLAN.addBulkJobs, log });
+  });
   if (only.has('ceiling') && argv.includes('--create-dial')) {
     // The ceiling sweep placing calls the way ringwise did until it moved to one originate
-    // (channels/create + dial): Asterisk's cost of that method, on request only. Last, because
+    // (channels/create + dial): Asterisk's cost of that method, on request only. Late, because
     // its saturated steps leave Asterisk slow for a while.
-    log('ceiling, create + dial');
-    r.ceilingCreateDial = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, createDial: true, log });
+    await part('ceiling', async () => {
+      log('ceiling, create + dial');
+      r.ceilingCreateDial = await runCeiling({ rates: PLAN.rates, seconds: PLAN.seconds, createDial: true, log });
+    });
   }
-  if (only.has('scale')) {
+  await part('scale', async () => {
     // Last: two worker processes and two Asterisks are the heaviest step on a small machine.
     log(`2 workers × 2 Asterisk: ${PLAN.rates.join(', ')} cps per server × ${PLAN.seconds} s`);
     r.scale = await runScale({ rates: PLAN.rates, seconds: PLAN.seconds, log });
-  }
-  if (r.ceiling && r.ringwise) r.ratioToCeiling = r.ceiling.ceilingCps > 0 ? round(r.ringwise.sustainedCps / r.ceiling.ceilingCps, 2) : null;
-  r.targets = judgeTargets(r);
-  r.finishedAt = new Date().toISOString();
-  const dir = join(import.meta.dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${outName}.json`), `${JSON.stringify(r, null, 2)}\n`);
-  writeFileSync(join(dir, `${outName}.md`), renderMarkdown(r));
+  });
+  clearInterval(sampleLoad);
+  write();
   log(`written ${join(dir, `${outName}.json`)} and ${outName}.md`);
 }
 

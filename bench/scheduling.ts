@@ -135,7 +135,10 @@ export async function runScheduling(opts: { rows: number; addBulkJobs: number; h
   try {
     await saveGlobalPolicy(bdb.db, 'cn-bank', { ...getProfile('cn-bank'), windowStart: '00:00', windowEnd: '24:00' }, null);
     const { key } = await createApiKey(bdb.db, { name: 'bench', role: 'operator' });
-    const apiProc = startRingwise('api', 'api', { ...common, RINGWISE_API_PORT: String(port) });
+    // The api answers an import only when it is merged; on a loaded machine a 1M import's merge
+    // runs past the default 30 s idle timeout, which then closes the silent connection (the
+    // client sees "fetch failed" while the import completes): wider here, see bench/README.md.
+    const apiProc = startRingwise('api', 'api', { ...common, RINGWISE_API_PORT: String(port), RINGWISE_API_IDLE_TIMEOUT_SECONDS: '600' });
     const worker = startRingwise('worker', 'worker', {
       ...common,
       RINGWISE_WORKER_ID: `ws-${id}`,

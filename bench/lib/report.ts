@@ -9,7 +9,18 @@ export interface BenchResults {
   mode: 'quick' | 'full';
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; node: string; loadAvgAtStart: number[]; runtime: 'compiled' | 'tsx' };
+  machine: {
+    cpus: number;
+    node: string;
+    loadAvgAtStart: number[];
+    runtime: 'compiled' | 'tsx';
+    /** The 1-minute load average sampled every 10 s during the run: other work on the machine shows here. */
+    loadAvg1m?: { mean: number; max: number; samples: number };
+    /** Said in the results when the machine was not quiet (e.g. other test runs beside the bench). */
+    note?: string;
+  };
+  /** Parts not run (the run was limited with --only, or stopped at --deadline). */
+  skipped?: string[];
   ceiling?: CeilingResult;
   ceilingCreateDial?: CeilingResult;
   ringwise?: RingwiseResult;
@@ -30,9 +41,12 @@ export function renderMarkdown(r: BenchResults): string {
   const out: string[] = [];
   out.push(`# ringwise benchmark (${r.mode})`, '');
   out.push(
-    `${r.startedAt} → ${r.finishedAt}; ${r.machine.cpus} CPUs, Node ${r.machine.node}, api/worker ${r.machine.runtime}, load average at start ${r.machine.loadAvgAtStart.join(' ')}.`,
+    `${r.startedAt} → ${r.finishedAt}; ${r.machine.cpus} CPUs, Node ${r.machine.node}, api/worker ${r.machine.runtime}, load average at start ${r.machine.loadAvgAtStart.join(' ')}` +
+      (r.machine.loadAvg1m ? `; 1-minute load average during the run ${r.machine.loadAvg1m.mean} mean, ${r.machine.loadAvg1m.max} max.` : '.'),
     '',
   );
+  if (r.machine.note) out.push(`**${r.machine.note}**`, '');
+  if (r.skipped?.length) out.push(`Parts not run: ${r.skipped.join(', ')}.`, '');
   out.push('## Targets', '', row(['what', 'target', 'measured', 'met']), row(['---', '---', '---', '---']));
   for (const [k, t] of Object.entries(r.targets)) out.push(row([k, t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']));
   const ceilingTable = (title: string, c: CeilingResult): void => {

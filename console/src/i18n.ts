@@ -1,4 +1,6 @@
 /** Two languages, one dictionary each; the browser's language picks the first one shown. */
+import { opsEn, opsZh } from './i18n.ops.js';
+
 const en = {
   title: 'ringwise console',
   signIn: 'Sign in',
@@ -126,6 +128,7 @@ const en = {
   dispute: 'Dispute',
   wrong_party: 'Wrong party',
   refused: 'Refused',
+  ...opsEn,
 };
 export type Key = keyof typeof en;
 
@@ -256,6 +259,7 @@ const zh: Record<Key, string> = {
   dispute: '有异议',
   wrong_party: '非本人',
   refused: '拒绝',
+  ...opsZh,
 };
 
 export type Lang = 'en' | 'zh-CN';

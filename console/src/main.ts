@@ -6,6 +6,9 @@ import { customersPage } from './pages/customers.js';
 import { callsPage } from './pages/calls.js';
 import { agentsPage } from './pages/agents.js';
 import { deskPage } from './pages/desk.js';
+import { qualityPage } from './pages/quality.js';
+import { schedulesPage } from './pages/schedules.js';
+import { chartsPage } from './pages/charts.js';
 
 /** A page renders into `main` and returns what to stop when the user leaves it (streams, timers). */
 export type Page = (main: HTMLElement, session: Session, arg: string | undefined) => (() => void) | void;
@@ -15,6 +18,9 @@ const PAGES: { path: string; label: Key; needs: string; page: Page }[] = [
   { path: 'customers', label: 'customers', needs: 'GET /v1/customers', page: customersPage },
   { path: 'calls', label: 'calls', needs: 'GET /v1/calls', page: callsPage },
   { path: 'agents', label: 'agents', needs: 'GET /v1/agents', page: agentsPage },
+  { path: 'quality', label: 'quality', needs: 'GET /v1/quality/scores', page: qualityPage },
+  { path: 'charts', label: 'charts', needs: 'GET /v1/campaigns/:id/series', page: chartsPage },
+  { path: 'schedules', label: 'schedules', needs: 'GET /v1/schedules', page: schedulesPage },
   { path: 'desk', label: 'desk', needs: 'POST /v1/agents/:id/login', page: deskPage },
 ];
 

@@ -34,6 +34,9 @@ import { campaignsLiveRoutes } from './campaigns-live.routes.js';
 import { promptPreviewRoutes } from './prompt-preview.routes.js';
 import { consoleRoutes } from './console.routes.js';
 import { scriptsRoutes } from './scripts.routes.js';
+import { qualityRoutes } from './quality.routes.js';
+import { agentsLiveRoutes } from './agents-live.routes.js';
+import { campaignChartsRoutes } from './campaign-charts.routes.js';
 
 /** Builds the app without listening: tests drive it with `app.inject`, server.ts listens. */
 export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
@@ -82,6 +85,9 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(campaignsLiveRoutes, deps);
   await app.register(promptPreviewRoutes, deps);
   await app.register(scriptsRoutes, deps);
+  await app.register(qualityRoutes, deps);
+  await app.register(agentsLiveRoutes, deps);
+  await app.register(campaignChartsRoutes, deps);
   await app.register(consoleRoutes, deps);
   return app;
 }

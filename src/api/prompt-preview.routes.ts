@@ -3,6 +3,7 @@ import { previewPrompt, SAMPLE_CUSTOMER } from '../prompts/prompt.preview.js';
 import { CampaignPromptSchema } from '../prompts/prompt.template.js';
 import { createPromptLookup } from '../prompts/prompts.repo.js';
 import { EspeakTts } from '../prompts/tts.engine.js';
+import { createPieceStore } from '../prompts/speech.pieces.js';
 import type { ApiApp, ApiDeps } from './api.types.js';
 import { requireRole } from '../auth/auth.js';
 import { ErrorResponses, MediaResponse, Nullable } from './schemas.js';
@@ -42,6 +43,7 @@ export async function promptPreviewRoutes(app: ApiApp, deps: ApiDeps): Promise<v
     log: deps.log,
     lookupPrompt: createPromptLookup(deps.db),
     inflight: new Map<string, Promise<void>>(),
+    pieces: createPieceStore(),
   };
   app.post(
     '/v1/prompts/preview',

@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AppError, NotFoundError } from '../shared/errors.js';
 import { withTransaction } from '../store/db.js';
 import { convertToTelephonyWav, UPLOAD_AUDIO_TYPES } from '../prompts/audio.convert.js';
-import { writeFileAtomic } from '../prompts/prompt.render.js';
+import { writeFileAtomic } from '../prompts/prompt.files.js';
 import { TTS_TEXT_MAX, validateTtsTemplate } from '../prompts/prompt.template.js';
 import { getPrompt, insertPrompt, listPrompts, type NewPrompt, type PromptRow } from '../prompts/prompts.repo.js';
 import { SPEECH_LOCALES } from '../prompts/speak.words.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderPromptAudio, type RenderDeps } from './prompt.render.js';
 import type { PromptBank, PromptCustomer } from './prompt.template.js';
-import { wavFromPcm } from './wav.js';
+import { pcmOf, wavFromPcm } from './wav.js';
 
 /** The sample customer a preview is rendered for when the caller names none. */
 export const SAMPLE_CUSTOMER: Readonly<PromptCustomer> = Object.freeze({
@@ -15,17 +15,6 @@ export const SAMPLE_CUSTOMER: Readonly<PromptCustomer> = Object.freeze({
 });
 
 const GAP = Buffer.alloc(8000 * 2 * 0.25); // a quarter second of silence between segments
-
-/** The PCM bytes of a canonical or chunked WAV file (the renderer only writes 8 kHz mono 16-bit). */
-export function pcmOf(wav: Buffer): Buffer {
-  for (let off = 12; off + 8 <= wav.length;) {
-    const id = wav.toString('ascii', off, off + 4);
-    const size = wav.readUInt32LE(off + 4);
-    if (id === 'data') return wav.subarray(off + 8, Math.min(wav.length, off + 8 + size));
-    off += 8 + size + (size % 2);
-  }
-  return Buffer.alloc(0);
-}
 
 export interface PromptPreview {
   wav: Buffer;

@@ -1,13 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
-import { renderText, validatePrompt, type PromptBank, type PromptCustomer } from './prompt.template.js';
+import { validatePrompt, type PromptBank, type PromptCustomer } from './prompt.template.js';
 import { nearestLocale } from './locale.match.js';
+import { fileExists, sha256, touch, writeFileAtomic } from './prompt.files.js';
 import { toSpeechLocale, type SpeechLocale } from './speak.words.js';
+import { composeSentence, createPieceStore, PieceAudioError, sentenceHash, type PieceStore } from './speech.pieces.js';
+import { planSpeech, type SpeechPart } from './speech.plan.js';
 import type { TtsEngine } from './tts.engine.js';
 import { isTelephonyWav, parseWav } from './wav.js';
+
+export { ttsHash, writeFileAtomic } from './prompt.files.js';
 
 /** A `prompts` row as the renderer needs it. */
 export interface StoredPrompt {
@@ -30,8 +33,13 @@ export interface RenderDeps {
   log: Logger;
   /** Resolves `{type:'audio', promptId}` segments; needed only when a prompt has them. */
   lookupPrompt?: PromptLookup;
-  /** Shared between renders, so one process runs TTS once for a hash that several calls need at once. */
+  /** Shared between renders, so one process joins a sentence once when several calls need it at once. */
   inflight?: Map<string, Promise<void>>;
+  /**
+   * The speech pieces this process has rendered (`speech.pieces.ts`): share one per process.
+   * Without it a render still finds pieces in the prompt folder, but reads each file per use.
+   */
+  pieces?: PieceStore;
 }
 
 export interface RenderedPrompt {
@@ -50,13 +58,6 @@ export class PromptRenderError extends AppError {
   }
 }
 
-const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
-
-/** The cache key of one spoken text: engine (with its settings), locale and the exact words. */
-export function ttsHash(engineId: string, locale: SpeechLocale, text: string): string {
-  return sha256(`${engineId}\n${locale}\n${text}`);
-}
-
 /**
  * The campaign locale a customer hears: the nearest to theirs (locale.match.ts), else the
  * campaign's first (imports refuse a language without a prompt; older rows may still have one).
@@ -66,71 +67,35 @@ export function pickPromptLocale(available: readonly string[], customerLocale: s
   return nearestLocale(customerLocale, available) ?? available[0];
 }
 
-/**
- * Writes `bytes` to `dir/name` so that a reader (Asterisk) never sees a partial file: a unique
- * temporary name in the same folder, then rename, which replaces atomically. Two writers of the
- * same content-addressed name both succeed and leave one whole file.
- */
-export async function writeFileAtomic(dir: string, name: string, bytes: Buffer): Promise<void> {
-  const final = join(dir, name);
-  const tmp = `${final}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  // Only here, where a file is written: a cache hit (every call after the first) needs no mkdir.
-  await mkdir(dir, { recursive: true });
-  try {
-    await writeFile(tmp, bytes, { mode: 0o644 });
-    await rename(tmp, final);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).size > 0;
-  } catch {
-    return false;
-  }
-}
-
-async function touch(file: string): Promise<boolean> {
-  try {
-    const now = new Date();
-    await utimes(file, now, now);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function ensureTts(deps: RenderDeps, hash: string, text: string, locale: SpeechLocale): Promise<void> {
+async function ensureSentence(deps: RenderDeps, hash: string, plan: readonly SpeechPart[], locale: SpeechLocale): Promise<void> {
   const file = join(deps.promptDir, `${hash}.wav`);
   // Touched on use: pruneRenderedPrompts drops what no call has needed for a while.
-  if ((await exists(file)) && (await touch(file))) {
-    deps.log.debug({ hash, locale }, 'prompt cache hit');
-    return;
+  if ((await fileExists(file)) && (await touch(file))) return;
+  let audio: Buffer;
+  try {
+    audio = await composeSentence({ tts: deps.tts, promptDir: deps.promptDir, log: deps.log, pieces: deps.pieces ?? createPieceStore() }, plan, locale);
+  } catch (err) {
+    if (err instanceof PieceAudioError) throw new PromptRenderError('tts_bad_audio', err.message, { engine: deps.tts.id });
+    throw err;
   }
-  const started = Date.now();
-  const audio = await deps.tts.synthesize(text, locale);
-  if (!isTelephonyWav(parseWav(audio))) {
-    throw new PromptRenderError('tts_bad_audio', `TTS engine ${deps.tts.id} did not return 8 kHz mono 16-bit wav`, { engine: deps.tts.id });
-  }
+  if (!isTelephonyWav(parseWav(audio))) throw new PromptRenderError('tts_bad_audio', `TTS engine ${deps.tts.id} produced no audio`, { engine: deps.tts.id });
   await writeFileAtomic(deps.promptDir, `${hash}.wav`, audio);
-  deps.log.debug({ hash, locale, ms: Date.now() - started, bytes: audio.length }, 'prompt rendered');
 }
 
-function renderOnce(deps: RenderDeps, hash: string, text: string, locale: SpeechLocale): Promise<void> {
+function renderOnce(deps: RenderDeps, hash: string, plan: readonly SpeechPart[], locale: SpeechLocale): Promise<void> {
   const inflight = deps.inflight;
   const running = inflight?.get(hash);
   if (running) return running;
-  const p = ensureTts(deps, hash, text, locale).finally(() => inflight?.delete(hash));
+  const p = ensureSentence(deps, hash, plan, locale).finally(() => inflight?.delete(hash));
   inflight?.set(hash, p);
   return p;
 }
 
 /**
  * Renders what a customer will hear, before the call is placed: TTS segments become cached
- * WAV files named by content hash (TTS runs only for text not rendered before), audio
+ * WAV files named by the sentence's content hash, joined from speech pieces (the template's
+ * phrases, the field's words: `speech.plan.ts`) that TTS renders once each, so a new customer
+ * costs a join in memory, not a TTS run; audio
  * segments resolve to their uploaded files, sound segments pass through. Throws 422-style
  * errors (PromptRenderError, PromptFieldMissingError, ValidationError) when the prompt cannot
  * be rendered for this customer; the call should not be placed then.
@@ -150,9 +115,9 @@ export async function renderPromptAudio(
   const onAsterisk = (hash: string) => `sound:${deps.promptDirOnAsterisk.replace(/\/+$/, '')}/${hash}`;
 
   const tts = async (template: string, ttsLocale: SpeechLocale): Promise<string> => {
-    const text = renderText(template, customer, bank, ttsLocale);
-    const hash = ttsHash(deps.tts.id, ttsLocale, text);
-    await renderOnce(deps, hash, text, ttsLocale);
+    const plan = planSpeech(template, customer, bank, ttsLocale);
+    const hash = sentenceHash(deps.tts.id, ttsLocale, plan);
+    await renderOnce(deps, hash, plan, ttsLocale);
     return onAsterisk(hash);
   };
 
@@ -168,7 +133,7 @@ export async function renderPromptAudio(
           if (!stored) throw new PromptRenderError('prompt_not_found', `prompt ${s.promptId} does not exist`, { promptId: s.promptId });
           if (stored.kind === 'tts' && stored.text !== null) return tts(stored.text, toSpeechLocale(stored.locale) ?? speech);
           const file = stored.audioFile ?? '';
-          if (!/^[0-9a-f]{64}\.wav$/.test(file) || !(await exists(join(deps.promptDir, file)))) {
+          if (!/^[0-9a-f]{64}\.wav$/.test(file) || !(await fileExists(join(deps.promptDir, file)))) {
             throw new PromptRenderError('prompt_audio_missing', `the audio of prompt ${s.promptId} is missing from the prompt folder`, {
               promptId: s.promptId,
             });

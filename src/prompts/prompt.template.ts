@@ -174,14 +174,14 @@ function isoDate(d: string | Date): string {
 }
 
 /**
- * Fills a template's placeholders with words for the locale: amounts and dates read out,
- * days as a number, the callback number digit by digit. Throws PromptFieldMissingError when
+ * The words each placeholder of `template` stands for, in the locale: amounts and dates read
+ * out, days as a number, the callback number digit by digit. Throws PromptFieldMissingError when
  * the customer lacks a used field, and `prompt_unknown_field` for an unknown placeholder.
  */
-export function renderText(template: string, customer: PromptCustomer, bank: PromptBank, locale: SpeechLocale): string {
+export function fieldValues(template: string, customer: PromptCustomer, bank: PromptBank, locale: SpeechLocale): Map<PromptField, string> {
   validateTtsTemplate(template);
   const missing = new Set<string>();
-  const value = (field: PromptField): string => {
+  const value = (field: PromptField): string | undefined => {
     switch (field) {
       case 'name':
         return speakableName(customer.name);
@@ -202,9 +202,33 @@ export function renderText(template: string, customer: PromptCustomer, bank: Pro
         return bank.contactName || (locale === 'zh-CN' ? '我们' : 'us');
     }
     missing.add(field === 'amount' && customer.amountDue !== null ? 'currency' : field);
-    return '';
+    return undefined;
   };
-  const out = template.replace(PLACEHOLDER, (_m, f: string) => value(f.trim() as PromptField));
+  const out = new Map<PromptField, string>();
+  for (const f of templateFields(template) as PromptField[]) {
+    if (out.has(f)) continue;
+    const v = value(f);
+    if (v !== undefined) out.set(f, v);
+  }
   if (missing.size > 0) throw new PromptFieldMissingError([...missing]);
+  return out;
+}
+
+/** The template with its placeholders filled (fieldValues): the sentence a customer hears. */
+export function renderText(template: string, customer: PromptCustomer, bank: PromptBank, locale: SpeechLocale): string {
+  const values = fieldValues(template, customer, bank, locale);
+  return template.replace(PLACEHOLDER, (_m, f: string) => values.get(f.trim() as PromptField) ?? '');
+}
+
+/** The template cut at its placeholders: literal text and field names, alternating (text first, maybe empty). */
+export function templateParts(template: string): Array<{ literal: string } | { field: PromptField }> {
+  const out: Array<{ literal: string } | { field: PromptField }> = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    out.push({ literal: template.slice(last, m.index) });
+    out.push({ field: (m[1] ?? '').trim() as PromptField });
+    last = m.index + m[0].length;
+  }
+  out.push({ literal: template.slice(last) });
   return out;
 }

@@ -28,6 +28,17 @@ export function wavFromPcm(pcm: Buffer, sampleRate = 8000, channels = 1, bitsPer
   return Buffer.concat([header, pcm]);
 }
 
+/** The PCM bytes of a canonical or chunked WAV file (the renderer only writes 8 kHz mono 16-bit). */
+export function pcmOf(wav: Buffer): Buffer {
+  for (let off = 12; off + 8 <= wav.length;) {
+    const id = wav.toString('ascii', off, off + 4);
+    const size = wav.readUInt32LE(off + 4);
+    if (id === 'data') return wav.subarray(off + 8, Math.min(wav.length, off + 8 + size));
+    off += 8 + size + (size % 2);
+  }
+  return Buffer.alloc(0);
+}
+
 /** Reads a RIFF/WAVE header, walking chunks; undefined when the bytes are not a whole WAV file. */
 export function parseWav(buf: Buffer): WavInfo | undefined {
   if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return undefined;

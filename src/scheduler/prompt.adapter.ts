@@ -5,9 +5,10 @@ import type { PromptPort } from '../dialer/ports.js';
 import { renderPromptAudio, type RenderDeps } from '../prompts/prompt.render.js';
 import { EspeakTts, type TtsEngine } from '../prompts/tts.engine.js';
 import { createPromptLookup } from '../prompts/prompts.repo.js';
+import { createPieceStore } from '../prompts/speech.pieces.js';
 import type { SpeechLocale } from '../prompts/speak.words.js';
 
-/** TTS runs a dial job may have going at once in one worker (each is espeak-ng + sox). */
+/** TTS runs (speech pieces) a dial job may have going at once in one worker (each is espeak-ng + sox). */
 export const DIAL_TTS_CONCURRENCY = 4;
 /** Niceness of the TTS processes that render ahead of the dial (live calls go first). */
 export const AHEAD_NICENESS = 10;
@@ -44,9 +45,9 @@ export interface PromptPorts {
 }
 
 /**
- * The worker's prompt renderers: TTS cached by content hash. Both share one in-flight map, so
- * a dial job whose sentence is being rendered ahead right now waits for that render instead of
- * starting a second one (the ahead side only renders when it has a turn, so nothing queued
+ * The worker's prompt renderers: sentences joined from cached speech pieces, by content hash.
+ * Both share one in-flight map and one piece store, so a dial job whose sentence (or piece) is
+ * being rendered ahead right now waits for that render instead of starting a second one (the ahead side only renders when it has a turn, so nothing queued
  * there can hold a dial job back). `tts`/`aheadTts` are for tests.
  */
 export function createPromptPorts(config: Config, db: Queryable, log: Logger, tts?: TtsEngine, aheadTts?: TtsEngine): PromptPorts {
@@ -56,6 +57,8 @@ export function createPromptPorts(config: Config, db: Queryable, log: Logger, tt
     log,
     lookupPrompt: createPromptLookup(db),
     inflight: new Map(),
+    // One per worker: the pieces (phrases, number words, names) every sentence is joined from.
+    pieces: createPieceStore(),
   };
   const port = (engine: TtsEngine): PromptPort => {
     const deps: RenderDeps = { ...base, tts: engine };

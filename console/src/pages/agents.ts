@@ -1,4 +1,4 @@
-import { api, can, type Page as ApiPage } from '../api.js';
+import { api, can } from '../api.js';
 import { confirmDialog, h, replace } from '../dom.js';
 import { pt } from '../softphone/softphone.i18n.js';
 import { t } from '../i18n.js';
@@ -20,7 +20,7 @@ const since = (iso: string) => {
   return s < 90 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 };
 
-/** The live board: every agent's state, current call and time in state; supervisors act on them. */
+/** The live board (Server-Sent Events): every agent's state, current call and time in state; supervisors act on them. */
 export const agentsPage: Page = (main) => {
   const tbody = h('tbody');
   const out = h('div', { role: 'status' });
@@ -29,36 +29,45 @@ export const agentsPage: Page = (main) => {
     await api('POST', `/v1/agents/${a.id}/${action}`, action === 'pause' ? { reason: 'supervisor' } : {}).catch(
       (e: Error) => (out.textContent = t('error', { m: e.message })),
     );
-    await load();
   };
-  const load = async () => {
-    const page = await api<ApiPage<Agent>>('GET', '/v1/agents?limit=200');
+  let agents: Agent[] = [];
+  const render = () =>
     replace(
       tbody,
-      page.items.map((a) =>
+      agents.map((a) =>
         h(
           'tr',
-          {},
+          { 'data-agent': a.id },
           h('th', { scope: 'row' }, a.name),
           h('td', {}, a.sipUsername),
           h('td', {}, a.registered ? '✓' : '–'),
-          h('td', {}, a.state + (a.pauseReason ? ` (${a.pauseReason})` : '')),
-          h('td', {}, since(a.stateSince)),
-          h('td', {}, a.currentAttemptId ?? ''),
+          h('td', { 'data-col': 'state' }, a.state + (a.pauseReason ? ` (${a.pauseReason})` : '')),
+          h('td', { 'data-col': 'since', 'data-since': a.stateSince }, since(a.stateSince)),
+          h('td', { 'data-col': 'call' }, a.currentAttemptId ?? ''),
           h(
             'td',
-            {},
+            { class: 'actions' },
             can('POST /v1/agents/:id/pause') && ['available', 'wrap_up'].includes(a.state)
-              ? h('button', { type: 'button', onclick: () => void act(a, 'pause') }, t('pause'))
+              ? h('button', { type: 'button', onclick: () => void act(a, 'pause'), 'aria-label': `${t('pause')}: ${a.name}` }, t('pause'))
               : null,
             can('POST /v1/agents/:id/logout') && ['available', 'paused', 'wrap_up'].includes(a.state)
-              ? h('button', { type: 'button', onclick: () => void act(a, 'logout') }, t('logout'))
+              ? h('button', { type: 'button', onclick: () => void act(a, 'logout'), 'aria-label': `${t('logout')}: ${a.name}` }, t('logout'))
               : null,
           ),
         ),
       ),
     );
-  };
+  // The board arrives by Server-Sent Events on every change; only the "in state" clocks tick here.
+  const stream = new EventSource('/v1/agents/live');
+  stream.addEventListener('update', (e) => {
+    agents = (JSON.parse((e as MessageEvent<string>).data) as { agents: Agent[] }).agents;
+    const focused = document.activeElement?.getAttribute('aria-label');
+    render();
+    if (focused) (tbody.querySelector(`button[aria-label="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
+  });
+  const clock = setInterval(() => {
+    for (const td of tbody.querySelectorAll<HTMLElement>('td[data-since]')) td.textContent = since(td.dataset['since']!);
+  }, 1000);
   const name = h('input', { id: 'agent-name', required: true });
   const webrtc = h('input', { id: 'agent-webrtc', type: 'checkbox' });
   const create = can('POST /v1/agents')
@@ -75,7 +84,6 @@ export const agentsPage: Page = (main) => {
               });
               replace(out, h('p', { class: 'secret' }, t('credentialsOnce', { user: r.sip.username, password: r.sip.password, key: r.apiKey.key })));
               name.value = '';
-              await load();
             } catch (x) {
               out.textContent = t('error', { m: (x as Error).message });
             }
@@ -112,7 +120,8 @@ export const agentsPage: Page = (main) => {
       ),
     ),
   );
-  void load();
-  const timer = setInterval(() => void load(), 2000);
-  return () => clearInterval(timer);
+  return () => {
+    stream.close();
+    clearInterval(clock);
+  };
 };

@@ -117,10 +117,10 @@ describe('console e2e (Chromium)', () => {
     await shot(page, 'login');
     await context.close();
     const expected: Record<Role, string[]> = {
-      admin: ['Campaigns', 'Customers', 'Calls', 'Agents'],
-      operator: ['Campaigns', 'Customers', 'Calls', 'Agents'],
-      supervisor: ['Campaigns', 'Customers', 'Calls', 'Agents'],
-      viewer: ['Campaigns', 'Customers', 'Calls', 'Agents'],
+      admin: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Quality', 'Charts', 'Schedules'],
+      operator: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Charts', 'Schedules'],
+      supervisor: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Quality', 'Charts', 'Schedules'],
+      viewer: ['Campaigns', 'Customers', 'Calls', 'Agents', 'Quality', 'Charts', 'Schedules'],
       agent: ['My desk', 'Customers', 'Calls'],
     };
     for (const role of ROLES) {

@@ -3,8 +3,10 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderPromptAudio, ttsHash, type RenderDeps } from '../../../src/prompts/prompt.render.js';
-import type { PromptCustomer } from '../../../src/prompts/prompt.template.js';
+import { renderPromptAudio, type RenderDeps } from '../../../src/prompts/prompt.render.js';
+import { renderText, type PromptCustomer } from '../../../src/prompts/prompt.template.js';
+import { createPieceStore, sentenceHash } from '../../../src/prompts/speech.pieces.js';
+import { planSpeech } from '../../../src/prompts/speech.plan.js';
 import type { SpeechLocale } from '../../../src/prompts/speak.words.js';
 import { amountWords, countWords, dateWords, digitWords, integerWords } from '../../../src/prompts/speak.words.js';
 import { ESPEAK_VOICES, EspeakTts, TtsFailedError, type TtsEngine } from '../../../src/prompts/tts.engine.js';
@@ -50,7 +52,14 @@ describe('prompt rendering with espeak-ng and sox', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ringwise-tts-'));
     tts = new CountingTts(new EspeakTts());
-    deps = { tts, promptDir: join(dir, 'prompts'), promptDirOnAsterisk: '/var/lib/ringwise/prompts', log: createLogger('silent'), inflight: new Map() };
+    deps = {
+      tts,
+      promptDir: join(dir, 'prompts'),
+      promptDirOnAsterisk: '/var/lib/ringwise/prompts',
+      log: createLogger('silent'),
+      inflight: new Map(),
+      pieces: createPieceStore(),
+    };
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -73,14 +82,23 @@ describe('prompt rendering with espeak-ng and sox', () => {
     const header = parseWav(await readFile(fileOf(uri)));
     expect(header).toMatchObject({ format: 1, sampleRate: 8000, channels: 1, bitsPerSample: 16 });
     if (locale === 'zh-CN') expect(r.media[1]).toBe('sound:hello-world');
+    // Joined from pieces, it says the same words as espeak-ng saying the sentence whole: a
+    // missing piece would make it much shorter, espeak-ng's untrimmed pauses (~350 ms after
+    // each of ~30 pieces) much longer.
+    const template = (prompt[locale].segments[0] as { text: string }).text;
+    const whole = parseWav(await new EspeakTts().synthesize(renderText(template, customer, bank, locale), locale))!.durationMs;
+    expect(info.seconds * 1000).toBeGreaterThan(whole * 0.9);
+    expect(info.seconds * 1000).toBeLessThan(whole * 1.4);
   });
 
-  it('does not run TTS again for a text already rendered', async () => {
+  it('runs TTS only for words never said before (a new name), never for a whole sentence', async () => {
     const before = tts.calls;
     const a = await renderPromptAudio(deps, prompt, zh, 'zh-CN', bank);
     expect(tts.calls).toBe(before);
     const b = await renderPromptAudio(deps, prompt, { ...zh, name: '李四' }, 'zh-CN', bank);
-    expect(tts.calls).toBe(before + 1);
+    expect(tts.calls).toBe(before + 2);
+    await renderPromptAudio(deps, prompt, { ...zh, name: '三张', amountDue: '2300.00', daysPastDue: 23 }, 'zh-CN', bank);
+    expect(tts.calls).toBe(before + 2);
     expect(b.version).not.toBe(a.version);
     expect(b.media[0]).not.toBe(a.media[0]);
   });
@@ -99,13 +117,13 @@ describe('prompt rendering with espeak-ng and sox', () => {
     expect((await readdir(deps.promptDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('runs TTS once for concurrent renders in one process', async () => {
+  it('runs TTS once per new piece for concurrent renders in one process', async () => {
     const customer = { ...zh, name: '赵六' };
     const before = tts.calls;
     await Promise.all(Array.from({ length: 10 }, () => renderPromptAudio(deps, prompt, customer, 'zh-CN', bank)));
-    expect(tts.calls).toBe(before + 1);
-    const text = '您好赵六，您的贷款三千二百元已逾期十五天，请于十二月五日前还款。回电请拨九五五零零。';
-    expect(await readdir(deps.promptDir)).toContain(`${ttsHash(tts.id, 'zh-CN', text)}.wav`);
+    expect(tts.calls).toBe(before + 2);
+    const plan = planSpeech(prompt['zh-CN'].segments[0]!.text!, customer, bank, 'zh-CN');
+    expect(await readdir(deps.promptDir)).toContain(`${sentenceHash(tts.id, 'zh-CN', plan)}.wav`);
   });
 
   it('reads every Mandarin word the prompts produce as Mandarin, never falling back to English', () => {

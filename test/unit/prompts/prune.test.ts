@@ -42,7 +42,7 @@ describe('pruneRenderedPrompts', () => {
   it('a render that was used is touched, so it survives', async () => {
     let calls = 0;
     const deps = {
-      tts: { id: 't', synthesize: async () => (calls++, wavFromPcm(Buffer.alloc(800))) },
+      tts: { id: 't', synthesize: async () => (calls++, wavFromPcm(Buffer.alloc(800, 0x40))) },
       promptDir: dir,
       promptDirOnAsterisk: '/p',
       log,
@@ -56,7 +56,8 @@ describe('pruneRenderedPrompts', () => {
     await utimes(join(dir, name), old, old);
     await renderPromptAudio(deps, prompt, customer, 'en-US', bank);
     expect(calls).toBe(1);
-    expect(await pruneRenderedPrompts({ promptDir: dir, olderThanMs: 7 * DAY, keep: new Set(), log })).toEqual({ deleted: 0, kept: 1 });
+    // The sentence and its one piece ("hello").
+    expect(await pruneRenderedPrompts({ promptDir: dir, olderThanMs: 7 * DAY, keep: new Set(), log })).toEqual({ deleted: 0, kept: 2 });
     expect(await pruneRenderedPrompts({ promptDir: join(dir, 'missing'), olderThanMs: 1, keep: new Set(), log })).toEqual({ deleted: 0, kept: 0 });
   });
 });
