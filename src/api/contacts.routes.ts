@@ -131,6 +131,12 @@ export async function contactsRoutes(app: ApiApp, deps: ApiDeps): Promise<void> 
           reply.header('connection', 'close');
           throw err;
         });
+        // The upload is whole: from here the silence on the connection is ours (a large merge,
+        // a lock another import holds), not a stalled client, so the idle timeout that guards
+        // against slow uploads no longer applies. Node sets the keep-alive timeout again once
+        // the answer is sent.
+        // (light-my-request, which tests inject through, has a socket without timers.)
+        req.raw.socket?.setTimeout?.(0);
         return await importContacts(
           { db: deps.db, log: req.log, defaultRegion: deps.config.defaultRegion },
           {

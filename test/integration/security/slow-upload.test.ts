@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../../helpers/api.js';
 
@@ -89,6 +90,35 @@ describe('slow uploads', () => {
     for (const a of answers) expect(a).toMatch(/^HTTP\/1\.1 200/);
     const { rows } = await api.t.db.query(`SELECT count(*)::int AS n FROM campaign_contacts WHERE campaign_id = $1`, [campaignId]);
     expect(rows[0].n).toBeGreaterThanOrEqual(8);
+  });
+
+  it('an upload received whole is answered however long the import then takes (the idle timeout is for clients, not for our own work)', async () => {
+    // Another session holds the lock every import takes before merging, for twice the idle
+    // timeout: the server is busy, the client waits in silence, and must still get its answer
+    // (seen: a 1M-row merge at load 100 outlasted the 30 s idle timeout and the client got
+    // 'fetch failed' while the import carried on).
+    const holder = new pg.Client({ connectionString: api.t.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('ringwise.contacts-import'))`);
+      const answer = fetch(`http://127.0.0.1:${port}/v1/campaigns/${campaignId}/contacts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.keys.operator}`, 'content-type': 'text/csv' },
+        body: 'external_id,name,phone\nlong-merge-1,Long,+8613800000077\n',
+      }).then(
+        async (r) => ({ status: r.status, body: await r.text() }),
+        (err: unknown) => ({ status: 0, body: String(err) }),
+      );
+      await sleep(4_500);
+      await holder.query('COMMIT');
+      const r = await answer;
+      expect(r.status, r.body).toBe(200);
+    } finally {
+      await holder.end();
+    }
+    const { rows } = await api.t.db.query(`SELECT count(*)::int AS n FROM customers WHERE external_id = 'long-merge-1'`);
+    expect(rows[0].n).toBe(1);
   });
 
   it('a connection that goes silent is closed', async () => {
