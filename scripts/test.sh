@@ -6,6 +6,12 @@
 # cache, a campaign through the containers (scripts/compose-smoke.sh). Exits non-zero on any
 # failure. RINGWISE_COMPOSE_SMOKE=0 leaves the smoke test out; it also stays out when arguments
 # pick test files, unless RINGWISE_COMPOSE_SMOKE=1.
+#
+# The integration and e2e files run in RINGWISE_TEST_SHARDS (default 2) vitest processes at once,
+# each against a sandbox slot of its own (RINGWISE_SANDBOX_SLOT, then the next ones): those tests
+# mostly wait on real calls, timers and rings, so two shards finish in little more than half the
+# time on 2 cores. Each file still has its own database and Redis prefix. Arguments (test files
+# or vitest options) run one vitest process on the first slot, as before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +29,18 @@ ensure_chromium
 # The console the API serves (and the browser tests load) is built from console/.
 npm run --silent build:console
 
-step "sandbox"
-# Two Asterisk servers: the scale-out tests (test/e2e/scale/) need the slot's second one.
-RINGWISE_SANDBOX_SERVERS=${RINGWISE_SANDBOX_SERVERS:-2} bash scripts/sandbox.sh up
+base_slot=${RINGWISE_SANDBOX_SLOT:-0}
+shards=$([ $# -eq 0 ] && echo "${RINGWISE_TEST_SHARDS:-2}" || echo 1)
+if ! [[ "$shards" =~ ^[1-8]$ ]] || ((base_slot + shards > 8)); then
+  echo "RINGWISE_TEST_SHARDS must be 1-8 and fit the sandbox slots 0-7 from RINGWISE_SANDBOX_SLOT ($base_slot)" >&2
+  exit 2
+fi
+
+step "sandbox (slots $base_slot to $((base_slot + shards - 1)))"
+# Two Asterisk servers in each: the scale-out tests (test/e2e/scale/) need the slot's second one.
+for ((i = 0; i < shards; i++)); do
+  RINGWISE_SANDBOX_SLOT=$((base_slot + i)) RINGWISE_SANDBOX_SERVERS=${RINGWISE_SANDBOX_SERVERS:-2} bash scripts/sandbox.sh up
+done
 
 # The compose smoke test mostly waits (image layers from cache, containers starting, calls
 # ringing): it runs beside typecheck, lint and the tests instead of after them.
@@ -47,9 +62,24 @@ npm run --silent typecheck
 step "lint"
 npm run --silent lint
 
-step "tests"
 tests_rc=0
-npx vitest run "$@" || tests_rc=$?
+if [ "$shards" -eq 1 ]; then
+  step "tests"
+  RINGWISE_SANDBOX_SLOT=$base_slot npx vitest run "$@" || tests_rc=$?
+else
+  step "unit tests"
+  npx vitest run --project unit || tests_rc=$?
+  step "integration and e2e tests: $shards shards at once, each on its own sandbox slot (lines prefixed [shard n])"
+  shard_pids=()
+  for ((i = 1; i <= shards; i++)); do
+    (
+      set -o pipefail
+      RINGWISE_SANDBOX_SLOT=$((base_slot + i - 1)) npx vitest run --project integration --shard="$i/$shards" 2>&1 | sed -u "s/^/[shard $i] /"
+    ) &
+    shard_pids+=($!)
+  done
+  for pid in "${shard_pids[@]}"; do wait "$pid" || tests_rc=1; done
+fi
 
 smoke_rc=0
 if [ -n "$smoke_pid" ]; then
