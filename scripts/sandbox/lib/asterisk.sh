@@ -166,14 +166,20 @@ PEERS
 # works. Anything else on those ports is left alone and reported by the port checks below.
 stop_foreign_sandbox() {
   local pid pids=() own i
-  own=$(cat "$RUN/asterisk.pid" "$RUN/carrier.pid" "$RUN"/softphones/*.pid 2>/dev/null || true)
+  own=$(cat "$RUN/asterisk.pid" "$RUN/carrier.pid" "$RUN"/softphones/*.pid "$RUN/smpp.pid" "$RUN/smtp.pid" 2>/dev/null || true)
   while read -r pid; do
     [[ -n $pid ]] || continue
     grep -qxF "$pid" <<<"$own" && continue
     log "stopping pid $pid, started by another checkout's sandbox: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-90)"
     kill -TERM "$pid" 2>/dev/null || true
     pids+=("$pid")
-  done < <({ pgrep -f -- "-C $AST_CONF" || true; pgrep -f -- "sipp .*/test/sipp/[a-z-]+\\.xml.*/\\.sandbox$SFX/" || true; } | sort -u)
+  done < <({
+    pgrep -f -- "-C $AST_CONF" || true
+    pgrep -f -- "sipp .*/test/sipp/[a-z-]+\\.xml.*/\\.sandbox$SFX/" || true
+    # The slot's SMPP and SMTP servers (scripts/sandbox/lib/messaging.sh), by script and port.
+    pgrep -f -- "scripts/sandbox/smpp-server\\.mjs --port $SMPP_PORT " || true
+    pgrep -f -- "scripts/sandbox/smtp-server\\.mjs --port $SMTP_PORT " || true
+  } | sort -u)
   for pid in "${pids[@]}"; do
     for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
