@@ -46,8 +46,9 @@ export async function softphoneRoutes(app: ApiApp, deps: ApiDeps): Promise<void>
       },
     },
     async (req, reply) => {
-      if (!webrtc.wsUrl) throw new AppError('softphone_disabled', 'the browser phone is not configured (RINGWISE_WEBRTC_WS_URL)', 409);
+      // Whose phone first: another agent's id is 403 whatever the configuration.
       const id = resolveAgentId(req.principal, req.params.id);
+      if (!webrtc.wsUrl) throw new AppError('softphone_disabled', 'the browser phone is not configured (RINGWISE_WEBRTC_WS_URL)', 409);
       const { sip } = agentsDeps(deps);
       const password = generateSipPassword();
       const agent = await withTransaction(deps.db, async (c) => {

@@ -245,6 +245,9 @@ describe('everything else is 403 forbidden for an agent', () => {
     'POST /v1/agents/:id/pause',
     'POST /v1/agents/:id/resume',
     'GET /v1/agents/:id/events',
+    'POST /v1/agents/:id/softphone',
+    // What the agent's calls are scored against (the quality review): read-only, no personal data.
+    'GET /v1/campaigns/:id/checklist',
   ]);
 
   it('every other /v1 route in the OpenAPI document refuses a bound agent key before doing anything', async () => {
@@ -299,6 +302,10 @@ describe('everything else is 403 forbidden for an agent', () => {
       expect(res.statusCode, url).toBe(403);
       expect(res.json().error.code).toBe('forbidden');
     }
+    // Another agent's browser-phone credentials: refused before anything else is looked at.
+    const phone = await api.app.inject({ method: 'POST', url: `/v1/agents/${agentB}/softphone`, headers: keyA });
+    expect(phone.statusCode, phone.body).toBe(403);
+    expect(phone.json().error.code).toBe('forbidden');
   });
 });
 

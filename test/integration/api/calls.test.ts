@@ -37,8 +37,11 @@ describe('calls API and campaign stats', () => {
       const k = i % customers.length;
       const outcome = OUTCOMES[i % OUTCOMES.length];
       await db.query(
-        `INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, state, outcome, connected, reserved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, timestamptz '2026-11-01 10:00:00.123456+00' + ($9 / 3) * interval '1 minute')`,
+        // A person answered (the abandon rate's denominator) in the last day: the rate reads a 30-day window by answer time.
+        `INSERT INTO call_attempts (campaign_id, contact_id, customer_id, attempt_no, phone, state, outcome, connected, reserved_at,
+                                    answered_at, live_answered, abandoned)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, timestamptz '2026-11-01 10:00:00.123456+00' + ($9 / 3) * interval '1 minute',
+                 CASE WHEN $10 THEN now() - interval '1 hour' END, $10, $7 = 'abandoned')`,
         [
           i < 20 ? campaignA : campaignB,
           i < 20 ? contacts[k] : null,
@@ -49,6 +52,7 @@ describe('calls API and campaign stats', () => {
           outcome,
           outcome === 'answered_human' || outcome === 'bridged',
           i,
+          outcome === 'answered_human' || outcome === 'bridged' || outcome === 'abandoned',
         ],
       );
     }
