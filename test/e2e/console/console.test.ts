@@ -20,16 +20,9 @@ import { ROOT } from '../../helpers/sandbox-env.js';
 import { provisionAgents, startBridgeWorker, type BridgeWorker } from '../agents-bridge/bridge-harness.js';
 import { createHarness, num, waitFor, type Harness } from '../dialer/dialer-harness.js';
 import { launchChromium, newPage, pageErrors, signIn } from './browser.js';
+import { zoneAtHour } from '../../helpers/zones.js';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
-
-/** An IANA zone whose local hour is `hour` now (Etc/GMT-N is UTC+N), so the test runs at any time of day. */
-function zoneAtHour(hour: number): string {
-  let n = hour - new Date().getUTCHours();
-  if (n < -12) n += 24;
-  if (n > 14) n -= 24;
-  return n === 0 ? 'Etc/GMT' : n > 0 ? `Etc/GMT-${n}` : `Etc/GMT+${-n}`;
-}
 
 // The console in Debian's headless Chromium, against the API listening on a port, the real dial
 // worker, the sandbox's Asterisk, SIPp carrier and an agent's SIPp softphone, PostgreSQL, Redis.

@@ -18,14 +18,7 @@ import { ROOT } from '../../helpers/sandbox-env.js';
 import { startBridgeWorker, type BridgeWorker } from '../agents-bridge/bridge-harness.js';
 import { createHarness, num, waitFor, type Harness } from '../dialer/dialer-harness.js';
 import { launchChromium, newPage, pageErrors, signIn } from './browser.js';
-
-/** An IANA zone whose local hour is `hour` now (Etc/GMT-N is UTC+N), so the test runs at any time of day. */
-function zoneAtHour(hour: number): string {
-  let n = hour - new Date().getUTCHours();
-  if (n < -12) n += 24;
-  if (n > 14) n -= 24;
-  return n === 0 ? 'Etc/GMT' : n > 0 ? `Etc/GMT-${n}` : `Etc/GMT+${-n}`;
-}
+import { zoneAtHour } from '../../helpers/zones.js';
 
 // The browser phone end to end: an agent created by a supervisor for WebRTC signs in to the console
 // in Debian's Chromium (fake microphone), turns the phone on; JsSIP registers over WebSocket to the

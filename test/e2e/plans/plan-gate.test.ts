@@ -7,6 +7,7 @@ import { startPlanWorker, type PlanWorker } from '../../../src/scheduler/plan.wo
 import { planJobId } from '../../../src/scheduler/queues.js';
 import { createApiKey } from '../../../src/auth/keys.repo.js';
 import { sandboxEnv } from '../../helpers/sandbox-env.js';
+import { offsetForHour, zoneAtHour } from '../../helpers/zones.js';
 
 // A contact plan meets the message gate and the opt-out list, through the sandbox's SMSC (SMPP)
 // and mailbox (SMTP), with the real dial worker (and its reconciler) beside the plan worker:
@@ -34,12 +35,6 @@ const QUIET_PLAN = {
   stopOn: ['payment', 'promise', 'opt_out'],
   templates: { email: { 'en-US': { subject: 'plan gate: due soon', body: 'Dear {name}, {amount} is due.' } } },
 };
-
-/** A zone where it is now around noon, UTC+x (whole hours, so its minutes are UTC's). */
-function noonZone(): { zone: string; x: number } {
-  const x = 12 - new Date().getUTCHours(); // Etc/GMT's sign is inverted
-  return { zone: x === 0 ? 'Etc/UTC' : `Etc/GMT${x > 0 ? '-' : '+'}${Math.abs(x)}`, x };
-}
 
 describe('contact plans e2e: opt-out and quiet hours', () => {
   let h: Harness;
@@ -83,7 +78,9 @@ describe('contact plans e2e: opt-out and quiet hours', () => {
     const minute = 60_000;
     // Far enough for the deferral to be seen and its job lost and rebuilt before it opens.
     const opensAt = new Date(Math.ceil((Date.now() + 10_000) / minute) * minute);
-    const { zone, x } = noonZone();
+    // A zone where it is now around noon, x hours east of UTC.
+    const x = offsetForHour(12);
+    const zone = zoneAtHour(12);
     const windowStart = new Date(opensAt.getTime() + x * 3_600_000).toISOString().slice(11, 16);
     const k = await planned(num('01', 44), QUIET_PLAN, `quiet-${tag}@example.test`, { zone, policyOverrides: { windowStart, windowEnd: '24:00' } });
     quiet = { campaignId: k.campaignId, contactId: k.contactId, email: k.email, opensAt };
