@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { DurationSequencer } from './test/helpers/duration-sequencer.js';
 
 // Two projects: unit tests run in parallel with fakes; integration and e2e tests share one
 // real sandbox (Asterisk, SIPp, PostgreSQL, Redis) and run one file at a time.
 export default defineConfig({
   test: {
+    // scripts/test.sh runs the integration files in shards at once: split them by measured time.
+    sequence: { sequencer: DurationSequencer },
     projects: [
       {
         test: {
