@@ -7,7 +7,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * integration and e2e files last from 0.2 s to over a minute, and equal counts left one shard
  * running 14 minutes while the other finished in 8. Each shard process computes the same split:
  * longest first, each file to the shard with the least time so far (`test/durations.json`, written
- * by `node scripts/test-durations.mjs <test.sh log>`; a file not in it counts as its kind's typical).
+ * by `node --import tsx scripts/test-durations.ts <test.sh log>`; a file not in it counts as its kind's typical).
  */
 const UNKNOWN_SECONDS = { e2e: 20, other: 2 };
 

@@ -1,17 +1,16 @@
-#!/usr/bin/env node
 // Writes test/durations.json (seconds per integration/e2e file) from a scripts/test.sh log, for
 // test/helpers/duration-sequencer.ts to split the shards by time:
-//   bash scripts/test.sh > /tmp/test.log 2>&1; node scripts/test-durations.mjs /tmp/test.log
+//   bash scripts/test.sh > /tmp/test.log 2>&1; node --import tsx scripts/test-durations.ts /tmp/test.log
 // Files not in the log keep their old figure; rounded to whole seconds (the split needs no more).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const log = process.argv[2];
 if (!log) {
-  console.error('usage: node scripts/test-durations.mjs <test.sh log>');
+  console.error('usage: node --import tsx scripts/test-durations.ts <test.sh log>');
   process.exit(2);
 }
 const out = new URL('../test/durations.json', import.meta.url);
-let old = {};
+let old: Record<string, number> = {};
 try {
   old = JSON.parse(readFileSync(out, 'utf8'));
 } catch {
@@ -19,10 +18,11 @@ try {
 }
 // "[shard 1]  ✓  integration  test/e2e/x.test.ts (6 tests) 37532ms" (colours stripped; ❯ on a failure)
 const line = /\s(?:✓|❯|×)\s+integration\s+(test\/\S+\.test\.ts) \(\d+ tests?[^)]*\)\s+(\d+)ms/;
-const found = {};
+const found: Record<string, number> = {};
 for (const raw of readFileSync(log, 'utf8').split('\n')) {
+  // eslint-disable-next-line no-control-regex -- the log's colour codes
   const m = line.exec(raw.replace(/\x1b\[[0-9;]*m/g, ''));
-  if (m) found[m[1]] = Math.max(1, Math.round(Number(m[2]) / 1000));
+  if (m) found[m[1]!] = Math.max(1, Math.round(Number(m[2]) / 1000));
 }
 const merged = Object.fromEntries(Object.entries({ ...old, ...found }).sort(([a], [b]) => (a < b ? -1 : 1)));
 writeFileSync(out, JSON.stringify(merged, null, 2) + '\n');
