@@ -8,13 +8,20 @@
  *
  * --create-dial places each call the way ringwise does (channels/create, StasisStart, dial,
  * answered on ChannelStateChange Up) instead of one originate: what that method costs Asterisk.
+ *
+ * --workload personalised: the same script with ringwise's real-path call instead of the cheapest
+ * one: a personalised sentence per customer (rendered before the sweep by ringwise's own renderer,
+ * untimed), played to a 0x callee that answers and listens, held for the 1 s the bench's menu
+ * waits, then hung up. A personalised call keeps its channel ~8 s with media both ways instead of
+ * ~1.5 s, so Asterisk's own limit for it is far lower: ringwise's real path is judged against this.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { sandboxEnv } from '../test/helpers/sandbox-env.js';
 import { ariRequester } from './lib/ari-http.js';
-import { loadNumber } from './lib/numbers.js';
+import { listenerNumber, loadNumber } from './lib/numbers.js';
+import { preparePersonalisedMedia } from './lib/personalised-media.js';
 import { dist, round, sleep, type Dist } from './lib/stats.js';
 
 export interface CeilingStep {
@@ -32,12 +39,16 @@ export interface CeilingStep {
 }
 
 export interface CeilingResult {
+  /** cheap: hello-world to silent callees; personalised: a sentence per customer to listeners. */
+  workload?: 'cheap' | 'personalised';
   steps: CeilingStep[];
   ceilingCps: number;
 }
 
 interface Call {
   id: string;
+  /** Its index in the step: which customer's prompt and number. */
+  i: number;
   sentAt: number;
   httpMs?: number;
   answeredAt?: number;
@@ -47,7 +58,8 @@ interface Call {
 }
 
 const SOUND = 'sound:hello-world';
-const CALL_GUARD_MS = 20_000;
+/** Personalised calls last ~8 s; the guard waits for the last ones of a step. */
+const CALL_GUARD_MS = { cheap: 20_000, personalised: 40_000 };
 
 /** One ARI event connection for the whole sweep; events are routed to the call by channel id. */
 async function connect(env: Record<string, string>, app: string, auth: string): Promise<WebSocket> {
@@ -63,14 +75,24 @@ export async function runCeiling(opts: {
   rates: number[];
   seconds: number;
   createDial?: boolean;
+  workload?: 'cheap' | 'personalised';
   ariUrl?: string;
   log?: (s: string) => void;
 }): Promise<CeilingResult> {
   const createDial = opts.createDial ?? false;
+  const workload = opts.workload ?? 'cheap';
   // ariUrl: another Asterisk of the slot (the second server, for the 2 × 2 step's summed ceiling).
   const env: Record<string, string> = { ...sandboxEnv(), ...(opts.ariUrl ? { ARI_URL: opts.ariUrl } : {}) };
   const app = `rw-bench-ceiling-${randomUUID().slice(0, 8)}`;
   const ari = ariRequester(env.ARI_URL!, env.ARI_USER!, env.ARI_PASSWORD!);
+  // What call i plays, to which number, and how long it is held after its playback.
+  const media =
+    workload === 'personalised'
+      ? await preparePersonalisedMedia(env, Math.min(Math.max(...opts.rates) * opts.seconds, 2_500), opts.log)
+      : { calls: [[SOUND]], cleanup: async () => undefined };
+  const play = (i: number) => media.calls[i % media.calls.length]!.map((m) => `media=${encodeURIComponent(m)}`).join('&');
+  const numberOf = workload === 'personalised' ? listenerNumber : loadNumber;
+  const holdMs = workload === 'personalised' ? 1_000 : 0;
   const ws = await connect(env, app, ari.auth);
   const calls = new Map<string, Call>();
   let live = 0;
@@ -105,7 +127,7 @@ export async function runCeiling(opts: {
         }
         // With app= on the originate, StasisStart means answered.
         c.answeredAt = now;
-        request('POST', `/channels/${c.id}/play?media=${SOUND}&playbackId=${c.id}.p`).then(
+        request('POST', `/channels/${c.id}/play?${play(c.i)}&playbackId=${c.id}.p`).then(
           (status) => status < 300 || end(c, `play ${status}`),
           () => end(c, 'play error'),
         );
@@ -113,7 +135,7 @@ export async function runCeiling(opts: {
       case 'ChannelStateChange':
         if (createDial && e.channel?.state === 'Up' && c.answeredAt === undefined) {
           c.answeredAt = now;
-          request('POST', `/channels/${c.id}/play?media=${SOUND}&playbackId=${c.id}.p`).then(
+          request('POST', `/channels/${c.id}/play?${play(c.i)}&playbackId=${c.id}.p`).then(
             (status) => status < 300 || end(c, `play ${status}`),
             () => end(c, 'play error'),
           );
@@ -123,7 +145,9 @@ export async function runCeiling(opts: {
         c.audioAt ??= now;
         break;
       case 'PlaybackFinished':
-        request('DELETE', `/channels/${c.id}`).catch(() => undefined);
+        // The bench's ringwise waits 1 s for a key after a personalised prompt: the same hold here.
+        if (holdMs > 0) setTimeout(() => void request('DELETE', `/channels/${c.id}`).catch(() => undefined), holdMs);
+        else request('DELETE', `/channels/${c.id}`).catch(() => undefined);
         break;
       case 'ChannelDestroyed':
         live--;
@@ -153,11 +177,11 @@ export async function runCeiling(opts: {
       while (sent < total) {
         const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
         for (; sent < due; sent++) {
-          const c: Call = { id: randomUUID(), sentAt: performance.now(), done: false };
+          const c: Call = { id: randomUUID(), i: sent, sentAt: performance.now(), done: false };
           calls.set(c.id, c);
           live++;
           peak = Math.max(peak, live);
-          const number = loadNumber(sent);
+          const number = numberOf(sent);
           const endpoint = encodeURIComponent(`PJSIP/${number}@carrier`);
           request(
             'POST',
@@ -181,7 +205,7 @@ export async function runCeiling(opts: {
         await sleep(5);
       }
       const placedIn = (performance.now() - t0) / 1000;
-      const deadline = performance.now() + CALL_GUARD_MS;
+      const deadline = performance.now() + CALL_GUARD_MS[workload];
       while ([...calls.values()].some((c) => !c.done) && performance.now() < deadline) await sleep(100);
       const list = [...calls.values()];
       for (const c of list) if (!c.done) end(c, 'no end seen');
@@ -207,7 +231,9 @@ export async function runCeiling(opts: {
       steps.push(step);
       peak = 0;
       live = 0;
-      opts.log?.(`ceiling ${rate} cps: ${step.answered}/${total} answered, ${failed} failed, p99 answer ${step.originateToAnswerMs.p99} ms`);
+      opts.log?.(
+        `ceiling${workload === 'personalised' ? ' personalised' : ''} ${rate} cps: ${step.answered}/${total} answered, ${failed} failed, p99 answer ${step.originateToAnswerMs.p99} ms`,
+      );
       // A saturated step says all there is to say about the higher ones.
       if (!step.ok) break;
       await sleep(3_000); // let the last channels of the step go before the next
@@ -216,9 +242,10 @@ export async function runCeiling(opts: {
     await hangUpLeftovers().catch(() => 0);
     ws.close();
     ari.close();
+    await media.cleanup();
   }
   const passing = steps.filter((s) => s.ok);
-  return { steps, ceilingCps: passing.length ? Math.max(...passing.map((s) => s.targetCps)) : 0 };
+  return { workload, steps, ceilingCps: passing.length ? Math.max(...passing.map((s) => s.targetCps)) : 0 };
 }
 
 const argv = process.argv.slice(2);
@@ -229,7 +256,13 @@ const opt = (name: string): string | undefined => {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rates = (opt('rates') ?? '25,50,100,150,200,250').split(',').map(Number);
-  runCeiling({ rates, seconds: Number(opt('seconds') ?? 10), createDial: argv.includes('--create-dial'), log: (s) => process.stderr.write(`${s}\n`) })
+  runCeiling({
+    rates,
+    seconds: Number(opt('seconds') ?? 10),
+    createDial: argv.includes('--create-dial'),
+    workload: opt('workload') === 'personalised' ? 'personalised' : 'cheap',
+    log: (s) => process.stderr.write(`${s}\n`),
+  })
     .then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`))
     .catch((err: unknown) => {
       process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);

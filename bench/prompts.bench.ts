@@ -14,25 +14,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderPromptAudio, type RenderDeps } from '../src/prompts/prompt.render.js';
-import { renderText, type PromptCustomer } from '../src/prompts/prompt.template.js';
+import { renderText } from '../src/prompts/prompt.template.js';
 import { createPieceStore } from '../src/prompts/speech.pieces.js';
 import { EspeakTts } from '../src/prompts/tts.engine.js';
 import { limitTts } from '../src/scheduler/prompt.adapter.js';
 import { createLogger } from '../src/shared/logger.js';
-import { customerName } from './lib/names.js';
-import { PERSONALISED } from './ringwise.js';
+import { BENCH_BANK as bank, benchCustomer as customer, PERSONALISED } from './lib/personalised-media.js';
 import { round } from './lib/stats.js';
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
 const N = Number(argv[argv.indexOf('--customers') + 1] ?? 1000) || 1000;
-const bank = { name: 'Ringwise Demo Bank', callbackNumber: '+8695500' };
-
-function customer(i: number): PromptCustomer {
-  const locale = i % 2 ? 'en-US' : 'zh-CN';
-  return { name: customerName(i, locale), locale, amountDue: `${100 + (i % 9000)}.00`, currency: 'CNY', dueDate: '2026-11-01', daysPastDue: 1 + (i % 60) };
-}
-
 /** This process's CPU ms and its waited-for children's, from /proc/self/stat. */
 function cpu(): { self: number; children: number } {
   const f = readFileSync('/proc/self/stat', 'utf8');

@@ -17,9 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { createApiKey } from '../src/auth/keys.repo.js';
 import { getProfile } from '../src/compliance/policy.profiles.js';
 import { saveGlobalPolicy } from '../src/compliance/policy.store.js';
+import { drainChannels } from './lib/ari-http.js';
 import { createBenchDb } from './lib/bench-db.js';
 import { collectStep, type RingwiseStep } from './lib/ledger-stats.js';
-import { customerName } from './lib/names.js';
+import { benchCustomer, PERSONALISED } from './lib/personalised-media.js';
 import { listenerNumber, loadNumber } from './lib/numbers.js';
 import { sampleCpu, sampleProcess } from './lib/proc.js';
 import { readFileSync } from 'node:fs';
@@ -45,14 +46,6 @@ export interface RingwiseResult {
 }
 
 const CHEAP = { segments: [{ type: 'sound', name: 'hello-world' }] };
-/**
- * Every customer's sentence differs (name, amount, days), so every call needs its own sentence,
- * joined from speech pieces (phrases, number words, name syllables/words) rendered once each.
- */
-export const PERSONALISED = {
-  'en-US': { segments: [{ type: 'tts', text: 'Hello {name}. Your payment of {amount} was due on {due_date}. Please pay soon.' }] },
-  'zh-CN': { segments: [{ type: 'tts', text: '您好{name}，您的贷款{amount}已逾期{days_past_due}天，请尽快还款。' }] },
-};
 const CSV_HEADER = 'external_id,name,phone,timezone,locale,amount_due,currency,due_date,days_past_due,risk_score\n';
 
 function contactsCsv(workload: Workload, run: string, first: number, n: number): string {
@@ -62,8 +55,8 @@ function contactsCsv(workload: Workload, run: string, first: number, n: number):
     // Distinct customers with names as common as real ones (bench/lib/names.ts); the run renders
     // into a folder of its own (runRingwise), so nothing was rendered by an earlier run.
     else {
-      const locale = i % 2 ? 'en-US' : 'zh-CN';
-      s += `P-${run}-${i},${customerName(i, locale)},${listenerNumber(i)},Asia/Shanghai,${locale},${100 + (i % 9000)}.00,CNY,2026-11-01,${1 + (i % 60)},10\n`;
+      const c = benchCustomer(i);
+      s += `P-${run}-${i},${c.name},${listenerNumber(i)},Asia/Shanghai,${c.locale},${c.amountDue},CNY,${c.dueDate},${c.daysPastDue},10\n`;
     }
   }
   return s;
@@ -182,6 +175,9 @@ export async function runRingwise(opts: RingwiseOptions): Promise<RingwiseResult
       const [pgMs, astMs] = await Promise.all([pg.stop(), ast.stop()]);
       if (state === 'running') await api('POST', `/v1/campaigns/${campaign.id}/cancel`, undefined).catch(() => undefined);
       const step = await collectStep(bdb.db, { campaignId: campaign.id, targetCps: rate, contacts: n, launchedAt, finalState: state, procs: procStats });
+      // The next step starts on an Asterisk without this one's calls (a cut step's would skew it).
+      const drained = await drainChannels(sandbox, `rw-bench-${id}`, 60_000);
+      if (drained.waitedFor > 0) log(`ringwise ${kind} ${rate} cps: waited for ${drained.waitedFor} calls to end, hung up ${drained.hungUp}`);
       if (step.attempts > 0) {
         const per = (ms: number) => round(ms / step.attempts, 2);
         const sum = (f: (p: (typeof procStats)[number]) => number, w: (name: string) => boolean) =>

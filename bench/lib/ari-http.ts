@@ -25,3 +25,33 @@ export function ariRequester(baseUrl: string, user: string, password: string, ma
     auth,
   };
 }
+
+/**
+ * Waits until Asterisk carries no channel of the Stasis apps starting with `appPrefix` (a step's
+ * calls still ending), at most `ms`; then hangs up what is left. A step cut at its deadline (an
+ * overload) otherwise leaves hundreds of calls playing into the next step and skews it: seen, a
+ * launch → first dial of 15 s measured while an overload step's calls drained. Returns how many
+ * channels were still there at the start and how many it hung up.
+ */
+export async function drainChannels(env: Record<string, string>, appPrefix: string, ms: number): Promise<{ waitedFor: number; hungUp: number }> {
+  const ari = ariRequester(env.ARI_URL!, env.ARI_USER!, env.ARI_PASSWORD!, 20);
+  const mine = async (): Promise<string[]> => {
+    const res = await fetch(`${env.ARI_URL}/ari/channels`, { headers: { authorization: ari.auth } });
+    const list = (await res.json()) as Array<{ id: string; dialplan?: { app_data?: string } }>;
+    return list.filter((ch) => ch.dialplan?.app_data?.startsWith(appPrefix)).map((ch) => ch.id);
+  };
+  try {
+    const waitedFor = (await mine()).length;
+    const deadline = Date.now() + ms;
+    let left = waitedFor;
+    while (left > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      left = (await mine()).length;
+    }
+    const ids = left > 0 ? await mine() : [];
+    for (let i = 0; i < ids.length; i += 20) await Promise.all(ids.slice(i, i + 20).map((id) => ari.call('DELETE', `/channels/${id}`).catch(() => 0)));
+    return { waitedFor, hungUp: ids.length };
+  } finally {
+    ari.close();
+  }
+}
