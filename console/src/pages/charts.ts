@@ -30,6 +30,9 @@ function filled(items: Point[], step: number, hourly: boolean): { x: string; p: 
 }
 
 async function render(box: HTMLElement, id: number): Promise<void> {
+  // The page shows the first campaign at once, then the one chosen: only the last campaign asked
+  // for may draw (a slow answer for the first one used to overwrite the chosen one's charts).
+  box.dataset.want = String(id);
   let s = await api<{ items: Point[] }>('GET', `/v1/campaigns/${id}/series${qs({ bucket: 'minute' })}`);
   const first = s.items[0];
   const last = s.items[s.items.length - 1];
@@ -39,6 +42,8 @@ async function render(box: HTMLElement, id: number): Promise<void> {
   const outcomes = [...new Set(s.items.flatMap((p) => Object.keys(p.outcomes)))].sort();
   const byOutcome: Series[] = outcomes.map((o) => ({ name: o, points: buckets.map((b) => ({ x: b.x, y: b.p?.outcomes[o] ?? 0 })) }));
   const hours = await api<Hourly>('GET', `/v1/campaigns/${id}/attempts-by-hour`);
+  if (box.dataset.want !== String(id)) return;
+  box.dataset.campaign = String(id);
   const hx = (hr: number) => `${pad(hr)}`;
   replace(
     box,

@@ -334,10 +334,18 @@ describe('console e2e, supervisors (Chromium)', () => {
       null,
     );
     const { context, page } = await newPage(browser, { timezoneId: 'Asia/Shanghai' });
+    // Every other campaign's chart data answers late: the page first draws the first campaign of
+    // the list, and that slow answer must not overwrite the chosen campaign's charts.
+    const otherCharts = (u: URL) => /\/v1\/campaigns\/\d+\/(series|attempts-by-hour)$/.test(u.pathname) && !u.pathname.includes(`/campaigns/${campaignId}/`);
+    await page.route(otherCharts, async (route) => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      await route.continue().catch(() => undefined);
+    });
     await signIn(page, base, keys.supervisor);
     await page.getByRole('link', { name: 'Charts' }).click();
     await page.getByLabel('Campaign').selectOption({ label: `Quality sample (#${campaignId})` });
-    const figures = page.locator('figure.chart');
+    // The page draws the first campaign at once: wait for the chosen one's charts.
+    const figures = page.locator(`[data-campaign="${campaignId}"] figure.chart`);
     await expect.poll(() => figures.count(), { timeout: 10_000 }).toBe(3);
     const at = ledger[0]!.at.toLocaleTimeString('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
     expect(await figures.nth(0).locator('figcaption').textContent()).toBe('Calls per minute');
@@ -349,6 +357,10 @@ describe('console e2e, supervisors (Chromium)', () => {
     const bars = await hourly.locator('rect.series title').allTextContents();
     expect(bars).toHaveLength(24);
     expect(bars.filter((b) => !b.endsWith(': 0'))).toEqual([`Attempts ${hh(hour)}: 1`]);
+    // Past the late answers: still the chosen campaign.
+    await page.waitForTimeout(2_000);
+    expect(await page.locator('figure.chart').count()).toBe(3);
+    expect(await figures.count()).toBe(3);
     await shot(page, 'charts');
     expect(pageErrors(page)).toEqual([]);
     await context.close();
