@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { sandboxEnv } from '../test/helpers/sandbox-env.js';
-import { ariRequester } from './lib/ari-http.js';
+import { ariRequester, drainChannels } from './lib/ari-http.js';
 import { listenerNumber, loadNumber } from './lib/numbers.js';
 import { preparePersonalisedMedia } from './lib/personalised-media.js';
 import { dist, round, sleep, type Dist } from './lib/stats.js';
@@ -159,13 +159,7 @@ export async function runCeiling(opts: {
 
   // Channels of this app still in Asterisk (a saturated step leaves some): hang them up, or they
   // stay in Stasis and weigh on the next step and on everyone sharing the sandbox.
-  const hangUpLeftovers = async (): Promise<number> => {
-    const res = await fetch(`${env.ARI_URL}/ari/channels`, { headers: { authorization: ari.auth } });
-    const list = (await res.json()) as Array<{ id: string; dialplan?: { app_data?: string } }>;
-    const mine = list.filter((ch) => ch.dialplan?.app_data === app);
-    for (let i = 0; i < mine.length; i += 20) await Promise.all(mine.slice(i, i + 20).map((ch) => request('DELETE', `/channels/${ch.id}`).catch(() => 0)));
-    return mine.length;
-  };
+  const hangUpLeftovers = async (): Promise<number> => (await drainChannels(env, app, 0)).hungUp;
   const steps: CeilingStep[] = [];
   try {
     for (const rate of opts.rates) {

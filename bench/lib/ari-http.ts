@@ -28,7 +28,7 @@ export function ariRequester(baseUrl: string, user: string, password: string, ma
 
 /**
  * Waits until Asterisk carries no channel of the Stasis apps starting with `appPrefix` (a step's
- * calls still ending), at most `ms`; then hangs up what is left. A step cut at its deadline (an
+ * calls still ending), at most `ms` (0: at once); then hangs up what is left, 20 at a time. A step cut at its deadline (an
  * overload) otherwise leaves hundreds of calls playing into the next step and skews it: seen, a
  * launch → first dial of 15 s measured while an overload step's calls drained. Returns how many
  * channels were still there at the start and how many it hung up.
