@@ -13,6 +13,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Some unit tests run real sockets and timers (the ARI and AMI clients against fakes):
+          // CI runs them beside the compose smoke test on 2 cores. A second try, as for the
+          // integration tests; scripts/test.sh's summary lists every test that needed it.
+          retry: 1,
         },
       },
       {

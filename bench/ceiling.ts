@@ -22,6 +22,7 @@ import { sandboxEnv } from '../test/helpers/sandbox-env.js';
 import { ariRequester, drainChannels } from './lib/ari-http.js';
 import { listenerNumber, loadNumber } from './lib/numbers.js';
 import { preparePersonalisedMedia } from './lib/personalised-media.js';
+import { asteriskPids, sampleCpu } from './lib/proc.js';
 import { dist, round, sleep, type Dist } from './lib/stats.js';
 
 export interface CeilingStep {
@@ -35,6 +36,8 @@ export interface CeilingStep {
   originateHttpMs: Dist;
   originateToAnswerMs: Dist;
   answerToFirstAudioMs: Dist;
+  /** Asterisk's CPU over the step per call placed (the sandbox's first server only). */
+  asteriskCpuMsPerCall?: number;
   ok: boolean;
 }
 
@@ -165,6 +168,9 @@ export async function runCeiling(opts: {
     for (const rate of opts.rates) {
       calls.clear();
       const total = rate * opts.seconds;
+      // Who pays for a bare call: the same measure as ringwise's steps (bench/ringwise.ts).
+      const ast = opts.ariUrl ? undefined : sampleCpu(asteriskPids);
+      await ast?.start();
       const t0 = performance.now();
       let sent = 0;
       // Sends whatever the schedule says is due, every 5 ms: an even rate, not bursts.
@@ -203,6 +209,7 @@ export async function runCeiling(opts: {
       while ([...calls.values()].some((c) => !c.done) && performance.now() < deadline) await sleep(100);
       const list = [...calls.values()];
       for (const c of list) if (!c.done) end(c, 'no end seen');
+      const astMs = await ast?.stop();
       const leftovers = await hangUpLeftovers();
       if (leftovers > 0) opts.log?.(`ceiling ${rate} cps: hung up ${leftovers} channels left in the app`);
       const failures: Record<string, number> = {};
@@ -220,13 +227,14 @@ export async function runCeiling(opts: {
         originateHttpMs: dist(list.flatMap((c) => (c.httpMs === undefined ? [] : [c.httpMs]))),
         originateToAnswerMs: dist(list.flatMap((c) => (c.answeredAt === undefined ? [] : [c.answeredAt - c.sentAt]))),
         answerToFirstAudioMs: dist(list.flatMap((c) => (c.audioAt === undefined || c.answeredAt === undefined ? [] : [c.audioAt - c.answeredAt]))),
+        ...(astMs === undefined ? {} : { asteriskCpuMsPerCall: round(astMs / total, 2) }),
         ok: failed === 0 && achievedCps >= 0.95 * rate,
       };
       steps.push(step);
       peak = 0;
       live = 0;
       opts.log?.(
-        `ceiling${workload === 'personalised' ? ' personalised' : ''} ${rate} cps: ${step.answered}/${total} answered, ${failed} failed, p99 answer ${step.originateToAnswerMs.p99} ms`,
+        `ceiling${workload === 'personalised' ? ' personalised' : ''} ${rate} cps: ${step.answered}/${total} answered, ${failed} failed, p99 answer ${step.originateToAnswerMs.p99} ms, Asterisk CPU ${step.asteriskCpuMsPerCall ?? '–'} ms per call`,
       );
       // A saturated step says all there is to say about the higher ones.
       if (!step.ok) break;

@@ -22,8 +22,7 @@ import { createBenchDb } from './lib/bench-db.js';
 import { collectStep, type RingwiseStep } from './lib/ledger-stats.js';
 import { benchCustomer, PERSONALISED } from './lib/personalised-media.js';
 import { listenerNumber, loadNumber } from './lib/numbers.js';
-import { sampleCpu, sampleProcess } from './lib/proc.js';
-import { readFileSync } from 'node:fs';
+import { asteriskPids, sampleCpu, sampleProcess } from './lib/proc.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../src/store/db.js';
@@ -66,15 +65,6 @@ function contactsCsv(workload: Workload, run: string, first: number, n: number):
 async function backendPids(db: Db): Promise<number[]> {
   const r = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
   return r.rows.map((x) => x.pid);
-}
-
-async function asteriskPids(): Promise<number[]> {
-  try {
-    const file = sandboxEnv()['SANDBOX_ASTERISK_PID_FILE'];
-    return file ? [Number(readFileSync(file, 'utf8').trim())] : [];
-  } catch {
-    return [];
-  }
 }
 
 export interface RingwiseOptions {

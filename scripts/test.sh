@@ -56,6 +56,11 @@ if [ "$smoke" = 1 ]; then
   trap '[ -n "$smoke_pid" ] && kill -- -"$smoke_pid" 2>/dev/null; true' EXIT
 fi
 
+# What each step ended with, printed again at the very end (the summary step).
+results=()
+verdict() { if [ "$1" -eq 0 ]; then echo passed; else echo "FAILED (exit $1)"; fi; }
+logs=$(mktemp -d /tmp/ringwise-test-logs.XXXXXX)
+
 step "typecheck"
 npm run --silent typecheck
 
@@ -65,20 +70,29 @@ npm run --silent lint
 tests_rc=0
 if [ "$shards" -eq 1 ]; then
   step "tests"
-  RINGWISE_SANDBOX_SLOT=$base_slot npx vitest run "$@" || tests_rc=$?
+  (set -o pipefail; RINGWISE_SANDBOX_SLOT=$base_slot npx vitest run "$@" 2>&1 | tee "$logs/tests.log") || tests_rc=$?
+  results+=("tests: $(verdict "$tests_rc")")
 else
   step "unit tests"
-  npx vitest run --project unit || tests_rc=$?
+  unit_rc=0
+  (set -o pipefail; npx vitest run --project unit 2>&1 | tee "$logs/unit.log") || unit_rc=$?
+  results+=("unit tests: $(verdict "$unit_rc")")
+  ((unit_rc == 0)) || tests_rc=1
   step "integration and e2e tests: $shards shards at once, each on its own sandbox slot (lines prefixed [shard n])"
   shard_pids=()
   for ((i = 1; i <= shards; i++)); do
     (
       set -o pipefail
-      RINGWISE_SANDBOX_SLOT=$((base_slot + i - 1)) npx vitest run --project integration --shard="$i/$shards" 2>&1 | sed -u "s/^/[shard $i] /"
+      RINGWISE_SANDBOX_SLOT=$((base_slot + i - 1)) npx vitest run --project integration --shard="$i/$shards" 2>&1 | tee "$logs/shard-$i.log" | sed -u "s/^/[shard $i] /"
     ) &
     shard_pids+=($!)
   done
-  for pid in "${shard_pids[@]}"; do wait "$pid" || tests_rc=1; done
+  for i in "${!shard_pids[@]}"; do
+    rc=0
+    wait "${shard_pids[$i]}" || rc=$?
+    results+=("integration shard $((i + 1)): $(verdict "$rc")")
+    ((rc == 0)) || tests_rc=1
+  done
 fi
 
 smoke_rc=0
@@ -92,5 +106,12 @@ if [ -n "$smoke_pid" ]; then
     cat "$smoke_log"
     echo "compose smoke test FAILED (exit $smoke_rc; log: $smoke_log)"
   fi
+  results+=("compose smoke test: $(verdict "$smoke_rc")")
 fi
+
+# The last lines name what failed: a CI page that shows only the end of the output still says
+# which step failed and which tests (vitest's own list of failures is far above, in its step).
+step "summary"
+printf '%s\n' "${results[@]}"
+cat "$logs"/*.log 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | grep -E '^ *(FAIL|×) |❯ .*failed|retry x[0-9]|Unhandled (Error|Rejection)|Errors +[0-9]+ error' | sort -u | head -40 || true
 [ "$tests_rc" -eq 0 ] && [ "$smoke_rc" -eq 0 ]

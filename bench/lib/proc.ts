@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { round } from './stats.js';
+import { sandboxEnv } from '../../test/helpers/sandbox-env.js';
 
 /**
  * CPU and memory of another process, read from /proc (Linux): CPU as a share of one core over
@@ -111,4 +112,14 @@ export function sampleProcess(pid: number, everyMs = 200): { stop(): ProcStats }
       };
     },
   };
+}
+
+/** The sandbox's (first) Asterisk: its pid from the pid file the sandbox writes. */
+export async function asteriskPids(): Promise<number[]> {
+  try {
+    const file = sandboxEnv()['SANDBOX_ASTERISK_PID_FILE'];
+    return file ? [Number(readFileSync(file, 'utf8').trim())] : [];
+  } catch {
+    return [];
+  }
 }

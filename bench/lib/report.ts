@@ -64,10 +64,11 @@ export function renderMarkdown(r: BenchResults): string {
         'originate HTTP p50/p99 ms',
         'originate→answer p50/p99 ms',
         'answer→first audio p50/p99 ms',
+        'Asterisk CPU ms per call',
         'ok',
       ]),
     );
-    out.push(row(Array(10).fill('---')));
+    out.push(row(Array(11).fill('---')));
     for (const s of c.steps) {
       out.push(
         row([
@@ -80,6 +81,7 @@ export function renderMarkdown(r: BenchResults): string {
           d(s.originateHttpMs),
           d(s.originateToAnswerMs),
           d(s.answerToFirstAudioMs),
+          s.asteriskCpuMsPerCall ?? '–',
           s.ok ? 'yes' : `no ${JSON.stringify(s.failures)}`,
         ]),
       );
