@@ -18,6 +18,8 @@ export interface Config {
   readonly env: 'production' | 'development' | 'test';
   readonly logLevel: string;
   readonly databaseUrl: string;
+  /** Parameterised statements as named prepared statements (off behind a pooler that cannot keep them). */
+  readonly pgPrepare: boolean;
   readonly redisUrl: string;
   /** PEM file of the CA that signed Redis's certificate (rediss:// URLs); null: the system's CAs. */
   readonly redisCaFile: string | null;
@@ -127,6 +129,8 @@ export interface Config {
     readonly promptDir: string;
     /** The same folder as Asterisk sees it, for `sound:` URIs. */
     readonly promptDirOnAsterisk: string;
+    /** Rendered speech (it carries names and amounts) no call has used for this long is deleted by the worker. */
+    readonly promptRetentionHours: number;
     /** Asterisk's own recording folder as the worker and the API see it (ARI names recordings relative to it). */
     readonly recordingDir: string;
     /** Recordings older than this are deleted by the worker's prune. */
@@ -222,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     env: nodeEnv,
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     databaseUrl: url('DATABASE_URL', isProd ? undefined : 'postgres://postgres@127.0.0.1:5432/ringwise', ['postgres:', 'postgresql:']),
+    pgPrepare: oneOf('RINGWISE_PG_PREPARE', 'true', ['true', 'false'] as const) === 'true',
     redisUrl: url('REDIS_URL', isProd ? undefined : 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisCaFile: str('REDIS_TLS_CA_FILE', '') || null,
     api: {
@@ -314,6 +319,7 @@ export function loadConfig(env: Env = process.env): Config {
     paths: {
       promptDir: str('RINGWISE_PROMPT_DIR', '/var/lib/ringwise/prompts'),
       promptDirOnAsterisk: str('RINGWISE_PROMPT_DIR_ON_ASTERISK', '/var/lib/ringwise/prompts'),
+      promptRetentionHours: int('RINGWISE_PROMPT_RETENTION_HOURS', 48, 1, 24 * 365),
       recordingDir: str('RINGWISE_RECORDING_DIR', '/var/spool/asterisk/recording'),
       recordingRetentionDays: int('RINGWISE_RECORDING_RETENTION_DAYS', 90, 1, 3650),
     },

@@ -17,7 +17,7 @@ export interface Deps {
 }
 
 export function createDeps(config: Config, log: Logger = createLogger(config.logLevel)): Deps {
-  const db = createPool(config.databaseUrl);
+  const db = createPool(config.databaseUrl, 10, { prepare: config.pgPrepare });
   db.on('error', (err) => log.error({ err }, 'idle postgres client error'));
   // BullMQ requires maxRetriesPerRequest: null on connections it blocks on.
   const redis = new Redis(config.redisUrl, { ...redisOptions(config), maxRetriesPerRequest: null, lazyConnect: true });

@@ -101,12 +101,3 @@ export async function attemptCounts(q: Queryable, contactId: string): Promise<{ 
   );
   return r.rows[0]!;
 }
-
-/** Whether the customer has a call live now (any campaign, any phone) other than `exceptId`. */
-export async function customerHasLiveCall(q: Queryable, customerId: string | number, exceptId: string | null): Promise<boolean> {
-  const r = await q.query(`SELECT 1 FROM call_attempts WHERE customer_id = $1 AND state <> 'ended' AND ($2::uuid IS NULL OR id <> $2::uuid) LIMIT 1`, [
-    customerId,
-    exceptId,
-  ]);
-  return (r.rowCount ?? 0) > 0;
-}

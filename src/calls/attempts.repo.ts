@@ -44,37 +44,31 @@ export async function getAttempt(db: Queryable, id: string): Promise<AttemptRow 
  * The crash-safety boundary: only a 'reserved' attempt may be dialed, and it becomes
  * 'originating' before the request is sent (events can arrive before the response); its
  * campaign contact becomes 'dialing' in the same statement (one round trip per call less).
- * Returns false when the attempt was already past 'reserved' (then nothing changes).
+ * It is dialed only while its campaign is running: a pause takes effect for new dials at once,
+ * and the database decides (a missed pub/sub message must never stall a campaign). Returns
+ * whether it was marked and the campaign's state (null: the campaign is gone).
  */
-export async function markOriginating(db: Queryable, id: string, workerId: string, queuedAt: Date | null, promptVersion: string | null): Promise<boolean> {
-  const r = await db.query<{ n: number }>(
-    `WITH a AS (
+export async function markOriginating(
+  db: Queryable,
+  a: { id: string; campaignId: string; workerId: string; queuedAt: Date | null; promptVersion: string | null },
+): Promise<{ marked: boolean; campaignState: string | null }> {
+  const r = await db.query<{ n: number; campaignState: string | null }>(
+    `WITH run AS (SELECT state FROM campaigns WHERE id = $5),
+     a AS (
        UPDATE call_attempts
           SET state = 'originating', originated_at = now(), worker_id = $2,
               queued_at = COALESCE(queued_at, $3), prompt_version = COALESCE($4, prompt_version)
-        WHERE id = $1 AND state = 'reserved'
+        WHERE id = $1 AND state = 'reserved' AND (SELECT state FROM run) = 'running'
         RETURNING contact_id, attempt_no),
      c AS (
        UPDATE campaign_contacts cc
           SET state = 'dialing', attempts = GREATEST(cc.attempts, a.attempt_no), next_attempt_at = NULL, updated_at = now()
          FROM a WHERE cc.id = a.contact_id)
-     SELECT count(*)::int AS n FROM a`,
-    [id, workerId, queuedAt, promptVersion],
+     SELECT (SELECT count(*) FROM a)::int AS n, (SELECT state FROM run) AS "campaignState"`,
+    [a.id, a.workerId, a.queuedAt, a.promptVersion, a.campaignId],
   );
-  return r.rows[0]!.n === 1;
-}
-
-export async function markRinging(db: Queryable, id: string): Promise<void> {
-  await db.query(`UPDATE call_attempts SET state = 'ringing' WHERE id = $1 AND state = 'originating'`, [id]);
-}
-
-/** The customer started hearing the prompt: kept at once, so a worker that adopts the call knows. */
-export async function markFirstAudio(db: Queryable, id: string, at: Date): Promise<void> {
-  await db.query(`UPDATE call_attempts SET first_audio_at = COALESCE(first_audio_at, $2) WHERE id = $1`, [id, at]);
-}
-
-export async function markAnswered(db: Queryable, id: string, at: Date): Promise<void> {
-  await db.query(`UPDATE call_attempts SET state = 'answered', answered_at = $2 WHERE id = $1 AND state IN ('originating', 'ringing')`, [id, at]);
+  const row = r.rows[0]!;
+  return { marked: row.n === 1, campaignState: row.campaignState };
 }
 
 export interface AttemptEnd {

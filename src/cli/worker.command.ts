@@ -14,6 +14,7 @@ import { warnIfRedisUnsafe } from '../scheduler/redis-config.js';
 import { startRiskRunner } from '../risk/risk.jobs.js';
 import { startMessaging } from '../messaging/messaging.runtime.js';
 import { startPlanWorker } from '../scheduler/plan.worker.js';
+import { startPromptPrune } from '../prompts/prompt.prune.js';
 
 /**
  * `ringwise worker`: one Stasis app on every configured Asterisk server, the dial and campaign
@@ -87,6 +88,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
     timeZone: config.risk.timeZone,
   });
   const messaging = startMessaging(config, db, log);
+  const promptPrune = startPromptPrune({ db, promptDir: config.paths.promptDir, retentionHours: config.paths.promptRetentionHours, log });
   // Contact plans: their messages through this SMPP bind / SMTP transport, their calls as dial jobs.
   const plans = startPlanWorker(
     { db, log, queues: worker.queues, messaging: messaging.deps, scorecard: config.risk.scorecard },
@@ -110,6 +112,7 @@ export async function runWorker(deps: Deps, signal?: AbortSignal): Promise<void>
   await once(stop.signal, 'abort');
 
   await schedules.close();
+  promptPrune.close();
   await risk.close();
   await plans.close();
   await worker.close(config.dialer.drainSeconds * 1000);

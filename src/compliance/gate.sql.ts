@@ -31,17 +31,26 @@ export interface ContactRow {
 export interface ContactWithAttempt extends ContactRow {
   /** The attempt already reserved for (contact, attemptNo), if any. */
   attempt: { id: string; state: string } | null;
+  /** The customer has a call not yet ended, other than that attempt (any campaign, any number). */
+  liveCall: boolean;
 }
 
-/** The contact and its attempt `attemptNo` (one round trip: the gate runs before every dial). */
-export async function selectContactWithAttempt(q: Queryable, contactId: Id, attemptNo: number): Promise<ContactWithAttempt | null> {
-  const r = await q.query<ContactRow & { attemptId: string | null; attemptState: string | null }>(
+/**
+ * The contact, its attempt `attemptNo`, and whether the customer has another live call: one
+ * round trip, run right after the customer's lock (the gate runs before every dial). The lock
+ * is its own statement: a statement's snapshot is taken before it waits for a lock, so a
+ * reservation a racing worker committed meanwhile is seen only by the statements after it.
+ */
+export async function selectContactWithAttempt(q: Queryable, contactId: Id, attemptNo: number, customerId: Id): Promise<ContactWithAttempt | null> {
+  const r = await q.query<ContactRow & { attemptId: string | null; attemptState: string | null; liveCall: boolean }>(
     `SELECT cc.id::text AS id, cc.campaign_id::text AS "campaignId", cc.customer_id::text AS "customerId",
-            a.id AS "attemptId", a.state AS "attemptState"
+            a.id AS "attemptId", a.state AS "attemptState",
+            EXISTS (SELECT 1 FROM call_attempts x
+                     WHERE x.customer_id = $3 AND x.state <> 'ended' AND (a.id IS NULL OR x.id <> a.id)) AS "liveCall"
        FROM campaign_contacts cc
        LEFT JOIN call_attempts a ON a.contact_id = cc.id AND a.attempt_no = $2
       WHERE cc.id = $1`,
-    [contactId, attemptNo],
+    [contactId, attemptNo, customerId],
   );
   const row = r.rows[0];
   if (!row) return null;

@@ -6,7 +6,6 @@ import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
 import { loadCampaignRules } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName, VoicemailMode } from './policy.types.js';
-import { customerHasLiveCall } from '../calls/attempt.recovery.sql.js';
 
 /** A customer on another call is asked again this much later (any campaign, any phone). */
 export const LIVE_CALL_RECHECK_MS = 30_000;
@@ -95,7 +94,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
     const customer = await lockCustomer(tx, req.customerId);
     if (!customer) throw new NotFoundError('customer', String(req.customerId));
     // Read after the lock: a reservation committed by a racing worker is visible here.
-    const contact = await selectContactWithAttempt(tx, req.contactId, req.attemptNo);
+    const contact = await selectContactWithAttempt(tx, req.contactId, req.attemptNo, req.customerId);
     if (!contact || contact.customerId !== String(req.customerId) || contact.campaignId !== String(req.campaignId)) {
       throw new AppError('contact_mismatch', `contact ${req.contactId} is not customer ${req.customerId} in campaign ${req.campaignId}`, 422);
     }
@@ -104,7 +103,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
 
     // Never two live calls to one customer, whatever the profile's gaps: a replayed or parallel
     // job waits until the other call has ended.
-    if (await customerHasLiveCall(tx, req.customerId, existing?.id ?? null)) {
+    if (contact.liveCall) {
       if (existing) await deleteReservedAttempt(tx, existing.id);
       const until = new Date(req.now.getTime() + LIVE_CALL_RECHECK_MS);
       const reason = 'the customer is on another call';

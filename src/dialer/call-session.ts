@@ -232,7 +232,8 @@ export class CallSession {
       this.answeredAt = this.now();
       this.timers.clear('ring');
       this.hooks.onProgress?.('answered', this.answeredAt);
-      this.log.info({ ringMs: this.answeredAt.getTime() - (this.originatedAt?.getTime() ?? 0) }, 'answered');
+      // Debug: at info a call logs twice, when placed and when ended (with its ring time).
+      this.log.debug({ ringMs: this.answeredAt.getTime() - (this.originatedAt?.getTime() ?? 0) }, 'answered');
     }
     // Up comes a moment before StasisStart: playing before the channel is in the app fails.
     if (!this.inStasis || this.answerHandled) return;
@@ -385,7 +386,8 @@ export class CallSession {
     this.timers.clearAll();
     const outcome = classifyOutcome(this.facts);
     const endedAt = this.now();
-    this.log.info({ outcome, cause: this.facts.cause, techCause: this.facts.techCause, endReason: this.facts.endReason }, 'call ended');
+    const ringMs = this.answeredAt && this.originatedAt ? this.answeredAt.getTime() - this.originatedAt.getTime() : undefined;
+    this.log.info({ outcome, cause: this.facts.cause, techCause: this.facts.techCause, endReason: this.facts.endReason, ringMs }, 'call ended');
     this.resolveDone({
       attemptId: this.attemptId,
       outcome,

@@ -5,7 +5,8 @@ import { CallSession, type SessionOptions, type SessionResult } from './call-ses
 import { SessionRegistry } from './session-registry.js';
 import { classifyOutcome } from '../calls/outcome.js';
 import type { AgentCallContext, AgentCallPlan, AgentCallRequest, AgentHooks, AriEvent, AriPort } from './ports.js';
-import { endAttempt, markAgentSought, markAnswered, markFirstAudio, markRinging, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { endAttempt, markAgentSought, type AttemptEnd, type AttemptRow } from '../calls/attempts.repo.js';
+import { createAttemptProgress, type AttemptProgress } from '../calls/attempt-progress.js';
 import { endNotDialled } from '../calls/attempt.recovery.sql.js';
 import { insertOptOut } from '../compliance/dnc.repo.js';
 
@@ -86,6 +87,8 @@ export class Dialer {
   private readonly agentSought = new Map<string, Date>();
   private readonly connectionListeners: ((up: boolean) => void)[] = [];
   private readonly endListeners: ((outcome: SessionResult['outcome']) => void)[] = [];
+  /** The live calls' ringing/answered/first-audio stamps, written in batches (calls/attempt-progress.ts). */
+  private readonly progress: AttemptProgress;
   /** Seam for the reconciler: a channel of ours no session knows; resolves true once adopted. */
   onStray: ((channelId: string) => Promise<boolean>) | undefined;
 
@@ -97,6 +100,7 @@ export class Dialer {
     /** The agents module's hooks: digit 1 (or a high-risk greeting) hands the session over; without them we hang up. */
     private readonly agents?: AgentHooks,
   ) {
+    this.progress = createAttemptProgress(db, log);
     ari.onEvent((e) => this.onEvent(e));
     ari.onConnectionChange((up) => {
       this.log.warn({ up, live: this.registry.size }, up ? 'ARI connected' : 'ARI disconnected');
@@ -192,6 +196,8 @@ export class Dialer {
       const asteriskServer = this.ari.carriedBy?.(p.attemptId) ?? null;
       await Promise.race([session.afterwork, new Promise((r) => setTimeout(r, AFTERWORK_MAX_MS).unref())]);
       const agentSoughtAt = this.agentSought.get(p.attemptId) ?? null;
+      // The end row carries the answer and first-audio times: stamps still pending are moot.
+      this.progress.forget(p.attemptId);
       if (result.facts.endReason === 'not_dialled') await endNotDialled(this.db, p.attemptId);
       else await endAttempt(this.db, p.attemptId, { ...endFromResult(result, p.promptVersion), asteriskServer, agentSoughtAt });
       for (const l of this.endListeners) l(result.outcome);
@@ -244,13 +250,9 @@ export class Dialer {
       },
       {
         onProgress: (state, at) => {
-          const write =
-            state === 'ringing'
-              ? markRinging(this.db, attemptId)
-              : state === 'answered'
-                ? markAnswered(this.db, attemptId, at)
-                : markFirstAudio(this.db, attemptId, at);
-          write.catch((err: unknown) => log.error({ err, state }, 'ledger progress write failed'));
+          if (state === 'ringing') this.progress.ringing(attemptId);
+          else if (state === 'answered') this.progress.answered(attemptId, at);
+          else this.progress.firstAudio(attemptId, at);
         },
         onOptOut: async () => {
           await insertOptOut(this.db, p.phone, p.customerId);
@@ -346,5 +348,6 @@ export class Dialer {
       for (const s of this.registry.all()) s.hangup('shutdown');
       await Promise.race([Promise.allSettled(this.registry.all().map((s) => s.done)), new Promise((r) => setTimeout(r, 6_000).unref())]);
     }
+    await this.progress.close();
   }
 }

@@ -1,6 +1,8 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
+import type { Queryable } from '../store/db.js';
+import { audioFileNames } from './prompts.repo.js';
 
 export interface PruneOptions {
   promptDir: string;
@@ -48,4 +50,22 @@ export async function pruneRenderedPrompts(opts: PruneOptions): Promise<{ delete
   }
   opts.log.info({ deleted, kept, promptDir: opts.promptDir }, 'pruned rendered prompts');
   return { deleted, kept };
+}
+
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+/**
+ * The worker's hourly prune of rendered speech (names, amounts, dates: personal data that must
+ * not outlive its use), keeping uploaded recordings. Several workers sharing a folder may all
+ * run it: deleting what another already deleted is harmless.
+ */
+export function startPromptPrune(opts: { db: Queryable; promptDir: string; retentionHours: number; log: Logger }): { close(): void } {
+  const run = () =>
+    void audioFileNames(opts.db)
+      .then((keep) => pruneRenderedPrompts({ promptDir: opts.promptDir, olderThanMs: opts.retentionHours * 3_600_000, keep, log: opts.log }))
+      .catch((err: unknown) => opts.log.error({ err }, 'rendered prompt prune failed'));
+  const timer = setInterval(run, PRUNE_EVERY_MS);
+  timer.unref();
+  run();
+  return { close: () => clearInterval(timer) };
 }

@@ -35,6 +35,8 @@ export interface RenderDeps {
   lookupPrompt?: PromptLookup;
   /** Shared between renders, so one process joins a sentence once when several calls need it at once. */
   inflight?: Map<string, Promise<void>>;
+  /** Sentences this process found or wrote lately (`ensuredSentences()`): share one per process. */
+  ensured?: EnsuredSentences;
   /**
    * The speech pieces this process has rendered (`speech.pieces.ts`): share one per process.
    * Without it a render still finds pieces in the prompt folder, but reads each file per use.
@@ -67,10 +69,37 @@ export function pickPromptLocale(available: readonly string[], customerLocale: s
   return nearestLocale(customerLocale, available) ?? available[0];
 }
 
+/**
+ * When each sentence was last found (and touched) or written by this process. Every call of a
+ * campaign hears the same menu and agent sentences: without this, each of them cost a stat and
+ * a utimes (two file-system round trips through libuv's pool) per call. A sentence seen within
+ * `ENSURED_FRESH_MS` is taken as there: the prune keeps what was touched for far longer
+ * (`pruneRenderedPrompts`, hours), so a file touched this recently is never pruned under it.
+ */
+export interface EnsuredSentences {
+  seen: Map<string, number>;
+}
+
+export const ENSURED_FRESH_MS = 5 * 60_000;
+const ENSURED_MAX = 50_000;
+
+export function ensuredSentences(): EnsuredSentences {
+  return { seen: new Map() };
+}
+
+function noteEnsured(ensured: EnsuredSentences | undefined, hash: string): void {
+  if (!ensured) return;
+  // Personalised sentences are each heard once: the memo must not grow with the campaign.
+  if (ensured.seen.size >= ENSURED_MAX) ensured.seen.clear();
+  ensured.seen.set(hash, Date.now());
+}
+
 async function ensureSentence(deps: RenderDeps, hash: string, plan: readonly SpeechPart[], locale: SpeechLocale): Promise<void> {
+  const seenAt = deps.ensured?.seen.get(hash);
+  if (seenAt !== undefined && Date.now() - seenAt < ENSURED_FRESH_MS) return;
   const file = join(deps.promptDir, `${hash}.wav`);
   // Touched on use: pruneRenderedPrompts drops what no call has needed for a while.
-  if ((await fileExists(file)) && (await touch(file))) return;
+  if ((await fileExists(file)) && (await touch(file))) return noteEnsured(deps.ensured, hash);
   let audio: Buffer;
   try {
     audio = await composeSentence({ tts: deps.tts, promptDir: deps.promptDir, log: deps.log, pieces: deps.pieces ?? createPieceStore() }, plan, locale);
@@ -80,6 +109,7 @@ async function ensureSentence(deps: RenderDeps, hash: string, plan: readonly Spe
   }
   if (!isTelephonyWav(parseWav(audio))) throw new PromptRenderError('tts_bad_audio', `TTS engine ${deps.tts.id} produced no audio`, { engine: deps.tts.id });
   await writeFileAtomic(deps.promptDir, `${hash}.wav`, audio);
+  noteEnsured(deps.ensured, hash);
 }
 
 function renderOnce(deps: RenderDeps, hash: string, plan: readonly SpeechPart[], locale: SpeechLocale): Promise<void> {

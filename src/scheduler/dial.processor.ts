@@ -109,6 +109,13 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     return delayJob(job, token, Date.now() + wait + pacingJitter(job));
   }
 
+  // Released once the call is over (before the contact is settled), or on the way out.
+  let slotHeld = true;
+  const releaseSlot = async (): Promise<void> => {
+    if (!slotHeld) return;
+    slotHeld = false;
+    await ctx.pacer.release(campaignId, member);
+  };
   const renew = setInterval(() => {
     void ctx.pacer.renew(campaignId, member).catch(() => undefined);
     agent.renew?.();
@@ -128,7 +135,7 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
     );
     if (decision.kind === 'defer') {
       log.info({ until: decision.until.toISOString(), rule: decision.rule }, 'deferred by policy');
-      await ctx.pacer.release(campaignId, member);
+      await releaseSlot();
       // The gate marked the contact deferred (state, reason, when) in its own transaction.
       return delayJob(job, token, decision.until.getTime());
     }
@@ -144,27 +151,32 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       const row = await getAttempt(db, attemptId);
       if (row && row.state !== 'reserved') return recoverAttempt(ctx, campaign, row, contact.state, log);
     }
-    // A pause takes effect for new dials at once: look again right before dialing.
-    // The database decides (a missed pub/sub message must never stall a campaign).
-    const state = await getCampaignState(db, campaignId);
-    if (state !== 'running') {
-      await deleteReservedAttempt(db, attemptId);
-      return (await stopForCampaignState(ctx, state ?? 'cancelled', contactId, job, token)) ?? 'stopped';
-    }
     // Asterisk hangs up answered calls whose app has no websocket: never dial while disconnected.
     if (!ctx.dialer.connected) {
       await deleteReservedAttempt(db, attemptId);
-      await ctx.pacer.release(campaignId, member);
+      await releaseSlot();
       return delayJob(job, token, Date.now() + 1_000);
     }
     // A stopping worker dials nothing new: the job goes back to the queue for another worker.
     if (ctx.stopping?.()) {
       await deleteReservedAttempt(db, attemptId);
-      await ctx.pacer.release(campaignId, member);
+      await releaseSlot();
       return delayJob(job, token, Date.now());
     }
-    // The crash-safety boundary: after this, a replay never dials this attempt again.
-    if (!(await markOriginating(db, attemptId, ctx.workerId, new Date(job.data.queuedAt), prompt.version))) {
+    // The crash-safety boundary: after this, a replay never dials this attempt again. It also
+    // looks at the campaign once more: a pause takes effect for new dials at once.
+    const marked = await markOriginating(db, {
+      id: attemptId,
+      campaignId,
+      workerId: ctx.workerId,
+      queuedAt: new Date(job.data.queuedAt),
+      promptVersion: prompt.version,
+    });
+    if (marked.campaignState !== 'running') {
+      await deleteReservedAttempt(db, attemptId);
+      return (await stopForCampaignState(ctx, (marked.campaignState as CampaignState | null) ?? 'cancelled', contactId, job, token)) ?? 'stopped';
+    }
+    if (!marked.marked) {
       const row = await getAttempt(db, attemptId);
       if (row) return recoverAttempt(ctx, campaign, row, contact.state, log);
       return 'attempt_missing';
@@ -179,13 +191,13 @@ export async function processDial(ctx: DialContext, job: Job<DialJob>, token?: s
       amd: { enabled: campaign.amdEnabled, machineAction: voicemail.length > 0 ? machineAction(campaign.amdMachineAction, decision.voicemail) : 'hangup' },
       machineMessage: voicemail,
     });
-    await ctx.pacer.release(campaignId, member);
+    await releaseSlot();
     const nextNumber = hasNextNumber(contact.phones, contact.callablePhones, phone, result.outcome, campaign.nextNumberOn);
     await settleContact(ctx, campaign, contactId, attemptNo, result.outcome, result.facts.answered, result.facts.endReason, nextNumber);
     return result.facts.endReason === 'not_dialled' ? 'not_dialled' : result.outcome;
   } finally {
     clearInterval(renew);
-    await ctx.pacer.release(campaignId, member).catch((err: unknown) => log.error({ err }, 'slot release failed'));
+    await releaseSlot().catch((err: unknown) => log.error({ err }, 'slot release failed'));
     await releaseAgent();
   }
 }

@@ -142,7 +142,21 @@ export interface Pacer {
   inUse(campaignId?: string): Promise<number>;
 }
 
+type Scripted = (...args: string[]) => Promise<unknown>;
+
+/**
+ * The scripts as commands of this connection: ioredis sends EVALSHA (the script's hash) and
+ * falls back to EVAL once if Redis does not know it yet (a restart, a flush), instead of the
+ * whole script text with every call.
+ */
+function scripted(redis: Redis): Record<'rwPaceAcquire' | 'rwPaceTake' | 'rwPacePeek' | 'rwPaceRelease' | 'rwPaceRenew', Scripted> {
+  const lua = { rwPaceAcquire: ACQUIRE, rwPaceTake: TAKE, rwPacePeek: PEEK, rwPaceRelease: RELEASE, rwPaceRenew: RENEW };
+  for (const [name, script] of Object.entries(lua)) if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 2, lua: script });
+  return redis as unknown as Record<keyof typeof lua, Scripted>;
+}
+
 export function createRedisPacer(redis: Redis, prefix: string, global: PaceLimits, leaseMs: number): Pacer {
+  const run = scripted(redis);
   const k = {
     gSlots: `${prefix}:pace:slots:global`,
     cSlots: (c: string) => `${prefix}:pace:slots:c:${c}`,
@@ -151,22 +165,22 @@ export function createRedisPacer(redis: Redis, prefix: string, global: PaceLimit
   };
   return {
     async tryAcquire(campaignId, member, campaign) {
-      const r = await redis.eval(ACQUIRE, 2, k.gSlots, k.cSlots(campaignId), member, String(leaseMs), String(global.maxChannels), String(campaign.maxChannels));
+      const r = await run.rwPaceAcquire(k.gSlots, k.cSlots(campaignId), member, String(leaseMs), String(global.maxChannels), String(campaign.maxChannels));
       return Number(r);
     },
     async peek(campaignId, campaign, member = '') {
-      const r = await redis.eval(PEEK, 2, k.gSlots, k.cSlots(campaignId), String(global.maxChannels), String(campaign.maxChannels), member);
+      const r = await run.rwPacePeek(k.gSlots, k.cSlots(campaignId), String(global.maxChannels), String(campaign.maxChannels), member);
       return Number(r);
     },
     async takeToken(campaignId, campaign) {
-      const r = await redis.eval(TAKE, 2, k.gBucket, k.cBucket(campaignId), String(global.callsPerSecond), String(campaign.callsPerSecond));
+      const r = await run.rwPaceTake(k.gBucket, k.cBucket(campaignId), String(global.callsPerSecond), String(campaign.callsPerSecond));
       return Number(r);
     },
     async release(campaignId, member) {
-      await redis.eval(RELEASE, 2, k.gSlots, k.cSlots(campaignId), member);
+      await run.rwPaceRelease(k.gSlots, k.cSlots(campaignId), member);
     },
     async renew(campaignId, member) {
-      const n = await redis.eval(RENEW, 2, k.gSlots, k.cSlots(campaignId), member, String(leaseMs));
+      const n = await run.rwPaceRenew(k.gSlots, k.cSlots(campaignId), member, String(leaseMs));
       return Number(n) > 0;
     },
     async inUse(campaignId) {

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Queryable } from '../store/db.js';
 import type { Logger } from '../shared/logger.js';
 import type { PromptPort } from '../dialer/ports.js';
-import { renderPromptAudio, type RenderDeps } from '../prompts/prompt.render.js';
+import { ensuredSentences, renderPromptAudio, type RenderDeps } from '../prompts/prompt.render.js';
 import { EspeakTts, type TtsEngine } from '../prompts/tts.engine.js';
 import { createPromptLookup } from '../prompts/prompts.repo.js';
 import { createPieceStore } from '../prompts/speech.pieces.js';
@@ -57,6 +57,7 @@ export function createPromptPorts(config: Config, db: Queryable, log: Logger, tt
     log,
     lookupPrompt: createPromptLookup(db),
     inflight: new Map(),
+    ensured: ensuredSentences(),
     // One per worker: the pieces (phrases, number words, names) every sentence is joined from.
     pieces: createPieceStore(),
   };

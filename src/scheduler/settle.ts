@@ -3,7 +3,7 @@ import type { Db } from '../store/db.js';
 import { REACHED_OUTCOMES, type Outcome } from '../calls/outcome.js';
 import type { Dialer } from '../dialer/dialer.js';
 import { attemptCounts } from '../calls/attempt.recovery.sql.js';
-import { decideRetry, parseRetryPolicy } from './retry.js';
+import { decideRetry, parseRetryPolicy, retryClassOf } from './retry.js';
 import { addNextAttempt, type Queues } from './queues.js';
 import { completeCampaignIfDone, type DialCampaign } from '../campaigns/campaign.repo.js';
 import { setContactState } from '../contacts/contacts.repo.js';
@@ -43,9 +43,11 @@ export async function settleContact(
     await addNextAttempt(ctx.queues.dial, { campaignId: campaign.id, contactId, attemptNo: nextAttemptNo, at });
     await setContactState(db, contactId, { state: 'queued', lastOutcome: outcome, attempts: attemptNo, nextAttemptAt: at });
   };
-  const counts = await attemptCounts(db, contactId);
+  // The ledger's counts matter only when a retry may follow (most calls end completed: one
+  // statement per call fewer).
+  const counts = endReason === 'not_dialled' || retryClassOf(outcome, endReason) !== null ? await attemptCounts(db, contactId) : undefined;
   let callback: number | null = null;
-  if (endReason === 'not_dialled') {
+  if (counts && endReason === 'not_dialled') {
     // Nothing reached Asterisk: not a dial, so straight back in the queue (bounded, in case
     // Asterisk refuses this one call for good).
     if (counts.notDialled <= MAX_NOT_DIALLED) await queueNext(attemptNo + 1, NOT_DIALLED_DELAY_SECONDS);

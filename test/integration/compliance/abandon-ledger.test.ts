@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAbandonWindow, loadAbandonWindows } from '../../../src/calls/abandon.js';
-import { endAttempt, insertReservedAttempt, markAgentSought, markAnswered, markBridged } from '../../../src/calls/attempts.repo.js';
+import { endAttempt, insertReservedAttempt, markAgentSought, markBridged } from '../../../src/calls/attempts.repo.js';
+import { createAttemptProgress } from '../../../src/calls/attempt-progress.js';
 import type { Outcome } from '../../../src/calls/outcome.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
+import { createLogger } from '../../../src/shared/logger.js';
+
+const log = createLogger('silent');
 
 // The ledger's abandon facts, written by endAttempt from the stored timestamps (real PostgreSQL):
 // the 2 s boundary, who counts as live, and the rolling 30 days per campaign.
@@ -47,7 +51,11 @@ describe('abandoned calls in the ledger', () => {
       reservedAt: new Date(answeredAt.getTime() - 10_000),
     });
     await t.db.query(`UPDATE call_attempts SET state = 'ringing' WHERE id = $1`, [id]);
-    if (o.answered !== false) await markAnswered(t.db, id, answeredAt);
+    if (o.answered !== false) {
+      const progress = createAttemptProgress(t.db, log);
+      progress.answered(id, answeredAt);
+      await progress.flush();
+    }
     const sought = o.soughtMs === undefined ? null : new Date(answeredAt.getTime() + o.soughtMs);
     if (sought) await markAgentSought(t.db, id, sought);
     if (sought && o.bridgedMs !== undefined) await markBridged(t.db, id, 1, new Date(sought.getTime() + o.bridgedMs));

@@ -46,12 +46,17 @@ describe('Dialer', () => {
     expect(end?.params.slice(0, 4)).toEqual(['a1', 'busy', 17, 486]);
   });
 
-  it('records answer progress in the ledger as it happens', async () => {
+  it('records answer progress in the ledger while the call is live (a batch of stamps behind it)', async () => {
     const { ari, place, queries } = setup();
     void place('a2');
     await vi.waitFor(() => expect(ari.ops()).toContain('originate'));
     ari.emit({ type: 'ChannelStateChange', channel: { id: 'a2', state: 'Up' } });
-    await vi.waitFor(() => expect(queries.some((q) => q.sql.includes("state = 'answered'"))).toBe(true));
+    // calls/attempt-progress.ts: ids, ringing, answered_at, first_audio_at as arrays.
+    const answered = (q: { sql: string; params: unknown[] }) => {
+      const [ids, , at] = q.params as [string[], boolean[], (Date | null)[]];
+      return q.sql.includes('unnest') && ids.includes('a2') && at[ids.indexOf('a2')] instanceof Date;
+    };
+    await vi.waitFor(() => expect(queries.some(answered)).toBe(true));
     ari.emit({ type: 'ChannelDestroyed', channel: { id: 'a2' }, cause: 16 });
   });
 
