@@ -192,12 +192,16 @@ export class CallSession {
    */
   async resync(channelState: string): Promise<void> {
     if (this.phase === 'ended') return;
+    // Only a playback started before this resync can have ended unheard. The prompt onUp() starts
+    // just below is still on its way to Asterisk: asked about now, it does not exist yet, and
+    // taking that as "finished" ended the prompt before its first audio (a silent call, seen
+    // under overload after an originate that timed out while Asterisk answered it).
+    const playing = this.playback.current;
     if (channelState === 'Up' && !this.facts.answered) {
       // An answered originate is in the app (or in the AMD dialplan, which returns to it).
       this.inStasis = true;
       this.onUp();
     }
-    const playing = this.playback.current;
     if (playing && !(await this.ari.playbackExists(playing).catch(() => true))) {
       // It finished while we could not hear: carry on as if the event had arrived.
       this.onPlaybackFinished(playing, 'done');

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { CallSession, type SessionHooks, type SessionOptions } from '../../../src/dialer/call-session.js';
 import { FakeAri } from './fake-ari.js';
+import { AriError } from '../../../src/dialer/ari.http.js';
 
 const ID = '0b7c1c1e-0000-4000-8000-000000000001';
 const log = pino({ level: 'silent' });
@@ -282,6 +283,22 @@ describe('CallSession', () => {
     const r = await s.done;
     expect(r.outcome).toBe('failed');
     expect(r.facts.endReason).toBe('originate_failed');
+  });
+
+  it('an originate that timed out while Asterisk answered it: the prompt it starts is heard, not taken as finished', async () => {
+    const { s, pb, ari, progress } = setup();
+    ari.failOriginate = new AriError({ method: 'POST', path: '/channels', message: 'no answer within 10000 ms', timedOut: true });
+    // Asterisk has the call, answered, before any of its events reached us.
+    ari.channels.add(ID);
+    ari.channelState.set(ID, 'Up');
+    await s.start();
+    // The prompt's play request is on its way: Asterisk does not know the playback yet.
+    expect(lastPlay(ari)).toEqual(['sound:hello-world']);
+    expect(s.phase).toBe('prompt');
+    pb('PlaybackStarted');
+    expect(progress).toEqual(['answered', 'first_audio']);
+    pb('PlaybackFinished');
+    expect(s.phase).toBe('menu');
   });
 
   it('resync after a reconnect: a prompt that finished unseen moves on to the menu', async () => {
