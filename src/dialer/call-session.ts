@@ -4,7 +4,7 @@ import type { AriEvent, AriPort } from './ports.js';
 import type { AdoptedCall, SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
 import { SessionPlayback } from './session-playback.js';
 import { AMD_GUARD_MS, HANGUP_GUARD_MS, RESYNC_GRACE_MS, SessionTimers, VOICEMAIL_WAIT_MS } from './session-timers.js';
-import { classifyOriginateError, confirmOriginate } from './originate.check.js';
+import { originateChecked } from './originate.check.js';
 import { MenuTracker, type MenuAction } from './menu.js';
 
 export type { AdoptedCall, SessionHooks, SessionOptions, SessionPhase, SessionResult } from './call-session.types.js';
@@ -59,35 +59,29 @@ export class CallSession {
   async start(): Promise<void> {
     this.phase = 'dialing';
     this.originatedAt = this.now();
-    // Asterisk's own ring timeout, and ours a little later in case its never fires.
-    this.timers.set('ring', (this.opts.ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
     this.timers.set('max', this.opts.maxCallMs ?? 30 * 60_000, () => this.hangup('shutdown'));
-    try {
-      await this.ari.originate({
-        channelId: this.attemptId,
-        endpoint: this.opts.endpoint,
-        callerId: this.opts.callerId,
-        timeoutSeconds: this.opts.ringTimeoutSeconds,
-      });
-      // AMD runs in the dialplan, outside the app: a subscription of our own keeps its events coming.
-      if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId);
-    } catch (err) {
-      // A timeout is not a verdict: under load Asterisk may place the call anyway (originate.check.ts).
-      const kind = classifyOriginateError(err);
-      const found = kind === 'uncertain' ? await confirmOriginate(this.ari, this.attemptId, () => this.sawEvent) : null;
-      if (found) {
-        this.log.warn({ err }, 'originate timed out, but Asterisk has the call: carrying on with it');
-        if (this.opts.amd.enabled) await this.ari.subscribeChannel(this.attemptId).catch(() => undefined);
-        // Its Up or StasisStart may have come before we listened: take the state from Asterisk.
-        if (found !== 'events' && found.state === 'Up') await this.resync('Up');
-        return;
-      }
-      this.log.warn({ err, kind }, 'originate failed');
+    const { attemptId: channelId, endpoint, callerId, ringTimeoutSeconds } = this.opts;
+    const r = await originateChecked(
+      this.ari,
+      { channelId, endpoint, callerId, timeoutSeconds: ringTimeoutSeconds },
+      { subscribe: this.opts.amd.enabled, sawEvent: () => this.sawEvent },
+    );
+    if (!r.placed) {
+      this.log.warn({ err: r.err, kind: r.kind }, 'originate failed');
       // Nothing reached Asterisk: not a dial (re-queued at once, counted against nothing).
-      this.facts.endReason = kind === 'refused' ? 'originate_failed' : 'not_dialled';
+      this.facts.endReason = r.kind === 'refused' ? 'originate_failed' : 'not_dialled';
       // The channel may exist (originated, the subscription failed): make sure it is gone.
       await this.ari.hangup(this.attemptId).catch(() => undefined);
-      this.finish();
+      return this.finish();
+    }
+    // Asterisk's ring timeout, and ours 3 s later in case its never fires: ours counts from when
+    // Asterisk has the call, as its own does (from the request, it fired under overload while the
+    // customer was answering a request Asterisk had queued, and we hung up on an answered call).
+    if (this.phase === 'dialing' && !this.facts.answered) this.timers.set('ring', (ringTimeoutSeconds + 3) * 1000, () => this.hangup('ring_timeout'));
+    if (r.found) {
+      this.log.warn({ err: r.err }, 'originate timed out, but Asterisk has the call: carrying on with it');
+      // Its Up or StasisStart may have come before we listened: take the state from Asterisk.
+      if (r.found !== 'events' && r.found.state === 'Up') await this.resync('Up');
     }
   }
 

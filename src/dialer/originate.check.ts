@@ -1,5 +1,5 @@
 import { isAriError } from './ari.http.js';
-import type { AriPort, ChannelInfo } from './ports.js';
+import type { AriPort, ChannelInfo, OriginateParams } from './ports.js';
 
 /**
  * What a failed originate means for the call. Under load an originate can time out on our side
@@ -47,4 +47,32 @@ export async function confirmOriginate(ari: Pick<AriPort, 'getChannel'>, channel
     if (ch) return ch;
   }
   return sawEvent() ? 'events' : null;
+}
+
+export type OriginateOutcome =
+  | { placed: true; found?: undefined }
+  /** The request failed uncertainly, yet Asterisk has the call (`found`): carry on with it. */
+  | { placed: true; found: ChannelInfo | 'events'; err: unknown }
+  | { placed: false; kind: OriginateFailure; err: unknown };
+
+/**
+ * The originate, then (with AMD, which runs outside the app) a subscription of our own to the
+ * channel's events. A failure of either is a verdict only once Asterisk says it has no channel.
+ */
+export async function originateChecked(
+  ari: Pick<AriPort, 'originate' | 'subscribeChannel' | 'getChannel'>,
+  params: OriginateParams,
+  o: { subscribe: boolean; sawEvent: () => boolean },
+): Promise<OriginateOutcome> {
+  try {
+    await ari.originate(params);
+    if (o.subscribe) await ari.subscribeChannel(params.channelId);
+    return { placed: true };
+  } catch (err) {
+    const kind = classifyOriginateError(err);
+    const found = kind === 'uncertain' ? await confirmOriginate(ari, params.channelId, o.sawEvent) : null;
+    if (!found) return { placed: false, kind, err };
+    if (o.subscribe) await ari.subscribeChannel(params.channelId).catch(() => undefined);
+    return { placed: true, found, err };
+  }
 }

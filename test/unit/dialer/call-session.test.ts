@@ -285,6 +285,29 @@ describe('CallSession', () => {
     expect(r.facts.endReason).toBe('originate_failed');
   });
 
+  it("its ring guard starts when Asterisk has the call: an originate queued 5 s is not hung up at the guard's time from the request", async () => {
+    const { ari, s, up } = setup();
+    ari.originateDelayMs = 5_000;
+    const started = s.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    await started;
+    // ring 20 s + 3 s of guard: 23 s after the answer to the request, 28 s after the request.
+    await vi.advanceTimersByTimeAsync(22_000);
+    expect(ari.ops()).not.toContain('hangup');
+    up();
+    expect(lastPlay(ari)).toEqual(['sound:hello-world']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ari.ops()).not.toContain('hangup');
+  });
+
+  it('a call still ringing at the guard, counted from the originate: hung up as ring_timeout', async () => {
+    const { ari, s } = setup();
+    await s.start();
+    await vi.advanceTimersByTimeAsync(23_000);
+    expect(ari.ops().at(-1)).toBe('hangup');
+    expect(s.facts.endReason).toBe('ring_timeout');
+  });
+
   it('an originate that timed out while Asterisk answered it: the prompt it starts is heard, not taken as finished', async () => {
     const { s, pb, ari, progress } = setup();
     ari.failOriginate = new AriError({ method: 'POST', path: '/channels', message: 'no answer within 10000 ms', timedOut: true });

@@ -60,8 +60,11 @@ export class FakeAri implements AriPort {
   /** Called after each agent-leg originate (appArgs 'agent'), to script what the agent's phone does. */
   onOriginate: ((p: OriginateParams) => void) | null = null;
   failOriginate: Error | null = null;
+  /** How long Asterisk takes to answer the originate request (its HTTP queue under load). */
+  originateDelayMs = 0;
   async originate(p: OriginateParams): Promise<void> {
     this.calls.push({ op: 'originate', args: [p] });
+    if (this.originateDelayMs > 0) await new Promise((r) => setTimeout(r, this.originateDelayMs));
     if (this.failOriginate) throw this.failOriginate;
     this.channels.add(p.channelId);
     const script = p.appArgs === undefined ? this.onDial && (() => this.onDial?.(p.channelId, p.endpoint)) : this.onOriginate && (() => this.onOriginate?.(p));
