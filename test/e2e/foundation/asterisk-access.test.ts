@@ -25,7 +25,7 @@ describe('ARI with the rendered credentials', () => {
     const app = await ari.getApplication();
     expect(app.name).toBe(APP);
     // The client's default filter reached Asterisk.
-    expect(app.events_disallowed.map((e) => e.type).sort()).toEqual(['ChannelDialplan', 'ChannelVarset']);
+    expect(app.events_disallowed.map((e) => e.type).sort()).toEqual(['ChannelDialplan', 'ChannelVarset', 'Dial', 'PlaybackContinuing', 'StasisEnd']);
   });
 
   it('refuses a wrong password on REST (401) and on the websocket, without retrying', async () => {

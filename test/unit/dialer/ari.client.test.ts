@@ -96,7 +96,7 @@ describe('connect', () => {
     expect(fake.eventsQueries).toEqual([{ app: 'unit-app', subscribeAll: 'false' }]);
     const filter = fake.requests.find((r) => r.method === 'PUT');
     expect(filter?.path).toBe('/ari/applications/unit-app/eventFilter');
-    expect(filter?.body).toEqual({ disallowed: [{ type: 'ChannelVarset' }, { type: 'ChannelDialplan' }] });
+    expect(filter?.body).toEqual({ disallowed: ['ChannelVarset', 'ChannelDialplan', 'Dial', 'PlaybackContinuing', 'StasisEnd'].map((type) => ({ type })) });
   });
 
   it('rejects a wrong password with ari_http_401 and does not retry', async () => {
