@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { countsAsConnected } from './caps.js';
 import type { AttemptRecord, DncMatch } from './policy.types.js';
+import { POLICY_COLUMNS, policyRows, type CampaignRuleRows, type PolicyColumns } from './policy.sql.js';
 
 /** Ids are bigint columns: callers may pass them as numbers or as the strings pg returns. */
 export type Id = string | number;
@@ -33,6 +34,8 @@ export interface ContactWithAttempt extends ContactRow {
   attempt: { id: string; state: string } | null;
   /** The customer has a call not yet ended, other than that attempt (any campaign, any number). */
   liveCall: boolean;
+  /** The contact's campaign's rules as stored (`campaignRulesFrom` makes the policy of them). */
+  rules: CampaignRuleRows;
 }
 
 /**
@@ -42,20 +45,30 @@ export interface ContactWithAttempt extends ContactRow {
  * reservation a racing worker committed meanwhile is seen only by the statements after it.
  */
 export async function selectContactWithAttempt(q: Queryable, contactId: Id, attemptNo: number, customerId: Id): Promise<ContactWithAttempt | null> {
-  const r = await q.query<ContactRow & { attemptId: string | null; attemptState: string | null; liveCall: boolean }>(
+  const r = await q.query<ContactRow & PolicyColumns & { attemptId: string | null; attemptState: string | null; liveCall: boolean }>(
     `SELECT cc.id::text AS id, cc.campaign_id::text AS "campaignId", cc.customer_id::text AS "customerId",
             a.id AS "attemptId", a.state AS "attemptState",
             EXISTS (SELECT 1 FROM call_attempts x
-                     WHERE x.customer_id = $3 AND x.state <> 'ended' AND (a.id IS NULL OR x.id <> a.id)) AS "liveCall"
+                     WHERE x.customer_id = $3 AND x.state <> 'ended' AND (a.id IS NULL OR x.id <> a.id)) AS "liveCall",
+            ${POLICY_COLUMNS}
        FROM campaign_contacts cc
        LEFT JOIN call_attempts a ON a.contact_id = cc.id AND a.attempt_no = $2
+       LEFT JOIN campaigns c ON c.id = cc.campaign_id
+       LEFT JOIN compliance_policy g ON g.id
       WHERE cc.id = $1`,
     [contactId, attemptNo, customerId],
   );
   const row = r.rows[0];
   if (!row) return null;
-  const { attemptId, attemptState, ...contact } = row;
-  return { ...contact, attempt: attemptId === null ? null : { id: attemptId, state: attemptState ?? '' } };
+  const { id, campaignId, customerId: contactCustomer, attemptId, attemptState, liveCall } = row;
+  return {
+    id,
+    campaignId,
+    customerId: contactCustomer,
+    liveCall,
+    attempt: attemptId === null ? null : { id: attemptId, state: attemptState ?? '' },
+    rules: policyRows(row),
+  };
 }
 
 export async function selectContactByCampaign(q: Queryable, campaignId: Id, customerId: Id): Promise<ContactRow | null> {

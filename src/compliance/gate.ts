@@ -4,7 +4,7 @@ import { decide } from './decide.js';
 import { lockCustomer, selectContactWithAttempt, selectDecisionRows, type Id, type LockedCustomer } from './gate.sql.js';
 import { markContactHeld } from '../contacts/contacts.repo.js';
 import { deleteReservedAttempt, insertReservedAttempt } from '../calls/attempts.repo.js';
-import { loadCampaignRules } from './policy.store.js';
+import { campaignRulesFrom } from './policy.store.js';
 import type { DecisionInput, HolidayCalendar, Policy, RuleName, VoicemailMode } from './policy.types.js';
 
 /** A customer on another call is asked again this much later (any campaign, any phone). */
@@ -112,7 +112,7 @@ export async function reserveAttempt(db: Db, req: ReserveRequest): Promise<Reser
     }
     const { policy, campaignZone } = req.policy
       ? { policy: req.policy, campaignZone: req.campaignZone ?? null }
-      : await loadCampaignRules(tx, req.campaignId, req.defaultProfile);
+      : campaignRulesFrom(contact.rules, req.defaultProfile);
     const input = await loadDecisionInput(tx, {
       customer,
       phone: req.phone,

@@ -24,30 +24,42 @@ export async function upsertGlobalPolicy(q: Queryable, row: { profile: string; p
   return r.rows[0]!;
 }
 
+/** The columns a statement reads for a campaign's rules (here and in the gate's contact read). */
+export const POLICY_COLUMNS = `g.profile, g.policy, g.updated_by AS "updatedBy", g.updated_at AS "updatedAt", c.policy_overrides AS overrides,
+            c.default_time_zone AS "defaultTimeZone"`;
+
+export interface PolicyColumns {
+  profile: string | null;
+  policy: Record<string, unknown> | null;
+  updatedBy: number | null;
+  updatedAt: Date | null;
+  overrides: Record<string, unknown> | null;
+  defaultTimeZone: string | null;
+}
+
+/** What a campaign's rules are made of: the saved global policy (if any), its overrides and its zone. */
+export interface CampaignRuleRows {
+  global: PolicyRow | null;
+  overrides: Record<string, unknown> | null;
+  defaultTimeZone: string | null;
+}
+
+export function policyRows(row: PolicyColumns): CampaignRuleRows {
+  const global = row.profile === null ? null : { profile: row.profile, policy: row.policy ?? {}, updatedBy: row.updatedBy, updatedAt: row.updatedAt! };
+  return { global, overrides: row.overrides, defaultTimeZone: row.defaultTimeZone ?? null };
+}
+
 /**
  * The global policy row, a campaign's overrides and its default time zone in one round trip
  * (the gate reads them per dial).
  */
-export async function selectPolicyAndOverrides(
-  q: Queryable,
-  campaignId: string | number,
-): Promise<{ global: PolicyRow | null; overrides: Record<string, unknown> | null; defaultTimeZone: string | null }> {
-  const r = await q.query<{
-    profile: string | null;
-    policy: Record<string, unknown> | null;
-    updatedBy: number | null;
-    updatedAt: Date | null;
-    overrides: Record<string, unknown> | null;
-    defaultTimeZone: string | null;
-  }>(
-    `SELECT g.profile, g.policy, g.updated_by AS "updatedBy", g.updated_at AS "updatedAt", c.policy_overrides AS overrides,
-            c.default_time_zone AS "defaultTimeZone"
+export async function selectPolicyAndOverrides(q: Queryable, campaignId: string | number): Promise<CampaignRuleRows> {
+  const r = await q.query<PolicyColumns>(
+    `SELECT ${POLICY_COLUMNS}
        FROM (SELECT $1::bigint AS id) k
        LEFT JOIN compliance_policy g ON g.id
        LEFT JOIN campaigns c ON c.id = k.id`,
     [campaignId],
   );
-  const row = r.rows[0]!;
-  const global = row.profile === null ? null : { profile: row.profile, policy: row.policy ?? {}, updatedBy: row.updatedBy, updatedAt: row.updatedAt! };
-  return { global, overrides: row.overrides, defaultTimeZone: row.defaultTimeZone ?? null };
+  return policyRows(r.rows[0]!);
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { effectivePolicy, validatePolicy } from './policy.merge.js';
 import { DEFAULT_PROFILE, getProfile } from './policy.profiles.js';
-import { selectGlobalPolicy, selectPolicyAndOverrides, upsertGlobalPolicy, type PolicyRow } from './policy.sql.js';
+import { selectGlobalPolicy, selectPolicyAndOverrides, upsertGlobalPolicy, type CampaignRuleRows, type PolicyRow } from './policy.sql.js';
 import type { Policy } from './policy.types.js';
 
 export interface GlobalPolicy {
@@ -45,6 +45,10 @@ export async function loadCampaignRules(
   fallbackProfile: string = DEFAULT_PROFILE,
 ): Promise<{ policy: Policy; campaignZone: string | null }> {
   if (campaignId === null) return { policy: (await loadGlobalPolicy(q, fallbackProfile)).policy, campaignZone: null };
-  const { global, overrides, defaultTimeZone } = await selectPolicyAndOverrides(q, campaignId);
-  return { policy: effectivePolicy(globalPolicyFrom(global, fallbackProfile).policy, overrides), campaignZone: defaultTimeZone };
+  return campaignRulesFrom(await selectPolicyAndOverrides(q, campaignId), fallbackProfile);
+}
+
+/** The campaign's rules from its stored rows (the gate reads them with the contact, in one statement). */
+export function campaignRulesFrom(rows: CampaignRuleRows, fallbackProfile: string = DEFAULT_PROFILE): { policy: Policy; campaignZone: string | null } {
+  return { policy: effectivePolicy(globalPolicyFrom(rows.global, fallbackProfile).policy, rows.overrides), campaignZone: rows.defaultTimeZone };
 }
