@@ -23,7 +23,8 @@ const lifecycle: string[] = [];
 const calls: string[] = [];
 
 beforeAll(async () => {
-  ari = sandboxAri(APP, { backoff: { initialMs: 200, maxMs: 2_000 } });
+  // It waits for StasisEnd, which ringwise's default event filter drops: no filter here.
+  ari = sandboxAri(APP, { backoff: { initialMs: 200, maxMs: 2_000 }, eventFilter: null });
   log = recordAri(ari);
   ari.on('connected', (e) => lifecycle.push(e.reconnected ? 'reconnected' : 'connected'));
   ari.on('disconnected', () => lifecycle.push('disconnected'));

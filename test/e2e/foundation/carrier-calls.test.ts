@@ -13,7 +13,8 @@ let log: EventLog<Parameters<Parameters<AriClient['onAny']>[0]>[0]>;
 const calls: string[] = [];
 
 beforeAll(async () => {
-  ari = sandboxAri(APP);
+  // These tests record what Asterisk itself sends: no event filter (ringwise's drops Dial).
+  ari = sandboxAri(APP, { eventFilter: null });
   log = recordAri(ari);
   await ari.connect({ timeoutMs: 10_000 });
 });
