@@ -1,5 +1,6 @@
 import { createAriClient, type AriClient } from '../../../src/dialer/ari.client.js';
 import { createHarness, num, seedCampaign, setCampaignState, waitFor, type Harness, type SeededCampaign } from '../dialer/dialer-harness.js';
+import { onTestFinished } from 'vitest';
 import { spawnWorker, type WorkerProcess } from './worker-process.js';
 
 /** A lost call is retried after this long in the fault tests (production default: 600 s). */
@@ -50,6 +51,12 @@ export async function createFaultHarness(overrides: Record<string, string> = {})
     spawn(extra = {}) {
       const w = spawnWorker({ ...h.env, ...extra });
       workers.push(w);
+      // Killed when the test ends, pass or fail: a retry must not find this one still running
+      // beside its own with the same worker id (the two would split the calls between them).
+      onTestFinished(async () => {
+        w.kill('SIGKILL');
+        await w.exited;
+      });
       return w;
     },
     originated: () => workers.flatMap((w) => w.originated()),

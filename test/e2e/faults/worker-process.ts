@@ -39,17 +39,19 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     pid: child.pid!,
     child,
     log: () => out,
+    // The line the dialer writes as it sends an originate, and no other: a replayed job's
+    // 'replayed job found its attempt live' carries `"state":"originating"` too, and counting
+    // it made one dial look like two.
     originated: () =>
-      out
-        .split('\n')
-        .filter((l) => l.includes('"originating"'))
-        .map((l) => {
-          try {
-            return String((JSON.parse(l) as { attemptId?: string }).attemptId);
-          } catch {
-            return '?';
-          }
-        }),
+      out.split('\n').flatMap((l) => {
+        if (!l.includes('"originating"')) return [];
+        try {
+          const line = JSON.parse(l) as { msg?: string; attemptId?: string };
+          return line.msg === 'originating' ? [String(line.attemptId)] : [];
+        } catch {
+          return [];
+        }
+      }),
     exited,
     kill(signal) {
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, signal);
