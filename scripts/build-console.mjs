@@ -2,7 +2,7 @@ import process from 'node:process';
 // Builds the operations console into dist/console: one minified ES module and one stylesheet,
 // both named by content hash, and index.html pointing at them. No CDN, nothing fetched at run time.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -32,10 +32,20 @@ const entry = files.find((f) => f.name.startsWith('app-'));
 const jsName = entry.name;
 const css = await readFile(join(root, 'console', 'style.css'));
 const cssName = `style-${hash(css)}.css`;
+// Several builds may run at once (the test shards each build before their console tests) while
+// a console is being served from the folder: each file is written whole under a temporary name
+// and renamed, and only files this build does not produce are removed (force: another build may
+// have removed them first). The names are content hashes, so two builds of the same sources agree.
 await mkdir(out, { recursive: true });
-for (const f of await readdir(out)) await rm(join(out, f));
-for (const f of files) await writeFile(join(out, f.name), f.code);
-await writeFile(join(out, cssName), css);
+const put = async (name, bytes) => {
+  const tmp = join(out, `.${name}.${process.pid}.tmp`);
+  await writeFile(tmp, bytes);
+  await rename(tmp, join(out, name));
+};
+const keep = new Set([...files.map((f) => f.name), cssName, 'index.html']);
+for (const f of await readdir(out)) if (!keep.has(f) && !f.startsWith('.')) await rm(join(out, f), { force: true });
+for (const f of files) await put(f.name, f.code);
+await put(cssName, css);
 // First load: the entry and every chunk it imports statically (not the dynamic imports).
 const meta = js.metafile.outputs;
 const firstLoad = new Set();
@@ -48,5 +58,5 @@ walk(jsName);
 const firstBytes = files.filter((f) => firstLoad.has(f.name)).reduce((n, f) => n + f.code.length, 0);
 const lazyBytes = files.filter((f) => !firstLoad.has(f.name)).reduce((n, f) => n + f.code.length, 0);
 const html = (await readFile(join(root, 'console', 'index.html'), 'utf8')).replace('__JS__', jsName).replace('__CSS__', cssName);
-await writeFile(join(out, 'index.html'), html);
+await put('index.html', html);
 process.stdout.write(`console: ${jsName}, first-load script ${firstBytes} bytes, lazy chunks ${lazyBytes} bytes, ${cssName} ${css.length} bytes\n`);
