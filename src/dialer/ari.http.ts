@@ -143,19 +143,24 @@ function send(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          clearTimeout(timer);
-          inFlight.delete(req);
+          settle();
           resolve({ status: res.statusCode ?? 0, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
         });
-        res.on('error', reject);
+        res.on('error', (err) => {
+          settle();
+          reject(err);
+        });
       },
     );
     inFlight.add(req);
     // Declared after the request: its callbacks run later, once the timer exists.
     const timer = setTimeout(() => req.destroy(new RequestTimeout(timeoutMs)), timeoutMs);
-    req.on('error', (err) => {
+    function settle(): void {
       clearTimeout(timer);
       inFlight.delete(req);
+    }
+    req.on('error', (err) => {
+      settle();
       reject(err);
     });
     req.end(body ?? undefined);
@@ -193,7 +198,7 @@ export function createAriHttp(opts: AriHttpOptions): AriHttp {
   const inFlight = new Set<ClientRequest>();
   const origin = new URL(base);
   const hostname = origin.hostname.replace(/^\[|\]$/g, '');
-  const port = origin.port || (origin.protocol === 'https:' ? '443' : '80');
+  const port = origin.port || '80'; // node:http: ARI is plain HTTP (README, Security: never exposed)
   const prefix = origin.pathname.replace(/\/+$/, '');
 
   async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, req: AriRequest = {}): Promise<T> {

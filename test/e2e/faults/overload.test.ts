@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultHarness, LOST_RETRY, type FaultHarness } from './fault-harness.js';
 import { assertHealed, ledger } from './invariants.js';
 import { startSlowAriProxy } from './slow-ari-proxy.js';
@@ -19,12 +19,6 @@ describe('fault: overload (originates answered after the worker gave up on them)
     // 40 customers at once, each originate answered 1.8 s late against a 1 s deadline.
     const c = await h.campaign(40, { maxConcurrent: 40, callsPerSecond: 40 });
     const w = h.spawn({ ARI_URL: proxy.url, RINGWISE_ARI_TIMEOUT_MS: '1000' });
-    // Killed at the end, pass or fail: vitest's retry must not find this worker still running
-    // beside its own (two workers on one Stasis app split the events; a retry failed that way).
-    onTestFinished(async () => {
-      w.kill('SIGKILL');
-      await w.exited;
-    });
     const start = Date.now();
     const ms = await h.converged(c.campaignId, start);
     const summary = await assertHealed(h, c.campaignId, { originated: h.originated(), lostMaxRetries: LOST_RETRY.maxRetries });
